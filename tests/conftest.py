@@ -89,3 +89,15 @@ def paid_article(db, author) -> Article:
 def free_article(db, author) -> Article:
     return make_article(author=author, visibility=Visibility.FREE, price_minor=0,
                         title="A free story", slug="a-free-story")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need row locks and real concurrency: skip them on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (make test runs the suite on it too)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
