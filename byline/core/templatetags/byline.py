@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, ngettext
 
+from byline.articles.text import excerpt
+
 register = template.Library()
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
@@ -41,6 +43,13 @@ def minutes_read(minutes: int) -> str:
 @register.filter
 def more_words(words: int) -> str:
     return ngettext("%(n)s more word", "%(n)s more words", words) % {"n": f"{words:,}"}
+
+
+@register.filter
+def teaser(article) -> str:
+    """A card's teaser from the preview alone: shorter for Chinese, whose characters carry more."""
+    limit = 80 if str(getattr(article, "lang", "")).startswith("zh") else 170
+    return excerpt(article.preview_text, limit)
 
 
 @register.simple_tag
