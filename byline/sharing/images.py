@@ -34,6 +34,7 @@ TEXT = (255, 255, 255)
 MUTED = (196, 210, 226)
 BADGE_COLOURS = {"paid": ((242, 183, 5), (20, 20, 20)), "gift": ((46, 160, 90), (255, 255, 255))}
 VARIANTS = ("standard", "gift")
+NO_LINE_START = set("，。、；：？！）」』》〉】,.;:!?)")
 
 
 @lru_cache(maxsize=32)
@@ -79,7 +80,8 @@ def wrap(text: str, font, width: int) -> list[str]:
     line = ""
     for token in _tokens(text):
         candidate = line + token
-        if line and font.getlength(candidate.rstrip()) > width:
+        # Closing punctuation never starts a line (CJK line-breaking rule): let it hang instead.
+        if line and token not in NO_LINE_START and font.getlength(candidate.rstrip()) > width:
             lines.append(line.rstrip())
             line = token.lstrip()
         else:
