@@ -48,7 +48,9 @@ def network_share_url(channel: str, *, url: str, title: str) -> str:
 
 def qr_svg(data: str, *, label: str) -> SafeString:
     """An inline SVG QR code (segno), with an accessible name; dark modules on a transparent ground."""
-    svg = segno.make(data, error="m").svg_inline(scale=5, border=2, title=label, svgclass="share-qr-code")
+    # omitsize: a viewBox only, so CSS sets the size (larger in the caring version) and the code scales.
+    svg = segno.make(data, error="m").svg_inline(scale=5, border=2, title=label, svgclass="share-qr-code",
+                                                 omitsize=True)
     return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="{}" '.format(
         label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")), 1))
 

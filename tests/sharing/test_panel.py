@@ -27,9 +27,8 @@ def qr_svg_of(content: str) -> str:
 
 def rasterise_segno_svg(svg: str, path: Path, pixels_per_module: int = 8) -> None:
     """Draw segno's one-path SVG (M x y, then h<n> runs and m<dx> <dy> moves) as a PNG zbarimg can read."""
-    width = int(re.search(r'width="(\d+)"', svg).group(1))
-    scale = float(re.search(r"scale\(([\d.]+)\)", svg).group(1))
-    modules = int(round(width / scale))
+    size = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
+    modules = int(round(size / float(re.search(r"scale\(([\d.]+)\)", svg).group(1))))
     commands = re.search(r' d="([^"]+)"', svg).group(1)
     image = Image.new("L", (modules * pixels_per_module, modules * pixels_per_module), 255)
     x = y = 0.0
