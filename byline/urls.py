@@ -5,16 +5,19 @@ from django.urls import include, path
 
 from byline.articles.sitemaps import SITEMAPS
 from byline.core.views import robots_txt
+from byline.sharing.urls import image_urlpatterns as share_image_urls
 
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
+urlpatterns += share_image_urls
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
     path("reading/", include("byline.reader.urls")),
+    path("", include("byline.sharing.urls")),
     path("", include("byline.articles.urls")),
     prefix_default_language=True,
 )

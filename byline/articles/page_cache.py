@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from byline.articles.models import Article
+from byline.sharing.grants import GIFT_COOKIE
 
 
 def is_cacheable(request: HttpRequest) -> bool:
@@ -23,6 +24,7 @@ def is_cacheable(request: HttpRequest) -> bool:
         and not request.user.is_authenticated
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        and GIFT_COOKIE not in request.COOKIES  # a browser holding gifts may get full text: never cache it
     )
 
 

@@ -11,6 +11,8 @@ from byline.access.decision import decide
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_meta
+from byline.sharing.grants import grant_from_request
+from byline.sharing.tracking import note_referral
 
 
 @require_GET
@@ -43,7 +45,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cacheable = page_cache.is_cacheable(request) and article.is_live
     if cacheable and (cached := page_cache.get(article, request)) is not None:
         return _with_cache_headers(HttpResponse(cached), public=True)
-    access = decide(request.user, article)
+    access = decide(request.user, article, grant=grant_from_request(request))
     context = {
         "article": article,
         "access": access,
@@ -52,6 +54,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "related": selectors.more_in_topic(article=article, limit=4),
     }
     response = render(request, "articles/article.html", context)
+    note_referral(request, article, response)
     if cacheable:
         page_cache.put(article, request, response.content)
     return _with_cache_headers(response, public=cacheable)

@@ -1,0 +1,146 @@
+"""Reads for sharing: the share panel's links and QR code, gift lists, referral counts for authors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import segno
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import mark_safe
+from django.utils.safestring import SafeString
+
+from byline.access.decision import Access
+from byline.articles.models import Article
+from byline.sharing import conf
+from byline.sharing.models import Channel, EventKind, GiftLink, ReferralEvent
+from byline.sharing.services import CONVERSION_KINDS, GIFT_REASONS, gifts_left_this_month, referral_codes_for
+
+NETWORK_CHANNELS = (Channel.WEIBO, Channel.X, Channel.FACEBOOK, Channel.LINKEDIN, Channel.TELEGRAM,
+                    Channel.WHATSAPP, Channel.EMAIL)
+REFERRAL_PARAM = "r"
+
+
+def with_referral(url: str, code: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{REFERRAL_PARAM}={code}"
+
+
+def network_share_url(channel: str, *, url: str, title: str) -> str:
+    """The network's own share page (or a mailto:) with the title and URL filled in."""
+    if channel == Channel.WEIBO:
+        return "https://service.weibo.com/share/share.php?" + urlencode({"url": url, "title": title})
+    if channel == Channel.X:
+        return "https://x.com/intent/tweet?" + urlencode({"url": url, "text": title})
+    if channel == Channel.FACEBOOK:
+        return "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})
+    if channel == Channel.LINKEDIN:
+        return "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})
+    if channel == Channel.TELEGRAM:
+        return "https://t.me/share/url?" + urlencode({"url": url, "text": title})
+    if channel == Channel.WHATSAPP:
+        return "https://wa.me/?" + urlencode({"text": f"{title} {url}"})
+    if channel == Channel.EMAIL:
+        return f"mailto:?subject={quote(title)}&body={quote(title + chr(10) + chr(10) + url)}"
+    raise ValueError(f"{channel!r} has no share page")
+
+
+def qr_svg(data: str, *, label: str) -> SafeString:
+    """An inline SVG QR code (segno), with an accessible name; dark modules on a transparent ground."""
+    # omitsize: a viewBox only, so CSS sets the size (larger in the caring version) and the code scales.
+    svg = segno.make(data, error="m").svg_inline(scale=5, border=2, title=label, svgclass="share-qr-code",
+                                                 omitsize=True)
+    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="{}" '.format(
+        label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")), 1))
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    channel: str
+    label: str
+    href: str
+
+
+@dataclass
+class SharePanel:
+    url: str
+    native_url: str
+    wechat_url: str
+    qr: SafeString
+    networks: list[ShareLink]
+    copy_beacon: str
+    native_beacon: str
+    can_give: bool = False
+    gifts_left: int = 0
+    gift_days: int = field(default_factory=conf.gift_days)
+    gift_uses: int = field(default_factory=conf.gift_max_redemptions)
+
+
+def share_panel(*, article: Article, canonical_url: str, reader: Any, access: Access | None,
+                qr_label: str) -> SharePanel:
+    """Everything the share panel shows. For anonymous readers it holds nothing personal (cached pages)."""
+    signed_in = reader is not None and getattr(reader, "is_authenticated", False)
+    codes = referral_codes_for(sharer=reader if signed_in else None)
+    wechat_url = with_referral(canonical_url, codes[Channel.WECHAT])
+    networks = [
+        ShareLink(channel, Channel(channel).label,
+                  reverse("sharing:share_to", kwargs={"slug": article.slug, "channel": channel}))
+        for channel in NETWORK_CHANNELS
+    ]
+    panel = SharePanel(
+        url=with_referral(canonical_url, codes[Channel.LINK]),
+        native_url=with_referral(canonical_url, codes[Channel.NATIVE]),
+        wechat_url=wechat_url,
+        qr=qr_svg(wechat_url, label=qr_label),
+        networks=networks,
+        copy_beacon=reverse("sharing:share_to", kwargs={"slug": article.slug, "channel": Channel.LINK}),
+        native_beacon=reverse("sharing:share_to", kwargs={"slug": article.slug, "channel": Channel.NATIVE}),
+    )
+    if signed_in and access is not None and access.allowed and access.reason in GIFT_REASONS \
+            and not article.is_free and article.is_live:
+        panel.can_give = True
+        panel.gifts_left = gifts_left_this_month(giver=reader)
+    return panel
+
+
+def gift_links_of(*, giver: Any, limit: int = 100) -> list[GiftLink]:
+    return list(GiftLink.objects.filter(giver_id=giver.pk).select_related("article")[:limit])
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    article: Article
+    channel: str
+    channel_label: str
+    shares: int
+    visits: int
+    redemptions: int
+    purchases: int
+
+
+def referral_counts(*, author: Any) -> list[ReferralRow]:
+    """Per article and channel: shares, referred visits, gift redemptions and purchases that followed
+    (within the attribution window), for every article by `author`. One aggregate query plus titles."""
+    rows = (
+        ReferralEvent.objects.filter(article__author=author)
+        .values("article_id", "referral__channel")
+        .annotate(
+            shares=Count("id", filter=Q(kind=EventKind.SHARE)),
+            visits=Count("id", filter=Q(kind=EventKind.VISIT)),
+            redemptions=Count("id", filter=Q(kind=EventKind.REDEMPTION)),
+            purchases=Count("id", filter=Q(kind__in=CONVERSION_KINDS)),
+        )
+        .order_by("article_id", "referral__channel")
+    )
+    rows = list(rows)
+    articles = Article.objects.defer("locked_html", "body_markdown").in_bulk({r["article_id"] for r in rows})
+    result = [
+        ReferralRow(article=articles[r["article_id"]], channel=r["referral__channel"],
+                    channel_label=Channel(r["referral__channel"]).label, shares=r["shares"], visits=r["visits"],
+                    redemptions=r["redemptions"], purchases=r["purchases"])
+        for r in rows
+    ]
+    result.sort(key=lambda row: (-(row.article.published_at.timestamp() if row.article.published_at else 0),
+                                 row.article.pk, row.channel))
+    return result

@@ -1,0 +1,249 @@
+"""Writes for sharing: referral codes and events, gift links and their redemption.
+
+Limits are enforced under row locks inside transactions: a giver's monthly quota by locking the
+giver's user row, a gift's redemptions by locking the gift row. The database also refuses a
+redemption count above the limit (a check constraint), so a bug cannot overspend a gift.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from byline.access.decision import Reason, decide
+from byline.articles.models import Article
+from byline.sharing import conf
+from byline.sharing.grants import hash_browser_key
+from byline.sharing.models import (
+    CONVERSION_KINDS,
+    Channel,
+    EventKind,
+    GiftLink,
+    GiftRedemption,
+    GiftStatus,
+    ReferralCode,
+    ReferralEvent,
+)
+
+GIFT_REASONS = (Reason.AUTHOR, Reason.STAFF, Reason.PURCHASE, Reason.MEMBERSHIP)
+
+
+def code_for(*, sharer_id: int | None, channel: str) -> str:
+    """The referral code of (sharer, channel): 8 URL-safe characters, derived with a keyed hash, so
+    it needs no query to compute, reveals nothing about the sharer, and cannot be guessed for another."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"referral:{sharer_id or 0}:{channel}".encode(),
+                      hashlib.sha256).digest()
+    return base64.b32encode(digest[:5]).decode().lower()
+
+
+def referral_codes_for(*, sharer: Any = None) -> dict[str, str]:
+    """Every channel's referral code for this sharer (None or anonymous: the site's own codes).
+
+    The codes are stored (so a visit's code maps back to sharer and channel) once per sharer; the
+    cache remembers that, so a page render costs no query after the sharer's first.
+    """
+    sharer_id = sharer.pk if sharer is not None and getattr(sharer, "is_authenticated", False) else None
+    codes = {channel: code_for(sharer_id=sharer_id, channel=channel) for channel in Channel.values}
+    cache_key = f"sharing:codes-stored:{sharer_id or 'anon'}"
+    if not cache.get(cache_key):
+        ReferralCode.objects.bulk_create(
+            [ReferralCode(code=code, sharer_id=sharer_id, channel=channel) for channel, code in codes.items()],
+            ignore_conflicts=True,
+        )
+        cache.set(cache_key, True, 24 * 3600)
+    return codes
+
+
+def referral_code(*, sharer: Any, channel: str) -> ReferralCode:
+    code = referral_codes_for(sharer=sharer)[channel]
+    referral = ReferralCode.objects.filter(code=code).first()
+    if referral is None:  # stored once, but removed since (the cache outlived it): store it again
+        sharer_id = sharer.pk if sharer is not None and getattr(sharer, "is_authenticated", False) else None
+        referral, _ = ReferralCode.objects.get_or_create(sharer_id=sharer_id, channel=channel,
+                                                         defaults={"code": code})
+    return referral
+
+
+def record_share(*, article: Article, channel: str, sharer: Any = None) -> ReferralEvent:
+    """Count one share of `article` through `channel` (the panel's links and buttons call this)."""
+    referral = referral_code(sharer=sharer, channel=channel)
+    return ReferralEvent.objects.create(article=article, referral=referral, kind=EventKind.SHARE)
+
+
+def record_visit(*, article: Article, code: str, reader: Any = None) -> ReferralEvent | None:
+    """Count a visit that arrived with `?r=code`; None when the code is unknown or the sharer is the visitor."""
+    referral = ReferralCode.objects.filter(code=code).first()
+    if referral is None:
+        return None
+    signed_in = reader is not None and getattr(reader, "is_authenticated", False)
+    if signed_in and referral.sharer_id == reader.pk:
+        return None
+    if signed_in and ReferralEvent.objects.filter(
+        reader_id=reader.pk, article=article, referral=referral, kind=EventKind.VISIT,
+        created_at__gte=timezone.now() - dt.timedelta(days=conf.attribution_days()),
+    ).exists():
+        return None  # the same reader coming back through the same link this week is not a new visit
+    return ReferralEvent.objects.create(article=article, referral=referral, kind=EventKind.VISIT,
+                                        reader=reader if signed_in else None)
+
+
+def claim_visits(*, reader: Any, event_ids: list[int]) -> int:
+    """Attach a reader who has just signed in to the anonymous visits their own browser made this week."""
+    since = timezone.now() - dt.timedelta(days=conf.attribution_days())
+    return ReferralEvent.objects.filter(
+        pk__in=event_ids[:50], kind=EventKind.VISIT, reader__isnull=True, created_at__gte=since,
+    ).update(reader=reader)
+
+
+def record_conversion(*, reader: Any, article: Article, kind: str = EventKind.PURCHASE) -> ReferralEvent | None:
+    """Attribute a purchase (or membership) to the channel of the reader's latest referred visit or gift
+    of this article within the attribution window (7 days). The money app calls this after a purchase;
+    None when nothing referred the reader.
+    """
+    if kind not in CONVERSION_KINDS:
+        raise ValueError(f"unknown conversion kind {kind!r}")
+    now = timezone.now()
+    since = now - dt.timedelta(days=conf.attribution_days())
+    referred = (
+        ReferralEvent.objects.filter(reader_id=reader.pk, article=article, created_at__gte=since,
+                                     kind__in=(EventKind.VISIT, EventKind.REDEMPTION))
+        .order_by("-created_at", "-id").first()
+    )
+    if referred is None:
+        return None
+    return ReferralEvent.objects.create(article=article, referral_id=referred.referral_id, kind=kind,
+                                        reader_id=reader.pk, created_at=now)
+
+
+# Gift links ---------------------------------------------------------------------------------------
+
+def month_start(now: dt.datetime) -> dt.datetime:
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def gifts_left_this_month(*, giver: Any, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    used = GiftLink.objects.filter(giver_id=giver.pk, created_at__gte=month_start(now)).count()
+    return max(0, conf.gift_monthly_quota() - used)
+
+
+def create_gift_link(*, giver: Any, article: Article, now: dt.datetime | None = None) -> GiftLink:
+    """A new gift link for `article`, from a reader who may read it in full (not through a gift).
+
+    Raises ValidationError (code: not_available, free, no_access or quota) with a message for the reader.
+    """
+    now = now or timezone.now()
+    if not article.is_live:
+        raise ValidationError(_("This article is not published, so it cannot be given."), code="not_available")
+    if article.is_free:
+        raise ValidationError(_("This article is free to read: share its link instead of a gift."), code="free")
+    access = decide(giver, article)
+    if not access.allowed or access.reason not in GIFT_REASONS:
+        raise ValidationError(_("Only readers who have this article (by purchase, membership or authorship) "
+                                "can give it."), code="no_access")
+    with transaction.atomic():
+        # One giver's gift creations queue up here, so two tabs cannot both take the last one.
+        get_user_model().objects.select_for_update().filter(pk=giver.pk).first()
+        if gifts_left_this_month(giver=giver, now=now) <= 0:
+            raise ValidationError(
+                _("You have used all %(quota)d gift links for this month. New ones become available on the "
+                  "first of next month.") % {"quota": conf.gift_monthly_quota()}, code="quota")
+        return GiftLink.objects.create(
+            token=secrets.token_urlsafe(16), article=article, giver_id=giver.pk,
+            max_redemptions=conf.gift_max_redemptions(), expires_at=now + dt.timedelta(days=conf.gift_days()),
+            created_at=now,
+        )
+
+
+def revoke_gift_link(*, giver: Any, gift_id: int) -> GiftLink:
+    with transaction.atomic():
+        gift = GiftLink.objects.select_for_update().filter(pk=gift_id, giver_id=giver.pk).first()
+        if gift is None:
+            raise ValidationError(_("There is no such gift link among yours."), code="not_found")
+        if gift.revoked_at is None:
+            gift.revoked_at = timezone.now()
+            gift.save(update_fields=["revoked_at"])
+        return gift
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """What opening a gift link did. Whether the reader now reads the article is still `decide`'s call."""
+
+    gift: GiftLink
+    status: str  # a GiftStatus, or "granted" / "kept" (this recipient already had it) / "own" (no gift needed)
+    browser_key: str | None = None  # the anonymous browser's key, when it was just given access
+
+
+def gift_by_token(token: str) -> GiftLink | None:
+    return GiftLink.objects.select_related("giver", "article__author", "article__topic").filter(token=token).first()
+
+
+def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | None = None,
+                     new_browser_key: str | None = None) -> Redemption | None:
+    """Give the recipient (a signed-in reader, or the browser holding `browser_key`) the gift's article.
+
+    Each distinct recipient takes one use; the same recipient coming back takes none; a reader who
+    can already read the article takes none. An anonymous browser without a key is given
+    `new_browser_key`. None when no gift has this token.
+    """
+    signed_in = recipient is not None and getattr(recipient, "is_authenticated", False)
+    with transaction.atomic():
+        gift = (GiftLink.objects.select_for_update(of=("self",))
+                .select_related("giver", "article__author", "article__topic").filter(token=token).first())
+        if gift is None:
+            return None
+        status = gift.status()
+        if status == GiftStatus.REMOVED or not gift.article.is_live:
+            return Redemption(gift, GiftStatus.REMOVED)
+        article = gift.article
+        if signed_in and decide(recipient, article).allowed:
+            return Redemption(gift, "own" if decide(recipient, article).reason != Reason.GIFT else "kept")
+        key_hash = hash_browser_key(browser_key) if browser_key else None
+        mine = Q(recipient_id=recipient.pk) if signed_in else Q(pk__in=[])
+        if key_hash:
+            mine |= Q(browser_key_hash=key_hash)
+        existing = gift.redemptions.filter(mine).first()
+        if existing is not None:
+            if signed_in and existing.recipient_id is None:
+                # The browser that redeemed it has signed in: the reader now keeps it, at no extra use.
+                existing.recipient_id = recipient.pk
+                existing.save(update_fields=["recipient"])
+                return Redemption(gift, "kept")
+            return Redemption(gift, "kept" if status in (GiftStatus.ACTIVE, GiftStatus.USED_UP) else status)
+        if status != GiftStatus.ACTIVE:
+            return Redemption(gift, status)
+        given_key = None
+        if not signed_in:
+            given_key = browser_key or new_browser_key
+            key_hash = hash_browser_key(given_key)
+        try:
+            with transaction.atomic():
+                GiftRedemption.objects.create(gift=gift, recipient_id=recipient.pk if signed_in else None,
+                                              browser_key_hash=key_hash or "")
+        except IntegrityError:
+            return Redemption(gift, "kept")
+        gift.redemption_count += 1
+        gift.save(update_fields=["redemption_count"])
+        _record_redemption_event(gift, recipient if signed_in else None)
+        return Redemption(gift, "granted", browser_key=given_key)
+
+
+def _record_redemption_event(gift: GiftLink, reader: Any) -> None:
+    referral = referral_code(sharer=gift.giver, channel=Channel.GIFT)
+    ReferralEvent.objects.create(article_id=gift.article_id, referral=referral, kind=EventKind.REDEMPTION,
+                                 reader=reader)

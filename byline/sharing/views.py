@@ -1,0 +1,188 @@
+"""Sharing pages: the share redirect, gift pages, the giver's gift links, referral counts, share images."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from byline.access.decision import decide
+from byline.articles import selectors as article_selectors
+from byline.articles.models import Article, Author
+from byline.articles.presentation import article_meta
+from byline.sharing import grants, images, selectors, services
+from byline.sharing.bots import is_automated
+from byline.sharing.models import Channel, GiftStatus
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+
+
+class _ShareRedirect(HttpResponseRedirect):
+    allowed_schemes = ["http", "https", "mailto"]
+
+
+def _live_article(slug: str) -> Article:
+    article = Article.objects.select_related("author", "topic").defer("locked_html").filter(slug=slug).first()
+    if article is None or not article.is_live:
+        raise Http404
+    return article
+
+
+@require_GET
+def share_to(request: HttpRequest, slug: str, channel: str) -> HttpResponse:
+    """Count a share, then send the reader to the network's share page (works without JavaScript).
+
+    `?beacon=1` (the copy and system-share buttons) counts and answers 204 instead.
+    """
+    if channel not in Channel.values or channel == Channel.GIFT:
+        raise Http404
+    article = _live_article(slug)
+    if not is_automated(request):
+        services.record_share(article=article, channel=channel, sharer=request.user)
+    if request.GET.get("beacon") == "1" or channel in (Channel.LINK, Channel.NATIVE, Channel.WECHAT):
+        if request.GET.get("beacon") == "1":
+            response = HttpResponse(status=204)
+        else:
+            response = redirect(article.get_absolute_url())
+    else:
+        code = services.referral_codes_for(sharer=request.user)[channel]
+        url = selectors.with_referral(request.build_absolute_uri(article.get_absolute_url()), code)
+        response = _ShareRedirect(selectors.network_share_url(channel, url=url, title=article.title))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+GIFT_MESSAGES = {
+    GiftStatus.REVOKED: lambda: _("The person who sent this gift link has withdrawn it."),
+    GiftStatus.EXPIRED: lambda: _("This gift link has expired."),
+    GiftStatus.USED_UP: lambda: _("This gift link has already been used by as many readers as it allows."),
+    GiftStatus.REMOVED: lambda: _("The article this gift link was for is no longer available."),
+    "bot": lambda: _("Open this link in a browser to read the gift."),
+}
+
+
+def _gift_headers(response: HttpResponse) -> HttpResponse:
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def gift_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Open a gift: "NAME gave you this article" and the full text, or the preview and why not."""
+    if not TOKEN_RE.match(token):
+        return _gift_headers(render(request, "sharing/gift_invalid.html", {
+            "message": _("This gift link is incomplete or mistyped. Check that you copied all of it.")}, status=404))
+    automated = is_automated(request)
+    browser_key = grants.browser_key_from(request)
+    new_key = grants.new_browser_key()
+    if automated:
+        gift = services.gift_by_token(token)
+        outcome = services.Redemption(gift, "bot") if gift else None
+    else:
+        outcome = services.redeem_gift_link(token=token, recipient=request.user, browser_key=browser_key,
+                                            new_browser_key=new_key)
+    if outcome is None:
+        return _gift_headers(render(request, "sharing/gift_invalid.html", {
+            "message": _("There is no gift link at this address. Check that you copied all of it.")}, status=404))
+    gift = outcome.gift
+    article = gift.article
+    if outcome.status == GiftStatus.REMOVED:
+        return _gift_headers(render(request, "sharing/gift_invalid.html",
+                                    {"message": GIFT_MESSAGES[GiftStatus.REMOVED]()}, status=410))
+    if outcome.browser_key:
+        browser_key = outcome.browser_key
+    grant = grants.GiftGrant(grants.hash_browser_key(browser_key)) if browser_key and not automated else None
+    access = decide(None if automated else request.user, article, grant=grant)
+    context = {
+        "article": article,
+        "access": access,
+        "locked_html": article.locked_html if access.allowed else "",
+        "meta": article_meta(article, request),
+        "related": article_selectors.more_in_topic(article=article, limit=4),
+        "gift": gift,
+        "giver_name": gift.giver.get_full_name() or gift.giver.get_username(),
+        "gift_problem": None if access.allowed else GIFT_MESSAGES.get(outcome.status, GIFT_MESSAGES["bot"])(),
+        "share_image_variant": "gift",
+    }
+    response = render(request, "sharing/gift_page.html", context)
+    if outcome.browser_key:
+        seconds = int((gift.expires_at - timezone.now()).total_seconds())
+        grants.store_browser_key(response, outcome.browser_key, max_age=seconds)
+    return _gift_headers(response)
+
+
+def _gift_form_error(request: HttpRequest, article: Article | None, error: ValidationError) -> HttpResponse:
+    status = {"quota": 429, "no_access": 403, "not_available": 404, "free": 400}.get(error.code, 400)
+    return render(request, "sharing/gift_error.html", {"article": article, "message": error.messages[0]},
+                  status=status)
+
+
+@login_required
+@require_POST
+def create_gift(request: HttpRequest, slug: str) -> HttpResponse:
+    article = Article.objects.select_related("author", "topic").defer("locked_html").filter(slug=slug).first()
+    if article is None:
+        return _gift_form_error(request, None, ValidationError(
+            _("There is no article at this address, so it cannot be given."), code="not_available"))
+    try:
+        gift = services.create_gift_link(giver=request.user, article=article)
+    except ValidationError as error:
+        return _gift_form_error(request, article if article.is_live else None, error)
+    messages.success(request, _("Your gift link is ready: copy it and send it to up to %(n)d people.")
+                     % {"n": gift.max_redemptions})
+    return redirect(f"{reverse('sharing:gifts')}#gift-{gift.pk}")
+
+
+@login_required
+@require_GET
+def my_gifts(request: HttpRequest) -> HttpResponse:
+    gifts = selectors.gift_links_of(giver=request.user)
+    rows = [(g, g.status(), request.build_absolute_uri(reverse("sharing:gift", kwargs={"token": g.token})))
+            for g in gifts]
+    return render(request, "sharing/my_gifts.html", {
+        "rows": rows, "gifts_left": services.gifts_left_this_month(giver=request.user)})
+
+
+@login_required
+@require_POST
+def revoke_gift(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.revoke_gift_link(giver=request.user, gift_id=pk)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The gift link is withdrawn: nobody new can open it."))
+    return redirect("sharing:gifts")
+
+
+@login_required
+@require_GET
+def referrals(request: HttpRequest) -> HttpResponse:
+    author = Author.objects.filter(user=request.user).first()
+    if author is None:
+        return render(request, "sharing/referrals.html", {"author": None, "rows": []}, status=403)
+    return render(request, "sharing/referrals.html", {"author": author,
+                                                      "rows": selectors.referral_counts(author=author)})
+
+
+@require_GET
+def share_image(request: HttpRequest, slug: str, variant: str, version: int) -> HttpResponse:
+    """The article's share card PNG (drawn from the title, author and site name only)."""
+    if variant not in images.VARIANTS:
+        raise Http404
+    article = _live_article(slug)
+    response = FileResponse(open(images.share_image(article, variant), "rb"), content_type="image/png")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
