@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import mark_safe
 from django.utils.safestring import SafeString
 
@@ -50,6 +51,11 @@ def article_meta(article: Article, request: HttpRequest | None) -> ArticleMeta:
         "wordCount": article.total_words,
         "isAccessibleForFree": article.is_free,
     }
+    try:
+        data["image"] = absolute_url(request, reverse(
+            "share_image", kwargs={"slug": article.slug, "version": article.version, "variant": "standard"}))
+    except NoReverseMatch:
+        pass
     if not article.is_free:
         data["hasPart"] = {
             "@type": "WebPageElement",
