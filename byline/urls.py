@@ -9,12 +9,16 @@ from byline.core.views import robots_txt
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("byline.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
     path("reading/", include("byline.reader.urls")),
+    path("search/", include("byline.search.urls")),
+    path("feeds/", include("byline.api.feed_urls")),
+    path("api-access/", include("byline.api.account_urls")),
     path("", include("byline.articles.urls")),
     prefix_default_language=True,
 )
