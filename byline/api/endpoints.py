@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Path, Query
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -298,7 +298,7 @@ def create_article(request, payload: schemas.ArticleCreateIn):
         author=author, topic=topic, title=payload.title, slug=payload.slug, lang=payload.lang,
         body_markdown=payload.body_markdown, visibility=payload.visibility, price_minor=payload.price_minor,
         currency=payload.currency))
-    return 201, _full(article, request.reader)
+    return Status(201, _full(article, request.reader))
 
 
 @api.patch("/articles/{slug}", response=schemas.OwnArticleOut, auth=SignedIn(), tags=["authoring"],

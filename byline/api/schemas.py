@@ -13,7 +13,8 @@ Lang = Literal["en", "zh-hans"]
 CurrencyCode = Literal["CNY", "USD", "EUR"]
 VisibilityName = Literal["free", "paid", "members"]
 # Printable text on one line: no control characters (PostgreSQL refuses NUL, and titles have no tabs).
-OneLine = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")]
+ONE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+OneLine = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
 Markdown = Annotated[str, Field(min_length=1, max_length=200_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 PriceMinor = Annotated[int, Field(ge=0, le=100_000_000)]
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
