@@ -4,6 +4,8 @@ schema, headers). Bounded: a few examples per operation, derandomized so a run r
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from byline.wsgi import application
@@ -15,7 +17,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def some_articles(db, author):
+def keep_test_connection():
+    """Calls go through the real WSGI handler, which would close the test's DB connection after each
+    request (it is inside the test transaction); Django's own test client unhooks this the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def some_articles(db, author, keep_test_connection):
     make_article(author=author, slug="a", title="Anchor")
     make_article(author=author, slug="free-one", visibility="free", price_minor=0)
 
