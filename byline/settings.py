@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "byline.accounts",
     "byline.reader",
     "byline.sharing",
+    "byline.search",
+    "byline.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +228,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Articles
 ARTICLE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "300"))
 CURRENCIES = {"CNY": 2, "USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
+
+# Content API: fixed-window rate limits (requests per window) per IP and per personal token.
+API_RATE_LIMIT_WINDOW_S = int(os.environ.get("BYLINE_API_RATE_WINDOW_S", "60"))
+API_RATE_LIMIT_PER_IP = int(os.environ.get("BYLINE_API_RATE_PER_IP", "300"))
+API_RATE_LIMIT_PER_TOKEN = int(os.environ.get("BYLINE_API_RATE_PER_TOKEN", "600"))
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from byline.sharing.urls import image_urlpatterns as share_image_urls
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("byline.api.urls")),
 ]
 urlpatterns += share_image_urls
 
@@ -18,6 +19,9 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("byline.accounts.urls")),
     path("reading/", include("byline.reader.urls")),
     path("", include("byline.sharing.urls")),
+    path("search/", include("byline.search.urls")),
+    path("feeds/", include("byline.api.feed_urls")),
+    path("api-access/", include("byline.api.account_urls")),
     path("", include("byline.articles.urls")),
     prefix_default_language=True,
 )

@@ -22,6 +22,13 @@ def main(catalogue: str, table_path: str) -> int:
         if entry.obsolete:
             continue
         value = table.get(entry.msgid)
+        if "fuzzy" in entry.flags:
+            # makemessages' fuzzy guess is a different string's wording: never ship it unreviewed.
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
+            if value is None:
+                entry.msgstr = ""
+                entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
         if entry.msgid_plural:
             if value is not None:
                 forms = value if isinstance(value, list) else [value]
@@ -33,8 +40,6 @@ def main(catalogue: str, table_path: str) -> int:
                 entry.msgstr = value
             if not entry.msgstr:
                 missing.append(entry.msgid)
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     po.metadata["Language"] = "zh_Hans"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from byline.api.feeds import SiteRssFeed
 from byline.articles import views
-from byline.articles.feeds import LatestArticlesFeed
 
 app_name = "articles"
 urlpatterns = [
@@ -9,5 +9,5 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("topics/<slug:slug>/", views.topic_page, name="topic"),
     path("authors/<slug:slug>/", views.author_page, name="author"),
-    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("feed/", SiteRssFeed(), name="feed"),
 ]

@@ -132,4 +132,7 @@ ZH = {
     "Save": "保存",
     "Reset": "恢复默认",
     "Back to the page you were reading": "返回刚才阅读的页面",
+    "Search": "搜索",
+    "API and private feed": "API 与私人订阅",
+    "Search articles": "搜索文章",
 }

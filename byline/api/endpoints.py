@@ -1,0 +1,329 @@
+"""The Content API, version 1: public reads, and authoring for signed-in authors.
+
+Full text (`locked_html`) is answered only when `access.decision.decide` allows it; listings
+never load it. Errors are problem JSON (see api.problems); validation errors are 422.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Path, Query, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from byline.access.decision import decide
+from byline.api import schemas, services
+from byline.api.problems import VALIDATION_STATUS, ApiProblem, problem_response, validation_errors
+from byline.articles import selectors as articles
+from byline.articles.models import Article, Author, Topic
+from byline.articles.text import excerpt
+from byline.search.selectors import search_articles
+
+logger = logging.getLogger("byline.api")
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+SlugPath = Path(..., min_length=1, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class SignedIn(HttpBearer):
+    """A personal API token (Authorization: Bearer) or a session; resolved in api.http."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        reader = getattr(request, "reader", None)
+        return reader if reader is not None and reader.is_authenticated else None
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - see __call__
+        return None
+
+
+class ContentApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Every operation may answer problem JSON: declare it, with the status codes it uses."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = schemas.Problem.model_json_schema()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in PROBLEM_STATUSES.items():
+                    responses.setdefault(str(status), {"description": text, "content": problem})
+        return schema
+
+
+PROBLEM_STATUSES = {
+    401: "Malformed, unknown or revoked token; or sign-in needed",
+    403: "Not allowed (not your article; CSRF token missing on a session request)",
+    404: "No such resource",
+    405: "Method not allowed",
+    409: "Conflict (slug taken)",
+    422: "Invalid input: problem JSON with `errors`",
+    429: "Rate limit reached; see Retry-After",
+    500: "Unexpected error (problem JSON)",
+}
+
+api = ContentApi(
+    title="Byline Content API",
+    version="1",
+    description=(
+        "Public reads answer the preview; the full text comes only to an entitled reader, signed in by a "
+        "personal API token (`Authorization: Bearer byl_…`) or a session (unsafe methods then need the CSRF "
+        "token). Errors are RFC 9457 problem JSON; invalid input answers 422 with `errors`. Lists take "
+        f"`limit` (1-{MAX_LIMIT}) and `offset`. Rate limits apply per address and per token (429 + Retry-After)."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+# Errors -------------------------------------------------------------------------------------
+
+@api.exception_handler(ApiProblem)
+def _api_problem(request, exc: ApiProblem):
+    return problem_response(request, exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request, exc: NinjaValidationError):
+    return problem_response(request, VALIDATION_STATUS, "The request is not valid; see `errors`.",
+                            errors=validation_errors(exc.errors))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return problem_response(request, 401, "Sign in: send a personal API token as “Authorization: Bearer <token>”.",
+                            headers={"WWW-Authenticate": 'Bearer realm="byline"'})
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problem_response(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem_response(request, 404, "Not found.")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    logger.exception("Content API error at %s", request.path)
+    return problem_response(request, 500, "Something went wrong on our side; it has been logged.")
+
+
+# Shapes -------------------------------------------------------------------------------------
+
+def _summary(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.pk, "slug": article.slug, "title": article.title,
+        "teaser": excerpt(article.preview_text, 240), "lang": article.lang,
+        "price_minor": article.price_minor, "currency": article.currency, "visibility": article.visibility,
+        "url": article.get_absolute_url(), "topic": article.topic.slug, "author": article.author.slug,
+        "published_at": article.published_at, "reading_minutes": article.reading_minutes,
+    }
+
+
+def _topic(topic: Topic) -> dict[str, Any]:
+    return {"slug": topic.slug, "name_en": topic.name_en, "name_zh": topic.name_zh, "url": topic.get_absolute_url()}
+
+
+def _author(author: Author) -> dict[str, Any]:
+    return {"slug": author.slug, "display_name": author.display_name, "display_name_zh": author.display_name_zh,
+            "bio": author.bio, "bio_zh": author.bio_zh, "url": author.get_absolute_url()}
+
+
+def _full(article: Article, reader: Any) -> dict[str, Any]:
+    access = decide(reader, article)
+    return {
+        **_summary(article),
+        "preview_html": article.preview_html,
+        "locked_html": article.locked_html if access.allowed else None,
+        "locked_words": article.locked_words,
+        "access": {"allowed": access.allowed, "reason": str(access.reason)},
+        "topic_detail": _topic(article.topic),
+        "author_detail": _author(article.author),
+        "status": article.status,
+        "version": article.version,
+    }
+
+
+def _page(items: list, count: int, limit: int, offset: int) -> dict[str, Any]:
+    return {"count": count, "limit": limit, "offset": offset, "items": items}
+
+
+Limit = Query(20, ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")
+Offset = Query(0, ge=0, le=MAX_OFFSET)
+RelatedLimit = Query(6, ge=1, le=12)
+SearchText = Query(..., min_length=1, max_length=200, description="Plain words; operators are ignored.")
+SearchLimit = Query(20, ge=1, le=50)
+SearchOffset = Query(0, ge=0, le=1000)
+
+
+# Public reads -------------------------------------------------------------------------------
+
+@api.get("/articles", response=schemas.ArticlePage, tags=["articles"], summary="Live articles, newest first")
+def list_articles(
+    request, limit: int = Limit, offset: int = Offset, lang: schemas.Lang | None = None,
+    topic: schemas.Slug | None = None, author: schemas.Slug | None = None,
+):
+    queryset = articles.live_articles()
+    if lang:
+        queryset = queryset.filter(lang=lang)
+    if topic:
+        queryset = queryset.filter(topic__slug=topic)
+    if author:
+        queryset = queryset.filter(author__slug=author)
+    items = [_summary(a) for a in queryset[offset:offset + limit]]
+    return _page(items, queryset.count(), limit, offset)
+
+
+@api.get("/articles/{slug}", response=schemas.ArticleOut, tags=["articles"],
+         summary="One article: preview, and the full text for an entitled reader")
+def get_article(request, slug: str = SlugPath):
+    article = articles.article_for_reader(slug=slug, reader=request.reader)
+    if article is None:
+        raise ApiProblem(404, "No article with this slug.")
+    return _full(article, request.reader)
+
+
+@api.get("/articles/{slug}/related", response=list[schemas.RelatedArticleOut], tags=["articles"],
+         summary="Articles related to this one")
+def related_articles(request, slug: str = SlugPath, limit: int = RelatedLimit):
+    article = articles.article_for_reader(slug=slug, reader=request.reader)
+    if article is None:
+        raise ApiProblem(404, "No article with this slug.")
+    return [_summary(a) for a in articles.more_in_topic(article=article, limit=limit)]
+
+
+@api.get("/topics", response=schemas.TopicPage, tags=["topics"], summary="Topics that have live articles")
+def list_topics(request, limit: int = Limit, offset: int = Offset):
+    topics = articles.topics_with_articles()
+    return _page([_topic(t) for t in topics[offset:offset + limit]], len(topics), limit, offset)
+
+
+@api.get("/topics/{slug}", response=schemas.TopicOut, tags=["topics"])
+def get_topic(request, slug: str = SlugPath):
+    topic = Topic.objects.filter(slug=slug).first()
+    if topic is None:
+        raise ApiProblem(404, "No topic with this slug.")
+    return _topic(topic)
+
+
+@api.get("/authors", response=schemas.AuthorPage, tags=["authors"], summary="Authors")
+def list_authors(request, limit: int = Limit, offset: int = Offset):
+    queryset = Author.objects.order_by("display_name", "pk")
+    return _page([_author(a) for a in queryset[offset:offset + limit]], queryset.count(), limit, offset)
+
+
+@api.get("/authors/{slug}", response=schemas.AuthorOut, tags=["authors"])
+def get_author(request, slug: str = SlugPath):
+    author = Author.objects.filter(slug=slug).first()
+    if author is None:
+        raise ApiProblem(404, "No author with this slug.")
+    return _author(author)
+
+
+@api.get("/search", response=schemas.SearchPage, tags=["search"],
+         summary="Search titles, topics, authors and text (full text only of what you may read)")
+def search(
+    request, q: str = SearchText, lang: schemas.Lang | None = None,
+    limit: int = SearchLimit, offset: int = SearchOffset,
+):
+    results = search_articles(reader=request.reader, query=q, lang=lang, limit=limit, offset=offset)
+    items = [{"article": _summary(hit.article), "snippet_html": str(hit.snippet), "full_text": hit.full_text}
+             for hit in results.hits]
+    return {"query": q, "count": results.count, "limit": results.limit, "offset": results.offset, "items": items}
+
+
+# Authoring ----------------------------------------------------------------------------------
+
+def _author_of(request) -> Author:
+    author = Author.objects.filter(user=request.reader).first()
+    if author is None:
+        raise ApiProblem(403, "Only authors can write articles.")
+    return author
+
+
+def _own_article(request, slug: str) -> Article:
+    author = _author_of(request)
+    article = Article.objects.select_related("author", "topic").filter(slug=slug).first()
+    if article is None:
+        raise ApiProblem(404, "No article with this slug.")
+    if article.author_id != author.pk:
+        raise ApiProblem(403, "This article is not yours.")
+    return article
+
+
+def _topic_named(slug: str) -> Topic:
+    topic = Topic.objects.filter(slug=slug).first()
+    if topic is None:
+        raise ApiProblem(VALIDATION_STATUS, "Unknown topic.",
+                         errors=[{"loc": ["body", "topic"], "msg": "No topic with this slug.", "type": "unknown"}])
+    return topic
+
+
+def _saved(write) -> Article:
+    """Run an article write; Byline's rules become a 422 listing each field's problems."""
+    try:
+        article = write()
+    except DjangoValidationError as error:
+        errors = [{"loc": ["body", name], "msg": str(message), "type": "rule"}
+                  for name, messages in error.message_dict.items() for message in messages]
+        raise ApiProblem(VALIDATION_STATUS, "The article breaks a rule; see `errors`.", errors=errors) from None
+    except (services.SlugTaken, IntegrityError):
+        raise ApiProblem(409, "An article with this slug already exists.") from None
+    return Article.objects.select_related("author", "topic").get(pk=article.pk)
+
+
+@api.get("/me/articles", response=schemas.ArticlePage, auth=SignedIn(), tags=["authoring"],
+         summary="Your own articles, drafts included")
+def my_articles(request, limit: int = Limit, offset: int = Offset):
+    author = _author_of(request)
+    queryset = Article.objects.for_listing().filter(author=author).order_by("-updated_at", "-pk")
+    return _page([_summary(a) for a in queryset[offset:offset + limit]], queryset.count(), limit, offset)
+
+
+@api.post("/articles", response={201: schemas.OwnArticleOut}, auth=SignedIn(), tags=["authoring"],
+          summary="Create a draft")
+def create_article(request, payload: schemas.ArticleCreateIn):
+    author = _author_of(request)
+    topic = _topic_named(payload.topic)
+    article = _saved(lambda: services.create_draft(
+        author=author, topic=topic, title=payload.title, slug=payload.slug, lang=payload.lang,
+        body_markdown=payload.body_markdown, visibility=payload.visibility, price_minor=payload.price_minor,
+        currency=payload.currency))
+    return Status(201, _full(article, request.reader))
+
+
+@api.patch("/articles/{slug}", response=schemas.OwnArticleOut, auth=SignedIn(), tags=["authoring"],
+           summary="Change title, language, topic or text")
+def update_article(request, payload: schemas.ArticleUpdateIn, slug: str = SlugPath):
+    article = _own_article(request, slug)
+    changes = payload.model_dump(exclude_none=True)
+    if "topic" in changes:
+        changes["topic"] = _topic_named(changes["topic"])
+    article = _saved(lambda: services.update_article(article=article, **changes))
+    return _full(article, request.reader)
+
+
+@api.put("/articles/{slug}/price", response=schemas.OwnArticleOut, auth=SignedIn(), tags=["authoring"],
+         summary="Set visibility and price (integer minor units)")
+def price_article(request, payload: schemas.ArticlePriceIn, slug: str = SlugPath):
+    article = _own_article(request, slug)
+    article = _saved(lambda: services.set_price(article=article, visibility=payload.visibility,
+                                                price_minor=payload.price_minor, currency=payload.currency))
+    return _full(article, request.reader)
+
+
+@api.post("/articles/{slug}/publish", response=schemas.OwnArticleOut, auth=SignedIn(), tags=["authoring"],
+          summary="Publish now, or schedule for a future time")
+def publish(request, payload: schemas.PublishIn, slug: str = SlugPath):
+    article = _own_article(request, slug)
+    article = _saved(lambda: services.publish_article(article=article, at=payload.published_at))
+    return _full(article, request.reader)
