@@ -9,12 +9,15 @@ from byline.core.views import robots_txt
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("payments/", include("byline.payments.webhook_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
     path("reading/", include("byline.reader.urls")),
+    path("payments/", include("byline.payments.urls")),
+    path("", include("byline.purchases.urls")),
     path("", include("byline.articles.urls")),
     prefix_default_language=True,
 )

@@ -16,7 +16,15 @@ if TYPE_CHECKING:
 
 EntitlementSource = Callable[[Any, Sequence["Article"]], dict[int, str]]
 
-SOURCES: list[EntitlementSource] = []
+
+
+def _purchases_and_memberships(reader: Any, articles: Sequence[Article]) -> dict[int, str]:
+    from byline.purchases.selectors import owned_reasons
+
+    return owned_reasons(reader, articles)
+
+
+SOURCES: list[EntitlementSource] = [_purchases_and_memberships]
 GRANT_CHECKS: list[Callable[[Any, Article], bool]] = []
 
 
