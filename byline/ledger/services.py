@@ -2,8 +2,11 @@
 
 Rules a caller may rely on:
 - a transfer is applied at most once per `key`; a repeat returns the first transfer unchanged;
-- all of it happens in one database transaction, with every touched account row locked
-  (in id order, so two transfers never deadlock on each other);
+- all of it happens in one database transaction. Wallet rows (the only accounts with a floor)
+  are locked first, in id order, and checked; the other accounts (earnings, fees, clearing,
+  pool: busy rows shared by many transfers) are changed last by an atomic `balance + amount`
+  update in id order, so they are held only for the moment before commit, and two transfers
+  never wait on each other in a cycle;
 - a wallet never goes below zero: the transfer is refused with `InsufficientFunds`
   and nothing is written.
 """
@@ -14,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 
 from byline.ledger.models import Account, AccountKind, Entry, Transfer
 
@@ -37,11 +41,16 @@ class Leg:
     amount: int
 
 
+def _owner_id(owner) -> int | None:
+    return owner if owner is None or isinstance(owner, int) else owner.pk
+
+
 def account_for(*, kind: str, currency: str, owner=None) -> Account:
-    """The one account of this kind for this owner (None for system accounts) and currency, created if new."""
+    """The one account of this kind for this owner (a user or user id; None for system accounts) and
+    currency, created if new."""
     if (owner is None) == (kind in (AccountKind.WALLET, AccountKind.EARNINGS)):
         raise LedgerError(f"an account of kind {kind} {'needs' if owner is None else 'has no'} owner")
-    owner_id = owner.pk if owner is not None else None
+    owner_id = _owner_id(owner)
     account = Account.objects.filter(kind=kind, owner_id=owner_id, currency=currency).first()
     if account is not None:
         return account
@@ -50,6 +59,16 @@ def account_for(*, kind: str, currency: str, owner=None) -> Account:
             return Account.objects.create(kind=kind, owner_id=owner_id, currency=currency)
     except IntegrityError:  # created by a concurrent request a moment ago
         return Account.objects.get(kind=kind, owner_id=owner_id, currency=currency)
+
+
+def accounts_for(specs: Sequence[tuple[str, str, object]]) -> list[Account]:
+    """Several accounts at once, as (kind, currency, owner) triples: one query when they all exist."""
+    query = Q(pk__in=[])
+    for kind, currency, owner in specs:
+        query |= Q(kind=kind, currency=currency, owner_id=_owner_id(owner))
+    found = {(a.kind, a.currency, a.owner_id): a for a in Account.objects.filter(query)}
+    return [found.get((kind, currency, _owner_id(owner)))
+            or account_for(kind=kind, currency=currency, owner=owner) for kind, currency, owner in specs]
 
 
 def lock_accounts(accounts: Iterable[Account]) -> dict[int, Account]:
@@ -83,13 +102,13 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
     with transaction.atomic():
-        locked = lock_accounts(leg.account for leg in legs)
+        locked = lock_accounts(leg.account for leg in legs if leg.account.kind == AccountKind.WALLET)
         existing = Transfer.objects.filter(key=key).first()
         if existing is not None:
             return existing
         for leg in legs:
-            account = locked[leg.account.pk]
-            if account.kind == AccountKind.WALLET and account.balance + leg.amount < 0:
+            account = locked.get(leg.account.pk)
+            if account is not None and account.balance + leg.amount < 0:
                 raise InsufficientFunds(account, -(account.balance + leg.amount))
         try:
             with transaction.atomic():
@@ -104,11 +123,14 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
             raise LedgerError("that transfer has already been reversed") from None
         Entry.objects.bulk_create([Entry(transfer=posted, account_id=leg.account.pk, amount=leg.amount)
                                    for leg in legs])
-        for leg in legs:
-            account = locked[leg.account.pk]
-            account.balance += leg.amount
-            Account.objects.filter(pk=account.pk).update(balance=account.balance)
-            leg.account.balance = account.balance
+        for leg in sorted(legs, key=lambda leg: (leg.account.pk not in locked, leg.account.pk)):
+            account = locked.get(leg.account.pk)
+            if account is not None:
+                account.balance += leg.amount
+                Account.objects.filter(pk=account.pk).update(balance=account.balance)
+                leg.account.balance = account.balance
+            else:
+                Account.objects.filter(pk=leg.account.pk).update(balance=F("balance") + leg.amount)
         return posted
 
 

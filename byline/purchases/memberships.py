@@ -45,7 +45,7 @@ def _charge(*, membership: Membership, key: str, start: dt.datetime) -> Membersh
     plan = membership.plan
     wallet = ledger.account_for(kind=AccountKind.WALLET, owner=membership.reader, currency=plan.currency)
     pool = ledger.account_for(kind=AccountKind.POOL, currency=plan.currency)
-    locked = ledger.lock_accounts([wallet, pool])
+    locked = ledger.lock_accounts([wallet])
     if locked[wallet.pk].balance < plan.price_minor:
         raise NotEnoughInWallet(missing_minor=plan.price_minor - locked[wallet.pk].balance)
     end = add_interval(start, plan.interval)
@@ -189,14 +189,11 @@ def close_pool_period(*, currency: str, now: dt.datetime | None = None) -> PoolC
             return None
         per_author = Counter(user_id for _, user_id in reads)
         authors_total, _fee = split_price(amount)
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model().objects.in_bulk(per_author)
         legs, paid = [ledger.Leg(pool, -amount)], 0
         for user_id, count in sorted(per_author.items()):
             share = authors_total * count // len(reads)
             if share > 0:
-                legs.append(ledger.Leg(ledger.account_for(kind=AccountKind.EARNINGS, owner=users[user_id],
+                legs.append(ledger.Leg(ledger.account_for(kind=AccountKind.EARNINGS, owner=user_id,
                                                           currency=currency), share))
                 paid += share
         if amount - paid > 0:

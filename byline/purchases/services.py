@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,16 +57,16 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str) -> Pur
         return existing
     _check_for_sale(reader, article)
     price, currency = article.price_minor, article.currency
-    wallet = ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=currency)
-    earnings = ledger.account_for(kind=AccountKind.EARNINGS, owner=article.author.user, currency=currency)
-    fees = ledger.account_for(kind=AccountKind.FEES, currency=currency)
+    wallet, earnings, fees = ledger.accounts_for([
+        (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
+        (AccountKind.FEES, currency, None)])
     author_share, fee = split_price(price)
     with transaction.atomic():
-        # The wallet lock (taken with the others, in id order) serialises everything this reader
-        # buys, so the checks below cannot race with another purchase of theirs.
-        locked = ledger.lock_accounts([wallet, earnings, fees])
-        existing = (Purchase.objects.filter(idempotency_key=key).first()
-                    or Purchase.objects.filter(reader=reader, article=article, status=PurchaseStatus.ACTIVE).first())
+        # The wallet lock serialises everything this reader buys, so the checks below cannot race
+        # with another purchase of theirs.
+        locked = ledger.lock_accounts([wallet])
+        existing = Purchase.objects.filter(
+            Q(idempotency_key=key) | Q(reader=reader, article=article, status=PurchaseStatus.ACTIVE)).first()
         if existing is not None:
             return existing
         balance = locked[wallet.pk].balance
