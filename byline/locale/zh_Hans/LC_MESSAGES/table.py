@@ -132,4 +132,9 @@ ZH = {
     "Save": "保存",
     "Reset": "恢复默认",
     "Back to the page you were reading": "返回刚才阅读的页面",
+    "Your balance: %(balance)s": "您的余额：%(balance)s",
+    "Unlock for %(price)s from my balance": "从余额支付 %(price)s 解锁",
+    "Pay %(amount)s by card": "用银行卡支付 %(amount)s",
+    "Become a member": "成为会员",
+    "My wallet": "我的钱包",
 }
