@@ -246,3 +246,15 @@ def test_staff_ledger_health_page_runs_the_checks(client, funded_reader):
     assert 'data-testid="ledger-ok"' in client.get(reverse("purchases:ledger_health")).content.decode()
     client.force_login(funded_reader)
     assert client.get(reverse("purchases:ledger_health")).status_code == 302
+
+
+def test_the_caring_version_confirms_with_plain_equal_weight_buttons(client, funded_reader, paid_article):
+    from byline.reader.prefs import COOKIE_NAME
+
+    client.force_login(funded_reader)
+    client.cookies[COOKIE_NAME] = "caring|standard|100|0000"
+    page = client.post(reverse("purchases:unlock", args=[paid_article.slug]),
+                       {"idempotency_key": new_key()}).content.decode()
+    assert "Confirm: pay $3.00 from my balance" in page and "Cancel, go back" in page
+    assert "button-primary" not in page.split('<main')[1]
+    assert not Purchase.objects.exists()
