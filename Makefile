@@ -47,7 +47,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check byline tests bench
 
 messages: $(VENV)/.installed-test
-	$(DEMO_ENV) $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore "tests/*" --ignore "bench/*" --ignore "scripts/*" --ignore "staticfiles/*" --ignore "var/*"
+	$(DEMO_ENV) $(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location --ignore "tests/*" --ignore "bench/*" --ignore "scripts/*" --ignore "staticfiles/*" --ignore "var/*"
 	for table in $$(find byline -path '*/locale/zh_Hans/LC_MESSAGES/table.py'); do \
 	  $(PY) scripts/fill_translations.py $$(dirname $$table)/django.po $$table || exit 1; done
 	cd byline && $(DEMO_ENV) ../$(PY) ../manage.py compilemessages -l zh_Hans

@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "byline.search",
     "byline.api",
     "ninja",
+    "byline.ledger",
+    "byline.payments",
+    "byline.purchases",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +236,22 @@ CURRENCIES = {"CNY": 2, "USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 API_RATE_LIMIT_WINDOW_S = int(os.environ.get("BYLINE_API_RATE_WINDOW_S", "60"))
 API_RATE_LIMIT_PER_IP = int(os.environ.get("BYLINE_API_RATE_PER_IP", "300"))
 API_RATE_LIMIT_PER_TOKEN = int(os.environ.get("BYLINE_API_RATE_PER_TOKEN", "600"))
+# Money (ledger, payments, purchases). Amounts are integer minor units.
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+SANDBOX_WEBHOOK_SECRET = os.environ.get("SANDBOX_WEBHOOK_SECRET", "")
+if not SANDBOX_WEBHOOK_SECRET and DEMO:
+    SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_" + SECRET_KEY[:32]
+if PRODUCTION and PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+    raise ImproperlyConfigured("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.")
+AUTHOR_SHARE_PERCENT = int(os.environ.get("AUTHOR_SHARE_PERCENT", "90"))
+UNDO_WINDOW_SECONDS = int(os.environ.get("UNDO_WINDOW_SECONDS", "600"))
+UNDO_LIMIT = int(os.environ.get("UNDO_LIMIT", "3"))
+UNDO_LIMIT_DAYS = int(os.environ.get("UNDO_LIMIT_DAYS", "30"))
+TOPUP_PRESETS = {"USD": [500, 1000, 2000], "EUR": [500, 1000, 2000], "CNY": [3000, 5000, 10000]}
+TOPUP_LIMITS = {"USD": (100, 50_000), "EUR": (100, 50_000), "CNY": (500, 300_000)}
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("byline.api.urls")),
+    path("payments/", include("byline.payments.webhook_urls")),
 ]
 urlpatterns += share_image_urls
 
@@ -22,6 +23,8 @@ urlpatterns += i18n_patterns(
     path("search/", include("byline.search.urls")),
     path("feeds/", include("byline.api.feed_urls")),
     path("api-access/", include("byline.api.account_urls")),
+    path("payments/", include("byline.payments.urls")),
+    path("", include("byline.purchases.urls")),
     path("", include("byline.articles.urls")),
     prefix_default_language=True,
 )

@@ -40,6 +40,8 @@ def main(catalogue: str, table_path: str) -> int:
                 entry.msgstr = value
             if not entry.msgstr:
                 missing.append(entry.msgid)
+    # Dates and source locations change on every run and would make every merge conflict.
+    po.metadata.pop("POT-Creation-Date", None)
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     po.metadata["Language"] = "zh_Hans"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"

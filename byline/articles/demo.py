@@ -71,4 +71,7 @@ def load_demo() -> list[DemoAccount]:
     _user(STAFF.username, STAFF.password, is_staff=True, is_superuser=True)
     accounts.append(STAFF)
     import_articles([DEMO_DIR / "articles"])
+    from byline.purchases.demo import load_demo_money
+
+    load_demo_money(reader_username=READER.username)
     return accounts

@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from byline.access.decision import decide
+from byline.access.decision import Reason, decide
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_meta
+from byline.purchases.memberships import record_member_read
 from byline.sharing.grants import grant_from_request
 from byline.sharing.tracking import note_referral
 
@@ -46,6 +47,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if cacheable and (cached := page_cache.get(article, request)) is not None:
         return _with_cache_headers(HttpResponse(cached), public=True)
     access = decide(request.user, article, grant=grant_from_request(request))
+    if access.reason == Reason.MEMBERSHIP:
+        record_member_read(reader=request.user, article=article)
     context = {
         "article": article,
         "access": access,

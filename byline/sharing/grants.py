@@ -1,6 +1,6 @@
 """Gifts in the access decision.
 
-- A signed-in reader who redeemed a gift keeps the article: `gift_entitlements` is an entitlement
+- A signed-in reader who redeemed a gift keeps the article: `gift_conditions` is an entitlement
   source, like a purchase.
 - An anonymous browser keeps it while the link lives: the browser holds a random key in a signed
   cookie; the request's `GiftGrant` carries only that key's hash, and `gift_grant_is_valid` accepts
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -77,7 +77,6 @@ def gift_grant_is_valid(grant: Any, article) -> bool:
     ).exists()
 
 
-def gift_entitlements(reader: Any, articles: Sequence) -> dict[int, str]:
-    ids = [a.pk for a in articles]
-    rows = GiftRedemption.objects.filter(recipient_id=reader.pk, gift__article_id__in=ids)
-    return {article_id: "gift" for article_id in rows.values_list("gift__article_id", flat=True)}
+def gift_conditions(reader: Any) -> dict[str, Exists]:
+    """A signed-in reader who redeemed a gift keeps that article: the condition over an article row."""
+    return {"gift": Exists(GiftRedemption.objects.filter(recipient_id=reader.pk, gift__article_id=OuterRef("pk")))}

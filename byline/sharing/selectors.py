@@ -16,7 +16,7 @@ from byline.access.decision import Access
 from byline.articles.models import Article
 from byline.sharing import conf
 from byline.sharing.models import Channel, EventKind, GiftLink, ReferralEvent
-from byline.sharing.services import CONVERSION_KINDS, GIFT_REASONS, gifts_left_this_month, referral_codes_for
+from byline.sharing.services import CONVERSION_KINDS, GIFT_REASONS, gifts_left_for_display, referral_codes_for
 
 NETWORK_CHANNELS = (Channel.WEIBO, Channel.X, Channel.FACEBOOK, Channel.LINKEDIN, Channel.TELEGRAM,
                     Channel.WHATSAPP, Channel.EMAIL)
@@ -100,7 +100,7 @@ def share_panel(*, article: Article, canonical_url: str, reader: Any, access: Ac
     if signed_in and access is not None and access.allowed and access.reason in GIFT_REASONS \
             and not article.is_free and article.is_live:
         panel.can_give = True
-        panel.gifts_left = gifts_left_this_month(giver=reader)
+        panel.gifts_left = gifts_left_for_display(giver=reader)
     return panel
 
 

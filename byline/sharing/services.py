@@ -141,6 +141,18 @@ def gifts_left_this_month(*, giver: Any, now: dt.datetime | None = None) -> int:
     return max(0, conf.gift_monthly_quota() - used)
 
 
+def _gifts_left_key(*, giver_id: int, now: dt.datetime) -> str:
+    return f"sharing:gifts-left:{giver_id}:{now:%Y%m}"
+
+
+def gifts_left_for_display(*, giver: Any, now: dt.datetime | None = None) -> int:
+    """The month's remaining gift links, as the share panel shows them: cached, so a page view costs
+    no query. `create_gift_link` checks the exact number under a lock and clears this cache."""
+    now = now or timezone.now()
+    return cache.get_or_set(_gifts_left_key(giver_id=giver.pk, now=now),
+                            lambda: gifts_left_this_month(giver=giver, now=now), 3600)
+
+
 def create_gift_link(*, giver: Any, article: Article, now: dt.datetime | None = None) -> GiftLink:
     """A new gift link for `article`, from a reader who may read it in full (not through a gift).
 
@@ -162,11 +174,13 @@ def create_gift_link(*, giver: Any, article: Article, now: dt.datetime | None = 
             raise ValidationError(
                 _("You have used all %(quota)d gift links for this month. New ones become available on the "
                   "first of next month.") % {"quota": conf.gift_monthly_quota()}, code="quota")
-        return GiftLink.objects.create(
+        gift = GiftLink.objects.create(
             token=secrets.token_urlsafe(16), article=article, giver_id=giver.pk,
             max_redemptions=conf.gift_max_redemptions(), expires_at=now + dt.timedelta(days=conf.gift_days()),
             created_at=now,
         )
+        transaction.on_commit(lambda: cache.delete(_gifts_left_key(giver_id=giver.pk, now=now)))
+        return gift
 
 
 def revoke_gift_link(*, giver: Any, gift_id: int) -> GiftLink:

@@ -90,3 +90,25 @@ def test_authors_see_their_referral_counts_and_others_do_not(paid_article, autho
 def test_no_ip_or_user_agent_is_stored_with_an_event():
     names = {field.name for field in ReferralEvent._meta.get_fields()}
     assert names == {"id", "article", "referral", "kind", "reader", "created_at"}
+
+
+def test_a_wallet_purchase_after_a_referred_visit_counts_for_that_channel(client, paid_article,
+                                                                         django_capture_on_commit_callbacks):
+    from byline.ledger import services as ledger
+    from byline.ledger.models import AccountKind, TransferKind
+    from byline.purchases.services import unlock_with_wallet
+    from byline.sharing.models import EventKind, ReferralEvent
+    from byline.sharing.services import referral_codes_for
+    from tests.conftest import make_user
+
+    buyer = make_user("referred-buyer")
+    wallet, clearing = ledger.accounts_for([(AccountKind.WALLET, "USD", buyer), (AccountKind.CLEARING, "USD", None)])
+    ledger.transfer(key="seed-referred-buyer", kind=TransferKind.TOPUP,
+                    legs=[ledger.Leg(clearing, -1000), ledger.Leg(wallet, 1000)])
+    code = referral_codes_for(sharer=paid_article.author.user)["weibo"]
+    client.force_login(buyer)
+    client.get(paid_article.get_absolute_url() + f"?r={code}", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux) Firefox/140")
+    with django_capture_on_commit_callbacks(execute=True):
+        unlock_with_wallet(reader=buyer, article=paid_article, idempotency_key="k-referred-1")
+    purchase_event = ReferralEvent.objects.get(kind=EventKind.PURCHASE, reader=buyer)
+    assert purchase_event.referral.channel == "weibo"

@@ -135,4 +135,9 @@ ZH = {
     "Search": "搜索",
     "API and private feed": "API 与私人订阅",
     "Search articles": "搜索文章",
+    "Your balance: %(balance)s": "您的余额：%(balance)s",
+    "Unlock for %(price)s from my balance": "从余额支付 %(price)s 解锁",
+    "Pay %(amount)s by card": "用银行卡支付 %(amount)s",
+    "Become a member": "成为会员",
+    "My wallet": "我的钱包",
 }

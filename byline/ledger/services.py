@@ -1,0 +1,140 @@
+"""The only code that changes balances: `transfer` (and `reverse`, which posts a transfer).
+
+Rules a caller may rely on:
+- a transfer is applied at most once per `key`; a repeat returns the first transfer unchanged;
+- all of it happens in one database transaction. Wallet rows (the only accounts with a floor)
+  are locked first, in id order, and checked; the other accounts (earnings, fees, clearing,
+  pool: busy rows shared by many transfers) are changed last by an atomic `balance + amount`
+  update in id order, so they are held only for the moment before commit, and two transfers
+  never wait on each other in a cycle;
+- a wallet never goes below zero: the transfer is refused with `InsufficientFunds`
+  and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from byline.ledger.models import Account, AccountKind, Entry, Transfer
+
+MAX_AMOUNT = 10**12  # a bound on any one leg, far above any real payment
+
+
+class LedgerError(Exception):
+    """A transfer that breaks a ledger rule; nothing was written."""
+
+
+class InsufficientFunds(LedgerError):
+    def __init__(self, account: Account, missing: int):
+        super().__init__(f"{account} lacks {missing} minor units")
+        self.account = account
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: Account
+    amount: int
+
+
+def _owner_id(owner) -> int | None:
+    return owner if owner is None or isinstance(owner, int) else owner.pk
+
+
+def account_for(*, kind: str, currency: str, owner=None) -> Account:
+    """The one account of this kind for this owner (a user or user id; None for system accounts) and
+    currency, created if new."""
+    if (owner is None) == (kind in (AccountKind.WALLET, AccountKind.EARNINGS)):
+        raise LedgerError(f"an account of kind {kind} {'needs' if owner is None else 'has no'} owner")
+    owner_id = _owner_id(owner)
+    account = Account.objects.filter(kind=kind, owner_id=owner_id, currency=currency).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(kind=kind, owner_id=owner_id, currency=currency)
+    except IntegrityError:  # created by a concurrent request a moment ago
+        return Account.objects.get(kind=kind, owner_id=owner_id, currency=currency)
+
+
+def accounts_for(specs: Sequence[tuple[str, str, object]]) -> list[Account]:
+    """Several accounts at once, as (kind, currency, owner) triples: one query when they all exist."""
+    query = Q(pk__in=[])
+    for kind, currency, owner in specs:
+        query |= Q(kind=kind, currency=currency, owner_id=_owner_id(owner))
+    found = {(a.kind, a.currency, a.owner_id): a for a in Account.objects.filter(query)}
+    return [found.get((kind, currency, _owner_id(owner)))
+            or account_for(kind=kind, currency=currency, owner=owner) for kind, currency, owner in specs]
+
+
+def lock_accounts(accounts: Iterable[Account]) -> dict[int, Account]:
+    """Lock these account rows for the rest of the transaction, in id order; fresh copies by id."""
+    if not transaction.get_connection().in_atomic_block:
+        raise LedgerError("lock_accounts must run inside transaction.atomic()")
+    ids = sorted({account.pk for account in accounts})
+    return {account.pk: account for account in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def _check_legs(legs: Sequence[Leg]) -> str:
+    if len(legs) < 2:
+        raise LedgerError("a transfer needs at least two legs")
+    currencies = {leg.account.currency for leg in legs}
+    if len(currencies) != 1:
+        raise LedgerError("all legs of a transfer share one currency")
+    if len({leg.account.pk for leg in legs}) != len(legs):
+        raise LedgerError("one leg per account")
+    for leg in legs:
+        if type(leg.amount) is not int or leg.amount == 0 or abs(leg.amount) > MAX_AMOUNT:
+            raise LedgerError(f"bad amount {leg.amount!r}")
+    if sum(leg.amount for leg in legs) != 0:
+        raise LedgerError("legs must sum to zero")
+    return currencies.pop()
+
+
+def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
+             memo: str = "") -> Transfer:
+    """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing."""
+    if not key or len(key) > 160:
+        raise LedgerError("a transfer needs a key of 1 to 160 characters")
+    currency = _check_legs(legs)
+    with transaction.atomic():
+        locked = lock_accounts(leg.account for leg in legs if leg.account.kind == AccountKind.WALLET)
+        existing = Transfer.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+        for leg in legs:
+            account = locked.get(leg.account.pk)
+            if account is not None and account.balance + leg.amount < 0:
+                raise InsufficientFunds(account, -(account.balance + leg.amount))
+        try:
+            with transaction.atomic():
+                posted = Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
+                                                 reverses=reverses)
+        except IntegrityError:
+            # The same key, posted by a concurrent request that touched other accounts; or a second
+            # reversal of one transfer. Either way the first one stands.
+            existing = Transfer.objects.filter(key=key).first()
+            if existing is not None:
+                return existing
+            raise LedgerError("that transfer has already been reversed") from None
+        Entry.objects.bulk_create([Entry(transfer=posted, account_id=leg.account.pk, amount=leg.amount)
+                                   for leg in legs])
+        for leg in sorted(legs, key=lambda leg: (leg.account.pk not in locked, leg.account.pk)):
+            account = locked.get(leg.account.pk)
+            if account is not None:
+                account.balance += leg.amount
+                Account.objects.filter(pk=account.pk).update(balance=account.balance)
+                leg.account.balance = account.balance
+            else:
+                Account.objects.filter(pk=leg.account.pk).update(balance=F("balance") + leg.amount)
+        return posted
+
+
+def reverse(*, original: Transfer, key: str, kind: str, memo: str = "") -> Transfer:
+    """Post the mirror image of `original` (every leg negated), pointing back at it. Once only."""
+    legs = [Leg(entry.account, -entry.amount) for entry in original.entries.select_related("account")]
+    return transfer(key=key, kind=kind, legs=legs, reverses=original, memo=memo)

@@ -1,0 +1,108 @@
+"""The payment provider interface. Each provider (sandbox, stripe; later wechat, alipay) implements it.
+
+A provider knows nothing of wallets or articles. Byline asks it to:
+1. `create_checkout(CheckoutRequest)`: start a hosted payment for an amount in a currency; the
+   reader is sent to the returned `redirect_url`. `request.reference` is Byline's own id for the
+   checkout and must come back in the provider's events.
+2. `parse_webhook(body=, headers=)`: verify a webhook over its raw body (signature, freshness) and
+   turn it into a normalised `PaymentEvent`; raise `InvalidWebhook` for anything unverifiable or
+   malformed. Event types the provider may send but Byline does not use come back as `IGNORED`.
+3. `fetch_payment(provider_ref=)`: ask the provider for the current state of a payment
+   (to reconcile a checkout whose webhook is late).
+4. `refund(provider_ref=, amount_minor=, currency=, idempotency_key=)`: return money to the card.
+5. `cancel_subscription(subscription_ref=)`: stop renewing a card subscription at period end.
+
+Amounts are integer minor units; currencies are upper-case ISO codes. Webhooks may arrive twice,
+late, out of order or at the same time: the caller (payments.webhooks) deduplicates by `event_id`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ProviderError(Exception):
+    """The provider could not do what was asked (network, refused request)."""
+
+
+class InvalidWebhook(Exception):
+    """A webhook that fails verification or cannot be parsed; answer 400 and move no money."""
+
+
+class Purpose(StrEnum):
+    TOPUP = "topup"
+    UNLOCK = "unlock"
+    MEMBERSHIP = "membership"
+
+
+class EventKind(StrEnum):
+    PAYMENT_SUCCEEDED = "payment_succeeded"
+    PAYMENT_FAILED = "payment_failed"
+    SUBSCRIPTION_RENEWED = "subscription_renewed"
+    SUBSCRIPTION_ENDED = "subscription_ended"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    reference: str
+    amount_minor: int
+    currency: str
+    purpose: Purpose
+    description: str
+    success_url: str
+    cancel_url: str
+    customer_email: str = ""
+    recurring_interval: str = ""  # "month" or "year" to start a card subscription
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    provider_ref: str
+    redirect_url: str
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    event_id: str
+    kind: EventKind
+    raw_type: str
+    reference: str = ""          # Byline's checkout reference, when the event concerns a checkout
+    provider_ref: str = ""       # the provider's id of the payment or session
+    amount_minor: int = 0
+    currency: str = ""
+    subscription_ref: str = ""
+    invoice_ref: str = ""
+    failure_reason: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    provider_ref: str
+    state: str                   # "open", "succeeded", "failed" or "refunded"
+    amount_minor: int
+    currency: str
+    reference: str = ""
+
+
+class PaymentProvider(abc.ABC):
+    name: str = ""
+
+    @abc.abstractmethod
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession: ...
+
+    @abc.abstractmethod
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentEvent: ...
+
+    @abc.abstractmethod
+    def fetch_payment(self, *, provider_ref: str) -> PaymentStatus: ...
+
+    @abc.abstractmethod
+    def refund(self, *, provider_ref: str, amount_minor: int, currency: str, idempotency_key: str) -> str: ...
+
+    def cancel_subscription(self, *, subscription_ref: str) -> None:  # noqa: B027 - optional capability
+        """Stop renewing at period end. Providers without subscriptions need do nothing."""

@@ -1,0 +1,171 @@
+"""The built-in sandbox provider: a local hosted-checkout page with test cards, and Stripe-style
+signed webhooks delivered to Byline with retries and backoff until acknowledged.
+
+Test cards (any expiry and CVC):
+  4242 4242 4242 4242  succeeds
+  4000 0000 0000 0002  is declined
+  4000 0000 0000 9995  fails for insufficient funds
+  4000 0025 0000 3155  asks the payer for an extra confirmation step, then succeeds or fails
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from byline.payments.models import SandboxDelivery, SandboxPayment
+from byline.payments.providers import signing
+from byline.payments.providers.base import (
+    CheckoutRequest,
+    CheckoutSession,
+    InvalidWebhook,
+    PaymentEvent,
+    PaymentProvider,
+    PaymentStatus,
+    ProviderError,
+)
+from byline.payments.providers.normalise import normalise
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "Sandbox-Signature"
+SUCCESS, DECLINED, INSUFFICIENT, NEEDS_CONFIRMATION = (
+    "4242424242424242", "4000000000000002", "4000000000009995", "4000002500003155")
+TEST_CARDS = {SUCCESS: "success", DECLINED: "card_declined", INSUFFICIENT: "insufficient_funds",
+              NEEDS_CONFIRMATION: "requires_action"}
+BACKOFF_BASE_S, BACKOFF_MAX_S = 10, 3600
+
+# How a signed webhook reaches Byline: (body, headers) -> HTTP status. In-process by default (the
+# embedded demo has one server process); tests swap it to simulate an unreachable endpoint.
+Transport = Callable[[bytes, Mapping[str, str]], int]
+
+
+def _in_process(body: bytes, headers: Mapping[str, str]) -> int:
+    from byline.payments.webhooks import receive
+
+    return receive(provider_name="sandbox", body=body, headers=headers).status
+
+
+transport: Transport = _in_process
+
+
+class SandboxProvider(PaymentProvider):
+    name = "sandbox"
+
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        payment = SandboxPayment.objects.create(
+            ref="sbx_" + secrets.token_hex(12), reference=request.reference, amount_minor=request.amount_minor,
+            currency=request.currency, description=request.description[:200], success_url=request.success_url,
+            cancel_url=request.cancel_url, recurring_interval=request.recurring_interval)
+        return CheckoutSession(provider_ref=payment.ref,
+                               redirect_url=reverse("payments:sandbox_checkout", kwargs={"ref": payment.ref}))
+
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        signing.verify(body, headers.get(SIGNATURE_HEADER, ""), settings.SANDBOX_WEBHOOK_SECRET)
+        try:
+            event = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidWebhook("body is not JSON") from None
+        return normalise(event)
+
+    def fetch_payment(self, *, provider_ref: str) -> PaymentStatus:
+        payment = SandboxPayment.objects.filter(ref=provider_ref).first()
+        if payment is None:
+            raise ProviderError(f"no sandbox payment {provider_ref}")
+        return PaymentStatus(provider_ref=payment.ref, state=payment.state if payment.state in (
+            "succeeded", "failed", "refunded") else "open", amount_minor=payment.amount_minor,
+            currency=payment.currency, reference=payment.reference)
+
+    def refund(self, *, provider_ref: str, amount_minor: int, currency: str, idempotency_key: str) -> str:
+        updated = SandboxPayment.objects.filter(ref=provider_ref, state="succeeded").update(state="refunded")
+        if not updated and not SandboxPayment.objects.filter(ref=provider_ref, state="refunded").exists():
+            raise ProviderError("only a succeeded sandbox payment can be refunded")
+        return f"re_{provider_ref}"
+
+
+# The sandbox "provider server": what happens when the payer submits the hosted page.
+
+def pay(*, payment: SandboxPayment, card_number: str) -> str:
+    """Charge a test card. Returns the new state: succeeded, failed or requires_action."""
+    outcome = TEST_CARDS.get("".join(ch for ch in card_number if ch.isdigit()), "card_declined")
+    if payment.state != "open":
+        return payment.state
+    if outcome == "requires_action":
+        payment.state = "requires_action"
+        payment.save(update_fields=["state"])
+        return payment.state
+    return _settle(payment=payment, succeeded=outcome == "success", reason="" if outcome == "success" else outcome)
+
+
+def confirm(*, payment: SandboxPayment, approve: bool) -> str:
+    """The payer's answer to the extra confirmation step."""
+    if payment.state != "requires_action":
+        return payment.state
+    return _settle(payment=payment, succeeded=approve, reason="" if approve else "authentication_failed")
+
+
+def _settle(*, payment: SandboxPayment, succeeded: bool, reason: str) -> str:
+    payment.state = "succeeded" if succeeded else "failed"
+    payment.failure_reason = reason
+    payment.save(update_fields=["state", "failure_reason"])
+    obj = {"id": payment.ref, "object": "checkout.session", "client_reference_id": payment.reference,
+           "amount_total": payment.amount_minor, "currency": payment.currency.lower(),
+           "payment_status": "paid" if succeeded else "unpaid", "failure_reason": reason,
+           "subscription": f"sub_{payment.ref}" if payment.recurring_interval and succeeded else None}
+    event_type = "checkout.session.completed" if succeeded else "checkout.session.async_payment_failed"
+    send_event(event_type=event_type, obj=obj)
+    return payment.state
+
+
+def send_event(*, event_type: str, obj: dict) -> SandboxDelivery:
+    """Queue one event and try to deliver it at once; failures are retried by `deliver_due`."""
+    event_id = "evt_sbx_" + secrets.token_hex(12)
+    payload = json.dumps({"id": event_id, "object": "event", "type": event_type,
+                          "created": int(timezone.now().timestamp()), "data": {"object": obj}})
+    delivery = SandboxDelivery.objects.create(event_id=event_id, payload=payload)
+    deliver(delivery_id=delivery.pk)
+    return delivery
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1)))
+
+
+def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> bool:
+    """One delivery attempt, signed now. Returns whether Byline acknowledged it (2xx)."""
+    now = now or timezone.now()
+    delivery = SandboxDelivery.objects.get(pk=delivery_id)
+    if delivery.delivered_at is not None:
+        return True
+    body = delivery.payload.encode()
+    # Signed at the moment of sending (real time), like every retry of a real provider.
+    headers = {SIGNATURE_HEADER: signing.sign(body, settings.SANDBOX_WEBHOOK_SECRET),
+               "Content-Type": "application/json"}
+    try:
+        status = transport(body, headers)
+    except Exception:  # an unreachable endpoint is a failed attempt, retried later
+        log.exception("sandbox webhook %s: delivery failed", delivery.event_id)
+        status = 599
+    delivery.attempts += 1
+    delivery.last_status = status
+    if 200 <= status < 300:
+        delivery.delivered_at = now
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+    delivery.save(update_fields=["attempts", "last_status", "delivered_at", "next_attempt_at"])
+    return delivery.delivered_at is not None
+
+
+def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Retry every undelivered webhook whose backoff has passed (bounded attempts). Returns how many got through."""
+    now = now or timezone.now()
+    due = SandboxDelivery.objects.filter(delivered_at__isnull=True, next_attempt_at__lte=now,
+                                         attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS).values_list("pk", flat=True)
+    return sum(deliver(delivery_id=pk, now=now) for pk in list(due[:limit]))

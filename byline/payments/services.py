@@ -1,0 +1,195 @@
+"""Money coming in through a provider: start a checkout, and act on the provider's confirmation.
+
+A wallet is credited only when the provider confirms payment (a verified webhook), once per
+checkout, in the same transaction that then completes what the payment was for (an article
+unlock or a membership). If that last step is no longer possible, the money stays in the wallet.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from byline.articles.models import Article
+from byline.ledger import services as ledger
+from byline.ledger.models import AccountKind, TransferKind
+from byline.ledger.selectors import wallet_balance
+from byline.payments.models import Checkout, CheckoutStatus
+from byline.payments.providers import get_provider
+from byline.payments.providers.base import CheckoutRequest, EventKind, PaymentEvent, ProviderError, Purpose
+from byline.purchases import memberships
+from byline.purchases import services as purchases
+from byline.purchases.errors import PurchaseRefused
+from byline.purchases.models import MembershipPlan, RenewVia
+
+log = logging.getLogger(__name__)
+
+
+class PaymentRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_topup_amount(*, amount_minor: int, currency: str) -> None:
+    """Raise ValidationError unless this is an allowed top-up in an allowed currency."""
+    if currency not in settings.TOPUP_LIMITS:
+        raise ValidationError(_("Top-ups in %(currency)s are not offered.") % {"currency": currency})
+    low, high = settings.TOPUP_LIMITS[currency]
+    if type(amount_minor) is not int or not low <= amount_minor <= high:
+        from byline.core.templatetags.byline import money
+
+        raise ValidationError(_("Choose an amount between %(low)s and %(high)s.") % {
+            "low": money(low, currency), "high": money(high, currency)})
+
+
+def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
+                   description: str, success_url: str, cancel_url: str, article: Article | None = None,
+                   plan: MembershipPlan | None = None) -> Checkout:
+    """Open a hosted checkout with the configured provider, once per key (a repeat returns the first)."""
+    key = f"checkout:{purchases.scoped_key(reader, idempotency_key)}"
+    existing = Checkout.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    provider = get_provider()
+    reference = uuid.uuid4().hex
+    checkout = Checkout.objects.create(
+        reference=reference, reader=reader, provider=provider.name, purpose=purpose, amount_minor=amount_minor,
+        currency=currency, article=article, plan=plan, idempotency_key=key)
+    join = "&" if "?" in success_url else "?"
+    try:
+        session = provider.create_checkout(CheckoutRequest(
+            reference=reference, amount_minor=amount_minor, currency=currency, purpose=purpose,
+            description=description, success_url=f"{success_url}{join}ref={reference}", cancel_url=cancel_url,
+            customer_email=reader.email or "", recurring_interval=plan.interval if plan else ""))
+    except ProviderError as error:
+        log.warning("checkout %s: provider refused: %s", reference, error)
+        checkout.status, checkout.failure_reason = CheckoutStatus.FAILED, str(error)[:200]
+        checkout.save(update_fields=["status", "failure_reason"])
+        raise PaymentRefused(_("The payment service is unavailable. Nothing was charged; please try again.")) \
+            from error
+    checkout.provider_ref, checkout.redirect_url = session.provider_ref, session.redirect_url
+    checkout.save(update_fields=["provider_ref", "redirect_url"])
+    return checkout
+
+
+def start_topup(*, reader, amount_minor: int, currency: str, idempotency_key: str, success_url: str,
+                cancel_url: str) -> Checkout:
+    check_topup_amount(amount_minor=amount_minor, currency=currency)
+    return start_checkout(reader=reader, purpose=Purpose.TOPUP, amount_minor=amount_minor, currency=currency,
+                          idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url,
+                          description=_("Byline wallet top-up"))
+
+
+def card_amount_for(*, reader, article: Article) -> int:
+    """What a card payment for this article charges: what the wallet lacks, or the whole price."""
+    balance = wallet_balance(reader=reader, currency=article.currency)
+    return article.price_minor - balance if 0 < balance < article.price_minor else article.price_minor
+
+
+def start_card_unlock(*, reader, article: Article, idempotency_key: str, success_url: str,
+                      cancel_url: str) -> Checkout:
+    """Pay by card for one article: top up what is missing; the purchase completes when payment succeeds."""
+    if not article.is_live or article.is_free or article.price_minor <= 0:
+        raise PaymentRefused(_("This article is not for sale."))
+    return start_checkout(reader=reader, purpose=Purpose.UNLOCK, amount_minor=card_amount_for(
+        reader=reader, article=article), currency=article.currency, idempotency_key=idempotency_key,
+        success_url=success_url, cancel_url=cancel_url, article=article,
+        description=_("Unlock: %(title)s") % {"title": article.title})
+
+
+def start_card_membership(*, reader, plan: MembershipPlan, idempotency_key: str, success_url: str,
+                          cancel_url: str) -> Checkout:
+    if not plan.active:
+        raise PaymentRefused(_("This plan is no longer offered."))
+    return start_checkout(reader=reader, purpose=Purpose.MEMBERSHIP, amount_minor=plan.price_minor,
+                          currency=plan.currency, idempotency_key=idempotency_key, success_url=success_url,
+                          cancel_url=cancel_url, plan=plan,
+                          description=_("Membership: %(plan)s") % {"plan": plan.display_name})
+
+
+def credit_wallet(*, reader, amount_minor: int, currency: str, key: str, memo: str = ""):
+    """Move money the provider collected from provider clearing into the reader's wallet, once per key."""
+    clearing = ledger.account_for(kind=AccountKind.CLEARING, currency=currency)
+    wallet = ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=currency)
+    return ledger.transfer(key=key, kind=TransferKind.TOPUP, memo=memo,
+                           legs=[ledger.Leg(clearing, -amount_minor), ledger.Leg(wallet, amount_minor)])
+
+
+def apply_event(*, event: PaymentEvent, provider_name: str) -> tuple[str, Checkout | None]:
+    """Act on one verified, not-yet-seen event. Runs inside the webhook's transaction. Returns (outcome, checkout)."""
+    if event.kind in (EventKind.PAYMENT_SUCCEEDED, EventKind.PAYMENT_FAILED):
+        checkout = Checkout.objects.select_for_update().filter(reference=event.reference,
+                                                               provider=provider_name).first()
+        if checkout is None:
+            return "unknown checkout", None
+        if event.kind == EventKind.PAYMENT_FAILED:
+            if checkout.status == CheckoutStatus.OPEN:
+                checkout.status, checkout.failure_reason = CheckoutStatus.FAILED, event.failure_reason[:200]
+                checkout.save(update_fields=["status", "failure_reason"])
+                return "failed", checkout
+            return f"ignored failure of a {checkout.status} checkout", checkout
+        return _complete(checkout=checkout, event=event), checkout
+    if event.kind == EventKind.SUBSCRIPTION_RENEWED:
+        return _renew(event=event), None
+    if event.kind == EventKind.SUBSCRIPTION_ENDED:
+        memberships.end_card_subscription(subscription_ref=event.subscription_ref)
+        return "subscription ends at period end", None
+    return "ignored", None
+
+
+def _complete(*, checkout: Checkout, event: PaymentEvent) -> str:
+    if checkout.status == CheckoutStatus.PAID:
+        return "already paid"
+    if event.amount_minor != checkout.amount_minor or event.currency != checkout.currency:
+        log.error("checkout %s: provider says %s %s, expected %s %s", checkout.reference, event.amount_minor,
+                  event.currency, checkout.amount_minor, checkout.currency)
+        raise ProviderError("amount or currency differs from the checkout")
+    checkout.credit = credit_wallet(reader=checkout.reader, amount_minor=checkout.amount_minor,
+                                    currency=checkout.currency, key=f"checkout:{checkout.reference}:credit",
+                                    memo=f"{checkout.provider} {checkout.provider_ref}")
+    checkout.status, checkout.completed_at = CheckoutStatus.PAID, timezone.now()
+    checkout.outcome = _fulfil(checkout=checkout, subscription_ref=event.subscription_ref)
+    checkout.save(update_fields=["credit", "status", "completed_at", "outcome"])
+    return f"paid; {checkout.outcome}"
+
+
+def _fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
+    key = f"checkout-{checkout.reference}"
+    try:
+        with transaction.atomic():
+            if checkout.purpose == Purpose.UNLOCK:
+                purchase = purchases.unlock_with_wallet(reader=checkout.reader, article=checkout.article,
+                                                        idempotency_key=key)
+                return f"purchase {purchase.pk}"
+            if checkout.purpose == Purpose.MEMBERSHIP:
+                membership = memberships.join_with_wallet(
+                    reader=checkout.reader, plan=checkout.plan, idempotency_key=key,
+                    renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
+                    subscription_ref=subscription_ref)
+                return f"membership {membership.pk}"
+    except PurchaseRefused as refused:
+        # The money stays in the wallet: the reader can use it, or staff can refund it.
+        return f"kept in wallet: {refused.message}"[:200]
+    return "wallet topped up"
+
+
+def _renew(*, event: PaymentEvent) -> str:
+    from byline.purchases.models import Membership
+
+    membership = Membership.objects.filter(subscription_ref=event.subscription_ref).select_related(
+        "plan", "reader").order_by("-period_end").first()
+    if membership is None or not event.subscription_ref or not event.invoice_ref:
+        return "unknown subscription"
+    if event.currency != membership.plan.currency or event.amount_minor != membership.plan.price_minor:
+        raise ProviderError("renewal amount differs from the plan")
+    credit_wallet(reader=membership.reader, amount_minor=event.amount_minor, currency=event.currency,
+                  key=f"invoice:{event.invoice_ref}:credit", memo=f"renewal {event.invoice_ref}")
+    memberships.renew_from_card(subscription_ref=event.subscription_ref, invoice_ref=event.invoice_ref)
+    return "renewed"

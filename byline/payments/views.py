@@ -1,0 +1,109 @@
+"""Top-up form, the return page after a checkout, the sandbox's hosted checkout, and webhooks."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from byline.ledger import selectors as ledger_selectors
+from byline.ledger.models import AccountKind
+from byline.payments.forms import TopUpForm
+from byline.payments.models import Checkout, SandboxPayment
+from byline.payments.providers import sandbox
+from byline.payments.services import PaymentRefused, start_topup
+from byline.payments.webhooks import receive
+
+
+def reader_currency(request: HttpRequest) -> str:
+    """The currency of the reader's fullest wallet, else by interface language."""
+    accounts = ledger_selectors.accounts_of(owner=request.user, kind=AccountKind.WALLET)
+    if accounts:
+        return max(accounts, key=lambda account: account.balance).currency
+    return "CNY" if (get_language() or "").startswith("zh") else "USD"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def top_up(request: HttpRequest) -> HttpResponse:
+    currency = request.GET.get("currency") or reader_currency(request)
+    form = TopUpForm(request.POST or None, currency=currency,
+                     initial={"idempotency_key": uuid.uuid4().hex})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkout = start_topup(
+                reader=request.user, amount_minor=form.cleaned_data["amount_minor"],
+                currency=form.cleaned_data["currency"], idempotency_key=form.cleaned_data["idempotency_key"],
+                success_url=request.build_absolute_uri(reverse("payments:return")),
+                cancel_url=request.build_absolute_uri(reverse("payments:top_up")))
+        except PaymentRefused as refused:
+            error = refused.message
+        else:
+            return redirect(checkout.redirect_url)
+    status = 400 if form.errors or error else 200
+    return render(request, "payments/top_up.html", {"form": form, "error": error}, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def checkout_return(request: HttpRequest) -> HttpResponse:
+    checkout = Checkout.objects.filter(reference=request.GET.get("ref", "")[:40], reader=request.user).select_related(
+        "article", "plan").first()
+    if checkout is None:
+        raise Http404
+    balance = ledger_selectors.wallet_balance(reader=request.user, currency=checkout.currency)
+    return render(request, "payments/return.html", {"checkout": checkout, "balance": balance})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sandbox_checkout(request: HttpRequest, ref: str) -> HttpResponse:
+    """The sandbox provider's hosted page: the payer enters a test card."""
+    payment = get_object_or_404(SandboxPayment, ref=ref)
+    if request.method == "POST":
+        state = sandbox.pay(payment=payment, card_number=request.POST.get("card_number", "")[:40])
+        if state == "succeeded":
+            return redirect(payment.success_url)
+        if state == "requires_action":
+            return redirect("payments:sandbox_confirm", ref=ref)
+    status = 402 if payment.state == "failed" else 200
+    return render(request, "payments/sandbox_checkout.html", {"payment": payment, "cards": [
+        (sandbox.SUCCESS, "success"), (sandbox.DECLINED, "declined"), (sandbox.INSUFFICIENT, "insufficient"),
+        (sandbox.NEEDS_CONFIRMATION, "confirm")]}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sandbox_confirm(request: HttpRequest, ref: str) -> HttpResponse:
+    """The sandbox's extra confirmation step (like a bank's 3-D Secure page)."""
+    payment = get_object_or_404(SandboxPayment, ref=ref)
+    if request.method == "POST":
+        state = sandbox.confirm(payment=payment, approve=request.POST.get("answer") == "approve")
+        if state == "succeeded":
+            return redirect(payment.success_url)
+        return redirect("payments:sandbox_checkout", ref=ref)
+    if payment.state != "requires_action":
+        return redirect("payments:sandbox_checkout", ref=ref)
+    return render(request, "payments/sandbox_confirm.html", {"payment": payment})
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, provider: str) -> HttpResponse:
+    receipt = receive(provider_name=provider, body=request.body, headers=request.headers)
+    if receipt.status >= 400:
+        return HttpResponse(json.dumps({"type": "about:blank", "title": "Webhook rejected", "status": receipt.status,
+                                        "detail": receipt.detail}), status=receipt.status,
+                            content_type="application/problem+json")
+    return JsonResponse({"received": True, "detail": receipt.detail})

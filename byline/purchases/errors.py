@@ -1,0 +1,26 @@
+"""Why a purchase, undo or membership request was refused. Messages are for readers."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PurchaseRefused(Exception):
+    default_message = _("This purchase is not possible.")
+
+    def __init__(self, message=None, *, missing_minor: int = 0):
+        self.message = message or self.default_message
+        self.missing_minor = missing_minor
+        super().__init__(str(self.message))
+
+
+class NotForSale(PurchaseRefused):
+    default_message = _("This article is not for sale.")
+
+
+class NotEnoughInWallet(PurchaseRefused):
+    default_message = _("Your balance is too low for this.")
+
+
+class UndoRefused(PurchaseRefused):
+    default_message = _("This purchase can no longer be undone.")

@@ -1,0 +1,214 @@
+"""Memberships: join from the wallet, renew (wallet by a scheduled task, card by provider events),
+cancel at period end, and share the membership pool among authors by what members read.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from byline.ledger import services as ledger
+from byline.ledger.models import AccountKind, TransferKind
+from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
+from byline.purchases.models import (
+    Interval,
+    MemberRead,
+    Membership,
+    MembershipCharge,
+    MembershipPlan,
+    MembershipStatus,
+    PoolClose,
+    RenewVia,
+)
+from byline.purchases.services import scoped_key, split_price
+
+
+def add_interval(start: dt.datetime, interval: str) -> dt.datetime:
+    """One month (clamped to the month's last day) or one year after `start`."""
+    if interval == Interval.YEAR:
+        months = 12
+    else:
+        months = 1
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return start.replace(year=year, month=month, day=day)
+
+
+def _charge(*, membership: Membership, key: str, start: dt.datetime) -> Membership:
+    """Move one period's price from the wallet to the pool and extend the membership. Caller holds a transaction."""
+    plan = membership.plan
+    wallet = ledger.account_for(kind=AccountKind.WALLET, owner=membership.reader, currency=plan.currency)
+    pool = ledger.account_for(kind=AccountKind.POOL, currency=plan.currency)
+    locked = ledger.lock_accounts([wallet])
+    if locked[wallet.pk].balance < plan.price_minor:
+        raise NotEnoughInWallet(missing_minor=plan.price_minor - locked[wallet.pk].balance)
+    end = add_interval(start, plan.interval)
+    posted = ledger.transfer(key=key, kind=TransferKind.MEMBERSHIP,
+                             legs=[ledger.Leg(wallet, -plan.price_minor), ledger.Leg(pool, plan.price_minor)],
+                             memo=f"membership {plan.name} until {end.date()}")
+    if MembershipCharge.objects.filter(transfer=posted).exists():
+        return membership  # this key was applied before
+    MembershipCharge.objects.create(membership=membership, transfer=posted, period_start=start, period_end=end)
+    membership.period_end = end
+    membership.save(update_fields=["period_end"])
+    return membership
+
+
+def active_membership(*, reader, now: dt.datetime | None = None) -> Membership | None:
+    now = now or timezone.now()
+    return (Membership.objects.filter(reader=reader, status=MembershipStatus.ACTIVE, period_end__gt=now)
+            .select_related("plan").first())
+
+
+def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, renew_via: str = RenewVia.WALLET,
+                     subscription_ref: str = "", now: dt.datetime | None = None) -> Membership:
+    """Start a membership paid from the wallet for its first period. Once per key; never two at once."""
+    now = now or timezone.now()
+    key = "membership:" + scoped_key(reader, idempotency_key)
+    if not plan.active:
+        raise PurchaseRefused(_("This plan is no longer offered."))
+    with transaction.atomic():
+        ledger.lock_accounts([ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=plan.currency)])
+        charge = MembershipCharge.objects.filter(transfer__key=key).select_related("membership").first()
+        if charge is not None:
+            return charge.membership
+        current = Membership.objects.filter(reader=reader, status=MembershipStatus.ACTIVE).first()
+        if current is not None and current.period_end > now:
+            raise PurchaseRefused(_("You are already a member."))
+        if current is not None:
+            current.status = MembershipStatus.ENDED
+            current.save(update_fields=["status"])
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(reader=reader, plan=plan, period_start=now, period_end=now,
+                                                       renew_via=renew_via, subscription_ref=subscription_ref)
+        except IntegrityError:
+            raise PurchaseRefused(_("You are already a member.")) from None
+        return _charge(membership=membership, key=key, start=now)
+
+
+def cancel_at_period_end(*, reader) -> Membership | None:
+    """Stop renewing; the membership keeps working until its period ends."""
+    membership = active_membership(reader=reader)
+    if membership is not None and not membership.cancel_at_period_end:
+        membership.cancel_at_period_end = True
+        membership.save(update_fields=["cancel_at_period_end"])
+    return membership
+
+
+def renew_due_wallet_memberships(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The scheduled task: renew from the wallet every membership whose period has ended, or end it."""
+    now = now or timezone.now()
+    counts = Counter()
+    due = Membership.objects.filter(status=MembershipStatus.ACTIVE, renew_via=RenewVia.WALLET, period_end__lte=now)
+    for membership_id in due.values_list("pk", flat=True)[:10_000]:
+        with transaction.atomic():
+            membership = Membership.objects.select_for_update().select_related("plan", "reader").get(pk=membership_id)
+            if membership.status != MembershipStatus.ACTIVE or membership.period_end > now:
+                continue
+            if membership.cancel_at_period_end or not membership.plan.active:
+                end_membership(membership=membership)
+                counts["ended"] += 1
+                continue
+            try:
+                with transaction.atomic():
+                    _charge(membership=membership, key=f"renewal:{membership.pk}:{membership.period_end.isoformat()}",
+                            start=membership.period_end)
+                counts["renewed"] += 1
+            except NotEnoughInWallet:
+                end_membership(membership=membership)
+                counts["lapsed"] += 1
+    return dict(counts)
+
+
+def renew_from_card(*, subscription_ref: str, invoice_ref: str) -> Membership | None:
+    """A provider says a card subscription was paid for another period: the money is already in the wallet."""
+    with transaction.atomic():
+        membership = (Membership.objects.select_for_update().select_related("plan", "reader")
+                      .filter(subscription_ref=subscription_ref).order_by("-period_end").first())
+        if membership is None:
+            return None
+        start = max(membership.period_end, timezone.now()) if membership.status == MembershipStatus.ACTIVE \
+            else timezone.now()
+        if membership.status != MembershipStatus.ACTIVE:
+            membership.status = MembershipStatus.ACTIVE
+            membership.period_start = start
+            membership.save(update_fields=["status", "period_start"])
+        return _charge(membership=membership, key=f"renewal:{subscription_ref}:{invoice_ref}", start=start)
+
+
+def end_membership(*, membership: Membership) -> None:
+    membership.status = MembershipStatus.ENDED
+    membership.save(update_fields=["status"])
+
+
+def end_card_subscription(*, subscription_ref: str) -> None:
+    """The provider ended a card subscription: stop renewing; the paid period still counts."""
+    Membership.objects.filter(subscription_ref=subscription_ref, status=MembershipStatus.ACTIVE).update(
+        cancel_at_period_end=True, renew_via=RenewVia.WALLET)
+
+
+def record_member_read(*, reader, article) -> None:
+    """Count that a member opened this article's full text (once a day), for sharing the pool.
+
+    One statement, so the article page stays within its query budget; the read counts toward the
+    pool of the member's plan currency.
+    """
+    read, membership, plan = MemberRead._meta, Membership._meta, MembershipPlan._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {read.db_table} (membership_id, article_id, currency, day, settled_by_id) "
+            f"SELECT m.id, %s, p.currency, %s, NULL FROM {membership.db_table} m "
+            f"JOIN {plan.db_table} p ON p.id = m.plan_id WHERE m.reader_id = %s AND m.status = %s "
+            "ON CONFLICT DO NOTHING",
+            [article.pk, timezone.localdate(), reader.pk, MembershipStatus.ACTIVE],
+        )
+
+
+def close_pool_period(*, currency: str, now: dt.datetime | None = None) -> PoolClose | None:
+    """Share the whole pool of `currency` among authors by unsettled member reads: one ledger transfer.
+
+    Each author gets the configured share of the pool in proportion to reads of their articles (rounded
+    down; the rounding remainder and the platform's share go to platform fees). With no reads the pool
+    waits for the next close.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        pool = ledger.account_for(kind=AccountKind.POOL, currency=currency)
+        fees = ledger.account_for(kind=AccountKind.FEES, currency=currency)
+        reads = list(MemberRead.objects.select_for_update().filter(currency=currency, settled_by__isnull=True)
+                     .values_list("pk", "article__author__user_id"))
+        amount = ledger.lock_accounts([pool])[pool.pk].balance
+        if not reads or amount <= 0:
+            return None
+        per_author = Counter(user_id for _, user_id in reads)
+        authors_total, _fee = split_price(amount)
+        legs, paid = [ledger.Leg(pool, -amount)], 0
+        for user_id, count in sorted(per_author.items()):
+            share = authors_total * count // len(reads)
+            if share > 0:
+                legs.append(ledger.Leg(ledger.account_for(kind=AccountKind.EARNINGS, owner=user_id,
+                                                          currency=currency), share))
+                paid += share
+        if amount - paid > 0:
+            legs.append(ledger.Leg(fees, amount - paid))
+        close = PoolClose.objects.create(currency=currency, closed_at=now, amount_minor=amount, reads=len(reads))
+        close.transfer = ledger.transfer(key=f"pool:{currency}:{close.pk}", kind=TransferKind.POOL_PAYOUT, legs=legs,
+                                         memo=f"membership pool {currency}, {len(reads)} reads")
+        close.save(update_fields=["transfer"])
+        MemberRead.objects.filter(pk__in=[pk for pk, _ in reads]).update(settled_by=close)
+        return close
+
+
+def plans_offered(currency: str | None = None) -> list[MembershipPlan]:
+    plans = MembershipPlan.objects.filter(active=True)
+    if currency:
+        plans = plans.filter(currency=currency)
+    return list(plans)
+

@@ -1,0 +1,57 @@
+"""What the paywall and the article page show a signed-in reader about buying (reads only)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django import template
+
+from byline.ledger.selectors import wallet_balance
+from byline.purchases.selectors import undoable_purchase
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class Offer:
+    balance: int
+    currency: str
+    price: int
+    key: str
+
+    @property
+    def can_afford(self) -> bool:
+        return self.balance >= self.price
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.price - self.balance)
+
+    @property
+    def card_amount(self) -> int:
+        return self.missing if 0 < self.balance < self.price else self.price
+
+
+@register.simple_tag(takes_context=True)
+def paywall_offer(context, article) -> Offer | None:
+    """The signed-in reader's balance in the article's currency and a fresh idempotency key. One query."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated or article.price_minor <= 0:
+        return None
+    return Offer(balance=wallet_balance(reader=user, currency=article.currency), currency=article.currency,
+                 price=article.price_minor, key=uuid.uuid4().hex)
+
+
+@register.simple_tag(takes_context=True)
+def undo_offer(context, article, access):
+    """The reader's purchase of this article while it may still be undone, else None."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated or getattr(access, "reason", None) != "purchase":
+        return None
+    return undoable_purchase(reader=user, article=article)
+
+
+@register.simple_tag
+def new_key() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,203 @@
+"""Top-ups and card payments through the sandbox provider, and its signed webhooks."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from byline.ledger.invariants import assert_balanced
+from byline.ledger.models import Transfer
+from byline.payments.models import Checkout, CheckoutStatus, SandboxDelivery, WebhookEvent
+from byline.payments.providers import sandbox
+from byline.payments.services import start_topup
+from byline.purchases.models import Purchase
+from tests.ledger.conftest import balance, fund, new_key
+from tests.payments.conftest import signed
+
+pytestmark = pytest.mark.django_db
+
+
+def top_up(client, amount="1000", currency="USD", custom=""):
+    return client.post(reverse("payments:top_up"), {"currency": currency, "preset": amount, "custom_amount": custom,
+                                                    "idempotency_key": new_key()})
+
+
+def pay(client, response, card=sandbox.SUCCESS):
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client.post(response["Location"], {"card_number": card})
+
+
+def test_a_preset_top_up_is_credited_when_the_sandbox_confirms(client, reader):
+    client.force_login(reader)
+    result = pay(client, top_up(client))
+    assert balance(reader) == 1000
+    page = client.get(result["Location"]).content.decode()
+    assert "Payment received" in page and "$10.00" in page
+    assert_balanced()
+
+
+def test_a_custom_top_up_within_limits_is_credited(client, reader):
+    client.force_login(reader)
+    pay(client, top_up(client, amount="custom", custom="12.34"))
+    assert balance(reader) == 1234
+
+
+@pytest.mark.parametrize("custom, currency", [
+    ("0", "USD"), ("-5", "USD"), ("1.234", "USD"), ("99999999", "USD"), ("abc", "USD"), ("0.50", "USD"),
+    ("10", "XYZ"), ("10", "JPY"),
+])
+def test_bad_top_up_amounts_get_a_clear_error_and_change_nothing(client, reader, custom, currency):
+    client.force_login(reader)
+    response = top_up(client, amount="custom", custom=custom, currency=currency)
+    assert response.status_code == 400
+    assert 'class="field-error"' in response.content.decode()
+    assert not Checkout.objects.exists() and balance(reader) == 0
+
+
+@pytest.mark.parametrize("card, message", [
+    (sandbox.DECLINED, "The card was declined."),
+    (sandbox.INSUFFICIENT, "The card has insufficient funds."),
+])
+def test_a_failed_card_credits_nothing_and_says_why(client, reader, card, message):
+    client.force_login(reader)
+    response = pay(client, top_up(client), card=card)
+    assert response.status_code == 402 and message in response.content.decode()
+    assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.FAILED
+
+
+def test_a_card_needing_extra_confirmation_is_credited_only_after_it(client, reader):
+    client.force_login(reader)
+    response = pay(client, top_up(client), card=sandbox.NEEDS_CONFIRMATION)
+    assert response["Location"].endswith("/confirm/") and balance(reader) == 0
+    assert "Confirm this payment with your bank" in client.get(response["Location"]).content.decode()
+    client.post(response["Location"], {"answer": "approve"})
+    assert balance(reader) == 1000
+
+
+def test_refusing_the_extra_confirmation_credits_nothing(client, reader):
+    client.force_login(reader)
+    response = pay(client, top_up(client), card=sandbox.NEEDS_CONFIRMATION)
+    client.post(response["Location"], {"answer": "deny"})
+    assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.FAILED
+
+
+def test_paying_by_card_with_a_short_wallet_tops_up_what_is_missing_and_buys(client, reader, paid_article):
+    fund(reader, 100)
+    client.force_login(reader)
+    response = client.post(reverse("purchases:unlock_by_card", args=[paid_article.slug]),
+                           {"idempotency_key": new_key()})
+    assert Checkout.objects.get().amount_minor == 200
+    page = client.get(pay(client, response)["Location"]).content.decode()
+    assert "Read the full article" in page
+    purchase = Purchase.objects.get()
+    assert purchase.price_minor == 300 and balance(reader) == 0
+    assert_balanced()
+
+
+def test_paying_by_card_with_an_empty_wallet_charges_the_price(client, reader, paid_article):
+    client.force_login(reader)
+    pay(client, client.post(reverse("purchases:unlock_by_card", args=[paid_article.slug]),
+                            {"idempotency_key": new_key()}))
+    assert Checkout.objects.get().amount_minor == 300 and Purchase.objects.count() == 1 and balance(reader) == 0
+
+
+def test_webhooks_are_retried_with_backoff_until_acknowledged(client, reader, failing_transport):
+    client.force_login(reader)
+    pay(client, top_up(client))
+    delivery = SandboxDelivery.objects.get()
+    assert delivery.delivered_at is None and delivery.attempts == 1 and balance(reader) == 0
+    assert sandbox.deliver_due(now=timezone.now()) == 0  # still inside the backoff
+    later = timezone.now() + dt.timedelta(seconds=11)
+    assert sandbox.deliver_due(now=later) == 0
+    assert SandboxDelivery.objects.get().next_attempt_at >= later + dt.timedelta(seconds=20)
+    failing_transport["up_fn"]()
+    assert sandbox.deliver_due(now=later + dt.timedelta(minutes=5)) == 1
+    assert balance(reader) == 1000 and SandboxDelivery.objects.get().attempts == 3
+
+
+def _completed_event(checkout, event_id="evt_fixed_1"):
+    return {"id": event_id, "type": "checkout.session.completed", "created": int(time.time()),
+            "data": {"object": {"id": checkout.provider_ref, "client_reference_id": checkout.reference,
+                                "amount_total": checkout.amount_minor, "currency": checkout.currency.lower(),
+                                "payment_status": "paid"}}}
+
+
+@pytest.fixture
+def open_checkout(reader):
+    return start_topup(reader=reader, amount_minor=1000, currency="USD", idempotency_key=new_key(),
+                       success_url="http://testserver/return/", cancel_url="http://testserver/")
+
+
+def post_webhook(client, body, headers):
+    return client.post("/payments/webhooks/sandbox/", body, content_type="application/json",
+                       headers={key: value for key, value in headers.items()})
+
+
+def test_a_webhook_delivered_twice_credits_once(client, reader, open_checkout):
+    body, headers = signed(_completed_event(open_checkout))
+    assert post_webhook(client, body, headers).status_code == 200
+    assert post_webhook(client, body, headers).json()["detail"] == "duplicate"
+    assert balance(reader) == 1000 and Transfer.objects.count() == 1
+
+
+def test_a_failure_arriving_after_success_changes_nothing(client, reader, open_checkout):
+    post_webhook(client, *signed(_completed_event(open_checkout)))
+    failed = _completed_event(open_checkout, "evt_late_failure")
+    failed["type"] = "checkout.session.async_payment_failed"
+    assert post_webhook(client, *signed(failed)).status_code == 200
+    assert Checkout.objects.get().status == CheckoutStatus.PAID and balance(reader) == 1000
+
+
+def test_a_tampered_webhook_is_rejected_and_moves_no_money(client, reader, open_checkout, caplog):
+    body, headers = signed(_completed_event(open_checkout))
+    response = post_webhook(client, body.replace(b"1000", b"9000"), headers)
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert "signature does not match" in caplog.text
+    assert balance(reader) == 0 and not WebhookEvent.objects.exists()
+
+
+def test_an_expired_webhook_is_rejected(client, reader, open_checkout):
+    body, headers = signed(_completed_event(open_checkout), timestamp=int(time.time()) - 301)
+    assert post_webhook(client, body, headers).status_code == 400 and balance(reader) == 0
+
+
+def test_a_webhook_signed_with_another_secret_is_rejected(client, reader, open_checkout):
+    body, headers = signed(_completed_event(open_checkout), secret="whsec_someone_else")
+    assert post_webhook(client, body, headers).status_code == 400 and balance(reader) == 0
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{}", b'{"id": 5, "type": [], "data": {}}', b"[]"])
+def test_a_malformed_webhook_is_rejected(client, reader, body):
+    _, headers = signed({})
+    from django.conf import settings
+
+    from byline.payments.providers import signing
+
+    headers = {sandbox.SIGNATURE_HEADER: signing.sign(body, settings.SANDBOX_WEBHOOK_SECRET)}
+    assert post_webhook(client, body, headers).status_code == 400
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_webhook_without_signature_is_rejected(client, open_checkout):
+    body, _ = signed(_completed_event(open_checkout))
+    assert post_webhook(client, body, {}).status_code == 400
+
+
+def test_an_unknown_event_type_is_acknowledged_and_ignored(client, reader):
+    body, headers = signed({"id": "evt_other", "type": "customer.created", "data": {"object": {"id": "cus_1"}}})
+    response = post_webhook(client, body, headers)
+    assert response.status_code == 200 and response.json()["detail"] == "ignored"
+    assert not Transfer.objects.exists()
+
+
+def test_a_webhook_whose_amount_differs_from_the_checkout_moves_no_money(client, reader, open_checkout):
+    event = _completed_event(open_checkout)
+    event["data"]["object"]["amount_total"] = 99999
+    assert post_webhook(client, *signed(event)).status_code == 500
+    assert balance(reader) == 0 and not WebhookEvent.objects.exists()
+
+
+def test_an_unknown_provider_is_not_found(client):
+    assert client.post("/payments/webhooks/paypal/", b"{}", content_type="application/json").status_code == 404
