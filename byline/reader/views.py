@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from byline.reader import prefs
+from byline.access.decision import Access, decide
+from byline.articles import selectors
+from byline.articles.models import Article
+from byline.reader import prefs, read_aloud
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -38,12 +42,7 @@ class PreferencesForm(forms.Form):
     )
     scheme = forms.ChoiceField(
         label=_("Colour scheme"),
-        choices=[
-            ("standard", _("Standard")),
-            ("contrast", _("High contrast")),
-            ("dark", _("Dark")),
-            ("yellow", _("Yellow on black")),
-        ],
+        choices=prefs.SCHEME_CHOICES,
     )
     big_cursor = forms.BooleanField(label=_("Large cursor"), required=False)
     guide = forms.BooleanField(label=_("Reading guide line"), required=False)
@@ -71,3 +70,64 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             "guide": current.guide, "captions": current.captions, "text_only": current.text_only,
         })
     return render(request, "reader/accessibility.html", {"form": form, "next": _safe_next(request, "")})
+
+
+def _readable_article(request: HttpRequest, slug: str) -> tuple[Article, Access]:
+    article = selectors.article_for_reader(slug=slug, reader=request.user)
+    if article is None:
+        raise Http404
+    return article, decide(request.user, article)
+
+
+def _private_if_locked(response: HttpResponse, article: Article, access: Access) -> HttpResponse:
+    """Anything carrying locked text is for this reader only; preview-only output may be shared."""
+    patch_vary_headers(response, ["Cookie"])
+    if access.allowed and not article.is_free:
+        patch_cache_control(response, private=True, max_age=3600)
+    else:
+        patch_cache_control(response, public=True, max_age=3600)
+    return response
+
+
+def _audio_response(request: HttpRequest, slug: str, part: int | None) -> HttpResponse:
+    article, access = _readable_article(request, slug)
+    speed = read_aloud.nearest_speed(request.GET.get("speed"))
+    try:
+        audio = read_aloud.audio_for(article=article, access=access, speed=speed, part=part)
+    except IndexError:
+        raise Http404 from None
+    except read_aloud.SpeechUnavailable:
+        response = JsonResponse({
+            "type": "about:blank", "title": "Speech is not available", "status": 503,
+            "detail": "The server could not produce audio just now. Try again later.",
+        }, status=503, content_type="application/problem+json")
+        response["Retry-After"] = "60"
+        return response
+    response = HttpResponse(audio, content_type="audio/wav")
+    response["Content-Length"] = str(len(audio))
+    response["X-Robots-Tag"] = "noindex"
+    return _private_if_locked(response, article, access)
+
+
+@require_GET
+def article_audio(request: HttpRequest, slug: str) -> HttpResponse:
+    """The article read aloud as far as this reader may read it (bounded length)."""
+    return _audio_response(request, slug, None)
+
+
+@require_GET
+def sentence_audio(request: HttpRequest, slug: str, part: int) -> HttpResponse:
+    """One readable sentence read aloud: the fallback for browsers without a voice."""
+    return _audio_response(request, slug, part)
+
+
+@require_GET
+def article_parts(request: HttpRequest, slug: str) -> HttpResponse:
+    """The sentences this reader may hear, in order, with the article's language."""
+    article, access = _readable_article(request, slug)
+    parts = read_aloud.readable_parts(article=article, access=access)
+    audio = reverse("reader:sentence_audio", kwargs={"slug": article.slug, "part": 0}).replace("/0.wav", "/{part}.wav")
+    response = JsonResponse({"lang": article.lang, "complete": access.allowed, "audio": audio, "parts": parts},
+                            json_dumps_params={"ensure_ascii": False})
+    response["X-Robots-Tag"] = "noindex"
+    return _private_if_locked(response, article, access)
