@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from byline.access.decision import Access, decide
@@ -98,8 +98,8 @@ def _audio_response(request: HttpRequest, slug: str, part: int | None) -> HttpRe
         raise Http404 from None
     except read_aloud.SpeechUnavailable:
         response = JsonResponse({
-            "type": "about:blank", "title": "Speech is not available", "status": 503,
-            "detail": "The server could not produce audio just now. Try again later.",
+            "type": "about:blank", "title": gettext("Speech is not available"), "status": 503,
+            "detail": gettext("The server could not produce audio just now. Try again later."),
         }, status=503, content_type="application/problem+json")
         response["Retry-After"] = "60"
         return response
