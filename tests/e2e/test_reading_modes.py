@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import LOCKED_SENTINEL, make_article, make_author, make_user
-from tests.e2e.test_accessibility import COOKIE, MODES, Visitor, site  # noqa: F401  (site is a fixture)
+from tests.e2e.reading_support import MODES, Site, Visitor, make_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +27,11 @@ CARING_STYLE_CHECK = """() => {
     h1: px(document.querySelector('h1'), 'fontSize'), small,
   };
 }"""
+
+
+@pytest.fixture
+def site() -> Site:
+    return make_site()
 
 
 def at(language: str, path_builder) -> str:

@@ -94,3 +94,17 @@ def test_the_page_has_landmarks_a_skip_link_and_one_h1(client):
     page = client.get("/en/").content.decode()
     assert '<a class="skip-link" href="#main">' in page and '<main id="main"' in page
     assert "<header" in page and "<footer" in page and page.count("<h1") == 1
+
+
+def test_mixed_language_pages_mark_each_part_with_its_language(client):
+    from tests.conftest import make_article
+
+    chinese = make_article(title="大运河", slug="da-yun-he", lang="zh-hans", currency="CNY",
+                           body_markdown="运河连接了南北。\n\n<!-- paywall -->\n\n其余部分。")
+    home = client.get("/en/").content.decode()
+    card = re.search(r'<article class="card" lang="zh-Hans">.*?</article>', home, re.S).group(0)
+    assert '<p class="card-meta" lang="en">' in card and '<p class="card-price" lang="en">' in card
+    page = client.get(chinese.get_absolute_url()).content.decode()
+    assert '<html lang="en"' in page and 'class="article" lang="zh-Hans"' in page
+    assert '<p class="article-topic" lang="en">' in page and '<p class="byline" lang="en">' in page
+    assert '<section class="paywall" aria-labelledby="paywall-title" lang="en">' in page
