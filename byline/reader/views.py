@@ -37,6 +37,10 @@ def switch_mode(request: HttpRequest, mode: str) -> HttpResponse:
 
 
 class PreferencesForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Version"), required=False,
+        choices=[("standard", _("Standard version")), ("caring", _("Caring version: larger text, simpler pages"))],
+    )
     zoom = forms.TypedChoiceField(
         label=_("Text size"), coerce=int,
         choices=[(z, f"{z}%") for z in prefs.ZOOMS],
@@ -63,11 +67,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         form = PreferencesForm(request.POST)
         if form.is_valid():
             response = HttpResponseRedirect(_safe_next(request, reverse("reader:accessibility")))
-            prefs.store(response, replace(current, **form.cleaned_data))
+            chosen = {name: value for name, value in form.cleaned_data.items() if name != "mode" or value}
+            prefs.store(response, replace(current, **chosen))
             return response
     else:
         form = PreferencesForm(initial={
-            "zoom": current.zoom, "scheme": current.scheme, "big_cursor": current.big_cursor,
+            "mode": current.mode, "zoom": current.zoom, "scheme": current.scheme, "big_cursor": current.big_cursor,
             "guide": current.guide, "captions": current.captions, "text_only": current.text_only,
         })
     return render(request, "reader/accessibility.html", {"form": form, "next": _safe_next(request, "")})

@@ -108,3 +108,8 @@ def test_mixed_language_pages_mark_each_part_with_its_language(client):
     assert '<html lang="en"' in page and 'class="article" lang="zh-Hans"' in page
     assert '<p class="article-topic" lang="en">' in page and '<p class="byline" lang="en">' in page
     assert '<section class="paywall" aria-labelledby="paywall-title" lang="en">' in page
+
+
+def test_the_settings_form_can_enter_the_caring_version_too(client):
+    response = client.post(reverse("reader:accessibility"), {"mode": "caring", "zoom": "125", "scheme": "dark"})
+    assert response.cookies[prefs.COOKIE_NAME].value == "caring|dark|125|0000"

@@ -200,10 +200,12 @@
   }
 
   /* The server's sentences (only what this reader may read), for browsers without a voice. */
+  var serverParts = null; /* fetched once per page: the sentences do not change while it is open */
   function withServerParts(article, callback) {
+    if (serverParts) { callback(serverParts); return; }
     fetch(article.dataset.readAloud, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) { if (data) { callback(data); } })
+      .then(function (data) { if (data) { serverParts = data; callback(data); } else { announce(msg.msgNoVoice); } })
       .catch(function () { announce(msg.msgNoVoice); });
   }
   function serverQueueFor(data, blocks) {

@@ -43,6 +43,9 @@ ZH = {
     "Text-only view": "纯文本模式",
     "All settings": "全部设置",
     "Close": "关闭",
+    "Version": "版本",
+    "Standard version": "标准版",
+    "Caring version: larger text, simpler pages": "关怀版：字更大，页面更简洁",
     "Speech is not available": "语音暂不可用",
     "The server could not produce audio just now. Try again later.": "服务器暂时无法生成音频，请稍后再试。",
 }
