@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 COOKIE_NAME = "byline_reading"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -16,6 +17,12 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 MODES = ("standard", "caring")
 SCHEMES = ("standard", "contrast", "dark", "yellow")
 ZOOMS = (100, 125, 150, 175, 200)
+SCHEME_CHOICES = (
+    ("standard", _("Standard")),
+    ("contrast", _("High contrast")),
+    ("dark", _("Dark")),
+    ("yellow", _("Yellow on black")),
+)
 
 
 @dataclass(frozen=True)

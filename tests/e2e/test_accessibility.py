@@ -1,0 +1,116 @@
+"""Every page type, in every reading mode and both languages, passes axe-core (WCAG 2.2 AA) in Chromium.
+
+The page table `PAGES` is the one place to add a page type: one line, a name, who looks at it
+and how to build its URL. Each mode is one test; inside it every page is audited in English and
+Chinese and all violations are collected before the single assertion, so one run shows them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.e2e.reading_support import MODES, Site, Visitor, make_site
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+LANGUAGES = ("en", "zh-hans")
+
+
+@pytest.fixture
+def site() -> Site:
+    return make_site()
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str
+    url: Callable[[Site], str]
+    who: str = "anonymous"  # or "reader" (signed in, owns nothing) or "author" (wrote every article)
+    screenshot: bool = False
+
+
+PAGES = [
+    PageType("home", lambda s: reverse("articles:home")),
+    PageType("topic", lambda s: s.topic.get_absolute_url()),
+    PageType("author", lambda s: s.author.get_absolute_url()),
+    PageType("article-free", lambda s: s.free.get_absolute_url()),
+    PageType("article-locked", lambda s: s.paid.get_absolute_url(), screenshot=True),
+    PageType("article-locked-signed-in", lambda s: s.paid.get_absolute_url(), who="reader"),
+    PageType("article-zh-locked", lambda s: s.paid_zh.get_absolute_url()),
+    PageType("article-unlocked", lambda s: s.paid.get_absolute_url(), who="author", screenshot=True),
+    PageType("login", lambda s: reverse("accounts:login")),
+    PageType("sign-up", lambda s: reverse("accounts:signup")),
+    PageType("password-reset", lambda s: reverse("accounts:password_reset")),
+    PageType("library", lambda s: reverse("accounts:library"), who="reader"),
+    PageType("accessibility-settings", lambda s: reverse("reader:accessibility")),
+    PageType("not-found", lambda s: reverse("articles:home") + "no-such-page/"),
+]
+
+
+def url_for(page_type: PageType, site: Site, language: str) -> str:
+    with translation.override(language):
+        return page_type.url(site)
+
+
+def describe(violations: list, where: str) -> list[str]:
+    return [f"{where}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:5]}" for v in violations]
+
+
+def audit(page, where: str, *, enhanced_contrast: bool = False) -> list[str]:
+    """axe's WCAG 2.2 A/AA rules; with `enhanced_contrast`, also the 7:1 rule (AAA) the caring version promises."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    if enhanced_contrast:
+        options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
+    return describe(page.evaluate("options => axe.run(document, options)", options)["violations"], where)
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_every_page_type_passes_axe_in_both_languages(mode, live_server, browser, site, screenshot_dir):
+    visitor = Visitor(browser, live_server, site, MODES[mode])
+    problems: list[str] = []
+    try:
+        for page_type in PAGES:
+            page = visitor.page(page_type.who)
+            for language in LANGUAGES:
+                where = f"{mode}/{language}/{page_type.name}"
+                response = page.goto(live_server.url + url_for(page_type, site, language))
+                expected = 404 if page_type.name == "not-found" else 200
+                if response.status != expected:
+                    problems.append(f"{where}: HTTP {response.status}")
+                    continue
+                problems += audit(page, where, enhanced_contrast=mode == "caring")
+                if page_type.screenshot:
+                    page.screenshot(path=str(screenshot_dir / f"{page_type.name}-{mode}-{language}.png"),
+                                    full_page=True)
+    finally:
+        visitor.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("mode", ["standard", "caring"])
+def test_the_open_toolbar_and_a_form_with_errors_pass_axe(mode, live_server, browser, site, screenshot_dir):
+    visitor = Visitor(browser, live_server, site, MODES[mode])
+    problems: list[str] = []
+    try:
+        page = visitor.page("anonymous")
+        for language in LANGUAGES:
+            page.goto(live_server.url + url_for(PAGES[4], site, language))
+            page.locator("button[data-toolbar-toggle]").first.click()
+            assert page.locator("#a11y-toolbar").is_visible()
+            problems += audit(page, f"{mode}/{language}/toolbar-open", enhanced_contrast=mode == "caring")
+            page.screenshot(path=str(screenshot_dir / f"toolbar-{mode}-{language}.png"))
+
+            with translation.override(language):
+                page.goto(live_server.url + reverse("accounts:signup"))
+            page.locator("form.stack-form button[type=submit]").click()
+            assert page.locator(".field-error").count() > 0
+            problems += audit(page, f"{mode}/{language}/sign-up-errors", enhanced_contrast=mode == "caring")
+    finally:
+        visitor.close()
+    assert problems == [], "\n".join(problems)
