@@ -9,7 +9,9 @@ from byline.core.views import robots_txt
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("byline.ops.urls")),
 ]
+handler500 = "byline.ops.views.server_error"
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
