@@ -8,6 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/byline
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install install-test demo serve test test-sqlite test-postgres lint messages screenshot clean
+.PHONY: cluster cluster-stop cluster-status
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,16 @@ messages: $(VENV)/.installed-test
 	for table in $$(find byline -path '*/locale/zh_Hans/LC_MESSAGES/table.py'); do \
 	  $(PY) scripts/fill_translations.py $$(dirname $$table)/django.po $$table || exit 1; done
 	cd byline && $(DEMO_ENV) ../$(PY) ../manage.py compilemessages -l zh_Hans
+
+cluster: $(VENV)/.installed
+	bash scripts/ensure-cluster-packages.sh
+	$(PY) deploy/cluster.py start
+
+cluster-stop:
+	$(PY) deploy/cluster.py stop
+
+cluster-status:
+	$(PY) deploy/cluster.py status
 
 clean:
 	rm -rf $(VENV) var staticfiles test-artifacts

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "byline.ledger",
     "byline.payments",
     "byline.purchases",
+    "byline.ops",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "byline.ops.middleware.DatabaseUnavailableMiddleware",
     "byline.reader.middleware.ReadingModeMiddleware",
 ]
 
@@ -123,6 +125,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # Read-only selectors marked @replica_ok read here (byline/ops/routers.py); tests mirror the primary.
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"],
+                                                 conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # A database that does not answer must turn into a 503 within seconds, not hang a worker.
+        _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+DATABASE_ROUTERS = ["byline.ops.routers.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -139,7 +151,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "byline.ops.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("BYLINE_CACHE_PREFIX", "byline"),
             "TIMEOUT": 300,
@@ -217,6 +229,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION and env_flag("BYLINE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if not env_flag("BYLINE_SECURE_COOKIES", True):
+    # Only for a loopback cluster over plain HTTP (make cluster): browsers drop Secure cookies there.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("BYLINE_BEHIND_PROXY") else None
@@ -260,4 +276,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BYLINE_LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
+}
+
+if os.environ.get("BYLINE_LOG_FORMAT") == "json":
+    LOGGING["formatters"]["json"] = {"()": "byline.ops.jsonlog.JsonFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# Background work on Celery (byline/celery.py). Eager, in-process, unless a deployment runs workers
+# and says CELERY_TASK_ALWAYS_EAGER=0; the broker defaults to REDIS_URL.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")
+CELERY_TASK_ALWAYS_EAGER = env_flag("CELERY_TASK_ALWAYS_EAGER", True)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks: each app adds its own entry (task name: schedule in seconds or a crontab).
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {"task": "byline.ops.clear_expired_sessions", "schedule": 3600.0},
 }

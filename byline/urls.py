@@ -12,8 +12,10 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("byline.api.urls")),
     path("payments/", include("byline.payments.webhook_urls")),
+    path("", include("byline.ops.urls")),
 ]
 urlpatterns += share_image_urls
+handler500 = "byline.ops.views.server_error"
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from byline.access.decision import Reason, decide
 from byline.articles.models import Article, Author, Topic
+from byline.ops.routers import replica_ok
 
 LISTING_LIMIT = 24
 
@@ -16,6 +17,7 @@ def live_articles() -> QuerySet[Article]:
     return Article.objects.published().for_listing()
 
 
+@replica_ok
 def latest_articles(*, limit: int = LISTING_LIMIT, lang: str | None = None) -> list[Article]:
     queryset = live_articles()
     if lang:
@@ -23,16 +25,24 @@ def latest_articles(*, limit: int = LISTING_LIMIT, lang: str | None = None) -> l
     return list(queryset[:limit])
 
 
+@replica_ok
 def articles_in_topic(*, topic: Topic, limit: int = LISTING_LIMIT) -> list[Article]:
     return list(live_articles().filter(topic=topic)[:limit])
 
 
+@replica_ok
 def articles_by_author(*, author: Author, limit: int = LISTING_LIMIT) -> list[Article]:
     return list(live_articles().filter(author=author)[:limit])
 
 
+@replica_ok
 def topics_with_articles() -> list[Topic]:
     return list(Topic.objects.filter(articles__in=Article.objects.published()).distinct())
+
+
+def article_stamp(*, slug: str) -> Article | None:
+    """Just enough of the article at `slug` to key its cached page: id, version, status, publish time."""
+    return Article.objects.filter(slug=slug).only("id", "version", "status", "published_at").first()
 
 
 def article_for_reader(*, slug: str, reader: Any) -> Article | None:
@@ -49,5 +59,6 @@ def article_for_reader(*, slug: str, reader: Any) -> Article | None:
 
 
 
+@replica_ok
 def more_in_topic(*, article: Article, limit: int = 4) -> list[Article]:
     return list(live_articles().filter(topic_id=article.topic_id, lang=article.lang).exclude(pk=article.pk)[:limit])

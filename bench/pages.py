@@ -1,0 +1,257 @@
+"""Page speed against `make cluster`, with nginx serving a static copy as the reference.
+
+    python bench/pages.py [--duration 10] [--connections 32] [--article grand-canal-grain]
+                          [--reader lanqiao --password author-demo-pass]
+
+Starts the loopback cluster (deploy/cluster.py) if it is not running, and stops it afterwards
+only if it started it (unless --keep). Logs in `--reader`, who must be entitled to the article
+(its author by default, until purchases exist), and measures with wrk, in one run:
+  - nginx serving a static copy of the exact bytes of the anonymous article page (the reference),
+  - the paid article page for an anonymous reader,
+  - the same page for the signed-in, entitled reader,
+  - the home page.
+Prints requests per second, p50 and p99 latency, each figure's ratio to nginx, the share of
+non-2xx answers, and the memory of each app-server worker. Everything goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR = ROOT / "var" / "cluster"
+CLUSTER = [sys.executable, str(ROOT / "deploy" / "cluster.py")]
+LOCKED_MARK = b'class="article-body locked-content"'
+GOALS = {"anonymous article": 0.05, "entitled article": 0.01}
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+# --- HTTP helpers (loopback only) --------------------------------------------------------------------
+
+def request(base: str, method: str, path: str, *, cookies: dict[str, str] | None = None,
+            body: dict[str, str] | None = None) -> tuple[int, dict[str, list[str]], bytes]:
+    parts = urlsplit(base)
+    assert parts.hostname == "127.0.0.1", "benchmarks only ever talk to 127.0.0.1"
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
+    headers = {"Host": f"127.0.0.1:{parts.port}"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    payload = None
+    if body is not None:
+        payload = urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    header_map: dict[str, list[str]] = {}
+    for key, value in response.getheaders():
+        header_map.setdefault(key.lower(), []).append(value)
+    content = response.read()
+    connection.close()
+    return response.status, header_map, content
+
+
+def cookies_from(headers: dict[str, list[str]]) -> dict[str, str]:
+    jar = SimpleCookie()
+    for line in headers.get("set-cookie", []):
+        jar.load(line)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def log_in(base: str, username: str, password: str) -> dict[str, str]:
+    status, headers, content = request(base, "GET", "/en/accounts/login/")
+    cookies = cookies_from(headers)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+    if status != 200 or token is None or "csrftoken" not in cookies:
+        sys.exit(f"bench: the login page did not answer as expected (status {status})")
+    status, headers, _ = request(base, "POST", "/en/accounts/login/", cookies=cookies, body={
+        "username": username, "password": password, "csrfmiddlewaretoken": token.group(1).decode()})
+    cookies.update(cookies_from(headers))
+    if status != 302 or "sessionid" not in cookies:
+        sys.exit(f"bench: could not log in as {username} (status {status})")
+    return {"sessionid": cookies["sessionid"]}
+
+
+# --- wrk ---------------------------------------------------------------------------------------------
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not match:
+        raise ValueError(f"unexpected latency {text!r}")
+    return float(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def wrk(name: str, url: str, *, duration: int, connections: int, threads: int, cookie: str = "") -> Result:
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        argv += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*argv, url], capture_output=True, text=True, check=True,
+                            timeout=duration + 30).stdout
+    percentiles = dict(re.findall(r"^[ \t]+(50|99)(?:\.0+)?%[ \t]+(\S+)[ \t]*$", output, re.M))
+    if set(percentiles) != {"50", "99"}:
+        sys.exit(f"bench: could not read wrk's output for {name}:\n{output}")
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    error_count = int(errors.group(1)) if errors else 0
+    if socket_errors:
+        error_count += sum(int(n) for n in socket_errors.groups())
+    return Result(name=name, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+                  p50_ms=_ms(percentiles["50"]), p99_ms=_ms(percentiles["99"]),
+                  requests=requests, errors=error_count)
+
+
+# --- app-server memory ---------------------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return kids
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in KiB; PSS splits pages shared with the master (preload) fairly."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def worker_memory() -> list[tuple[str, int, int, int]]:
+    rows = []
+    for pid_path in sorted(RUN_DIR.glob("app-*.pid")):
+        master = int(pid_path.read_text())
+        for worker in _children(master):
+            rss, pss = _memory_kb(worker)
+            rows.append((pid_path.stem, worker, rss, pss))
+    return rows
+
+
+# --- the run --------------------------------------------------------------------------------------------
+
+def cluster_url() -> str | None:
+    info = RUN_DIR / "cluster.json"
+    if not info.exists():
+        return None
+    url = json.loads(info.read_text())["url"]
+    try:
+        status, _, _ = request(url, "GET", "/healthz")
+    except OSError:
+        return None
+    return url if status == 200 else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--article", default="grand-canal-grain", help="slug of a paid article")
+    parser.add_argument("--reader", default="lanqiao", help="a reader entitled to the article")
+    parser.add_argument("--password", default="author-demo-pass")
+    parser.add_argument("--keep", action="store_true", help="leave a cluster this script started running")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench: wrk is missing: run scripts/ensure-cluster-packages.sh")
+
+    base = cluster_url()
+    started = base is None
+    if started:
+        subprocess.run(CLUSTER + ["start"], check=True, timeout=600)
+        base = cluster_url()
+        if base is None:
+            sys.exit("bench: the cluster did not come up")
+    try:
+        results = run(base, args)
+    finally:
+        if started and not args.keep:
+            subprocess.run(CLUSTER + ["stop"], check=False, timeout=120)
+    if args.json:
+        args.json.write_text(json.dumps([r.__dict__ for r in results], indent=2))
+    return 0
+
+
+def run(base: str, args: argparse.Namespace) -> list[Result]:
+    article_path = f"/en/articles/{args.article}/"
+    status, _, anonymous_bytes = request(base, "GET", article_path)
+    if status != 200 or b'class="paywall"' not in anonymous_bytes:
+        sys.exit(f"bench: {article_path} is not a paid article page for anonymous readers (status {status})")
+    if LOCKED_MARK in anonymous_bytes:
+        sys.exit("bench: the anonymous page carries the locked part; refusing to benchmark a leak")
+    session = log_in(base, args.reader, args.password)
+    status, _, entitled_bytes = request(base, "GET", article_path, cookies=session)
+    if status != 200 or LOCKED_MARK not in entitled_bytes:
+        sys.exit(f"bench: {args.reader} is not entitled to {args.article}: pick a reader who is")
+    static_dir = RUN_DIR / "bench-static"
+    static_dir.mkdir(parents=True, exist_ok=True)
+    (static_dir / "article.html").write_bytes(anonymous_bytes)
+    cookie = f"sessionid={session['sessionid']}"
+
+    targets = [
+        ("nginx static copy", f"{base}/bench-static/article.html", ""),
+        ("anonymous article", f"{base}{article_path}", ""),
+        ("entitled article", f"{base}{article_path}", cookie),
+        ("home page", f"{base}/en/", ""),
+    ]
+    common = {"connections": args.connections, "threads": args.threads}
+    for name, url, cookie_header in targets:  # warm caches and workers
+        wrk(name, url, duration=2, cookie=cookie_header, **common)
+    results = []
+    for name, url, cookie_header in targets:
+        results.append(wrk(name, url, duration=args.duration, cookie=cookie_header, **common))
+        time.sleep(1)
+
+    reference = results[0]
+    print(f"\nByline page benchmark: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+          f"{len(anonymous_bytes)} bytes page, {base}")
+    print(f"{'target':<20} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'vs nginx':>9} {'errors':>7}  goal")
+    for result in results:
+        ratio = result.rps / reference.rps if reference.rps else 0.0
+        goal = GOALS.get(result.name)
+        verdict = "" if goal is None else f"≥ {goal:.0%}: {'met' if ratio >= goal else 'NOT met'}"
+        print(f"{result.name:<20} {result.rps:>10.0f} {result.p50_ms:>9.2f} {result.p99_ms:>9.2f} "
+              f"{ratio:>9.2%} {result.errors:>7}  {verdict}")
+    memory = worker_memory()
+    if memory:
+        print("\napp-server workers after the run (KiB): RSS / PSS")
+        for server, pid, rss, pss in memory:
+            print(f"  {server} worker {pid}: {rss} / {pss}")
+        print(f"  total RSS {sum(r[2] for r in memory) // 1024} MiB, total PSS {sum(r[3] for r in memory) // 1024} MiB")
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())

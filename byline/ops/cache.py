@@ -1,0 +1,81 @@
+"""A Redis cache that degrades instead of failing when Redis is away.
+
+Everything Byline keeps in the cache (rendered pages, session copies, login throttle counts) can
+be rebuilt or done without, so a Redis outage must cost speed, never pages. Every cache operation
+that fails with a connection or timeout error is logged and answered as a miss (or as "not
+stored"); after a failure this process leaves Redis alone for `retry_after_s` seconds (an OPTIONS
+entry, 5 by default), so an outage does not add a connection attempt to every request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import cached_property
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("byline.ops.cache")
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# What each client operation answers while Redis is away: a miss, or "not stored".
+_ANSWERS_WHEN_DOWN: dict[str, Any] = {
+    "add": False, "touch": False, "delete": False, "has_key": False, "get_many": {},
+    "set": None, "set_many": None, "delete_many": None, "incr": 0, "clear": False,
+}
+
+
+class _GuardedClient:
+    """Wraps Django's RedisCacheClient: the same calls, with outages turned into misses."""
+
+    def __init__(self, client: Any, owner: ResilientRedisCache):
+        self._client = client
+        self._owner = owner
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute) or name.startswith("_"):
+            return attribute
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            # Django's client is called as get(key, default): a miss answers the caller's default.
+            answer = args[1] if name == "get" else _ANSWERS_WHEN_DOWN.get(name)
+            if not self._owner.available:
+                return answer
+            try:
+                return attribute(*args, **kwargs)
+            except UNAVAILABLE as error:
+                self._owner.mark_unavailable(name, error)
+                return answer
+
+        return guarded
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]):
+        params = dict(params)
+        options = dict(params.get("OPTIONS") or {})
+        self.retry_after_s = float(options.pop("retry_after_s", 5.0))
+        # Loopback or LAN Redis answers in well under a millisecond; half a second means it is gone.
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 0.5)
+        params["OPTIONS"] = options
+        super().__init__(server, params)
+        self._down_until = 0.0
+
+    @cached_property
+    def _cache(self) -> Any:
+        return _GuardedClient(self._class(self._servers, **self._options), self)
+
+    @property
+    def available(self) -> bool:
+        """False while this process waits before trying Redis again after a failure."""
+        return time.monotonic() >= self._down_until
+
+    def mark_unavailable(self, operation: str, error: BaseException) -> None:
+        self._down_until = time.monotonic() + self.retry_after_s
+        logger.warning("cache unavailable during %s (%s); trying again in %.0f s",
+                       operation, type(error).__name__, self.retry_after_s)

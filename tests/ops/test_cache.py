@@ -1,0 +1,52 @@
+"""When Redis is away the cache answers misses, pages are still served, and nothing raises."""
+
+import pytest
+from django.core.cache import caches
+from django.test import Client, override_settings
+
+from byline.ops.cache import ResilientRedisCache
+from tests.conftest import LOCKED_SENTINEL
+
+# Port 1 on loopback: nothing listens there, so every connection is refused at once.
+UNREACHABLE = {"default": {"BACKEND": "byline.ops.cache.ResilientRedisCache",
+                           "LOCATION": "redis://127.0.0.1:1/0", "OPTIONS": {"retry_after_s": 60}}}
+
+
+def unreachable_cache() -> ResilientRedisCache:
+    return ResilientRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"retry_after_s": 60}})
+
+
+def test_an_unreachable_cache_answers_every_read_as_a_miss():
+    cache = unreachable_cache()
+    assert cache.get("page", "fallback") == "fallback"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.has_key("page") is False
+
+
+def test_an_unreachable_cache_accepts_writes_without_raising():
+    cache = unreachable_cache()
+    cache.set("page", b"bytes", 30)
+    assert cache.add("counter", 1) is False
+    cache.delete_many(["a"])
+    cache.set_many({"a": 1})
+
+
+def test_after_a_failure_the_cache_stops_asking_redis_for_a_while():
+    cache = unreachable_cache()
+    assert cache.available
+    cache.get("page")
+    assert not cache.available
+
+
+@pytest.mark.django_db
+@override_settings(CACHES=UNREACHABLE)
+def test_article_pages_and_log_in_still_work_while_the_cache_is_down(paid_article):
+    try:
+        client = Client()
+        page = client.get(paid_article.get_absolute_url())
+        assert page.status_code == 200
+        assert LOCKED_SENTINEL not in page.content.decode()
+        client.force_login(paid_article.author.user)
+        assert LOCKED_SENTINEL in client.get(paid_article.get_absolute_url()).content.decode()
+    finally:
+        caches["default"].close()

@@ -1,0 +1,22 @@
+"""Security tests drive Chromium through the same fixtures as tests/e2e."""
+
+from tests.e2e.conftest import browser, page, screenshot_dir  # noqa: F401
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print the leak matrix that ran: one row per surface, one column per reader state."""
+    from tests.security.test_leak_matrix import MATRIX_RESULTS, STATES, SURFACES
+
+    if not MATRIX_RESULTS:
+        return
+    states = list(STATES)
+    width = max(len(name) for name in SURFACES) + 2
+    terminalreporter.write_sep("-", "leak matrix: surfaces x reader states (ok = no locked text)")
+    terminalreporter.write_line(" " * width + " | ".join(states))
+    for surface, details in SURFACES.items():
+        cells = [MATRIX_RESULTS.get((surface, state), "-").center(len(state)) for state in states]
+        note = f"   ({details.note})" if details.note else ""
+        terminalreporter.write_line(surface.ljust(width) + " | ".join(cells) + note)
+    for name, prepare in STATES.items():
+        if prepare.__doc__:
+            terminalreporter.write_line(f"{name}: {prepare.__doc__.strip()}")

@@ -1,0 +1,157 @@
+"""Known filter-evasion payloads, stored wherever people can type text, never run in a real Chromium.
+
+The corpus (xss_payloads.txt) goes into article bodies (free preview and locked part), titles, author
+names, topic names and account fields (username, e-mail), and into query strings that pages echo.
+The pages that show them are opened in Chromium with the Content-Security-Policy switched OFF, so
+the test checks the escaping and sanitising themselves, not just the CSP behind them. On each page
+the test fails on any dialog (alert/confirm/prompt), on `window.__xss` being set, and on any
+markup a payload could use later: event-handler attributes, script-bearing URLs, stray scripts,
+frames, objects, <base> or a meta refresh. Many payloads share each page, so the test stays quick.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from byline.articles.models import Article, Author, Topic
+from tests.conftest import make_article, make_user
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CORPUS = Path(__file__).with_name("xss_payloads.txt")
+PAYLOADS = [line for line in CORPUS.read_text(encoding="utf-8").split("\n") if line and not line.startswith("# ")]
+
+# Collects everything on the page that could execute, now or on a later click, hover or focus.
+FIND_DANGER = """() => {
+  const found = [];
+  const bad = /^\\s*(javascript|vbscript|data:text\\/html)/i;
+  for (const el of document.querySelectorAll('*')) {
+    for (const attr of el.attributes) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith('on')) found.push(`${el.tagName} ${name}`);
+      if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'srcdoc', 'background', 'dynsrc']
+          .includes(name) && (bad.test(attr.value.replace(/[\\u0000-\\u001f]/g, '')) || name === 'srcdoc'))
+        found.push(`${el.tagName} ${name}=${attr.value.slice(0, 40)}`);
+      if (name === 'style' && /expression|javascript:/i.test(attr.value)) found.push(`${el.tagName} style`);
+    }
+  }
+  for (const s of document.querySelectorAll('script')) {
+    const src = s.getAttribute('src') || '';
+    const sameOrigin = src.startsWith('/') && !src.startsWith('//');
+    const ours = (sameOrigin && !s.textContent.trim()) || s.type === 'application/ld+json';
+    if (!ours) found.push(`SCRIPT ${src || s.textContent.slice(0, 40)}`);
+  }
+  for (const el of document.querySelectorAll('iframe, frame, frameset, object, embed, base, meta[http-equiv]'))
+    found.push(el.tagName);
+  return found;
+}"""
+
+
+def test_the_corpus_holds_at_least_a_hundred_distinct_payloads():
+    assert len(PAYLOADS) >= 100
+    assert len(set(PAYLOADS)) == len(PAYLOADS)
+
+
+@pytest.fixture
+def hostile_site(db) -> dict:
+    """Every payload as a title, an author's name (both languages), a topic's name and an account's
+    username and e-mail; one omnibus article carries all of them in its preview and its locked part."""
+    for index, payload in enumerate(PAYLOADS):
+        user = make_user(f"xss{index}")
+        user.username = f"{payload[:140]}#{index}"
+        user.email = payload[:254]
+        user.first_name = payload[:150]
+        user.save()
+        author = Author.objects.create(user=user, slug=f"xss-author-{index}", display_name=payload[:120],
+                                       display_name_zh=payload[:120])
+        topic = Topic.objects.create(slug=f"xss-topic-{index}", name_en=payload[:80], name_zh=payload[:80])
+        make_article(author=author, topic=topic, title=payload[:200], slug=f"xss-{index}")
+    paragraphs = "\n\n".join(PAYLOADS)
+    body = f"Plain opening words.\n\n{paragraphs}\n\n<!-- paywall -->\n\n{paragraphs}\n\nPlain closing words.\n"
+    omnibus = make_article(author=Author.objects.get(slug="xss-author-0"), topic=Topic.objects.get(slug="xss-topic-1"),
+                           title=PAYLOADS[2][:200], slug="xss-omnibus", body_markdown=body)
+    return {"omnibus": omnibus, "admin": make_user("xss-admin", is_staff=True, is_superuser=True)}
+
+
+def signed_in(context, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+
+
+def assert_nothing_runs(page, url: str, dialogs: list[str]) -> None:
+    response = page.goto(url)
+    assert response is not None and response.status < 500, url
+    page.wait_for_load_state("load")
+    assert dialogs == [], f"{url}: dialogs opened: {dialogs[:5]}"
+    assert page.evaluate("() => window.__xss") is None, f"{url}: a payload set window.__xss"
+    danger = page.evaluate(FIND_DANGER)
+    assert danger == [], f"{url}: executable markup: {danger[:10]}"
+
+
+@pytest.fixture
+def hostile_page(browser):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog):
+        dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield context, page, dialogs
+    context.close()
+
+
+def test_no_payload_runs_on_public_pages(live_server, hostile_site, hostile_page):
+    context, page, dialogs = hostile_page
+    omnibus: Article = hostile_site["omnibus"]
+    urls = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            urls += ["/" + language + "/", omnibus.get_absolute_url(), omnibus.author.get_absolute_url(),
+                     omnibus.topic.get_absolute_url()]
+    joined = quote("".join(PAYLOADS[:60]))
+    urls += [f"/en/accounts/login/?next={joined}", f"/en/reading/accessibility/?next={joined}",
+             f"/en/articles/{joined[:300]}/", "/en/feed/"]
+    for url in urls:
+        assert_nothing_runs(page, live_server.url + url, dialogs)
+
+
+def test_no_payload_runs_on_the_entitled_article_page(live_server, hostile_site, hostile_page):
+    context, page, dialogs = hostile_page
+    omnibus: Article = hostile_site["omnibus"]
+    signed_in(context, live_server, omnibus.author.user)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            url = live_server.url + omnibus.get_absolute_url()
+        assert_nothing_runs(page, url, dialogs)
+        assert page.locator(".locked-content").count() == 1
+
+
+def test_no_payload_runs_in_the_admin(live_server, hostile_site, hostile_page):
+    context, page, dialogs = hostile_page
+    signed_in(context, live_server, hostile_site["admin"])
+    omnibus: Article = hostile_site["omnibus"]
+    for path in ("auth/user/?all=", "articles/article/?all=", "articles/author/?all=", "articles/topic/?all=",
+                 f"articles/article/{omnibus.pk}/change/", f"articles/author/{omnibus.author.pk}/change/",
+                 f"auth/user/{omnibus.author.user.pk}/change/"):
+        assert_nothing_runs(page, f"{live_server.url}/en/admin/{path}", dialogs)
+
+
+def test_no_payload_runs_when_a_form_echoes_it_back(live_server, hostile_site, hostile_page):
+    context, page, dialogs = hostile_page
+    page.goto(live_server.url + "/en/accounts/signup/")
+    page.fill("input[name=username]", "".join(PAYLOADS[:40]))
+    page.fill("input[name=email]", "".join(PAYLOADS[40:80]))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert dialogs == []
+    assert page.evaluate("() => window.__xss") is None
+    assert page.evaluate(FIND_DANGER) == []
