@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from byline.articles.models import Article, Author, Status, Topic, Visibility
 from byline.articles.services import ArticleData, upsert_article
 
+pytest_plugins = ["tests.browser"]
+
 LOCKED_SENTINEL = "Zebra-quartz sentinel: the lighthouse keeper counted nine hundred gulls."
 LOCKED_ONLY_WORD = "xylocarpous"
 PREVIEW_SENTENCE = "The harbour town woke early, as harbour towns do."

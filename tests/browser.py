@@ -1,4 +1,5 @@
-"""Playwright against Debian's Chromium, serving the site from pytest-django's live server."""
+"""Browser fixtures (a pytest plugin loaded by tests/conftest.py): Playwright driving Debian's Chromium
+against pytest-django's live server. One session-wide browser serves every test folder."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="session")
