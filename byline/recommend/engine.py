@@ -94,7 +94,7 @@ class Params:
     """All tunables, with the defaults used for both evaluation corpora."""
 
     # --- text representation
-    title_weight: float = 0.25
+    title_weight: float = 0.2
     topic_weight: float = 0.25
     text_weight: float = 1.0
     min_df: int = 2
@@ -112,6 +112,8 @@ class Params:
     # --- neighbourhood re-ranking (query expansion on the graph)
     expansion: int = 5
     expansion_beta: float = 1.0
+    expansion_rounds: int = 1
+    mutual_gamma: float = 0.5  # T <- (T + gamma * T^T) / (1 + gamma): reciprocal boost
     # --- blending
     w_text: float = 1.0
     w_coread: float = 0.5
@@ -361,8 +363,15 @@ def _text_scores(index: Index) -> sp.csr_matrix:
     if p.expansion <= 0 or p.expansion_beta <= 0:
         return G
     W = _expansion_matrix(G, p.expansion)
-    T = (G + p.expansion_beta * (W @ G)) / (1.0 + p.expansion_beta)
-    T = sp.csr_matrix(T, dtype=np.float32)
+    T = G
+    for _ in range(max(1, p.expansion_rounds)):
+        T = (G + p.expansion_beta * (W @ T)) / (1.0 + p.expansion_beta)
+        T = sp.csr_matrix(T, dtype=np.float32)
+        if p.expansion_rounds > 1:  # keep the graph sparse between rounds
+            r, c, v = _topk_csr(T, p.candidates * 2, 0)
+            T = sp.csr_matrix((v, (r, c)), shape=G.shape, dtype=np.float32)
+    if p.mutual_gamma > 0:
+        T = sp.csr_matrix((T + p.mutual_gamma * T.T) / (1.0 + p.mutual_gamma), dtype=np.float32)
     T.setdiag(0)
     T.eliminate_zeros()
     return T
