@@ -52,7 +52,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from .tokens import tokenize
@@ -143,10 +142,6 @@ def normalise_lang(lang: str) -> str:
     return _LANGS[key]
 
 
-def _identity(tokens):  # module level so the vectoriser pickles
-    return tokens
-
-
 @dataclass
 class Index:
     """Fitted state.  Treat as opaque; it pickles (for caching between runs).
@@ -163,7 +158,7 @@ class Index:
     langs: np.ndarray  # uint8: 0 = en, 1 = zh-hans
     published_at: np.ndarray
     popularity: np.ndarray
-    vectorizer: TfidfVectorizer
+    vectorizer: "Vectorizer"
     X: sp.csr_matrix
     XT: sp.csr_matrix
     graph: sp.csr_matrix
@@ -194,7 +189,82 @@ def _field_tokens(docs: Sequence[Doc], p: Params):
     return titles, topics, texts
 
 
-def _combine(vec: TfidfVectorizer, titles, topics, texts, p: Params) -> sp.csr_matrix:
+class Vectorizer:
+    """Fitted TF-IDF: vocabulary + smoothed idf (as sklearn), sublinear tf, L2.
+
+    ``transform(token_lists)`` returns a CSR float32 matrix, one L2-normalised
+    row per token list; unknown terms are ignored.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray):
+        self.vocabulary_ = vocabulary
+        self.idf_ = idf.astype(np.float32)
+
+    def _weight(self, C: sp.csr_matrix) -> sp.csr_matrix:
+        C = sp.csr_matrix(C, dtype=np.float32)
+        C.data = 1.0 + np.log(C.data)
+        C = C @ sp.diags(self.idf_)
+        return normalize(C, norm="l2", copy=False)
+
+    def transform(self, token_lists) -> sp.csr_matrix:
+        voc = self.vocabulary_
+        indptr, idx = [0], []
+        for toks in token_lists:
+            idx.extend(j for j in (voc.get(t) for t in toks) if j is not None)
+            indptr.append(len(idx))
+        return self._weight(_counts(np.array(idx, np.int32), np.array(indptr), len(self.idf_)))
+
+
+def _counts(idx: np.ndarray, indptr: np.ndarray, n_terms: int) -> sp.csr_matrix:
+    C = sp.csr_matrix(
+        (np.ones(len(idx), np.float32), idx, indptr), shape=(len(indptr) - 1, n_terms)
+    )
+    C.sum_duplicates()
+    return C
+
+
+def _fit_transform(docs: Sequence[Doc], p: Params):
+    """Tokenise every doc once (term ids only, no token lists kept), fit the
+    vocabulary/idf with min_df/max_df pruning, return (Vectorizer, X)."""
+    voc: dict[str, int] = {}
+    fields = {"title": ([0], []), "topic": ([0], []), "text": ([0], [])}
+    for d in docs:
+        for name, raw in (("title", d.title), ("topic", d.topic), ("text", d.text[: p.max_text_chars])):
+            ptr, ids = fields[name]
+            ids.append(np.fromiter((voc.setdefault(t, len(voc)) for t in tokenize(raw)), np.int32))
+            ptr.append(ptr[-1] + len(ids[-1]))
+    if not voc:
+        raise ValueError("no indexable words in the catalogue")
+    V, n = len(voc), len(docs)
+    mats = {}
+    for name, (ptr, ids) in fields.items():
+        idx = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+        mats[name] = _counts(idx, np.array(ptr, dtype=np.int64), V)
+    whole = mats["title"] + mats["topic"] + mats["text"]
+    df = np.bincount(whole.indices, minlength=V)
+    min_df, max_df = (p.min_df, p.max_df) if n >= 10 else (1, 1.0)
+    keep = (df >= min_df) & (df <= max_df * n)
+    if not keep.any():
+        keep = df > 0
+    new_id = np.cumsum(keep) - 1
+    terms = np.empty(V, dtype=object)
+    for t, j in voc.items():
+        terms[j] = t
+    vocabulary = {t: int(new_id[j]) for j, t in enumerate(terms) if keep[j]}
+    idf = np.log((1.0 + n) / (1.0 + df[keep])) + 1.0
+    vec = Vectorizer(vocabulary, idf)
+    cols = np.flatnonzero(keep)
+    X = p.text_weight * vec._weight(mats["text"][:, cols])
+    if p.title_weight:
+        X = X + p.title_weight * vec._weight(mats["title"][:, cols])
+    if p.topic_weight and mats["topic"].nnz:
+        X = X + p.topic_weight * vec._weight(mats["topic"][:, cols])
+    X = normalize(sp.csr_matrix(X, dtype=np.float32), norm="l2", copy=False)
+    X.sort_indices()
+    return vec, X
+
+
+def _combine(vec: "Vectorizer", titles, topics, texts, p: Params) -> sp.csr_matrix:
     X = p.text_weight * vec.transform(texts)
     if p.title_weight:
         X = X + p.title_weight * vec.transform(titles)
@@ -203,21 +273,6 @@ def _combine(vec: TfidfVectorizer, titles, topics, texts, p: Params) -> sp.csr_m
     X = normalize(sp.csr_matrix(X, dtype=np.float32), norm="l2", copy=False)
     X.sort_indices()
     return X
-
-
-def _fit_vectorizer(full_tokens, p: Params) -> TfidfVectorizer:
-    n = len(full_tokens)
-    min_df, max_df = (p.min_df, p.max_df) if n >= 10 else (1, 1.0)
-    for mn, mx in ((min_df, max_df), (1, 1.0)):
-        vec = TfidfVectorizer(
-            analyzer=_identity, sublinear_tf=True, min_df=mn, max_df=mx, dtype=np.float32
-        )
-        try:
-            vec.fit(full_tokens)
-            return vec
-        except ValueError:  # empty vocabulary after pruning
-            continue
-    raise ValueError("no indexable words in the catalogue")
 
 
 def _signature(X: sp.csr_matrix, terms: int) -> sp.csr_matrix:
@@ -295,9 +350,7 @@ def build_index(docs: Iterable[Doc], params: Params | None = None) -> Index:
     if len(row_of) != len(ids):
         raise ValueError("duplicate doc ids in catalogue")
     langs = np.array([_LANG_CODE[normalise_lang(d.lang)] for d in docs], dtype=np.uint8)
-    titles, topics, texts = _field_tokens(docs, p)
-    vec = _fit_vectorizer([a + b + c for a, b, c in zip(titles, topics, texts)], p)
-    X = _combine(vec, titles, topics, texts, p)
+    vec, X = _fit_transform(docs, p)
     XT = X.T.tocsr()
     G = _neighbour_graph(X, XT, p)
     proj, E = _fit_lsa(X, p)
