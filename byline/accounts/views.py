@@ -1,0 +1,58 @@
+"""Sign-up, log-in (throttled), and the reader's library."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from byline.accounts import throttling
+from byline.accounts.forms import SignUpForm
+from byline.accounts.selectors import library_for
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        if throttling.is_locked(request, username):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed attempts. Please wait 15 minutes, or reset your password."))
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response.headers["Retry-After"] = "900"
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttling.record_failure(self.request, self.request.POST.get("username", ""))
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        throttling.clear(self.request, form.get_user().get_username())
+        return super().form_valid(form)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:library")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Byline. Your account is ready."))
+        return redirect("accounts:library")
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/library.html", {"articles": library_for(reader=request.user)})

@@ -1,0 +1,116 @@
+"""Authoring in the Django admin: authors see and edit only their own articles."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from byline.access.decision import decide
+from byline.articles.models import Article, Author, Topic
+from byline.articles.presentation import article_meta
+from byline.articles.services import render_into, rule_errors
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name_en", "name_zh")
+    search_fields = ("slug", "name_en", "name_zh")
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "slug", "user")
+    search_fields = ("display_name", "display_name_zh", "slug")
+    raw_id_fields = ("user",)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "lang", "topic", "author", "body_markdown", "visibility", "price_minor",
+                  "currency", "status", "published_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = rule_errors(
+            lang=cleaned.get("lang", ""), visibility=cleaned.get("visibility", ""),
+            price_minor=cleaned.get("price_minor") or 0, status=cleaned.get("status", ""),
+            published_at=cleaned.get("published_at"),
+        )
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ("title", "author", "lang", "visibility", "price_minor", "currency", "status", "published_at",
+                    "anonymous_preview_link")
+    list_filter = ("status", "visibility", "lang", "topic")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("preview_words", "locked_words", "has_divider", "version", "anonymous_preview_link")
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "lang", "topic", "author", "body_markdown")}),
+        (_("Price and access"), {"fields": ("visibility", "price_minor", "currency")}),
+        (_("Publishing"), {"fields": ("status", "published_at")}),
+        (_("Rendered"), {"fields": ("preview_words", "locked_words", "has_divider", "version",
+                                    "anonymous_preview_link")}),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request).select_related("author", "topic")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(author__user=request.user)
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not request.user.is_superuser and "author" in form.base_fields:
+            form.base_fields["author"].queryset = Author.objects.filter(user=request.user)
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
+        render_into(obj)
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("Preview as an anonymous reader"))
+    def anonymous_preview_link(self, obj: Article) -> str:
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:articles_article_anonymous_preview", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("View as anonymous reader"))
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:pk>/anonymous-preview/",
+                self.admin_site.admin_view(self.anonymous_preview),
+                name="articles_article_anonymous_preview",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def anonymous_preview(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The article exactly as a signed-out reader would get it, whatever its status."""
+        article = self.get_queryset(request).filter(pk=pk).first()
+        if article is None:
+            raise Http404
+        anonymous = AnonymousUser()
+        access = decide(anonymous, article)
+        context = {
+            "article": article,
+            "access": access,
+            "locked_html": article.locked_html if access.allowed else "",
+            "meta": article_meta(article, request),
+            "anonymous_preview": True,
+        }
+        return render(request, "articles/article.html", context)

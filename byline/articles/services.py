@@ -1,0 +1,131 @@
+"""Writes for articles: rendering on save, creating and updating, importing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from byline.articles.models import Article, Author, Currency, Language, Status, Topic, Visibility
+from byline.articles.text import render_body
+
+RENDERED_FIELDS = ("preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
+VERSIONED_FIELDS = ("title", "body_markdown", "price_minor", "currency", "visibility", "lang", "status")
+
+
+def render_into(article: Article) -> bool:
+    """Fill the article's derived fields from its Markdown; bump its version when anything shown changed.
+
+    Returns whether the version changed, so callers know cached pages are stale.
+    """
+    rendered = render_body(article.body_markdown, priced=article.visibility != Visibility.FREE)
+    for name in RENDERED_FIELDS:
+        setattr(article, name, getattr(rendered, name))
+    if article.pk is None:
+        return True
+    previous = Article.objects.filter(pk=article.pk).values(*VERSIONED_FIELDS, "topic_id", "author_id").first()
+    if previous is None:
+        return True
+    current = {name: getattr(article, name) for name in VERSIONED_FIELDS}
+    current.update(topic_id=article.topic_id, author_id=article.author_id)
+    if current != previous:
+        article.version += 1
+        return True
+    return False
+
+
+def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
+    """Exact conversion of a major-unit amount ("3.00") to minor units (300); rejects what is not exact."""
+    if currency not in settings.CURRENCIES:
+        raise ValidationError(_("Unknown currency %(currency)s.") % {"currency": currency})
+    if isinstance(amount, float):
+        amount = repr(amount)
+    try:
+        value = Decimal(str(amount).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("“%(amount)s” is not a price.") % {"amount": amount}) from None
+    if not value.is_finite():
+        raise ValidationError(_("“%(amount)s” is not a price.") % {"amount": amount})
+    if value < 0:
+        raise ValidationError(_("A price cannot be negative."))
+    minor = value.scaleb(settings.CURRENCIES[currency])
+    if minor != minor.to_integral_value():
+        raise ValidationError(_("%(amount)s has more decimals than %(currency)s allows.") % {
+            "amount": amount, "currency": currency})
+    if minor > 1_000_000_00:
+        raise ValidationError(_("That price is too high."))
+    return int(minor)
+
+
+@dataclass
+class ArticleData:
+    """Everything needed to create or update one article, already parsed."""
+
+    title: str
+    slug: str
+    lang: str
+    topic: Topic
+    author: Author
+    body_markdown: str
+    price_minor: int = 0
+    currency: str = Currency.USD
+    visibility: str = Visibility.FREE
+    status: str = Status.PUBLISHED
+    published_at: dt.datetime | None = None
+
+
+@transaction.atomic
+def upsert_article(data: ArticleData) -> tuple[Article, bool]:
+    """Create the article with this slug, or update it; validated in full before anything is written."""
+    article = Article.objects.select_for_update().filter(slug=data.slug).first()
+    created = article is None
+    if article is None:
+        article = Article(slug=data.slug)
+    article.title = data.title
+    article.lang = data.lang
+    article.topic = data.topic
+    article.author = data.author
+    article.body_markdown = data.body_markdown
+    article.price_minor = data.price_minor
+    article.currency = data.currency
+    article.visibility = data.visibility
+    article.status = data.status
+    article.published_at = data.published_at or (timezone.now() if data.status == Status.PUBLISHED else None)
+    validate_article(article)
+    render_into(article)
+    article.save()
+    return article, created
+
+
+def rule_errors(*, lang: str, visibility: str, price_minor: int, status: str, published_at) -> dict[str, list[str]]:
+    """Byline's own rules about an article's fields, beyond what each field checks alone."""
+    errors: dict[str, list[str]] = {}
+    if lang not in Language.values:
+        errors["lang"] = [_("Unknown language “%(lang)s”: use en or zh-hans.") % {"lang": lang}]
+    if visibility == Visibility.PAID and (price_minor or 0) <= 0:
+        errors["price_minor"] = [_("A paid article needs a price above zero.")]
+    if status == Status.SCHEDULED and published_at is None:
+        errors["published_at"] = [_("A scheduled article needs a publish time.")]
+    return errors
+
+
+def validate_article(article: Article) -> None:
+    """Model validation plus Byline's rules, raising one ValidationError with every problem."""
+    errors: dict[str, list[str]] = {}
+    try:
+        article.full_clean(exclude=["slug"] if article.pk else None)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    for name, messages in rule_errors(
+        lang=article.lang, visibility=article.visibility, price_minor=article.price_minor,
+        status=article.status, published_at=article.published_at,
+    ).items():
+        errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,66 @@
+"""Public pages: home, topic, author and the article page."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from byline.access.decision import decide
+from byline.articles import page_cache, selectors
+from byline.articles.models import Author, Topic
+from byline.articles.presentation import article_meta
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    latest = selectors.latest_articles(limit=12)
+    topics = selectors.topics_with_articles()
+    by_topic = [(topic, selectors.articles_in_topic(topic=topic, limit=4)) for topic in topics]
+    return render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic})
+
+
+@require_GET
+def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, slug=slug)
+    articles = selectors.articles_in_topic(topic=topic, limit=60)
+    return render(request, "articles/topic.html", {"topic": topic, "articles": articles})
+
+
+@require_GET
+def author_page(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author, slug=slug)
+    articles = selectors.articles_by_author(author=author, limit=60)
+    return render(request, "articles/author.html", {"author": author, "articles": articles})
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = selectors.article_for_reader(slug=slug, reader=request.user)
+    if article is None:
+        raise Http404
+    cacheable = page_cache.is_cacheable(request) and article.is_live
+    if cacheable and (cached := page_cache.get(article, request)) is not None:
+        return _with_cache_headers(HttpResponse(cached), public=True)
+    access = decide(request.user, article)
+    context = {
+        "article": article,
+        "access": access,
+        "locked_html": article.locked_html if access.allowed else "",
+        "meta": article_meta(article, request),
+        "related": selectors.more_in_topic(article=article, limit=4),
+    }
+    response = render(request, "articles/article.html", context)
+    if cacheable:
+        page_cache.put(article, request, response.content)
+    return _with_cache_headers(response, public=cacheable)
+
+
+def _with_cache_headers(response: HttpResponse, *, public: bool) -> HttpResponse:
+    patch_vary_headers(response, ["Cookie"])
+    if public:
+        patch_cache_control(response, public=True, max_age=60)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+    return response

@@ -1,0 +1,58 @@
+"""Template helpers: money, language links, reading-time phrases."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, ngettext
+
+from byline.articles.text import excerpt
+
+register = template.Library()
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+@register.filter
+def money(minor: int | None, currency: str) -> str:
+    """300, "USD" -> "$3.00". Formatting happens only here, at the edge."""
+    if minor is None:
+        return ""
+    exponent = settings.CURRENCIES.get(currency, 2)
+    sign = "-" if minor < 0 else ""
+    whole, fraction = divmod(abs(int(minor)), 10**exponent)
+    amount = f"{whole:,}" + (f".{fraction:0{exponent}d}" if exponent else "")
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+
+
+@register.simple_tag(takes_context=True)
+def url_in_language(context: template.Context, language: str) -> str:
+    request = context.get("request")
+    if request is None:
+        return f"/{language}/"
+    return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def minutes_read(minutes: int) -> str:
+    return ngettext("%(n)d min read", "%(n)d min read", minutes) % {"n": minutes}
+
+
+@register.filter
+def more_words(words: int) -> str:
+    return ngettext("%(n)s more word", "%(n)s more words", words) % {"n": f"{words:,}"}
+
+
+@register.filter
+def teaser(article) -> str:
+    """A card's teaser from the preview alone: shorter for Chinese, whose characters carry more."""
+    limit = 80 if str(getattr(article, "lang", "")).startswith("zh") else 170
+    return excerpt(article.preview_text, limit)
+
+
+@register.simple_tag
+def html_lang(code: str | None = None) -> str:
+    code = code or get_language() or "en"
+    return "zh-Hans" if code.startswith("zh") else code

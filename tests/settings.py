@@ -1,0 +1,14 @@
+"""Test settings: the demo mode, a fast password hasher, and ORM use from Playwright's thread."""
+
+import os
+
+os.environ.setdefault("BYLINE_DEMO", "1")
+os.environ.setdefault("BYLINE_FAST_HASHER", "1")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls there are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from byline.settings import *  # noqa: E402,F403
+
+if not os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
