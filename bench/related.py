@@ -147,7 +147,8 @@ def main() -> None:
     print("# rebuild = build_index + related_for_all (with events); peak = ru_maxrss of the "
           "subprocess after rebuild (includes catalogue text); reference = plain TF-IDF top-6, same catalogue, "
           "same subprocess")
-    head = f"{'docs':>8} {'build s':>8} {'lists s':>8} {'rebuild s':>10} {'peak MB':>8} {'new med ms':>11} {'new p95 ms':>11} {'tfidf s':>8} {'ratio':>6}"
+    head = (f"{'docs':>8} {'build s':>8} {'lists s':>8} {'rebuild s':>10} {'peak MB':>8} {'new med ms':>11} "
+            f"{'new p95 ms':>11} {'tfidf s':>8} {'ratio':>6}")
     print(head)
     for n in sizes:
         out = subprocess.run(

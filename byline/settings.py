@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "byline.access",
     "byline.accounts",
     "byline.reader",
+    "byline.recommend",
 ]
 
 MIDDLEWARE = [

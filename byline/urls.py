@@ -9,6 +9,7 @@ from byline.core.views import robots_txt
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("reading-events/", include("byline.recommend.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -11,6 +11,8 @@ from byline.access.decision import decide
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_meta
+from byline.recommend import selectors as recommend_selectors
+from byline.recommend.services import record_reading
 
 
 @require_GET
@@ -18,7 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = selectors.latest_articles(limit=12)
     topics = selectors.topics_with_articles()
     by_topic = [(topic, selectors.articles_in_topic(topic=topic, limit=4)) for topic in topics]
-    return render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic})
+    for_you = recommend_selectors.recommended_for(reader=request.user)
+    return render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic, "for_you": for_you})
 
 
 @require_GET
@@ -49,8 +52,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "access": access,
         "locked_html": article.locked_html if access.allowed else "",
         "meta": article_meta(article, request),
-        "related": selectors.more_in_topic(article=article, limit=4),
+        "related": recommend_selectors.related_for_page(article=article, reader=request.user),
     }
+    if access.allowed and article.is_live:
+        record_reading(reader=request.user, article=article)  # signed-in readers only; no-op otherwise
     response = render(request, "articles/article.html", context)
     if cacheable:
         page_cache.put(article, request, response.content)

@@ -47,8 +47,8 @@ Scoring (see :class:`Params` for every knob)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -158,7 +158,7 @@ class Index:
     langs: np.ndarray  # uint8: 0 = en, 1 = zh-hans
     published_at: np.ndarray
     popularity: np.ndarray
-    vectorizer: "Vectorizer"
+    vectorizer: Vectorizer
     X: sp.csr_matrix
     XT: sp.csr_matrix
     graph: sp.csr_matrix
@@ -264,7 +264,7 @@ def _fit_transform(docs: Sequence[Doc], p: Params):
     return vec, X
 
 
-def _combine(vec: "Vectorizer", titles, topics, texts, p: Params) -> sp.csr_matrix:
+def _combine(vec: Vectorizer, titles, topics, texts, p: Params) -> sp.csr_matrix:
     X = p.text_weight * vec.transform(texts)
     if p.title_weight:
         X = X + p.title_weight * vec.transform(titles)
@@ -530,6 +530,7 @@ def related_for_all(
     exclude: Iterable[int] = (),
     now: float | None = None,
     params: Params | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[int, list[tuple[int, float]]]:
     """Recompute every doc's related list (full rebuild).
 
@@ -538,7 +539,8 @@ def related_for_all(
     recommended (they still get their own list).  ``now``: reference time
     for freshness (default: newest ``published_at`` in the index).
     ``params`` overrides blending/diversity knobs of ``index.params`` (the
-    text representation is fixed at build time).
+    text representation is fixed at build time).  ``progress(done, total)``
+    is called after each batch of docs.
 
     Returns {doc_id: [(other_id, score), ...]} for every doc, best first.
     Also records in ``index`` what a new doc must beat to enter each list.
@@ -622,6 +624,8 @@ def related_for_all(
             out[int(index.ids[r])] = lst
             if len(lst) >= k:
                 kth[r] = min(s for _, s in lst)
+        if progress is not None:
+            progress(stop, n)
     index.last_kth = kth
     index.last_k = k
     index.last_now = now
@@ -652,7 +656,6 @@ def related_for_new(
     into the vocabulary and graph.
     """
     p = index.params
-    n = len(index)
     lang = _LANG_CODE[normalise_lang(doc.lang)]
     titles, topics, texts = _field_tokens([doc], p)
     q = _combine(index.vectorizer, titles, topics, texts, p)
@@ -691,7 +694,7 @@ def related_for_new(
         if w.sum() > 0:
             w = w / w.sum()
             spread = (sp.csr_matrix(w[None, :]) @ G[ex]).tocoo()
-            for j, v in zip(spread.col, spread.data):
+            for j, v in zip(spread.col, spread.data, strict=True):
                 score[int(j)] = score.get(int(j), 0.0) + beta * float(v)
         score = {j: v / (1 + beta) for j, v in score.items()}
     rows = np.array([j for j in score if j not in excluded and j != own_row], dtype=np.int64)
@@ -704,7 +707,7 @@ def related_for_new(
         xr, xv = rows[~same], vals[~same]
         ok = xv >= p.cross_lang_threshold
         xo = np.argsort(-xv[ok], kind="stable")[: p.max_cross_lang]
-        xs = [(int(index.ids[j]), float(v)) for j, v in zip(xr[ok][xo], xv[ok][xo])]
+        xs = [(int(index.ids[j]), float(v)) for j, v in zip(xr[ok][xo], xv[ok][xo], strict=True)]
         if xs:
             neighbours = neighbours[: max(0, k - len(xs))] + xs
 
@@ -727,7 +730,7 @@ def related_for_new(
         final = p.w_text * s_b + own_prior
         kth = index.last_kth
         ins = []
-        for b, sc in zip(cand_b, final):
+        for b, sc in zip(cand_b, final, strict=True):
             b = int(b)
             if b in excluded or index.langs[b] != lang:
                 continue

@@ -8,11 +8,10 @@ category as the query doc.  Pure Python, no Django.
 from __future__ import annotations
 
 import json
-import math
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer

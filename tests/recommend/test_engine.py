@@ -10,6 +10,7 @@ import pytest
 from byline.recommend.engine import Doc, build_index, related_for_all, related_for_new
 from byline.recommend.evaluation import CorpusError, evaluate, load_corpus
 from byline.recommend.tokens import tokenize
+from tests.recommend.conftest import shared_corpus
 
 DAY = 86400.0
 T0 = 1_700_000_000.0
@@ -17,22 +18,46 @@ T0 = 1_700_000_000.0
 # A small catalogue written for these tests: three English topics, two Chinese.
 EN = {
     "gardening": [
-        ("Growing tomatoes on a balcony", "Tomatoes need sun, deep pots and steady watering. Pinch the side shoots and feed the plants with compost every week."),
-        ("Winter care for roses", "Prune roses in late winter, mulch the beds with compost and water the plants before a frost."),
-        ("Starting a vegetable garden", "Choose a sunny bed, dig in compost, and sow beans, lettuce and tomatoes once the soil warms."),
-        ("Composting kitchen scraps", "A compost heap turns vegetable peelings into rich soil for garden beds and potted plants."),
+        ("Growing tomatoes on a balcony",
+         "Tomatoes need sun, deep pots and steady watering. Pinch the side "
+         "shoots and feed the plants with compost every week."),
+        ("Winter care for roses",
+         "Prune roses in late winter, mulch the beds with compost "
+         "and water the plants before a frost."),
+        ("Starting a vegetable garden",
+         "Choose a sunny bed, dig in compost, and sow beans, "
+         "lettuce and tomatoes once the soil warms."),
+        ("Composting kitchen scraps",
+         "A compost heap turns vegetable peelings into rich "
+         "soil for garden beds and potted plants."),
     ],
     "astronomy": [
-        ("Watching the meteor shower", "The meteor shower peaks after midnight; find a dark sky away from city lights and let your eyes adapt."),
-        ("Choosing a first telescope", "A small telescope with a steady mount shows the moon's craters, the rings of Saturn and bright star clusters."),
-        ("Photographing the night sky", "Use a tripod and a long exposure to capture stars, the moon and the galaxy over a dark landscape."),
-        ("Why planets wander across the sky", "Planets orbit the sun, so against the fixed stars they drift across the night sky from week to week."),
+        ("Watching the meteor shower",
+         "The meteor shower peaks after midnight; find a dark sky away "
+         "from city lights and let your eyes adapt."),
+        ("Choosing a first telescope",
+         "A small telescope with a steady mount shows the moon's craters, "
+         "the rings of Saturn and bright star clusters."),
+        ("Photographing the night sky",
+         "Use a tripod and a long exposure to capture stars, the "
+         "moon and the galaxy over a dark landscape."),
+        ("Why planets wander across the sky",
+         "Planets orbit the sun, so against the fixed stars they "
+         "drift across the night sky from week to week."),
     ],
     "cooking": [
-        ("A simple bread recipe", "Mix flour, water, yeast and salt, knead the dough, let it rise and bake the bread in a hot oven."),
-        ("Cooking rice perfectly", "Rinse the rice, add water, simmer with the lid on and rest it before serving with the curry."),
-        ("Making fresh pasta dough", "Knead flour and eggs into a smooth dough, rest it, then roll the pasta thin and cook it in salted water."),
-        ("Baking a chocolate cake", "Cream butter and sugar, fold in flour and cocoa, and bake the cake in a medium oven until it rises."),
+        ("A simple bread recipe",
+         "Mix flour, water, yeast and salt, knead the dough, let it "
+         "rise and bake the bread in a hot oven."),
+        ("Cooking rice perfectly",
+         "Rinse the rice, add water, simmer with the lid on and "
+         "rest it before serving with the curry."),
+        ("Making fresh pasta dough",
+         "Knead flour and eggs into a smooth dough, rest it, then roll "
+         "the pasta thin and cook it in salted water."),
+        ("Baking a chocolate cake",
+         "Cream butter and sugar, fold in flour and cocoa, and bake "
+         "the cake in a medium oven until it rises."),
     ],
 }
 ZH = {
@@ -198,21 +223,9 @@ def test_load_corpus_normalises_languages(tmp_path):
 
 # --- on the shared corpora, when present ---------------------------------------
 
-DATA = Path(__file__).resolve().parents[2] / "../shared/data"
-SHARED = [Path("/work/shared/data"), DATA.resolve()]
-
-
-def _shared(name: str) -> Path | None:
-    for root in SHARED:
-        p = root / name / "articles.jsonl"
-        if p.exists():
-            return p
-    return None
-
-
 @pytest.mark.parametrize("name", ["bbc-news-en", "thucnews-cnews-zh"])
 def test_byline_beats_tfidf_on_shared_corpus_sample(name):
-    path = _shared(name)
+    path = shared_corpus(name)
     if path is None:
         pytest.skip("shared corpora not available")
     records = load_corpus(path)  # files are grouped by category: take a spread of ~300
