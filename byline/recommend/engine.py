@@ -47,6 +47,8 @@ Scoring (see :class:`Params` for every knob)
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -101,9 +103,14 @@ class Params:
     max_text_chars: int = 20_000
     # --- neighbour graph
     candidates: int = 40
-    exact_max_docs: int = 20_000
-    signature_terms: int = 24
-    chunk_nnz: int = 4_000_000
+    exact_max_docs: int = 5_000
+    block_rows: int = 512
+    block_cells: int = 2_000_000  # query rows x candidates scored at once (dense float32)
+    cluster_factor: float = 1.0  # k-means groups = factor * sqrt(n)
+    cluster_iterations: int = 8
+    cluster_probe: int = 8
+    workers: int = 2  # forked processes for tokenising and neighbour search on large catalogues
+    parallel_min_docs: int = 20_000
     # --- LSA blend: graph scores become (1-a)*tfidf_cos + a*lsa_cos
     lsa_dims: int = 100
     lsa_alpha: float = 0.5
@@ -223,23 +230,73 @@ def _counts(idx: np.ndarray, indptr: np.ndarray, n_terms: int) -> sp.csr_matrix:
     return C
 
 
+def _workers(n: int, p: Params) -> int:
+    if n < p.parallel_min_docs or "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, min(p.workers, os.cpu_count() or 1))
+
+
+_SHARED: tuple = ()  # read-only inputs handed to forked workers without pickling
+
+
+def _call_shared(args):
+    fn, item = args
+    return fn(item, *_SHARED)
+
+
+def _parallel(fn, items: list, workers: int, shared: tuple) -> list:
+    """``[fn(item, *shared) for item in items]``, on ``workers`` forked processes when > 1."""
+    global _SHARED
+    if workers <= 1 or len(items) <= 1:
+        return [fn(item, *shared) for item in items]
+    _SHARED = shared
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            return pool.map(_call_shared, [(fn, item) for item in items], chunksize=1)
+    finally:
+        _SHARED = ()
+
+
+def _tokenise_range(bounds: tuple[int, int], docs: Sequence[Doc], max_chars: int):
+    """Term ids of docs[a:b] per field, against a vocabulary local to this range."""
+    local: dict[str, int] = {}
+    get = local.setdefault
+    out = {}
+    for name in ("title", "topic", "text"):
+        lengths, ids = [], []
+        for d in docs[bounds[0] : bounds[1]]:
+            raw = d.title if name == "title" else d.topic if name == "topic" else d.text[:max_chars]
+            toks = [get(t, len(local)) for t in tokenize(raw)]
+            lengths.append(len(toks))
+            ids.extend(toks)
+        out[name] = (np.array(lengths, np.int64), np.array(ids, np.int32))
+    return list(local), out
+
+
 def _fit_transform(docs: Sequence[Doc], p: Params):
     """Tokenise every doc once (term ids only, no token lists kept), fit the
     vocabulary/idf with min_df/max_df pruning, return (Vectorizer, X)."""
+    n = len(docs)
+    bounds = list(range(0, n, max(1, n // (8 * _workers(n, p)) + 1))) + [n]
+    ranges = list(zip(bounds[:-1], bounds[1:], strict=True))
+    parts = _parallel(_tokenise_range, ranges, _workers(n, p), (docs, p.max_text_chars))
     voc: dict[str, int] = {}
-    fields = {"title": ([0], []), "topic": ([0], []), "text": ([0], [])}
-    for d in docs:
-        for name, raw in (("title", d.title), ("topic", d.topic), ("text", d.text[: p.max_text_chars])):
-            ptr, ids = fields[name]
-            ids.append(np.fromiter((voc.setdefault(t, len(voc)) for t in tokenize(raw)), np.int32))
-            ptr.append(ptr[-1] + len(ids[-1]))
+    fields = {"title": ([np.zeros(1, np.int64)], []), "topic": ([np.zeros(1, np.int64)], []),
+              "text": ([np.zeros(1, np.int64)], [])}
+    for terms, chunk in parts:  # map each part's local term ids onto one vocabulary
+        remap = np.fromiter((voc.setdefault(t, len(voc)) for t in terms), np.int32, count=len(terms))
+        for name, (lengths, ids) in chunk.items():
+            ptr, out = fields[name]
+            ptr.append(ptr[-1][-1] + np.cumsum(lengths))
+            out.append(remap[ids] if len(ids) else np.zeros(0, np.int32))
+    fields = {name: (np.concatenate(ptr), ids) for name, (ptr, ids) in fields.items()}
     if not voc:
         raise ValueError("no indexable words in the catalogue")
-    V, n = len(voc), len(docs)
+    V = len(voc)
     mats = {}
     for name, (ptr, ids) in fields.items():
         idx = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-        mats[name] = _counts(idx, np.array(ptr, dtype=np.int64), V)
+        mats[name] = _counts(idx, ptr, V)
     whole = mats["title"] + mats["topic"] + mats["text"]
     df = np.bincount(whole.indices, minlength=V)
     min_df, max_df = (p.min_df, p.max_df) if n >= 10 else (1, 1.0)
@@ -275,20 +332,6 @@ def _combine(vec: Vectorizer, titles, topics, texts, p: Params) -> sp.csr_matrix
     return X
 
 
-def _signature(X: sp.csr_matrix, terms: int) -> sp.csr_matrix:
-    """Keep each row's ``terms`` largest weights (used for candidate search)."""
-    X = X.copy()
-    indptr, data = X.indptr, X.data
-    for r in range(X.shape[0]):
-        a, b = indptr[r], indptr[r + 1]
-        if b - a > terms:
-            seg = data[a:b]
-            cut = np.partition(seg, b - a - terms)[b - a - terms]
-            seg[seg < cut] = 0
-    X.eliminate_zeros()
-    return X
-
-
 def _topk_csr(R: sp.csr_matrix, k: int, row_offset: int, drop_self: bool = True):
     """Top-k entries of each row of CSR ``R`` -> (rows, cols, vals) arrays."""
     rows, cols, vals = [], [], []
@@ -315,22 +358,96 @@ def _topk_csr(R: sp.csr_matrix, k: int, row_offset: int, drop_self: bool = True)
     return np.concatenate(rows), np.concatenate(cols).astype(np.int32), np.concatenate(vals)
 
 
-def _neighbour_graph(X: sp.csr_matrix, XT: sp.csr_matrix, p: Params) -> sp.csr_matrix:
+def _blend(T: np.ndarray, L: np.ndarray | None, p: Params) -> np.ndarray:
+    if L is None:
+        return T
+    return (1 - p.lsa_alpha) * T + p.lsa_alpha * np.maximum(L, 0)
+
+
+def _search_block(X, E, q_rows, c_rows, p: Params, M: int):
+    """Blended similarity of each query row to every candidate row; its top ``M`` (no self)."""
+    T = (X[q_rows] @ X[c_rows].T).toarray()
+    L = E[q_rows] @ E[c_rows].T if E is not None else None
+    S = _blend(T, L, p)
+    S[q_rows[:, None] == c_rows[None, :]] = 0
+    m = min(M, S.shape[1])
+    if m <= 0:
+        return np.zeros((len(q_rows), 0), np.int64), np.zeros((len(q_rows), 0), np.float32)
+    if m < S.shape[1]:
+        idx = np.argpartition(-S, m - 1, axis=1)[:, :m]
+    else:
+        idx = np.tile(np.arange(S.shape[1]), (len(q_rows), 1))
+    vals = np.take_along_axis(S, idx, axis=1)
+    return c_rows[idx], vals.astype(np.float32)
+
+
+def _search_blocks(blocks, X, E, p: Params, M: int):
+    rows, cols, vals = [], [], []
+    for q_rows, c_rows in blocks:
+        c, v = _search_block(X, E, q_rows, c_rows, p, M)
+        keep = v > 0
+        rows.append(np.repeat(q_rows, keep.sum(axis=1)))
+        cols.append(c[keep])
+        vals.append(v[keep])
+    return rows, cols, vals
+
+
+def _clusters(E: np.ndarray, p: Params):
+    """Spherical k-means on the LSA vectors (fitted on a sample): labels and centroids."""
+    n = E.shape[0]
+    C = max(2, int(round(p.cluster_factor * math.sqrt(n))))
+    rng = np.random.default_rng(0)
+    sample = E[rng.choice(n, min(n, 40 * C), replace=False)]
+    cent = sample[rng.choice(len(sample), C, replace=False)].copy()
+    for _ in range(p.cluster_iterations):
+        lab = np.argmax(sample @ cent.T, axis=1)
+        for c in range(C):
+            members = sample[lab == c]
+            if len(members):
+                cent[c] = members.sum(axis=0)
+        cent = normalize(cent)
+    labels = np.empty(n, np.int64)
+    for s in range(0, n, 20_000):
+        labels[s : s + 20_000] = np.argmax(E[s : s + 20_000] @ cent.T, axis=1)
+    return labels, cent
+
+
+def _neighbour_graph(X: sp.csr_matrix, E: np.ndarray | None, p: Params) -> sp.csr_matrix:
+    """Each doc's ``candidates`` best neighbours by blended TF-IDF/LSA cosine.
+
+    Up to ``exact_max_docs`` every pair is scored (in row chunks).  Above it the
+    docs are grouped by k-means on their LSA vectors, and each group searches
+    only the members of its ``cluster_probe`` nearest groups: the work per doc
+    is a few thousand candidates instead of the whole catalogue.
+    """
     n = X.shape[0]
-    Q = X if n <= p.exact_max_docs else _signature(X, p.signature_terms)
-    # chunk so that the product of one chunk stays around chunk_nnz entries
-    avg_row = max(1.0, Q.nnz / max(n, 1))
-    avg_df = max(1.0, XT.nnz / max(XT.shape[0], 1))
-    est_per_row = min(n, avg_row * avg_df * 4)
-    chunk = int(max(16, min(n, p.chunk_nnz / est_per_row)))
-    parts = []
-    for start in range(0, n, chunk):
-        R = Q[start : start + chunk] @ XT
-        parts.append(_topk_csr(R.tocsr(), p.candidates, start))
-    r = np.concatenate([x[0] for x in parts])
-    c = np.concatenate([x[1] for x in parts])
-    v = np.concatenate([x[2] for x in parts]).astype(np.float32)
-    G = sp.csr_matrix((v, (r, c)), shape=(n, n), dtype=np.float32)
+    M = p.candidates
+    blocks = []
+    if n <= p.exact_max_docs or E is None:
+        everyone = np.arange(n)
+        blocks = [(np.arange(s, min(n, s + p.block_rows)), everyone) for s in range(0, n, p.block_rows)]
+    else:
+        labels, cent = _clusters(E, p)
+        order = np.argsort(labels, kind="stable")
+        bounds = np.searchsorted(labels[order], np.arange(len(cent) + 1))
+        members = [order[bounds[c] : bounds[c + 1]] for c in range(len(cent))]
+        near = np.argsort(-(cent @ cent.T), axis=1)[:, : p.cluster_probe]
+        for c in range(len(cent)):
+            if not len(members[c]):
+                continue
+            cands = np.sort(np.concatenate([members[j] for j in near[c]]))
+            step = max(1, p.block_cells // max(len(cands), 1))
+            for s in range(0, len(members[c]), step):
+                blocks.append((members[c][s : s + step], cands))
+    workers = _workers(n, p)
+    groups = [blocks[i::workers * 4] for i in range(workers * 4)] if workers > 1 else [blocks]
+    parts = _parallel(_search_blocks, groups, workers, (X, E, p, M))
+    rows = [r for part in parts for r in part[0]]
+    cols = [c for part in parts for c in part[1]]
+    vals = [v for part in parts for v in part[2]]
+    G = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32
+    )
     G.sort_indices()
     return G
 
@@ -352,10 +469,8 @@ def build_index(docs: Iterable[Doc], params: Params | None = None) -> Index:
     langs = np.array([_LANG_CODE[normalise_lang(d.lang)] for d in docs], dtype=np.uint8)
     vec, X = _fit_transform(docs, p)
     XT = X.T.tocsr()
-    G = _neighbour_graph(X, XT, p)
     proj, E = _fit_lsa(X, p)
-    if E is not None:
-        G = _blend_lsa(G, E, p)
+    G = _neighbour_graph(X, E, p)
     return Index(
         params=p,
         ids=ids,
@@ -385,17 +500,6 @@ def _fit_lsa(X: sp.csr_matrix, p: Params):
     proj = np.ascontiguousarray(svd.components_.T.astype(np.float32))
     E = normalize(np.asarray(X @ proj, dtype=np.float32))
     return proj, E
-
-
-def _blend_lsa(G: sp.csr_matrix, E: np.ndarray, p: Params) -> sp.csr_matrix:
-    G = G.copy()
-    rows = np.repeat(np.arange(G.shape[0]), np.diff(G.indptr))
-    step = 1_000_000
-    for s in range(0, G.nnz, step):
-        r, c = rows[s : s + step], G.indices[s : s + step]
-        lsa = np.einsum("ij,ij->i", E[r], E[c])
-        G.data[s : s + step] = (1 - p.lsa_alpha) * G.data[s : s + step] + p.lsa_alpha * np.maximum(lsa, 0)
-    return G
 
 
 # ---------------------------------------------------------------------------
@@ -659,18 +763,12 @@ def related_for_new(
     lang = _LANG_CODE[normalise_lang(doc.lang)]
     titles, topics, texts = _field_tokens([doc], p)
     q = _combine(index.vectorizer, titles, topics, texts, p)
-    sims = np.asarray((q @ index.XT).todense()).ravel().astype(np.float32)  # (n,)
+    tfidf = np.asarray((q @ index.XT).todense()).ravel().astype(np.float32)  # (n,)
+    lsa = None
     if index.E is not None:
         eq = normalize(np.asarray(q @ index.lsa, dtype=np.float32))[0]
-        M0 = p.candidates
-        nz0 = np.flatnonzero(sims > 0)
-        if len(nz0) > M0:  # same candidate set as the graph: TF-IDF top-M
-            keep = nz0[np.argpartition(-sims[nz0], M0 - 1)[:M0]]
-        else:
-            keep = nz0
-        blended = np.zeros_like(sims)
-        blended[keep] = (1 - p.lsa_alpha) * sims[keep] + p.lsa_alpha * np.maximum(index.E[keep] @ eq, 0)
-        sims = blended
+        lsa = index.E @ eq
+    sims = _blend(tfidf, lsa, p).astype(np.float32)  # the graph's measure, against every doc
     own_row = index.row_of.get(int(doc.id))
     if own_row is not None:
         sims[own_row] = 0
