@@ -25,11 +25,14 @@ Scoring (see :class:`Params` for every knob)
    title, topic and text are transformed separately and summed with weights
    (title counts more), then L2-normalised.  Rare (min_df) and very common
    (max_df) terms are pruned.
-2. Text neighbour graph ``S``: the top ``candidates`` cosine neighbours of
-   every doc, computed by sparse matrix products in row chunks (memory is
-   bounded by the chunk, not by n^2).  Above ``exact_max_docs`` docs the
-   query side of the product keeps only each doc's ``signature_terms``
-   strongest terms (candidate generation stays sub-quadratic in practice).
+2. Text neighbour graph ``S``: LSA vectors (truncated SVD fitted on a
+   sample, every doc projected) and, for each doc, its top ``candidates``
+   neighbours by ``(1 - lsa_alpha) * tfidf_cos + lsa_alpha * lsa_cos``,
+   scored in dense blocks.  Up to ``exact_max_docs`` docs every pair is
+   scored; above it docs are grouped by spherical k-means on their LSA
+   vectors and each group searches only its ``cluster_probe`` nearest groups,
+   so work and memory grow about as n * sqrt(n) rather than n^2.  On large
+   catalogues tokenising and the search run on ``workers`` forked processes.
 3. Neighbourhood re-ranking (one round of query expansion on the graph):
    ``T = (S + beta * W @ S) / (1 + beta)`` where ``W`` spreads each doc's
    weight over its ``expansion`` best neighbours.  A neighbour that is also
@@ -113,7 +116,7 @@ class Params:
     parallel_min_docs: int = 20_000
     # --- LSA blend: graph scores become (1-a)*tfidf_cos + a*lsa_cos
     lsa_dims: int = 100
-    lsa_alpha: float = 0.5
+    lsa_alpha: float = 0.4
     lsa_sample: int = 8_000
     # --- neighbourhood re-ranking (query expansion on the graph)
     expansion: int = 5
@@ -130,9 +133,10 @@ class Params:
     # --- language and diversity
     cross_lang_threshold: float = 0.6
     max_cross_lang: int = 1
-    mmr_lambda: float = 0.5
+    mmr_lambda: float = 0.7  # relevance first; the dup floor already limits MMR to near-copies
     mmr_dup_floor: float = 0.5  # similarity below this is not penalised by MMR
     mmr_pool: int = 20
+    mmr_dup_cutoff: float = 0.8  # near-copy degree (similarity 0.9 with the 0.5 floor) that excludes outright
 
 
 _LANGS = {"en": "en", "zh": "zh-hans", "zh-hans": "zh-hans", "zh-cn": "zh-hans", "zh_cn": "zh-hans"}
@@ -524,9 +528,9 @@ def _text_scores(index: Index) -> sp.csr_matrix:
     for _ in range(max(1, p.expansion_rounds)):
         T = (G + p.expansion_beta * (W @ T)) / (1.0 + p.expansion_beta)
         T = sp.csr_matrix(T, dtype=np.float32)
-        if p.expansion_rounds > 1:  # keep the graph sparse between rounds
-            r, c, v = _topk_csr(T, p.candidates * 2, 0)
-            T = sp.csr_matrix((v, (r, c)), shape=G.shape, dtype=np.float32)
+        # keep the graph sparse: each doc's best 2 * candidates (memory stays linear in n)
+        r, c, v = _topk_csr(T, p.candidates * 2, 0)
+        T = sp.csr_matrix((v, (r, c)), shape=G.shape, dtype=np.float32)
     if p.mutual_gamma > 0:
         T = sp.csr_matrix((T + p.mutual_gamma * T.T) / (1.0 + p.mutual_gamma), dtype=np.float32)
     T.setdiag(0)
@@ -604,12 +608,13 @@ def _dup(sims: np.ndarray, p: Params) -> np.ndarray:
     return np.clip((sims - f) / (1 - f), 0, 1).astype(np.float32)
 
 
-def _mmr_select(cand: np.ndarray, score: np.ndarray, sims: np.ndarray, k: int, lam: float):
+def _mmr_select(cand: np.ndarray, score: np.ndarray, sims: np.ndarray, k: int, lam: float, cutoff: float = 1.0):
     """Vectorised MMR over a batch.
 
     cand/score: (B, P) candidate rows (-1 = empty) and relevance, sorted desc;
     sims: (B, P, P) similarity between candidates.  Returns (B, k) positions
-    into the pool (-1 = none).
+    into the pool (-1 = none).  A candidate whose near-duplicate degree to one
+    already chosen reaches ``cutoff`` is not taken at all (a copy, not a choice).
     """
     B, P = cand.shape
     chosen = np.full((B, k), -1, dtype=np.int64)
@@ -618,7 +623,7 @@ def _mmr_select(cand: np.ndarray, score: np.ndarray, sims: np.ndarray, k: int, l
     ar = np.arange(B)
     for step in range(min(k, P)):
         val = lam * score - (1 - lam) * maxsim
-        val = np.where(avail, val, -np.inf)
+        val = np.where(avail & (maxsim < cutoff), val, -np.inf)
         pick = np.argmax(val, axis=1)
         ok = np.isfinite(val[ar, pick])
         chosen[ok, step] = pick[ok]
@@ -712,7 +717,7 @@ def related_for_all(
         sc = np.where(valid, score, 0).astype(np.float32)
         top = np.max(sc, axis=1, keepdims=True)
         scn = sc / np.where(top > 0, top, 1)  # MMR on relevance scaled to [0, 1]
-        chosen = _mmr_select(cand, scn, sims, k, p.mmr_lambda)
+        chosen = _mmr_select(cand, scn, sims, k, p.mmr_lambda, p.mmr_dup_cutoff)
         for i in range(B):
             r = start + i
             picks = [int(j) for j in chosen[i] if j >= 0]
@@ -865,5 +870,5 @@ def _mmr_single(index: Index, q, pool: np.ndarray, pool_s: np.ndarray, k: int, p
     sims = _dup((Xp @ Xp.T).toarray().astype(np.float32), p)
     top = pool_s.max()
     scn = pool_s / top if top > 0 else pool_s
-    chosen = _mmr_select(pool[None, :], scn[None, :], sims[None, :, :], k, p.mmr_lambda)[0]
+    chosen = _mmr_select(pool[None, :], scn[None, :], sims[None, :, :], k, p.mmr_lambda, p.mmr_dup_cutoff)[0]
     return [(int(index.ids[pool[j]]), float(pool_s[j])) for j in chosen if j >= 0]
