@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "byline.payments",
     "byline.purchases",
     "byline.ops",
+    "byline.recommend",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +159,6 @@ if REDIS_URL:
             "TIMEOUT": 300,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -166,6 +167,9 @@ else:
             "TIMEOUT": 300,
         }
     }
+
+# Sessions are written through to the database and read from the cache: no session query per page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -298,4 +302,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks: each app adds its own entry (task name: schedule in seconds or a crontab).
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "byline.ops.clear_expired_sessions", "schedule": 3600.0},
+    "renew-memberships": {"task": "byline.purchases.renew_memberships", "schedule": 900.0},
+    "close-membership-pools": {"task": "byline.purchases.close_membership_pools",
+                               "schedule": crontab(minute=5, hour=0, day_of_month=1)},
+    "deliver-sandbox-webhooks": {"task": "byline.payments.deliver_sandbox_webhooks", "schedule": 30.0},
+    "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("byline.api.urls")),
     path("payments/", include("byline.payments.webhook_urls")),
     path("", include("byline.ops.urls")),
+    path("reading-events/", include("byline.recommend.urls")),
 ]
 urlpatterns += share_image_urls
 handler500 = "byline.ops.views.server_error"

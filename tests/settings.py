@@ -12,3 +12,4 @@ from byline.settings import *  # noqa: E402,F403
 if not os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+RECOMMEND_INDEX_DIR = __import__("tempfile").mkdtemp(prefix="byline-test-recommend-")  # never the demo's var/

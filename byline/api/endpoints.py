@@ -23,6 +23,7 @@ from byline.api.problems import VALIDATION_STATUS, ApiProblem, problem_response,
 from byline.articles import selectors as articles
 from byline.articles.models import Article, Author, Topic
 from byline.articles.text import excerpt
+from byline.recommend import selectors as recommend_selectors
 from byline.search.selectors import search_articles
 
 logger = logging.getLogger("byline.api")
@@ -198,7 +199,7 @@ def related_articles(request, slug: str = SlugPath, limit: int = RelatedLimit):
     article = articles.article_for_reader(slug=slug, reader=request.reader)
     if article is None:
         raise ApiProblem(404, "No article with this slug.")
-    return [_summary(a) for a in articles.more_in_topic(article=article, limit=limit)]
+    return [_summary(a) for a in recommend_selectors.related_articles(article=article, limit=limit)]
 
 
 @api.get("/topics", response=schemas.TopicPage, tags=["topics"], summary="Topics that have live articles")

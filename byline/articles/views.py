@@ -7,11 +7,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from byline.access import entitlements
 from byline.access.decision import Reason, decide
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_meta
 from byline.purchases.memberships import record_member_read
+from byline.recommend import selectors as recommend_selectors
+from byline.recommend.services import record_reading
 from byline.sharing.grants import grant_from_request
 from byline.sharing.tracking import note_referral
 
@@ -21,7 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = selectors.latest_articles(limit=12)
     topics = selectors.topics_with_articles()
     by_topic = [(topic, selectors.articles_in_topic(topic=topic, limit=4)) for topic in topics]
-    return render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic})
+    for_you = recommend_selectors.recommended_for(reader=request.user)
+    return render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic, "for_you": for_you})
 
 
 @require_GET
@@ -49,7 +53,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if article is None:
         raise Http404
     cacheable = page_cache.is_cacheable(request) and article.is_live
-    access = decide(request.user, article, grant=grant_from_request(request))
+    related = recommend_selectors.related_articles(article=article)
+    with entitlements.prefetched(request.user, [article, *related]):
+        access = decide(request.user, article, grant=grant_from_request(request))
+        cards = recommend_selectors.cards_for(reader=request.user, articles=related)
     if access.reason == Reason.MEMBERSHIP:
         record_member_read(reader=request.user, article=article)
     context = {
@@ -57,8 +64,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "access": access,
         "locked_html": article.locked_html if access.allowed else "",
         "meta": article_meta(article, request),
-        "related": selectors.more_in_topic(article=article, limit=4),
+        "related": cards,
     }
+    if access.allowed and article.is_live:
+        record_reading(reader=request.user, article=article)  # signed-in readers only; no-op otherwise
     response = render(request, "articles/article.html", context)
     note_referral(request, article, response)
     if cacheable:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from byline.access.decision import decide
-from byline.articles import selectors as article_selectors
 from byline.articles.models import Article, Author
 from byline.articles.presentation import article_meta
+from byline.recommend import selectors as recommend_selectors
 from byline.sharing import grants, images, selectors, services
 from byline.sharing.bots import is_automated
 from byline.sharing.models import Channel, GiftStatus
@@ -110,7 +110,7 @@ def gift_page(request: HttpRequest, token: str) -> HttpResponse:
         "access": access,
         "locked_html": article.locked_html if access.allowed else "",
         "meta": article_meta(article, request),
-        "related": article_selectors.more_in_topic(article=article, limit=4),
+        "related": recommend_selectors.related_for_page(article=article, reader=request.user),
         "gift": gift,
         "giver_name": gift.giver.get_full_name() or gift.giver.get_username(),
         "gift_problem": None if access.allowed else GIFT_MESSAGES.get(outcome.status, GIFT_MESSAGES["bot"])(),

@@ -1,0 +1,112 @@
+"""Tokenisation for English, Simplified Chinese and mixed text.
+
+Pure Python, no Django. ``tokenize(text)`` returns a list of index terms:
+
+* Latin-script runs are lower-cased words (letters, digits, apostrophes
+  inside a word); pure numbers, one-letter words and a small English stop
+  list are dropped; a light plural/possessive stemmer folds ``markets`` ->
+  ``market``, ``companies`` -> ``company``, ``firm's`` -> ``firm``.
+* CJK runs are segmented with ``rjieba`` (or ``jieba`` when rjieba is not
+  installed); single-character tokens (mostly particles and function words)
+  and a small Chinese stop list are dropped.
+
+Both scripts may appear in the same text; each run is handled by its own
+rule, so "苹果发布 iPhone 新机型" yields Chinese words and ``iphone``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+try:  # pragma: no cover - depends on the environment
+    import rjieba as _rjieba
+
+    def _cut(text: str) -> list[str]:
+        return _rjieba.cut(text)
+
+    SEGMENTER = "rjieba"
+except ImportError:  # pragma: no cover
+    import logging
+
+    import jieba as _jieba
+
+    _jieba.setLogLevel(logging.WARNING)
+
+    def _cut(text: str) -> list[str]:
+        return _jieba.lcut(text)
+
+    SEGMENTER = "jieba"
+
+__all__ = ["tokenize", "EN_STOP_WORDS", "ZH_STOP_WORDS", "SEGMENTER", "stem"]
+
+EN_STOP_WORDS = frozenset(
+    """
+a about above after again against all also although am an and any are aren't as at
+be because been before being below between both but by can can't cannot could couldn't
+did didn't do does doesn't doing don't down during each either else ever every few for
+from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is
+isn't it it's its itself just let's like made make many may me might more most much
+must mustn't my myself neither no nor not now of off often on once one only or other
+ought our ours ourselves out over own per quite rather really said same say says shall
+shan't she she'd she'll she's should shouldn't since so some such than that that's the
+their theirs them themselves then there there's these they they'd they'll they're
+they've this those though through thus to too under until up upon us very was wasn't
+we we'd we'll we're we've were weren't what what's when when's where where's whether
+which while who who's whom whose why why's will with within without won't would
+wouldn't yet you you'd you'll you're you've your yours yourself yourselves mr mrs ms
+told also get got go going new year years two three last first well back still even
+""".split()
+)
+
+ZH_STOP_WORDS = frozenset(
+    """
+一个 一些 一种 一次 一直 一定 一样 一般 一起 不是 不会 不能 不过 不同 之后 之前 之间 也是
+了解 今天 他们 以上 以下 以及 以后 以来 但是 你们 其中 其他 其它 别人 可以 可能
+同时 因为 因此 如果 如何 她们 它们 对于 就是 已经 并且 并不 所以 所有 我们 或者 时候 是否
+有些 有的 没有 然后 然而 现在 由于 目前 相关 而且 自己 虽然 认为 还是 还有 这个 这些 这样
+这种 这里 进行 通过 那个 那些 那么 非常 需要 表示 成为 其实 只是 只有 甚至 以为 为了 作为
+什么 怎么 怎样 为什么 所谓 此外 另外 而是 包括 一下 之一 出现 开始 记者 报道 消息 昨天 今年
+去年 明年 日前 近日 上午 下午 晚上 方面 情况 比较 很多 更多 最后 最近 左右 以上 之外 当时
+""".split()
+)
+
+_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9A-Za-z\u00c0-\u024f][0-9A-Za-z\u00c0-\u024f'’]*)")
+_HAS_ALPHA = re.compile(r"[^\d'’.]")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str | None:
+    """Return the index form of a lower-cased Latin word, or None to drop it."""
+    word = word.replace("’", "'").strip("'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) < 2 or word in EN_STOP_WORDS or not _HAS_ALPHA.search(word):
+        return None
+    if len(word) > 4 and word.endswith("ies") and not word.endswith("eies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")):
+        word = word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Split English/Chinese/mixed ``text`` into index terms (see module doc)."""
+    out: list[str] = []
+    if not text:
+        return out
+    append = out.append
+    for m in _RUN.finditer(text):
+        cjk, latin = m.group(1), m.group(2)
+        if cjk is not None:
+            if len(cjk) == 1:
+                continue
+            for w in _cut(cjk):
+                if len(w) > 1 and w not in ZH_STOP_WORDS:
+                    append(w)
+        else:
+            w = stem(latin.lower())
+            if w is not None:
+                append(w)
+    return out
