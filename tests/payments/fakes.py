@@ -236,8 +236,10 @@ class FakeAlipay(_Server):
                 "NOTIFY_URL": "https://byline.test/payments/webhooks/alipay/", "GATEWAY_URL": f"{base_url}/gateway.do"}
 
     @staticmethod
-    def signing_string(params: dict) -> str:
-        return "&".join(f"{key}={params[key]}" for key in sorted(params) if key not in ("sign", "sign_type"))
+    def signing_string(params: dict, *, request: bool = False) -> str:
+        """Requests are signed over every parameter but `sign`; notifications leave out `sign_type` too."""
+        left_out = ("sign",) if request else ("sign", "sign_type")
+        return "&".join(f"{key}={params[key]}" for key in sorted(params) if key not in left_out)
 
     def _answer(self, method: str, result: dict) -> tuple[int, dict, bytes]:
         inner = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
@@ -250,7 +252,7 @@ class FakeAlipay(_Server):
         method = params.get("method", "")
         self.requests.append((method, params))
         if params.get("app_id") != self.appid or params.get("sign_type") != "RSA2" or \
-                not self.app.verifies(self.signing_string(params), params.get("sign", "")):
+                not self.app.verifies(self.signing_string(params, request=True), params.get("sign", "")):
             self.rejected.append(method)
             return self._answer(method, {"code": "40002", "msg": "Invalid Arguments",
                                          "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"})
