@@ -11,7 +11,7 @@
     var tick = function () {
       var left = Math.max(0, Math.round((end - Date.now()) / 1000));
       var text = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
-      clock.textContent = template.replace("%(time)s", text);
+      clock.textContent = template.replace("{time}", text);
       if (left > 0) { window.setTimeout(tick, 1000); }
     };
     tick();
