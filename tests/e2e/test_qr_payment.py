@@ -11,9 +11,9 @@ from byline.payments import orders
 from byline.payments.services import start_card_unlock
 from tests.conftest import make_article, make_author, make_user
 from tests.ledger.conftest import new_key
-from tests.payments.conftest import alipay, no_proxy, qr_keys, wechat  # noqa: F401 - shared fixtures
+from tests.payments.conftest import no_proxy, qr_keys, wechat  # noqa: F401 - the fake WeChat Pay fixtures
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wechat")]
 ZBARIMG = "/usr/bin/zbarimg"
 
 
@@ -23,7 +23,7 @@ def decode(path: Path) -> str:
 
 
 @pytest.mark.parametrize("mode", ["standard", "caring"])
-def test_the_wechat_pay_code_in_chinese_shows_the_amount_and_decodes_to_the_code_url(live_server, page, wechat,
+def test_the_wechat_pay_code_in_chinese_shows_the_amount_and_decodes_to_the_code_url(live_server, page,
                                                                                       screenshot_dir, mode):
     if not Path(ZBARIMG).exists():
         pytest.fail(f"{ZBARIMG} not found: run `make test`, which installs zbar-tools")
