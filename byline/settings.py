@@ -265,6 +265,16 @@ if not SANDBOX_WEBHOOK_SECRET and DEMO:
     SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_" + SECRET_KEY[:32]
 if PRODUCTION and PAYMENT_PROVIDER == "stripe" and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
     raise ImproperlyConfigured("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET.")
+# WeChat Pay (API v3) and Alipay: ids from the environment, keys from files named there (see payments/checks.py).
+WECHATPAY = {name: os.environ.get(f"WECHATPAY_{name}", "") for name in (
+    "MCHID", "APPID", "APIV3_KEY", "CERT_SERIAL_NO", "PRIVATE_KEY_FILE", "PLATFORM_PUBLIC_KEY_FILE",
+    "PLATFORM_PUBLIC_KEY_ID", "NOTIFY_URL", "BASE_URL")}
+ALIPAY = {name: os.environ.get(f"ALIPAY_{name}", "") for name in (
+    "APPID", "PRIVATE_KEY_FILE", "PUBLIC_KEY_FILE", "NOTIFY_URL", "GATEWAY_URL")}
+# Payment methods offered per currency, in order; empty means: the configured ones that fit, else PAYMENT_PROVIDER.
+PAYMENT_METHODS = {code: [m for m in os.environ.get(f"PAYMENT_METHODS_{code}", "").split(",") if m]
+                   for code in ("CNY", "USD", "EUR")}
+PAYMENT_QR_MINUTES = int(os.environ.get("PAYMENT_QR_MINUTES", "15"))
 AUTHOR_SHARE_PERCENT = int(os.environ.get("AUTHOR_SHARE_PERCENT", "90"))
 UNDO_WINDOW_SECONDS = int(os.environ.get("UNDO_WINDOW_SECONDS", "600"))
 UNDO_LIMIT = int(os.environ.get("UNDO_LIMIT", "3"))

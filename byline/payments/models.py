@@ -94,3 +94,38 @@ class SandboxDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} ({self.attempts} attempts)"
+
+
+class ProviderOrder(models.Model):
+    """One order placed with a QR provider (WeChat Pay, Alipay) for a checkout. `out_trade_no` is the id
+    the provider knows; a checkout whose code ran out gets a fresh order, and the old one is closed."""
+
+    out_trade_no = models.CharField(max_length=32, unique=True)
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
+    provider = models.CharField(max_length=20)
+    channel = models.CharField(max_length=8)  # qr or mobile
+    code_url = models.CharField(max_length=500, blank=True)
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=8, default="open")  # open, closed, paid
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.out_trade_no} ({self.state})"
+
+
+class Reconciliation(models.Model):
+    """Money that arrived for an order Byline no longer expected (closed, expired, or its checkout already
+    settled): it goes to the reader's wallet as a top-up, and this record names the order and why."""
+
+    order = models.OneToOneField(ProviderOrder, on_delete=models.PROTECT, related_name="reconciliation")
+    amount_minor = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=200)
+    credit = models.OneToOneField("ledger.Transfer", on_delete=models.PROTECT, related_name="reconciliation")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.order.out_trade_no}: {self.amount_minor} {self.currency} ({self.reason})"

@@ -23,6 +23,7 @@ from byline.ledger.selectors import wallet_balance
 from byline.payments.models import Checkout, CheckoutStatus
 from byline.payments.providers import get_provider
 from byline.payments.providers.base import CheckoutRequest, EventKind, PaymentEvent, ProviderError, Purpose
+from byline.payments.providers.config import QR_PROVIDERS, methods_for
 from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.errors import PurchaseRefused
@@ -51,13 +52,25 @@ def check_topup_amount(*, amount_minor: int, currency: str) -> None:
 
 def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
-                   plan: MembershipPlan | None = None) -> Checkout:
-    """Open a hosted checkout with the configured provider, once per key (a repeat returns the first)."""
+                   plan: MembershipPlan | None = None, method: str = "", channel: str = "",
+                   client_ip: str = "") -> Checkout:
+    """Open a checkout with the chosen payment method (default: the configured provider), once per key
+    (a repeat returns the first). QR methods (WeChat Pay, Alipay) place an order and send the reader to
+    Byline's own page with the QR code, or with channel="mobile" to the provider's mobile page."""
     key = f"checkout:{purchases.scoped_key(reader, idempotency_key)}"
     existing = Checkout.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    provider = get_provider()
+    if method and method not in methods_for(currency):
+        raise PaymentRefused(_("This payment method is not offered for this currency."))
+    if method in QR_PROVIDERS:
+        from byline.payments import orders
+
+        return orders.start_qr_checkout(
+            reader=reader, purpose=purpose, amount_minor=amount_minor, currency=currency, key=key,
+            description=description, success_url=success_url, cancel_url=cancel_url, article=article,
+            plan=plan, method=method, channel=channel or "qr", client_ip=client_ip)
+    provider = get_provider(method or None)
     reference = uuid.uuid4().hex
     checkout = Checkout.objects.create(
         reference=reference, reader=reader, provider=provider.name, purpose=purpose, amount_minor=amount_minor,
@@ -80,11 +93,11 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
 
 
 def start_topup(*, reader, amount_minor: int, currency: str, idempotency_key: str, success_url: str,
-                cancel_url: str) -> Checkout:
+                cancel_url: str, method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
     check_topup_amount(amount_minor=amount_minor, currency=currency)
     return start_checkout(reader=reader, purpose=Purpose.TOPUP, amount_minor=amount_minor, currency=currency,
                           idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url,
-                          description=_("Byline wallet top-up"))
+                          description=_("Byline wallet top-up"), method=method, channel=channel, client_ip=client_ip)
 
 
 def card_amount_for(*, reader, article: Article) -> int:
@@ -94,14 +107,15 @@ def card_amount_for(*, reader, article: Article) -> int:
 
 
 def start_card_unlock(*, reader, article: Article, idempotency_key: str, success_url: str,
-                      cancel_url: str) -> Checkout:
+                      cancel_url: str, method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
     """Pay by card for one article: top up what is missing; the purchase completes when payment succeeds."""
     if not article.is_live or article.is_free or article.price_minor <= 0:
         raise PaymentRefused(_("This article is not for sale."))
     return start_checkout(reader=reader, purpose=Purpose.UNLOCK, amount_minor=card_amount_for(
         reader=reader, article=article), currency=article.currency, idempotency_key=idempotency_key,
         success_url=success_url, cancel_url=cancel_url, article=article,
-        description=_("Unlock: %(title)s") % {"title": article.title})
+        description=_("Unlock: %(title)s") % {"title": article.title}, method=method, channel=channel,
+        client_ip=client_ip)
 
 
 def start_card_membership(*, reader, plan: MembershipPlan, idempotency_key: str, success_url: str,
@@ -124,6 +138,10 @@ def credit_wallet(*, reader, amount_minor: int, currency: str, key: str, memo: s
 
 def apply_event(*, event: PaymentEvent, provider_name: str) -> tuple[str, Checkout | None]:
     """Act on one verified, not-yet-seen event. Runs inside the webhook's transaction. Returns (outcome, checkout)."""
+    if event.kind == EventKind.PAYMENT_SUCCEEDED and provider_name in QR_PROVIDERS:
+        from byline.payments import orders
+
+        return orders.settle_order_payment(event=event, provider_name=provider_name)
     if event.kind in (EventKind.PAYMENT_SUCCEEDED, EventKind.PAYMENT_FAILED):
         checkout = Checkout.objects.select_for_update().filter(reference=event.reference,
                                                                provider=provider_name).first()

@@ -19,8 +19,15 @@ from byline.ledger.models import AccountKind
 from byline.payments.forms import TopUpForm
 from byline.payments.models import Checkout, SandboxPayment
 from byline.payments.providers import sandbox
+from byline.payments.providers.config import methods_for
 from byline.payments.services import PaymentRefused, start_topup
 from byline.payments.webhooks import receive
+
+
+def method_choices(currency: str) -> list[tuple[str, str]]:
+    from byline.payments.qr_views import METHOD_NAMES
+
+    return [(name, METHOD_NAMES.get(name, name)) for name in methods_for(currency)]
 
 
 def reader_currency(request: HttpRequest) -> str:
@@ -45,13 +52,14 @@ def top_up(request: HttpRequest) -> HttpResponse:
                 reader=request.user, amount_minor=form.cleaned_data["amount_minor"],
                 currency=form.cleaned_data["currency"], idempotency_key=form.cleaned_data["idempotency_key"],
                 success_url=request.build_absolute_uri(reverse("payments:return")),
-                cancel_url=request.build_absolute_uri(reverse("payments:top_up")))
+                cancel_url=request.build_absolute_uri(reverse("payments:top_up")), **chosen_method(request))
         except PaymentRefused as refused:
             error = refused.message
         else:
             return redirect(checkout.redirect_url)
     status = 400 if form.errors or error else 200
-    return render(request, "payments/top_up.html", {"form": form, "error": error}, status=status)
+    return render(request, "payments/top_up.html", {"form": form, "error": error, "methods": method_choices(currency)},
+                  status=status)
 
 
 @never_cache
@@ -98,10 +106,30 @@ def sandbox_confirm(request: HttpRequest, ref: str) -> HttpResponse:
     return render(request, "payments/sandbox_confirm.html", {"payment": payment})
 
 
+def payment_channel(request: HttpRequest) -> str:
+    """QR code on a desktop; the provider's mobile page in a phone's browser."""
+    agent = request.headers.get("User-Agent", "")
+    return "mobile" if any(word in agent for word in ("Mobile", "Android", "iPhone")) else "qr"
+
+
+def chosen_method(request: HttpRequest) -> dict[str, str]:
+    """The payment method the reader pressed (checked against the currency by the service)."""
+    method = request.POST.get("method", "")[:20]
+    return {"method": method, "channel": payment_channel(request),
+            "client_ip": request.META.get("REMOTE_ADDR", "")} if method else {}
+
+
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     receipt = receive(provider_name=provider, body=request.body, headers=request.headers)
+    if provider == "wechatpay":  # WeChat Pay: 204 on success, else {"code": "FAIL", "message": ...}
+        if receipt.status < 400:
+            return HttpResponse(status=204)
+        return JsonResponse({"code": "FAIL", "message": receipt.detail[:200]}, status=receipt.status)
+    if provider == "alipay":  # Alipay: the plain word "success", anything else means "send again"
+        return HttpResponse("success" if receipt.status < 400 else "failure", content_type="text/plain",
+                            status=200 if receipt.status < 400 else receipt.status)
     if receipt.status >= 400:
         return HttpResponse(json.dumps({"type": "about:blank", "title": "Webhook rejected", "status": receipt.status,
                                         "detail": receipt.detail}), status=receipt.status,

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from byline.payments.models import WebhookEvent
 from byline.payments.providers import PROVIDERS, get_provider
-from byline.payments.providers.base import InvalidWebhook
+from byline.payments.providers.base import InvalidWebhook, PaymentEvent
 from byline.payments.services import apply_event
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,11 @@ def receive(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> R
     except InvalidWebhook as error:
         log.warning("webhook %s rejected: %s", provider_name, error)
         return Receipt(400, f"rejected: {error}")
+    return act_once(provider_name=provider_name, event=event)
+
+
+def act_once(*, provider_name: str, event: PaymentEvent) -> Receipt:
+    """Record a verified event by its id and act on it, once: also how an order query's answer is applied."""
     try:
         with transaction.atomic():
             try:

@@ -21,6 +21,7 @@ from byline.ledger import selectors as ledger_selectors
 from byline.ledger.invariants import problems
 from byline.ledger.models import AccountKind, Entry, Transfer
 from byline.payments.services import PaymentRefused, card_amount_for, start_card_membership, start_card_unlock
+from byline.payments.views import chosen_method, method_choices
 from byline.purchases import memberships, selectors, services
 from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
 from byline.purchases.models import MembershipPlan
@@ -73,6 +74,7 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
         "article": article, "balance": balance, "after": balance - article.price_minor,
         "can_afford": balance >= article.price_minor, "key": key, "error": error,
         "card_amount": card_amount_for(reader=request.user, article=article), "card_key": uuid.uuid4().hex,
+        "methods": method_choices(article.currency),
     }, status=status)
 
 
@@ -87,7 +89,7 @@ def unlock_by_card(request: HttpRequest, slug: str) -> HttpResponse:
         checkout = start_card_unlock(
             reader=request.user, article=article, idempotency_key=_key(request),
             success_url=request.build_absolute_uri(reverse("payments:return")),
-            cancel_url=request.build_absolute_uri(back))
+            cancel_url=request.build_absolute_uri(back), **chosen_method(request))
     except (PaymentRefused, PurchaseRefused) as refused:
         return _refused(request, str(refused.message), back=back)
     return redirect(checkout.redirect_url)

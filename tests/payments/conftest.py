@@ -30,3 +30,55 @@ def failing_transport(monkeypatch):
     monkeypatch.setattr(sandbox, "transport", transport)
     state["up_fn"] = lambda: state.update(up=True)
     return state
+
+
+# WeChat Pay and Alipay against local fakes (tests/payments/fakes.py), keys generated per session.
+
+@pytest.fixture(scope="session")
+def qr_keys():
+    from tests.payments.fakes import KeyPair
+
+    return {name: KeyPair.generate() for name in ("merchant", "wechat_platform", "alipay_app", "alipay_platform")}
+
+
+@pytest.fixture
+def no_proxy(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def wechat(qr_keys, no_proxy, settings):
+    """A fake WeChat Pay server and the real provider (through wechatpayv3) pointed at it."""
+    from byline.payments.providers import use_provider
+    from byline.payments.providers.wechatpay import WeChatPayProvider
+    from tests.payments.fakes import FakeWeChatPay
+
+    fake = FakeWeChatPay(merchant=qr_keys["merchant"], platform=qr_keys["wechat_platform"])
+    base_url = fake.start()
+    settings.PAYMENT_METHODS = {"CNY": ["wechatpay", "alipay"]}
+    fake.provider = WeChatPayProvider(values=fake.values(base_url), private_key=fake.merchant.private_pem,
+                                      platform_public_key=fake.platform.public_pem, timeout=5)
+    use_provider("wechatpay", fake.provider)
+    yield fake
+    use_provider("wechatpay", None)
+    fake.stop()
+
+
+@pytest.fixture
+def alipay(qr_keys, no_proxy, settings):
+    """A fake Alipay gateway and the real provider (through python-alipay-sdk) pointed at it."""
+    from byline.payments.providers import use_provider
+    from byline.payments.providers.alipay import AlipayProvider
+    from tests.payments.fakes import FakeAlipay
+
+    fake = FakeAlipay(app=qr_keys["alipay_app"], platform=qr_keys["alipay_platform"])
+    base_url = fake.start()
+    settings.PAYMENT_METHODS = {"CNY": ["wechatpay", "alipay"]}
+    fake.provider = AlipayProvider(values=fake.values(base_url), private_key=fake.app.private_pem,
+                                   alipay_public_key=fake.platform.public_pem, timeout=5)
+    use_provider("alipay", fake.provider)
+    yield fake
+    use_provider("alipay", None)
+    fake.stop()

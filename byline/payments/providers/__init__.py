@@ -10,6 +10,8 @@ from byline.payments.providers.base import PaymentProvider
 PROVIDERS: dict[str, str] = {
     "sandbox": "byline.payments.providers.sandbox.SandboxProvider",
     "stripe": "byline.payments.providers.stripe.StripeProvider",
+    "wechatpay": "byline.payments.providers.wechatpay.WeChatPayProvider",
+    "alipay": "byline.payments.providers.alipay.AlipayProvider",
 }
 
 _overrides: dict[str, PaymentProvider] = {}

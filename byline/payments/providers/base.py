@@ -11,6 +11,12 @@ A provider knows nothing of wallets or articles. Byline asks it to:
    (to reconcile a checkout whose webhook is late).
 4. `refund(provider_ref=, amount_minor=, currency=, idempotency_key=)`: return money to the card.
 5. `cancel_subscription(subscription_ref=)`: stop renewing a card subscription at period end.
+6. `close_order(provider_ref=)`: stop an unpaid QR order (WeChat Pay, Alipay) before a fresh one.
+
+QR providers (wechatpay, alipay) take `channel="qr"` and answer with a `code_url` that Byline shows
+as a QR code on its own page; with `channel="mobile"` they answer with the provider's mobile page.
+Their `provider_ref` is the order id sent to the provider (out_trade_no), and their events carry
+it as `reference`; Byline maps it back to the checkout.
 
 Amounts are integer minor units; currencies are upper-case ISO codes. Webhooks may arrive twice,
 late, out of order or at the same time: the caller (payments.webhooks) deduplicates by `event_id`.
@@ -19,6 +25,7 @@ late, out of order or at the same time: the caller (payments.webhooks) deduplica
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -58,12 +65,17 @@ class CheckoutRequest:
     customer_email: str = ""
     recurring_interval: str = ""  # "month" or "year" to start a card subscription
     metadata: Mapping[str, str] = field(default_factory=dict)
+    channel: str = ""             # "qr" (scan on desktop) or "mobile" (pay in the phone's browser); QR providers only
+    client_ip: str = ""           # the payer's address, which WeChat Pay's H5 pay requires
+    expires_at: dt.datetime | None = None  # when the provider should stop accepting payment (QR providers)
 
 
 @dataclass(frozen=True)
 class CheckoutSession:
     provider_ref: str
     redirect_url: str
+    code_url: str = ""            # what the QR code encodes, for a "qr" checkout; Byline shows it on its own page
+    expires_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class PaymentEvent:
     subscription_ref: str = ""
     invoice_ref: str = ""
     failure_reason: str = ""
+    paid_at: dt.datetime | None = None  # when the payer paid, as the provider says (late-payment checks)
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,7 @@ class PaymentStatus:
     amount_minor: int
     currency: str
     reference: str = ""
+    paid_at: dt.datetime | None = None
 
 
 class PaymentProvider(abc.ABC):
@@ -106,3 +120,6 @@ class PaymentProvider(abc.ABC):
 
     def cancel_subscription(self, *, subscription_ref: str) -> None:  # noqa: B027 - optional capability
         """Stop renewing at period end. Providers without subscriptions need do nothing."""
+
+    def close_order(self, *, provider_ref: str) -> None:  # noqa: B027 - optional capability
+        """Stop accepting payment for an unpaid order (QR providers, before issuing a fresh code)."""
