@@ -301,6 +301,13 @@ def app_server_argv(config: Config, port: int) -> list[str]:
     return [str(VENV_BIN / "gunicorn"), "byline.wsgi:application", "-c", str(DEPLOY / "gunicorn.conf.py")]
 
 
+def start_app_server(config: Config, index: int, port: int, env: dict[str, str]) -> int:
+    name = f"app-{index}"
+    server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(config.workers),
+                      GUNICORN_NAME=f"byline-{name}", GUNICORN_CONTROL_SOCKET=str(RUN_DIR / f"{name}.ctl"))
+    return spawn(name, app_server_argv(config, port), server_env)
+
+
 def render_nginx(config: Config) -> Path:
     (RUN_DIR / "nginx-tmp").mkdir(exist_ok=True)
     (RUN_DIR / "bench-static").mkdir(exist_ok=True)
@@ -354,10 +361,7 @@ def start(config: Config) -> None:
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "load_demo")
     for index, port in enumerate(config.app_ports, start=1):
-        name = f"app-{index}"
-        server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(config.workers),
-                          GUNICORN_NAME=f"byline-{name}", GUNICORN_CONTROL_SOCKET=str(RUN_DIR / f"{name}.ctl"))
-        spawn(name, app_server_argv(config, port), server_env)
+        start_app_server(config, index, port, env)
     celery = str(VENV_BIN / "celery")
     spawn("celery-worker", [celery, "-A", "byline.celery", "worker", "--concurrency", "1", "--loglevel", "INFO",
                             "--hostname", f"byline-worker@{config.port}"], env)
@@ -370,7 +374,10 @@ def start(config: Config) -> None:
         wait_for(lambda port=port: http_ok(f"http://127.0.0.1:{port}/healthz"), f"app server on {port}", 60)
     wait_for(lambda: http_ok(f"{config.url}/healthz"), "nginx", 20)
     (RUN_DIR / "cluster.json").write_text(json.dumps({"url": config.url, "app_ports": config.app_ports,
-                                                      "server": config.server, "database": config.database}))
+                                                      "server": config.server, "database": config.database,
+                                                      "pg_port": PG_PORT, "redis_port": REDIS_PORT,
+                                                      "own_postgres": config.own_postgres,
+                                                      "own_redis": config.own_redis}))
     log(f"up: {len(config.app_ports)} {config.server} app servers x {config.workers} workers, "
         f"Celery worker and beat, nginx")
     print(f"\nByline is at {config.url}/   (make cluster-stop stops it)\n", flush=True)
