@@ -117,10 +117,11 @@ class Answer:
 
 
 def request(base: str, method: str, path: str, *, cookies: dict[str, str] | None = None,
-            form: dict[str, str] | None = None, timeout: float = 15) -> Answer:
+            form: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+            timeout: float = 15) -> Answer:
     parts = urlsplit(base)
     assert parts.hostname == "127.0.0.1", "drills and soaks only ever talk to 127.0.0.1"
-    headers = {"Host": f"127.0.0.1:{parts.port}"}
+    headers = {"Host": f"127.0.0.1:{parts.port}", **(headers or {})}
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     payload = None
