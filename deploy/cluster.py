@@ -6,14 +6,21 @@
     python deploy/cluster.py stop      stops exactly the processes `start` started (pid files in var/cluster/)
     python deploy/cluster.py status    which of them run
     python deploy/cluster.py env       the environment the app servers run with (for manage.py by hand)
+    python deploy/cluster.py restart-postgres [SECONDS]   fault drill: stop the cluster's own PostgreSQL,
+                                       wait SECONDS (default 3), start it again
+    python deploy/cluster.py stop-redis / start-redis    fault drill: the cluster's own Redis
 
 Everything listens on 127.0.0.1 only. Settings, all optional (environment):
     CLUSTER_PORT=8080          nginx
     CLUSTER_APP_PORTS=8101,8102  one app server per port
     CLUSTER_SERVER=gunicorn    or granian
     CLUSTER_WORKERS=2          worker processes per app server
-    CLUSTER_DB=byline_cluster  database on the PostgreSQL at 127.0.0.1:5432 (created if missing)
-    CLUSTER_REDIS_URL=redis://127.0.0.1:6379/0
+    CLUSTER_DB=byline_cluster  database (created if missing)
+    CLUSTER_PG_PORT=5433       the cluster's own PostgreSQL (initdb in var/cluster/pg, started and stopped
+                               with the cluster), so fault drills can restart it without touching the
+                               machine's shared server. CLUSTER_PG_PORT=5432 uses the shared one instead.
+    CLUSTER_REDIS_PORT=6380    the cluster's own Redis (started and stopped with the cluster);
+                               CLUSTER_REDIS_URL overrides it (then drills cannot stop Redis)
 """
 
 from __future__ import annotations
@@ -35,8 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 RUN_DIR = Path(os.environ.get("CLUSTER_RUN_DIR", ROOT / "var" / "cluster"))
 VENV_BIN = Path(sys.executable).parent
-PG_HOST, PG_PORT = "127.0.0.1", 5432
-REDIS_PORT = 6379
+PG_HOST = "127.0.0.1"
+SHARED_PG_PORT = 5432
+PG_PORT = int(os.environ.get("CLUSTER_PG_PORT", "5433"))
+REDIS_PORT = int(os.environ.get("CLUSTER_REDIS_PORT", "6380"))
+OWN_PG_DIR = RUN_DIR / "pg"
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class Config:
     workers: int
     database: str
     redis_url: str
+    own_postgres: bool = True
+    own_redis: bool = True
 
     @classmethod
     def from_env(cls) -> Config:
@@ -57,6 +69,8 @@ class Config:
             workers=int(os.environ.get("CLUSTER_WORKERS", "2")),
             database=os.environ.get("CLUSTER_DB", "byline_cluster"),
             redis_url=os.environ.get("CLUSTER_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0"),
+            own_postgres=PG_PORT != SHARED_PG_PORT,
+            own_redis="CLUSTER_REDIS_URL" not in os.environ,
         )
 
     @property
@@ -155,8 +169,43 @@ def postgres_ready() -> bool:
     return subprocess.run(["pg_isready", "-q", "-h", PG_HOST, "-p", str(PG_PORT)], check=False).returncode == 0
 
 
+def pg_bin(name: str) -> str:
+    versions = sorted(Path("/usr/lib/postgresql").iterdir(), key=lambda p: [int(x) for x in p.name.split(".")])
+    return str(versions[-1] / "bin" / name) if versions else name
+
+
+def as_postgres(argv: list[str]) -> list[str]:
+    """initdb and pg_ctl refuse to run as root: run them as the postgres user then."""
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+def own_postgres_ctl(action: str) -> None:
+    """start / stop the cluster's own PostgreSQL in var/cluster/pg (on CLUSTER_PG_PORT, loopback only)."""
+    if action == "start":
+        if not (OWN_PG_DIR / "PG_VERSION").exists():
+            log(f"creating the cluster's own PostgreSQL in {OWN_PG_DIR}")
+            OWN_PG_DIR.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(OWN_PG_DIR, "postgres", "postgres")
+            OWN_PG_DIR.chmod(0o700)
+            subprocess.run(as_postgres([pg_bin("initdb"), "-D", str(OWN_PG_DIR), "-U", "postgres", "--auth=trust",
+                                        "-E", "UTF8", "--locale=C.UTF-8"]), check=True, stdout=subprocess.DEVNULL)
+        options = f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -k {OWN_PG_DIR} -c fsync=off -c max_connections=200"
+        subprocess.run(as_postgres([pg_bin("pg_ctl"), "-D", str(OWN_PG_DIR), "-l", str(OWN_PG_DIR / "server.log"),
+                                    "-o", options, "-w", "-t", "30", "start"]), check=True, stdout=subprocess.DEVNULL)
+    else:
+        subprocess.run(as_postgres([pg_bin("pg_ctl"), "-D", str(OWN_PG_DIR), "-m", "fast", "-w", "-t", "30",
+                                    "stop"]), check=False, stdout=subprocess.DEVNULL)
+
+
 def ensure_postgres() -> None:
     if postgres_ready():
+        return
+    if PG_PORT != SHARED_PG_PORT:
+        log(f"starting the cluster's own PostgreSQL on 127.0.0.1:{PG_PORT}")
+        own_postgres_ctl("start")
+        (RUN_DIR / "started-own-postgres").write_text(str(PG_PORT))
+        wait_for(postgres_ready, "PostgreSQL", 30)
         return
     versions = sorted(Path("/etc/postgresql").iterdir(), key=lambda p: [int(x) for x in p.name.split(".")])
     if not versions:
@@ -165,6 +214,18 @@ def ensure_postgres() -> None:
     log(f"starting PostgreSQL {version}")
     subprocess.run(["pg_ctlcluster", version, "main", "start"], check=True)
     (RUN_DIR / "started-postgres").write_text(version)
+    wait_for(postgres_ready, "PostgreSQL", 30)
+
+
+def restart_postgres(down_s: float = 3.0) -> None:
+    """Fault drill: the cluster's own PostgreSQL goes away for `down_s` seconds, then comes back."""
+    if PG_PORT == SHARED_PG_PORT:
+        sys.exit("cluster: refusing to restart the shared PostgreSQL on 5432")
+    log("stopping the cluster's PostgreSQL (fault drill)")
+    own_postgres_ctl("stop")
+    time.sleep(down_s)
+    log("starting the cluster's PostgreSQL again")
+    own_postgres_ctl("start")
     wait_for(postgres_ready, "PostgreSQL", 30)
 
 
@@ -240,6 +301,13 @@ def app_server_argv(config: Config, port: int) -> list[str]:
     return [str(VENV_BIN / "gunicorn"), "byline.wsgi:application", "-c", str(DEPLOY / "gunicorn.conf.py")]
 
 
+def start_app_server(config: Config, index: int, port: int, env: dict[str, str]) -> int:
+    name = f"app-{index}"
+    server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(config.workers),
+                      GUNICORN_NAME=f"byline-{name}", GUNICORN_CONTROL_SOCKET=str(RUN_DIR / f"{name}.ctl"))
+    return spawn(name, app_server_argv(config, port), server_env)
+
+
 def render_nginx(config: Config) -> Path:
     (RUN_DIR / "nginx-tmp").mkdir(exist_ok=True)
     (RUN_DIR / "bench-static").mkdir(exist_ok=True)
@@ -285,17 +353,15 @@ def start(config: Config) -> None:
         return
     env = app_env(config)
     ensure_postgres()
-    ensure_redis(env)
+    if config.own_redis:
+        ensure_redis(env)
     ensure_database(config)
     log("migrating, collecting static files, loading the demo")
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "load_demo")
     for index, port in enumerate(config.app_ports, start=1):
-        name = f"app-{index}"
-        server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(config.workers),
-                          GUNICORN_NAME=f"byline-{name}", GUNICORN_CONTROL_SOCKET=str(RUN_DIR / f"{name}.ctl"))
-        spawn(name, app_server_argv(config, port), server_env)
+        start_app_server(config, index, port, env)
     celery = str(VENV_BIN / "celery")
     spawn("celery-worker", [celery, "-A", "byline.celery", "worker", "--concurrency", "1", "--loglevel", "INFO",
                             "--hostname", f"byline-worker@{config.port}"], env)
@@ -308,7 +374,10 @@ def start(config: Config) -> None:
         wait_for(lambda port=port: http_ok(f"http://127.0.0.1:{port}/healthz"), f"app server on {port}", 60)
     wait_for(lambda: http_ok(f"{config.url}/healthz"), "nginx", 20)
     (RUN_DIR / "cluster.json").write_text(json.dumps({"url": config.url, "app_ports": config.app_ports,
-                                                      "server": config.server, "database": config.database}))
+                                                      "server": config.server, "database": config.database,
+                                                      "pg_port": PG_PORT, "redis_port": REDIS_PORT,
+                                                      "own_postgres": config.own_postgres,
+                                                      "own_redis": config.own_redis}))
     log(f"up: {len(config.app_ports)} {config.server} app servers x {config.workers} workers, "
         f"Celery worker and beat, nginx")
     print(f"\nByline is at {config.url}/   (make cluster-stop stops it)\n", flush=True)
@@ -318,6 +387,10 @@ def stop(config: Config) -> None:
     for name in ["nginx", "celery-beat", "celery-worker", *[f"app-{i}" for i in range(1, 10)]]:
         stop_process(name, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
     stop_process("redis")
+    if (RUN_DIR / "started-own-postgres").exists():
+        log("stopping the cluster's own PostgreSQL")
+        own_postgres_ctl("stop")
+        (RUN_DIR / "started-own-postgres").unlink()
     started_pg = RUN_DIR / "started-postgres"
     if started_pg.exists():
         version = started_pg.read_text().strip()
@@ -348,6 +421,12 @@ def main(argv: list[str]) -> int:
         stop(config)
     elif action == "status":
         return status(config)
+    elif action == "restart-postgres":
+        restart_postgres(float(argv[2]) if len(argv) > 2 else 3.0)
+    elif action == "stop-redis":
+        stop_process("redis")
+    elif action == "start-redis":
+        ensure_redis(app_env(config))
     elif action == "env":
         for key, value in sorted(app_env(config).items()):
             if key.startswith(("BYLINE_", "DATABASE_", "REDIS_", "CELERY_", "DJANGO_", "ALLOWED_", "CSRF_")):

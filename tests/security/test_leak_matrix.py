@@ -4,8 +4,12 @@ The matrix is two tables: SURFACES (everything that shows something about an art
 (who is asking). Every pair runs as its own test, named `surface--state`, and the run ends with a
 printed grid of what ran (tests/security/conftest.py). To extend it, add one line to a table:
 
-    SURFACES: "api detail": http(lambda a: f"/api/v1/articles/{a.slug}/", expect=PREVIEW_SENTENCE),
+    SURFACES: "api detail": http(lambda a: f"/api/v1/articles/{a.slug}", expect=preview),
     STATES:   "refunded purchase": refunded_purchase,   # a function (client, article) -> None
+
+Reader states are built through the real services (wallet purchase then undo or staff refund,
+membership joined then ended, gift redeemed by a browser then revoked), so a state means what it
+means in production.
 
 Surfaces that the server renders identically whatever the browser does are listed with a note
 rather than requested twice in different ways: JavaScript-disabled readers get exactly the HTML
@@ -15,21 +19,34 @@ the article page's HTML with the print stylesheet.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from PIL import Image
 
+from byline.access.decision import decide
 from byline.articles.models import Article
+from byline.purchases import memberships
+from byline.purchases import services as purchases
+from byline.purchases.models import MembershipPlan
 from byline.reader.prefs import COOKIE_NAME, ReadingPrefs
+from byline.sharing import services as sharing
 from tests.conftest import LOCKED_ONLY_WORD, LOCKED_SENTINEL, PREVIEW_SENTENCE, make_user
+from tests.ledger.conftest import fund
 
 pytestmark = pytest.mark.django_db
 
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
 CRAWLER_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 MATRIX_RESULTS: dict[tuple[str, str], str] = {}
 
@@ -41,6 +58,7 @@ class Surface:
     fetch: Callable[[Client, Article], tuple[int, str]]
     expect: Callable[[Article], str] | None = None
     note: str = ""
+    statuses: tuple[int, ...] = (200, 404)
 
 
 def localised(language: str, build: Callable[[Article], str]) -> Callable[[Article], str]:
@@ -52,12 +70,26 @@ def localised(language: str, build: Callable[[Article], str]) -> Callable[[Artic
 
 
 def http(url: Callable[[Article], str], *, expect: Callable[[Article], str] | None = None,
-         cookies: dict[str, str] | None = None, note: str = "") -> Surface:
+         cookies: dict[str, str] | None = None, note: str = "", statuses: tuple[int, ...] = (200, 404)) -> Surface:
     def fetch(client: Client, article: Article) -> tuple[int, str]:
         for name, value in (cookies or {}).items():
             client.cookies[name] = value
         response = client.get(url(article), follow=True)
         return response.status_code, response.content.decode()
+
+    return Surface(fetch, expect, note, statuses)
+
+
+def several(*urls: Callable[[Article], str], expect: Callable[[Article], str] | None = None,
+            note: str = "") -> Surface:
+    """Several URLs of one surface (a feed in RSS and Atom): each must answer 200; contents are joined."""
+    def fetch(client: Client, article: Article) -> tuple[int, str]:
+        bodies = []
+        for url in urls:
+            response = client.get(url(article), follow=True)
+            assert response.status_code == 200, f"{url(article)} answered {response.status_code}"
+            bodies.append(response.content.decode())
+        return 200, "\n".join(bodies)
 
     return Surface(fetch, expect, note)
 
@@ -76,6 +108,111 @@ def password_reset_email(client: Client, article: Article) -> tuple[int, str]:
     mail.outbox.clear()
     response = client.post(reverse("accounts:password_reset"), {"email": user.email}, follow=True)
     return response.status_code, "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
+
+
+NO_SUCH_WORD = "quillwortish"  # in no article: a search for it shows where a page echoes its query
+
+
+def search_page(client: Client, article: Article) -> tuple[int, str]:
+    """The search page for the locked-only word finds nothing of this article, though its title finds it."""
+    url = localised("en", lambda a: reverse("search:search"))(article)
+    by_title = client.get(url, {"q": article.title}).content.decode()
+    assert article.get_absolute_url() in by_title, "a title search must find the article: else this proves nothing"
+    locked = client.get(url, {"q": LOCKED_ONLY_WORD})
+    control = client.get(url, {"q": NO_SUCH_WORD}).content.decode()
+    content = locked.content.decode()
+    assert article.get_absolute_url() not in content, "the locked-only word found the article"
+    # The page repeats the query (search box, heading): exactly as often as for a word in no article.
+    assert content.count(LOCKED_ONLY_WORD) == control.count(NO_SUCH_WORD)
+    return locked.status_code, content.replace(LOCKED_ONLY_WORD, "<the query>")
+
+
+def search_api(client: Client, article: Article) -> tuple[int, str]:
+    """The search API's result count: at least one hit for the title, none of this article for the locked word."""
+    by_title = client.get("/api/v1/search", {"q": article.title}).json()
+    assert article.slug in [hit["article"]["slug"] for hit in by_title["items"]] and by_title["count"] >= 1
+    locked = client.get("/api/v1/search", {"q": LOCKED_ONLY_WORD})
+    body = locked.json()
+    assert article.slug not in [hit["article"]["slug"] for hit in body["items"]]
+    assert body["count"] == 0, f"the locked-only word found {body['count']} articles"
+    return locked.status_code, locked.content.decode().replace(LOCKED_ONLY_WORD, "<the query>")
+
+
+def share_images(client: Client, article: Article) -> tuple[int, str]:
+    """Both share-card PNGs: their bytes and every text chunk Pillow finds in them."""
+    texts = []
+    for variant in ("standard", "gift"):
+        response = client.get(f"/share-image/{article.slug}/v{article.version}/{variant}.png")
+        assert response.status_code == 200 and response["Content-Type"] == "image/png"
+        data = b"".join(response.streaming_content)
+        image = Image.open(io.BytesIO(data))
+        texts += [data.decode("latin-1"), repr(image.info), repr(getattr(image, "text", {})),
+                  f"{image.format} {image.size}"]
+    return 200, "\n".join(texts)
+
+
+def _gift_page(client: Client, article: Article, *, revoked: bool) -> tuple[int, str]:
+    giver = article.author.user
+    if revoked:
+        gift = sharing.create_gift_link(giver=giver, article=article)
+        sharing.revoke_gift_link(giver=giver, gift_id=gift.pk)
+    else:
+        gift = sharing.create_gift_link(giver=giver, article=article, now=timezone.now() - dt.timedelta(days=400))
+    url = localised("en", lambda a: reverse("sharing:gift", args=[gift.token]))(article)
+    response = client.get(url, HTTP_USER_AGENT=client.defaults.get("HTTP_USER_AGENT", BROWSER_UA))
+    return response.status_code, response.content.decode()
+
+
+def revoked_gift_page(client: Client, article: Article) -> tuple[int, str]:
+    return _gift_page(client, article, revoked=True)
+
+
+def expired_gift_page(client: Client, article: Article) -> tuple[int, str]:
+    return _gift_page(client, article, revoked=False)
+
+
+def read_aloud(client: Client, article: Article) -> tuple[int, str]:
+    """The text read aloud (JSON) must be the preview only; no sentence audio exists past it."""
+    with translation.override("en"):
+        response = client.get(reverse("reader:parts", args=[article.slug]))
+        parts = response.json()["parts"]
+        beyond = client.get(reverse("reader:sentence_audio", args=[article.slug, len(parts)]))
+    assert beyond.status_code == 404, "there is audio for a sentence past the preview"
+    return response.status_code, response.content.decode()
+
+
+def unavailable_page(client: Client, article: Article) -> tuple[int, str]:
+    """The 503 page, reached by losing the database while the article page is asked for."""
+    lost = OperationalError("the database went away")
+    with mock.patch("byline.articles.selectors.article_stamp", side_effect=lost), \
+            mock.patch("byline.articles.selectors.article_for_reader", side_effect=lost):
+        response = client.get(article_url_en(article))
+    assert response.status_code == 503 and response["Retry-After"]
+    return response.status_code, response.content.decode()
+
+
+def wallet_and_receipts(client: Client, article: Article) -> tuple[int, str]:
+    """The wallet page, and the receipt of every transfer the state made (purchase, undo, refund)."""
+    with translation.override("en"):
+        response = client.get(reverse("purchases:wallet"), follow=True)
+        bodies = [response.content.decode()]
+        for transfer_id in getattr(client, "transfer_ids", []):
+            receipt = client.get(reverse("purchases:receipt", args=[transfer_id]))
+            assert receipt.status_code == 200
+            bodies.append(receipt.content.decode())
+    return response.status_code, "\n".join(bodies)
+
+
+def unlock_confirmation(client: Client, article: Article) -> tuple[int, str]:
+    """The page that confirms a purchase (a sign-in page for anonymous readers)."""
+    with translation.override("en"):
+        response = client.get(reverse("purchases:unlock", args=[article.slug]), follow=True)
+    return response.status_code, response.content.decode()
+
+
+def article_url_en(article: Article) -> str:
+    with translation.override("en"):
+        return article.get_absolute_url()
 
 
 def article_url(article: Article) -> str:
@@ -109,9 +246,31 @@ SURFACES: dict[str, Surface] = {
     "RSS feed": http(localised("en", lambda a: reverse("articles:feed")), expect=title),
     "sitemap": http(lambda a: "/sitemap.xml", expect=lambda a: a.slug),
     "robots.txt": http(lambda a: "/robots.txt"),
+    "site feeds (RSS, Atom)": several(localised("en", lambda a: reverse("feeds:site_rss")),
+                                      localised("en", lambda a: reverse("feeds:site_atom")), expect=title),
+    "topic feeds (RSS, Atom)": several(localised("en", lambda a: reverse("feeds:topic_rss", args=[a.topic.slug])),
+                                       localised("en", lambda a: reverse("feeds:topic_atom", args=[a.topic.slug])),
+                                       expect=title),
+    "author feeds (RSS, Atom)": several(
+        localised("en", lambda a: reverse("feeds:author_rss", args=[a.author.slug])),
+        localised("en", lambda a: reverse("feeds:author_atom", args=[a.author.slug])), expect=title),
+    "API article detail": http(lambda a: f"/api/v1/articles/{a.slug}", expect=preview),
+    "API article list": http(lambda a: "/api/v1/articles", expect=title),
+    "search page": Surface(search_page, note="locked-only word finds nothing; the title finds it"),
+    "search API": Surface(search_api, note="count 0 for the locked-only word; >= 1 for the title"),
+    "share images (PNG)": Surface(share_images, expect=lambda a: "PNG",
+                                  note="bytes and text chunks of the standard and gift cards"),
+    "gift page, revoked link": Surface(revoked_gift_page, expect=title, statuses=(200, 410)),
+    "gift page, expired link": Surface(expired_gift_page, expect=title, statuses=(200, 410)),
+    "read-aloud text and audio": Surface(read_aloud, expect=preview,
+                                         note="audio carries no text: no sentence audio past the preview"),
+    "unlock confirmation": Surface(unlock_confirmation),
+    "wallet and receipts": Surface(wallet_and_receipts),
     "404 page": http(localised("en", lambda a: reverse("articles:detail", kwargs={"slug": f"{a.slug}-gone"}))),
+    "503 page": Surface(unavailable_page, statuses=(503,), note="the article page with the database lost"),
     "admin anonymous preview": Surface(admin_anonymous_preview, expect=preview),
-    "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/"),
+    "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
+                                     note="the only e-mail a reader can trigger; receipts are pages"),
 }
 
 
@@ -131,9 +290,59 @@ def javascript_disabled(client: Client, article: Article) -> None:
     """The server cannot tell: it sends the same HTML as to anyone anonymous (the paywall is server-side)."""
 
 
+def _bought(client: Client, article: Article):
+    reader = make_user()
+    fund(reader, 1000)
+    purchase = purchases.unlock_with_wallet(reader=reader, article=article, idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, article).allowed
+    client.force_login(reader)
+    return reader, purchase
+
+
+def undone_purchase(client: Client, article: Article) -> None:
+    """Bought from the wallet, then undone by the reader within the undo window."""
+    reader, purchase = _bought(client, article)
+    purchase = purchases.undo_purchase(reader=reader, purchase_id=purchase.pk)
+    client.transfer_ids = [purchase.transfer_id, purchase.reversal_id]
+
+
+def refunded_purchase(client: Client, article: Article) -> None:
+    """Bought from the wallet, then refunded by staff."""
+    reader, purchase = _bought(client, article)
+    purchase = purchases.refund_purchase(purchase_id=purchase.pk, staff_user=make_user(is_staff=True))
+    client.transfer_ids = [purchase.transfer_id, purchase.reversal_id]
+
+
+def expired_membership(client: Client, article: Article) -> None:
+    """Joined from the wallet, cancelled, and the period ended (the renewal task ended it)."""
+    reader = make_user()
+    fund(reader, 800)
+    plan = MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
+    membership = memberships.join_with_wallet(reader=reader, plan=plan, idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, article).allowed
+    memberships.cancel_at_period_end(reader=reader)
+    memberships.renew_due_wallet_memberships(now=membership.period_end + dt.timedelta(seconds=1))
+    client.force_login(reader)
+
+
+def revoked_gift(client: Client, article: Article) -> None:
+    """An anonymous browser opened a gift link (and could read), then the giver revoked it."""
+    client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
+    giver = article.author.user
+    gift = sharing.create_gift_link(giver=giver, article=article)
+    with translation.override("en"):
+        opened = client.get(reverse("sharing:gift", args=[gift.token]))
+    assert LOCKED_SENTINEL in opened.content.decode(), "the gift did not open: the state would prove nothing"
+    sharing.revoke_gift_link(giver=giver, gift_id=gift.pk)
+
+
 STATES: dict[str, Callable[[Client, Article], None]] = {
     "anonymous": anonymous,
     "signed in without access": signed_in_without_access,
+    "expired membership": expired_membership,
+    "undone purchase": undone_purchase,
+    "refunded purchase": refunded_purchase,
+    "revoked gift": revoked_gift,
     "crawler user agent": crawler,
     "JavaScript disabled": javascript_disabled,
 }
@@ -146,13 +355,18 @@ def assert_no_locked_text(content: str, where: str) -> None:
     assert LOCKED_ONLY_WORD not in content, f"a locked-only word leaked on {where}"
 
 
+@pytest.fixture(autouse=True)
+def _share_images_in_tmp(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+
 @pytest.mark.parametrize(("surface", "state"), MATRIX, ids=[f"{s}--{t}" for s, t in MATRIX])
 def test_locked_text_never_reaches_a_reader_without_access(paid_article, surface, state):
     client = Client()
     STATES[state](client, paid_article)
     MATRIX_RESULTS[(surface, state)] = "FAIL"
     status, content = SURFACES[surface].fetch(client, paid_article)
-    assert status in (200, 404), f"{surface} as {state} answered {status}"
+    assert status in SURFACES[surface].statuses, f"{surface} as {state} answered {status}"
     expect = SURFACES[surface].expect
     if expect is not None:
         assert expect(paid_article) in content, f"{surface} does not show the article: the check would prove nothing"
@@ -161,7 +375,7 @@ def test_locked_text_never_reaches_a_reader_without_access(paid_article, surface
 
 
 @pytest.mark.parametrize("surface", ["article page (en)", "article page (zh-hans)", "caring version",
-                                     "text-only view"])
+                                     "text-only view", "API article detail", "read-aloud text and audio"])
 def test_the_matrix_would_see_a_leak_the_author_is_entitled_to(paid_article, surface):
     """Control: the same fetch, as the article's author, does carry the sentinel."""
     client = Client()
