@@ -310,6 +310,7 @@ def start_app_server(config: Config, index: int, port: int, env: dict[str, str])
 
 def render_nginx(config: Config) -> Path:
     (RUN_DIR / "nginx-tmp").mkdir(exist_ok=True)
+    (RUN_DIR / "nginx-cache").mkdir(exist_ok=True)
     (RUN_DIR / "bench-static").mkdir(exist_ok=True)
     servers = "\n".join(f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in config.app_ports)
     text = (DEPLOY / "nginx.conf").read_text()

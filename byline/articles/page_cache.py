@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from byline.articles import selectors
 from byline.articles.models import Article
 from byline.sharing.grants import GIFT_COOKIE
 
@@ -26,6 +27,31 @@ def is_cacheable(request: HttpRequest) -> bool:
         and "messages" not in request.COOKIES
         and GIFT_COOKIE not in request.COOKIES  # a browser holding gifts may get full text: never cache it
     )
+
+
+STAMP_SECONDS = 300
+
+
+def _stamp_key(slug: str) -> str:
+    return f"page:stamp:{slug}"
+
+
+def stamp_for(slug: str) -> Article | None:
+    """The article's id, version, status and publish time, from the cache when it can be.
+
+    A cached anonymous page then costs no database query at all. Every save or delete of the
+    article forgets the stamp (`forget_stamp`), so a new version is never hidden behind it.
+    """
+    stamp = cache.get(_stamp_key(slug))
+    if stamp is None:
+        stamp = selectors.article_stamp(slug=slug)
+        if stamp is not None:
+            cache.set(_stamp_key(slug), stamp, STAMP_SECONDS)
+    return stamp
+
+
+def forget_stamp(slug: str) -> None:
+    cache.delete(_stamp_key(slug))
 
 
 def key_for(article: Article, request: HttpRequest) -> str:

@@ -18,6 +18,8 @@ from byline.recommend.services import record_reading
 from byline.sharing.grants import grant_from_request
 from byline.sharing.tracking import note_referral
 
+PROXY_CACHE_SECONDS = 5
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,7 +48,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if page_cache.is_cacheable(request):
         # Hot path: a few columns tell whether a cached copy of this version exists.
-        stamp = selectors.article_stamp(slug=slug)
+        stamp = page_cache.stamp_for(slug)
         if stamp is not None and stamp.is_live and (cached := page_cache.get(stamp, request)) is not None:
             return _with_cache_headers(HttpResponse(cached), public=True)
     article = selectors.article_for_reader(slug=slug, reader=request.user)
@@ -79,6 +81,9 @@ def _with_cache_headers(response: HttpResponse, *, public: bool) -> HttpResponse
     patch_vary_headers(response, ["Cookie"])
     if public:
         patch_cache_control(response, public=True, max_age=60)
+        # How long a shared proxy in front (deploy/nginx.conf) may keep it: seconds, not minutes,
+        # so an edit shows almost at once even though the proxy cannot see the article's version.
+        response.headers["X-Accel-Expires"] = str(PROXY_CACHE_SECONDS)
     else:
         patch_cache_control(response, private=True, no_cache=True)
     return response
