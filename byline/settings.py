@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "byline.payments",
     "byline.purchases",
     "byline.ops",
+    "byline.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -299,3 +300,4 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "byline.ops.clear_expired_sessions", "schedule": 3600.0},
 }
+CELERY_BEAT_SCHEDULE["flush-view-counters"] = {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0}

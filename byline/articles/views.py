@@ -11,6 +11,7 @@ from byline.access.decision import Reason, decide
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_meta
+from byline.dashboard.services import note_article_view
 from byline.purchases.memberships import record_member_read
 from byline.sharing.grants import grant_from_request
 from byline.sharing.tracking import note_referral
@@ -44,12 +45,14 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Hot path: a few columns tell whether a cached copy of this version exists.
         stamp = selectors.article_stamp(slug=slug)
         if stamp is not None and stamp.is_live and (cached := page_cache.get(stamp, request)) is not None:
+            note_article_view(request, stamp)
             return _with_cache_headers(HttpResponse(cached), public=True)
     article = selectors.article_for_reader(slug=slug, reader=request.user)
     if article is None:
         raise Http404
     cacheable = page_cache.is_cacheable(request) and article.is_live
     access = decide(request.user, article, grant=grant_from_request(request))
+    note_article_view(request, article, access)
     if access.reason == Reason.MEMBERSHIP:
         record_member_read(reader=request.user, article=article)
     context = {
