@@ -96,7 +96,8 @@ def _axes(labels: list[str], top_value: float, xs: list[float], y_format) -> Saf
         y = _y(value, top_value)
         if fraction:
             parts.append(format_html('<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}" '
-                                     'stroke="currentColor" stroke-dasharray="2 4"/>', LEFT, _n(y), WIDTH - RIGHT, _n(y)))
+                                     'stroke="currentColor" stroke-dasharray="2 4"/>',
+                                     LEFT, _n(y), WIDTH - RIGHT, _n(y)))
         parts.append(format_html('<text class="chart-label" x="{}" y="{}" text-anchor="end" '
                                  'dominant-baseline="middle">{}</text>', LEFT - 6, _n(y), y_format(value)))
     for index in _label_indexes(len(labels)):
