@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 76, 16, 16, 40
 MAX_X_LABELS = 6
 SERIES_CLASSES = ("chart-series-a", "chart-series-b")
 
@@ -67,18 +67,20 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
-def _x_positions(count: int) -> list[float]:
+def _x_positions(count: int, *, slots: bool = False) -> list[float]:
+    """Where each label sits: spread edge to edge for lines, in the middle of equal slots for bars."""
     span = WIDTH - LEFT - RIGHT
-    if count == 1:
-        return [LEFT + span / 2]
+    if count == 1 or slots:
+        return [LEFT + span * (i + 0.5) / count for i in range(count)]
     return [LEFT + span * i / (count - 1) for i in range(count)]
 
 
-def _label_indexes(count: int) -> list[int]:
-    if count <= MAX_X_LABELS:
-        return list(range(count))
-    step = (count - 1) / (MAX_X_LABELS - 1)
-    return sorted({round(i * step) for i in range(MAX_X_LABELS)})
+def _label_indexes(count: int) -> list[tuple[int, bool]]:
+    """Which x labels to print, counted back from the last day, and whether each is a minor one
+    (every other label, hidden in the caring version, where the text is bigger)."""
+    step = max(1, -(-count // MAX_X_LABELS))
+    chosen = list(range(count - 1, -1, -step))[::-1]
+    return [(index, (len(chosen) - 1 - n) % 2 == 1) for n, index in enumerate(chosen)]
 
 
 def _y(value: float, top_value: float) -> float:
@@ -100,11 +102,11 @@ def _axes(labels: list[str], top_value: float, xs: list[float], y_format) -> Saf
                                      LEFT, _n(y), WIDTH - RIGHT, _n(y)))
         parts.append(format_html('<text class="chart-label" x="{}" y="{}" text-anchor="end" '
                                  'dominant-baseline="middle">{}</text>', LEFT - 6, _n(y), y_format(value)))
-    for index in _label_indexes(len(labels)):
-        anchor = "start" if index == 0 and len(labels) > 1 else "end" if index == len(labels) - 1 and \
-            len(labels) > 1 else "middle"
-        parts.append(format_html('<text class="chart-label" x="{}" y="{}" text-anchor="{}">{}</text>',
-                                 _n(xs[index]), base + 24, anchor, labels[index]))
+    for index, minor in _label_indexes(len(labels)):
+        anchor = "end" if index == len(labels) - 1 and xs[index] > WIDTH - RIGHT - 30 else "middle"
+        parts.append(format_html('<text class="chart-label{}" x="{}" y="{}" text-anchor="{}">{}</text>',
+                                 " chart-label-minor" if minor else "", _n(xs[index]), base + 24, anchor,
+                                 labels[index]))
     return mark_safe("".join(parts))
 
 
@@ -143,11 +145,8 @@ def line_chart(*, chart_id: str, title: str, description: str, labels: list[str]
 def bar_chart(*, chart_id: str, title: str, description: str, labels: list[str], series: Series,
               y_format=_plain) -> Chart:
     top_value = nice_ceiling(max(series.values, default=0))
-    xs = _x_positions(len(labels))
-    span = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
-    width = max(2.0, span * 0.7)
-    # Bars sit centred on the label positions, kept inside the plot area.
-    xs = [min(max(x, LEFT + width / 2), WIDTH - RIGHT - width / 2) for x in xs]
+    xs = _x_positions(len(labels), slots=True)
+    width = max(2.0, (WIDTH - LEFT - RIGHT) / max(len(labels), 1) * 0.7)
     bars = format_html_join("", '<rect class="chart-bar chart-series-a" x="{}" y="{}" width="{}" '
                             'height="{}"/>',
                             ((_n(x - width / 2), _n(_y(max(v, 0), top_value)), _n(width),
