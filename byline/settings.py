@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "byline.purchases",
     "byline.ops",
     "byline.recommend",
+    "byline.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -317,4 +318,5 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": crontab(minute=5, hour=0, day_of_month=1)},
     "deliver-sandbox-webhooks": {"task": "byline.payments.deliver_sandbox_webhooks", "schedule": 30.0},
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
+    "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
 }

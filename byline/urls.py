@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("feeds/", include("byline.api.feed_urls")),
     path("api-access/", include("byline.api.account_urls")),
     path("payments/", include("byline.payments.urls")),
+    path("dashboard/", include("byline.dashboard.urls")),
     path("", include("byline.purchases.urls")),
     path("", include("byline.articles.urls")),
     prefix_default_language=True,

@@ -74,4 +74,7 @@ def load_demo() -> list[DemoAccount]:
     from byline.purchases.demo import load_demo_money
 
     load_demo_money(reader_username=READER.username)
+    from byline.dashboard.demo import load_demo_dashboard
+
+    load_demo_dashboard()
     return accounts

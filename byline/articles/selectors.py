@@ -41,8 +41,9 @@ def topics_with_articles() -> list[Topic]:
 
 
 def article_stamp(*, slug: str) -> Article | None:
-    """Just enough of the article at `slug` to key its cached page: id, version, status, publish time."""
-    return Article.objects.filter(slug=slug).only("id", "version", "status", "published_at").first()
+    """Just enough of the article at `slug` to key its cached page: id, version, status, publish time
+    (and visibility, so a cached view can be counted)."""
+    return Article.objects.filter(slug=slug).only("id", "version", "status", "published_at", "visibility").first()
 
 
 def article_for_reader(*, slug: str, reader: Any) -> Article | None:

@@ -12,6 +12,7 @@ from byline.access.decision import Reason, decide
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_meta
+from byline.dashboard.services import note_article_view
 from byline.purchases.memberships import record_member_read
 from byline.recommend import selectors as recommend_selectors
 from byline.recommend.services import record_reading
@@ -47,9 +48,10 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if page_cache.is_cacheable(request):
-        # Hot path: a few columns tell whether a cached copy of this version exists.
+        # Hot path: the cached stamp (id, version, status) tells whether a cached copy of this version exists.
         stamp = page_cache.stamp_for(slug)
         if stamp is not None and stamp.is_live and (cached := page_cache.get(stamp, request)) is not None:
+            note_article_view(request, stamp)
             return _with_cache_headers(HttpResponse(cached), public=True)
     article = selectors.article_for_reader(slug=slug, reader=request.user)
     if article is None:
@@ -59,6 +61,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     with entitlements.prefetched(request.user, [article, *related]):
         access = decide(request.user, article, grant=grant_from_request(request))
         cards = recommend_selectors.cards_for(reader=request.user, articles=related)
+    note_article_view(request, article, access)
     if access.reason == Reason.MEMBERSHIP:
         record_member_read(reader=request.user, article=article)
     context = {

@@ -105,4 +105,5 @@ ZH = {
     "Purchase undone: %(amount)s is back in your wallet.": "已撤销购买：%(amount)s 已退回您的钱包。",
     "Welcome, member: every article is open to you.": "欢迎成为会员：所有文章都向您开放。",
     "Your membership ends at the close of this period. Nothing more will be charged.": "您的会员将在本期结束时终止，之后不会再扣费。",
+    "Views, unlocks and earnings by article: the dashboard": "按文章查看浏览、解锁和收入：数据面板",
 }
