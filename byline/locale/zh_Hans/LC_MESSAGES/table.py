@@ -140,4 +140,5 @@ ZH = {
     "Pay %(amount)s by card": "用银行卡支付 %(amount)s",
     "Become a member": "成为会员",
     "My wallet": "我的钱包",
+    "Not now": "暂不购买",
 }
