@@ -113,7 +113,7 @@ class Visitor:
             context = self.browser.new_context(viewport=self.viewport, locale="en-GB")
             context.add_init_script(AXE_SCRIPT)  # axe is on every page already: no injection per audit
             cookies = [{"name": COOKIE, "value": self.cookie, "url": self.live_server.url}] if self.cookie else []
-            if who != "anonymous":
+            if who not in ("anonymous", "stranger"):  # a stranger: a second anonymous browser
                 cookies += signed_in_cookies(self.users[who], self.live_server)
             if cookies:
                 context.add_cookies(cookies)

@@ -31,8 +31,10 @@ def site() -> Site:
 class PageType:
     name: str
     url: Callable[[Site], str]
-    who: str = "anonymous"  # or a signed-in role: reader (owns nothing), author (wrote every article),
-    # funded (has a balance, owns nothing), buyer (bought the paid article minutes ago), staff
+    # who looks: "anonymous", "stranger" (a second anonymous browser) or a signed-in role: reader (owns
+    # nothing), author (wrote every article), funded (has a balance, owns nothing), buyer (bought the paid
+    # article minutes ago), staff
+    who: str = "anonymous"
     screenshot: bool = False
     status: int = 200
 
@@ -62,7 +64,7 @@ PAGES = [
     PageType("card-checkout", lambda s: reverse("payments:sandbox_checkout", args=[s.money["checkout"]]),
              who="funded"),
     PageType("gift", lambda s: reverse("sharing:gift", args=[s.money["gift"]])),
-    PageType("gift-revoked", lambda s: reverse("sharing:gift", args=[s.money["revoked_gift"]])),
+    PageType("gift-revoked", lambda s: reverse("sharing:gift", args=[s.money["revoked_gift"]]), who="stranger"),
     PageType("gifts-list", lambda s: reverse("sharing:gifts"), who="author"),
     PageType("referrals", lambda s: reverse("sharing:referrals"), who="author"),
     PageType("search-results", lambda s: reverse("search:search") + "?q=canal"),

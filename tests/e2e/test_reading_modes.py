@@ -72,6 +72,7 @@ def test_caring_money_and_gift_pages_have_large_text_and_big_targets(live_server
         ("funded", site.paid.get_absolute_url),
         ("buyer", site.paid.get_absolute_url),
         ("buyer", lambda: reverse("purchases:wallet")),
+        ("funded", lambda: reverse("payments:top_up")),
         ("funded", lambda: reverse("payments:sandbox_checkout", args=[site.money["checkout"]])),
         ("anonymous", lambda: reverse("sharing:gift", args=[site.money["gift"]])),
     ]
