@@ -28,21 +28,24 @@ def home(request: HttpRequest) -> HttpResponse:
     topics = selectors.topics_with_articles()
     by_topic = [(topic, selectors.articles_in_topic(topic=topic, limit=4)) for topic in topics]
     for_you = recommend_selectors.recommended_for(reader=request.user)
-    return render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic, "for_you": for_you})
+    response = render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic, "for_you": for_you})
+    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
 
 
 @require_GET
 def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     articles = selectors.articles_in_topic(topic=topic, limit=60)
-    return render(request, "articles/topic.html", {"topic": topic, "articles": articles})
+    response = render(request, "articles/topic.html", {"topic": topic, "articles": articles})
+    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
 
 
 @require_GET
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     articles = selectors.articles_by_author(author=author, limit=60)
-    return render(request, "articles/author.html", {"author": author, "articles": articles})
+    response = render(request, "articles/author.html", {"author": author, "articles": articles})
+    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
 
 
 @require_GET

@@ -68,7 +68,7 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
             balance = ledger_selectors.wallet_balance(reader=request.user, currency=article.currency)
             messages.success(request, _("Unlocked. Your balance is now %(balance)s.") % {
                 "balance": money(balance, article.currency)})
-            return redirect(back + "#full-text", permanent=False)
+            return redirect(back + "#undo-offer", permanent=False)
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=article.currency)
     return render(request, "purchases/confirm.html", {
         "article": article, "balance": balance, "after": balance - article.price_minor,

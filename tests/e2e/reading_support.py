@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from axe_playwright_python.base import AXE_SCRIPT
 from django.test import Client
+from django.urls import reverse
 
 from byline.articles.models import Article, Author, Topic, Visibility
 from tests.conftest import LOCKED_SENTINEL, make_article, make_author, make_topic, make_user
@@ -26,6 +28,8 @@ class Site:
     free: Article
     paid: Article
     paid_zh: Article
+    people: dict = field(default_factory=dict)  # more signed-in visitors by role, see `add_money`
+    money: dict = field(default_factory=dict)  # ids and tokens the money and gift pages need
 
 
 def make_site() -> Site:
@@ -50,6 +54,45 @@ def make_site() -> Site:
     return Site(author=author, topic=topic, free=free, paid=paid, paid_zh=paid_zh)
 
 
+def fund(reader, amount_minor: int, currency: str = "USD"):
+    """Credit a wallet from provider clearing, as a confirmed top-up does (the ledger's own path)."""
+    from byline.payments.services import credit_wallet
+
+    return credit_wallet(reader=reader, amount_minor=amount_minor, currency=currency,
+                         key=f"e2e-fund:{uuid.uuid4().hex}")
+
+
+def add_money(site: Site) -> Site:
+    """The money and gift pages' people and things, all made through the real services.
+
+    `funded` has a balance and owns nothing; `buyer` bought the paid article a moment ago (undo still
+    offered); `staff` looks at ledger health. `money` holds the purchase's transfer (its receipt),
+    a valid and a revoked gift link, and the reference of a sandbox checkout started as a top-up.
+    """
+    from byline.payments.services import start_topup
+    from byline.purchases.models import MembershipPlan
+    from byline.purchases.services import unlock_with_wallet
+    from byline.sharing.services import create_gift_link, revoke_gift_link
+    from tests.conftest import make_user
+
+    funded, buyer = make_user(), make_user()
+    fund(funded, 1000)
+    fund(buyer, 1000)
+    purchase = unlock_with_wallet(reader=buyer, article=site.paid, idempotency_key=uuid.uuid4().hex)
+    MembershipPlan.objects.create(name="Monthly", name_zh="月度会员", interval="month", price_minor=800,
+                                  currency="USD")
+    gift = create_gift_link(giver=site.author.user, article=site.paid)
+    revoked = create_gift_link(giver=site.author.user, article=site.paid)
+    revoke_gift_link(giver=site.author.user, gift_id=revoked.pk)
+    checkout = start_topup(reader=funded, amount_minor=1000, currency="USD", idempotency_key=uuid.uuid4().hex,
+                           success_url="http://testserver" + reverse("payments:return"),
+                           cancel_url="http://testserver" + reverse("purchases:wallet"))
+    site.people.update(funded=funded, buyer=buyer, staff=make_user(is_staff=True))
+    site.money.update(receipt=purchase.transfer_id, gift=gift.token, revoked_gift=revoked.token,
+                      checkout=checkout.provider_ref)
+    return site
+
+
 def signed_in_cookies(user, live_server) -> list[dict]:
     client = Client()
     client.force_login(user)
@@ -62,7 +105,7 @@ class Visitor:
     def __init__(self, browser, live_server, site: Site, cookie: str | None, viewport: dict | None = None):
         self.browser, self.live_server, self.cookie = browser, live_server, cookie
         self.viewport = viewport or {"width": 1280, "height": 900}
-        self.users = {"reader": make_user(), "author": site.author.user}
+        self.users = {"reader": make_user(), "author": site.author.user, **site.people}
         self.contexts: dict[str, object] = {}
 
     def page(self, who: str):
@@ -70,7 +113,7 @@ class Visitor:
             context = self.browser.new_context(viewport=self.viewport, locale="en-GB")
             context.add_init_script(AXE_SCRIPT)  # axe is on every page already: no injection per audit
             cookies = [{"name": COOKIE, "value": self.cookie, "url": self.live_server.url}] if self.cookie else []
-            if who != "anonymous":
+            if who not in ("anonymous", "stranger"):  # a stranger: a second anonymous browser
                 cookies += signed_in_cookies(self.users[who], self.live_server)
             if cookies:
                 context.add_cookies(cookies)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import LOCKED_SENTINEL, make_article, make_author, make_user
-from tests.e2e.reading_support import MODES, Site, Visitor, make_site
+from tests.e2e.reading_support import MODES, Site, Visitor, add_money, fund, make_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,6 +34,11 @@ def site() -> Site:
     return make_site()
 
 
+@pytest.fixture
+def money_site() -> Site:
+    return add_money(make_site())
+
+
 def at(language: str, path_builder) -> str:
     with translation.override(language):
         return path_builder()
@@ -55,6 +60,55 @@ def test_caring_version_has_large_text_generous_spacing_and_big_targets(live_ser
                 assert style["paraGap"] >= 1.3 * style["paraLine"], where
                 assert style["h1"] > style["fontSize"], where
                 assert style["small"] == [], where
+    finally:
+        visitor.close()
+
+
+def test_caring_money_and_gift_pages_have_large_text_and_big_targets(live_server, browser, money_site):
+    site = money_site
+    visitor = Visitor(browser, live_server, site, MODES["caring"])
+    pages = [  # (who, path): the confirmation, the bought article with its undo offer, wallet, checkout, gift
+        ("funded", lambda: reverse("purchases:unlock", args=[site.paid.slug])),
+        ("funded", site.paid.get_absolute_url),
+        ("buyer", site.paid.get_absolute_url),
+        ("buyer", lambda: reverse("purchases:wallet")),
+        ("funded", lambda: reverse("payments:top_up")),
+        ("funded", lambda: reverse("payments:sandbox_checkout", args=[site.money["checkout"]])),
+        ("anonymous", lambda: reverse("sharing:gift", args=[site.money["gift"]])),
+    ]
+    try:
+        for language in ("en", "zh-hans"):
+            for who, path in pages:
+                page = visitor.page(who)
+                page.goto(live_server.url + at(language, path))
+                style = page.evaluate(CARING_STYLE_CHECK)
+                where = f"{who} {page.url}"
+                assert style["fontSize"] >= 24, where
+                assert style["lineHeight"] >= 1.5 * style["fontSize"], where
+                assert style["small"] == [], where
+    finally:
+        visitor.close()
+
+
+EQUAL_WEIGHT = """() => [...document.querySelectorAll('.paywall-actions .button')].map(el => {
+  const s = getComputedStyle(el);
+  return {text: el.innerText.trim(), look: [s.backgroundColor, s.color, s.borderTopWidth, s.borderTopColor,
+          s.fontSize, s.fontWeight, Math.round(el.getBoundingClientRect().width)].join(' ')};
+})"""
+
+
+def test_caring_paywall_offers_plain_choices_of_equal_weight_including_not_now(live_server, browser, money_site,
+                                                                               screenshot_dir):
+    visitor = Visitor(browser, live_server, money_site, MODES["caring"])
+    try:
+        page = visitor.page("funded")
+        page.goto(live_server.url + money_site.paid.get_absolute_url())
+        choices = page.evaluate(EQUAL_WEIGHT)
+        texts = [choice["text"] for choice in choices]
+        assert {"Unlock for $3.00 from my balance", "Pay $3.00 by card", "Not now"} <= set(texts)
+        assert texts[-1] == "Not now"
+        assert len({choice["look"] for choice in choices}) == 1, choices
+        page.locator(".paywall").screenshot(path=str(screenshot_dir / "paywall-caring-choices.png"))
     finally:
         visitor.close()
 
@@ -137,16 +191,44 @@ def keyboard_use_toolbar(page) -> None:
     assert page.evaluate("document.activeElement.matches('[data-toolbar-toggle]')")
 
 
-def test_a_keyboard_only_reader_signs_in_opens_a_paid_article_and_uses_both_reading_modes(live_server, browser,
-                                                                                             site, screenshot_dir):
-    make_user("keyboarder")
+def keyboard_unlock(page) -> None:
+    """From the paywall to the confirmation page and on to the full text, with the status announced."""
+    url = page.url.split("#")[0]
+    tab_to(page, '.paywall-actions form[action*="/unlock/"]:not([action*="/card/"]) button')
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/unlock/**")
+    assert page.locator("h1").inner_text() == "Confirm your purchase"
+    assert page.get_by_test_id("after").is_visible()  # the price and the balance after payment, restated
+    tab_to(page, 'form input[name=confirmed][value=yes] ~ button[type=submit]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(url + "#undo-offer")
+    assert LOCKED_SENTINEL in page.locator("#full-text").inner_text()
+    status = page.locator(".messages[role=status]")
+    status.get_by_text("Unlocked. Your balance is now").wait_for()  # set after load, so it is announced
+
+
+def keyboard_undo_purchase(page) -> None:
+    """The undo offer is the next stop after the landing point; Enter undoes, the paywall is back."""
+    url = page.url.split("#")[0]
+    tab_to(page, ".undo-offer button[type=submit]", limit=3)
+    page.keyboard.press("Enter")
+    page.wait_for_url(url)
+    assert page.locator(".paywall").is_visible() and LOCKED_SENTINEL not in page.content()
+    page.locator(".messages[role=status]").get_by_text("Purchase undone").wait_for()
+
+
+def test_a_keyboard_only_reader_signs_in_unlocks_undoes_and_uses_both_reading_modes(live_server, browser, site,
+                                                                                        screenshot_dir):
+    fund(make_user("keyboarder"), 1000)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     try:
         keyboard_sign_in(page, live_server.url, "keyboarder")
         keyboard_open_article(page, live_server.url, site.paid)
         assert page.locator(".paywall").is_visible() and LOCKED_SENTINEL not in page.content()
-        # The money pages add their steps here: keyboard_unlock(page), keyboard_undo_purchase(page).
+        keyboard_unlock(page)
+        page.screenshot(path=str(screenshot_dir / "keyboard-unlocked.png"))
+        keyboard_undo_purchase(page)
         keyboard_switch_caring(page, on=True)
         keyboard_use_toolbar(page)
         page.reload()  # the server applies the toolbar's choices on its next render

@@ -38,6 +38,14 @@ def test_a_preset_top_up_is_credited_when_the_sandbox_confirms(client, reader):
     assert_balanced()
 
 
+def test_the_top_up_amounts_are_one_group_of_choices_named_by_its_legend(client, reader):
+    client.force_login(reader)
+    page = client.get(reverse("payments:top_up")).content.decode()
+    group = page[page.index('<fieldset class="choices"'):page.index("</fieldset>")]
+    assert "<legend>Amount</legend>" in group and group.count('type="radio"') == 4
+    assert '<label for="">' not in page  # no label pointing at nothing
+
+
 def test_a_custom_top_up_within_limits_is_credited(client, reader):
     client.force_login(reader)
     pay(client, top_up(client, amount="custom", custom="12.34"))

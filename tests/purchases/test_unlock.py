@@ -153,9 +153,10 @@ def test_confirming_unlocks_and_shows_the_full_text_with_an_undo_offer(client, f
     client.force_login(funded_reader)
     url = reverse("purchases:unlock", args=[paid_article.slug])
     response = client.post(url, {"idempotency_key": new_key(), "confirmed": "yes"})
-    assert response.status_code == 302 and response["Location"].endswith("#full-text")
+    assert response.status_code == 302 and response["Location"].endswith("#undo-offer")
     page = client.get(paid_article.get_absolute_url()).content.decode()
     assert LOCKED_SENTINEL in page and "Undo this purchase" in page and "Unlocked. Your balance is now $7.00" in page
+    assert page.index('id="undo-offer"') < page.index(LOCKED_SENTINEL)  # where the reader lands, above the text
 
 
 def test_a_double_submitted_confirmation_charges_once(client, funded_reader, paid_article):

@@ -141,4 +141,5 @@ ZH = {
     "Become a member": "成为会员",
     "My wallet": "我的钱包",
     "Dashboard": "数据面板",
+    "Not now": "暂不购买",
 }

@@ -4,6 +4,20 @@
 (function () {
   "use strict";
 
+  /* Status messages after a redirect ("Unlocked", "Purchase undone") arrive with the page, and screen
+     readers do not read a live region's first content. Empty the region and put the same messages back
+     a moment later, so the change is announced; without this script the messages are simply shown. */
+  var messages = document.querySelector(".messages[role=status]");
+  if (messages && messages.children.length) {
+    var said = Array.prototype.slice.call(messages.childNodes);
+    messages.replaceChildren();
+    window.setTimeout(function () { messages.replaceChildren.apply(messages, said); }, 150);
+  }
+})();
+
+(function () {
+  "use strict";
+
   var toolbar = document.getElementById("a11y-toolbar");
   if (!toolbar) { return; }
   var root = document.documentElement;
