@@ -106,7 +106,7 @@ class Traffic:
         if token is None:
             return self.anonymous_read()
         answer = kit.request(self.base, "GET", f"/en/gift/{token}/", headers={"User-Agent": BROWSER_UA})
-        return answer.status == 200
+        return answer.status == 200 and b'id="full-text"' in answer.body  # the gift opened the full text
 
     def search(self) -> bool:
         query = urlencode({"q": random.choice(SEARCH_WORDS)})
