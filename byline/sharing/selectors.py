@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import segno
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import mark_safe
@@ -46,13 +48,29 @@ def network_share_url(channel: str, *, url: str, title: str) -> str:
     raise ValueError(f"{channel!r} has no share page")
 
 
+QR_CACHE_SECONDS = 24 * 3600
+
+
 def qr_svg(data: str, *, label: str) -> SafeString:
-    """An inline SVG QR code (segno), with an accessible name; dark modules on a transparent ground."""
+    """An inline SVG QR code (segno), with an accessible name; dark modules on a transparent ground.
+
+    Encoding is a third of a signed-in article page's time and the result depends only on its two
+    arguments, so it is cached under their hash.
+    """
+    key = "sharing:qr:" + hashlib.sha256(f"{data}\x00{label}".encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = _render_qr_svg(data, label=label)
+        cache.set(key, svg, QR_CACHE_SECONDS)
+    return mark_safe(svg)
+
+
+def _render_qr_svg(data: str, *, label: str) -> str:
     # omitsize: a viewBox only, so CSS sets the size (larger in the caring version) and the code scales.
     svg = segno.make(data, error="m").svg_inline(scale=5, border=2, title=label, svgclass="share-qr-code",
                                                  omitsize=True)
-    return mark_safe(svg.replace("<svg ", '<svg role="img" aria-label="{}" '.format(
-        label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")), 1))
+    return svg.replace("<svg ", '<svg role="img" aria-label="{}" '.format(
+        label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")), 1)
 
 
 @dataclass(frozen=True)
