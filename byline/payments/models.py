@@ -34,6 +34,13 @@ class Checkout(models.Model):
                                   related_name="checkout")
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Staff returning the money to the payment method: the wallet debit (kept while the provider is asked),
+    # the provider's refund id once it confirms, and how many attempts failed and were reversed.
+    cashout = models.OneToOneField("ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="cashout_checkout")
+    refund_ref = models.CharField(max_length=200, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refund_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -18,6 +18,7 @@ from byline.payments.models import Checkout, CheckoutStatus
 from byline.payments.providers.base import ProviderError
 from byline.sharing.selectors import qr_svg
 
+BEIJING = "Asia/Shanghai"
 METHOD_NAMES = {"wechatpay": gettext_lazy("WeChat Pay"), "alipay": gettext_lazy("Alipay"),
                 "stripe": gettext_lazy("Card"), "sandbox": gettext_lazy("Card")}
 
@@ -28,6 +29,14 @@ def _checkout(request: HttpRequest, reference: str) -> Checkout:
     if checkout is None or not checkout.orders.exists():
         raise Http404
     return checkout
+
+
+def _expiry_zone(checkout: Checkout) -> tuple[str, str]:
+    """The zone the code's expiry is printed in, and its name: Beijing time for yuan orders."""
+    if checkout.currency == "CNY":
+        return BEIJING, _("Beijing time")
+    name = timezone.get_current_timezone_name()
+    return name, name
 
 
 def _done(checkout: Checkout) -> HttpResponse:
@@ -59,12 +68,13 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     order = orders.current_order(checkout=checkout)
     method = METHOD_NAMES.get(checkout.provider, checkout.provider)
     usable = order.state == "open" and order.expires_at > timezone.now() and bool(order.code_url)
+    expiry_zone, zone_name = _expiry_zone(checkout)
     return render(request, "payments/pay.html", {
         "checkout": checkout, "order": order, "method": method, "usable": usable, "notice": notice,
         "qr": qr_svg(order.code_url, label=_("QR code to pay with %(method)s") % {"method": method})
         if usable else "",
         "seconds_left": max(0, int((order.expires_at - timezone.now()).total_seconds())),
-        "what": orders.describe(checkout)}, status=status)
+        "what": orders.describe(checkout), "expiry_zone": expiry_zone, "zone_name": zone_name}, status=status)
 
 
 @never_cache

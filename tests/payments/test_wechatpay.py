@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from byline.ledger.invariants import assert_balanced
 from byline.payments import orders
@@ -165,3 +166,13 @@ def test_a_paid_order_can_be_refunded_through_the_sdk(client, wechat, reader):
     refund_id = orders.refund_order(checkout=Checkout.objects.get(), idempotency_key="refund-" + new_key())
     assert refund_id.startswith("50000") and wechat.orders[checkout.provider_ref]["state"] == "REFUND"
     assert not wechat.rejected
+
+
+def test_the_code_page_gives_the_expiry_in_beijing_time(client, wechat, reader):
+    checkout = topup(reader)
+    order = orders.current_order(checkout=checkout)
+    client.force_login(reader)
+    with translation.override("zh-hans"):
+        page = client.get(reverse("payments:pay", kwargs={"reference": checkout.reference})).content.decode()
+    beijing = (order.expires_at + dt.timedelta(hours=8)).strftime("%H:%M")
+    assert f"此二维码在 {beijing}（北京时间）前有效。" in page
