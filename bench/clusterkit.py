@@ -148,7 +148,8 @@ def buy(base: str, buyer: Buyer, slug: str, key: str | None = None) -> Answer:
 
 
 def bought(answer: Answer) -> bool:
-    return answer.status == 302 and "#full-text" in answer.location
+    """A new purchase lands on the undo offer; an article already owned, on its full text."""
+    return answer.status == 302 and ("#undo-offer" in answer.location or "#full-text" in answer.location)
 
 
 def clean_failure(answer: Answer) -> bool:
