@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from byline.access.decision import decide
 from byline.articles.models import Article, Author, Topic
-from byline.articles.presentation import article_meta
+from byline.articles.presentation import article_page_context
 from byline.articles.services import render_into, rule_errors
 
 
@@ -104,13 +104,6 @@ class ArticleAdmin(admin.ModelAdmin):
         article = self.get_queryset(request).filter(pk=pk).first()
         if article is None:
             raise Http404
-        anonymous = AnonymousUser()
-        access = decide(anonymous, article)
-        context = {
-            "article": article,
-            "access": access,
-            "locked_html": article.locked_html if access.allowed else "",
-            "meta": article_meta(article, request),
-            "anonymous_preview": True,
-        }
+        access = decide(AnonymousUser(), article)
+        context = {**article_page_context(article, access, request), "anonymous_preview": True}
         return render(request, "articles/article.html", context)

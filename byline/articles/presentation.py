@@ -64,3 +64,14 @@ def article_meta(article: Article, request: HttpRequest | None) -> ArticleMeta:
         }
     json_ld = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return ArticleMeta(url=url, description=description, json_ld=mark_safe(json_ld))
+
+
+def article_page_context(article: Article, access, request: HttpRequest | None) -> dict:
+    """What every template showing an article page receives (the article page, the admin's anonymous
+    preview, the gift page): the locked half only when the access decision allows it."""
+    return {
+        "article": article,
+        "access": access,
+        "locked_html": article.locked_html if access.allowed else "",
+        "meta": article_meta(article, request),
+    }

@@ -11,7 +11,7 @@ from byline.access import entitlements
 from byline.access.decision import Reason, decide
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Topic
-from byline.articles.presentation import article_meta
+from byline.articles.presentation import article_page_context
 from byline.dashboard.services import note_article_view
 from byline.purchases.memberships import record_member_read
 from byline.recommend import selectors as recommend_selectors
@@ -67,13 +67,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     note_article_view(request, article, access)
     if access.reason == Reason.MEMBERSHIP:
         record_member_read(reader=request.user, article=article)
-    context = {
-        "article": article,
-        "access": access,
-        "locked_html": article.locked_html if access.allowed else "",
-        "meta": article_meta(article, request),
-        "related": cards,
-    }
+    context = {**article_page_context(article, access, request), "related": cards}
     if access.allowed and article.is_live:
         record_reading(reader=request.user, article=article)  # signed-in readers only; no-op otherwise
     response = render(request, "articles/article.html", context)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from byline.access.decision import decide
 from byline.articles.models import Article, Author
-from byline.articles.presentation import article_meta
+from byline.articles.presentation import article_page_context
 from byline.recommend import selectors as recommend_selectors
 from byline.sharing import grants, images, selectors, services
 from byline.sharing.bots import is_automated
@@ -106,10 +106,7 @@ def gift_page(request: HttpRequest, token: str) -> HttpResponse:
     grant = grants.GiftGrant(grants.hash_browser_key(browser_key)) if browser_key and not automated else None
     access = decide(None if automated else request.user, article, grant=grant)
     context = {
-        "article": article,
-        "access": access,
-        "locked_html": article.locked_html if access.allowed else "",
-        "meta": article_meta(article, request),
+        **article_page_context(article, access, request),
         "related": recommend_selectors.related_for_page(article=article, reader=request.user),
         "gift": gift,
         "giver_name": gift.giver.get_full_name() or gift.giver.get_username(),
