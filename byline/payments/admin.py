@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from byline.core.admin import RecordAdmin
 from byline.payments.models import Checkout
 from byline.payments.services import PaymentRefused, refund_to_payment_method
 
@@ -13,22 +14,13 @@ log = logging.getLogger(__name__)
 
 
 @admin.register(Checkout)
-class CheckoutAdmin(admin.ModelAdmin):
+class CheckoutAdmin(RecordAdmin):
     list_display = ("reference", "reader", "purpose", "provider", "amount_minor", "currency", "status",
                     "refund_ref", "created_at")
     list_filter = ("status", "provider", "currency", "purpose")
     search_fields = ("reference", "provider_ref", "reader__username")
     list_select_related = ("reader",)
     actions = ["refund_to_payment_method"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=gettext_lazy("Refund to the original payment method"), permissions=["change"])
     def refund_to_payment_method(self, request, queryset):

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from byline.core.admin import RecordAdmin
 from byline.purchases.models import Membership, MembershipPlan, Purchase, PurchaseStatus
 from byline.purchases.services import refund_purchase
 
@@ -15,20 +16,11 @@ class MembershipPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(admin.ModelAdmin):
+class PurchaseAdmin(RecordAdmin):
     list_display = ("id", "reader", "article", "price_minor", "currency", "status", "created_at")
     list_filter = ("status", "currency")
     search_fields = ("reader__username", "article__title")
     actions = ["refund"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Refund the selected purchases to the readers' wallets"))
     def refund(self, request, queryset):
