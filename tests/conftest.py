@@ -23,10 +23,18 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_language():
-    cache.clear()
+    from byline.core.local_cache import versioned
+    from byline.recommend.services import recently_recorded
+
+    def forget_everything():
+        cache.clear()
+        versioned.clear()
+        recently_recorded.forget()
+
+    forget_everything()
     translation.activate("en")
     yield
-    cache.clear()
+    forget_everything()
     translation.activate("en")
 
 

@@ -1,7 +1,7 @@
 """Where entitlements that belong to a reader come from (purchases, memberships, kept gifts) and
 how a request-borne grant (a gift link) is checked.
 
-A source is a function `(reader) -> {reason: condition}` where each condition is a boolean
+A source is a function `(reader, now) -> {reason: condition}` where each condition is a boolean
 expression over an article row (built with `OuterRef("pk")`, usually an `Exists`). Each money or
 sharing feature registers its own in SOURCES; `reasons_for` evaluates all of them for any number
 of articles in ONE query, so `decision.decide` stays the single place that combines them and the
@@ -10,17 +10,22 @@ article page's query count does not grow with every new kind of entitlement.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import connections, router
+from django.utils import timezone
+
 if TYPE_CHECKING:
-    from django.db.models import Expression
+    from django.db.models import Expression, QuerySet
 
     from byline.articles.models import Article
 
-EntitlementSource = Callable[[Any], dict[str, "Expression"]]
+EntitlementSource = Callable[[Any, dt.datetime], dict[str, "Expression"]]
 
 SOURCES: list[EntitlementSource] = []
 GRANT_CHECKS: list[Callable[[Any, Article], bool]] = []
@@ -51,7 +56,7 @@ def prefetched(reader: Any, articles: Sequence[Article]) -> Iterator[None]:
 def reasons_for(reader: Any, articles: Sequence[Article]) -> dict[int, str]:
     """{article_id: reason} for the priced articles the reader holds an entitlement to; the first
     registered source that applies names the reason."""
-    from byline.articles.models import Article, Visibility
+    from byline.articles.models import Visibility
 
     ids = [article.pk for article in articles if article.visibility != Visibility.FREE]
     if not ids or not SOURCES:
@@ -59,21 +64,121 @@ def reasons_for(reader: Any, articles: Sequence[Article]) -> dict[int, str]:
     known = _known.get()
     if known is not None and known[0] == reader.pk and all(pk in known[1] for pk in ids):
         return {pk: known[1][pk] for pk in ids if known[1][pk] is not None}
+    now = timezone.now()
+    compiled = _compiled_query(len(ids))
+    if compiled is not None:
+        reasons, rows = compiled.run(reader_pk=reader.pk, ids=ids, now=now)
+    else:
+        query, reasons = _entitlement_query(reader, ids, now)
+        rows = list(query)
+    answers: dict[int, str] = {}
+    for pk, *flags in rows:
+        for reason, held in zip(reasons, flags, strict=True):
+            if held:
+                answers[pk] = reason
+                break
+    return answers
+
+
+def _entitlement_query(reader: Any, ids: Sequence[int], now: dt.datetime) -> tuple[QuerySet, list[str]]:
+    """The one query: every source's conditions, annotated on the articles `ids`. This is the definition;
+    `_compiled_query` only saves rebuilding it."""
+    from byline.articles.models import Article
+
     conditions: dict[str, Expression] = {}
     for source in SOURCES:
-        for reason, condition in source(reader).items():
+        for reason, condition in source(reader, now).items():
             conditions.setdefault(reason, condition)
     aliases = {f"entitled_{index}": reason for index, reason in enumerate(conditions)}
-    rows = (Article.objects.filter(pk__in=ids)
-            .annotate(**{alias: conditions[reason] for alias, reason in aliases.items()})
-            .values_list("pk", *aliases))
-    reasons: dict[int, str] = {}
-    for pk, *flags in rows:
-        for reason, held in zip(aliases.values(), flags, strict=True):
-            if held:
-                reasons[pk] = reason
-                break
-    return reasons
+    query = (Article.objects.filter(pk__in=ids)
+             .annotate(**{alias: conditions[reason] for alias, reason in aliases.items()})
+             .order_by().values_list("pk", *aliases))
+    return query, list(aliases.values())
+
+
+# --- The same query, compiled once per shape ---------------------------------------------------------
+# Building the query through the ORM costs more than running it (about 0.8 ms against 0.3 ms on an
+# article page). Its SQL depends only on the registered sources and the number of ids; the reader,
+# the ids and the time are parameters. `_compile` finds which parameter is which by compiling the
+# query twice with different stand-in values, and gives up (the ORM path is used) if any parameter
+# changes in a way it cannot explain, so a source that derives another value from `now` or the
+# reader can never be answered with stale constants.
+
+
+@dataclass(frozen=True)
+class _StandIn:
+    pk: int
+    is_authenticated: bool = True
+    is_active: bool = True
+
+
+_READER, _NOW, _NOW_ADAPTED, _ID, _IDS = "reader", "now", "now-adapted", "id", "ids"
+
+
+@dataclass(frozen=True)
+class _CompiledQuery:
+    alias: str
+    sql: str
+    slots: tuple[tuple[str, Any], ...]  # (kind, value): a constant, or which input goes there
+    reasons: list[str]
+
+    def run(self, *, reader_pk: int, ids: Sequence[int], now: dt.datetime) -> tuple[list[str], list[tuple]]:
+        connection = connections[self.alias]
+        inputs = {_READER: reader_pk, _NOW: now, _IDS: list(ids),
+                  _NOW_ADAPTED: connection.ops.adapt_datetimefield_value(now)}
+        params = [value if kind == "const" else ids[value] if kind == _ID else inputs[kind]
+                  for kind, value in self.slots]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return self.reasons, cursor.fetchall()
+
+
+_compiled: dict[tuple, _CompiledQuery | None] = {}
+
+
+def _compiled_query(count: int) -> _CompiledQuery | None:
+    from byline.articles.models import Article
+
+    alias = router.db_for_read(Article)
+    shape = (count, tuple(SOURCES), alias, connections[alias].vendor)
+    if shape not in _compiled:
+        _compiled[shape] = _compile(count, alias)
+    return _compiled[shape]
+
+
+def _compile(count: int, alias: str) -> _CompiledQuery | None:
+    samples = []
+    for reader_pk, first_id, now in ((-1_000_001, -2_000_001, dt.datetime(2001, 1, 1, tzinfo=dt.UTC)),
+                                     (-1_000_002, -3_000_001, dt.datetime(2002, 2, 2, tzinfo=dt.UTC))):
+        ids = [first_id - index for index in range(count)]
+        try:
+            query, reasons = _entitlement_query(_StandIn(pk=reader_pk), ids, now)
+            sql, params = query.using(alias).query.sql_with_params()
+        except Exception:  # a source that needs more of the reader than its id: stay with the ORM
+            return None
+        adapted_now = connections[alias].ops.adapt_datetimefield_value(now)
+        samples.append(({_READER: reader_pk, _NOW: now, _NOW_ADAPTED: adapted_now, _IDS: ids}, sql, list(params),
+                        reasons))
+    (inputs_a, sql_a, params_a, reasons), (inputs_b, sql_b, params_b, _) = samples
+    if sql_a != sql_b or len(params_a) != len(params_b):
+        return None
+    slots: list[tuple[str, Any]] = []
+    for a, b in zip(params_a, params_b, strict=True):
+        if a == b:
+            slots.append(("const", a))
+        elif a == inputs_a[_READER] and b == inputs_b[_READER]:
+            slots.append((_READER, None))
+        elif a == inputs_a[_NOW] and b == inputs_b[_NOW]:
+            slots.append((_NOW, None))
+        elif a == inputs_a[_NOW_ADAPTED] and b == inputs_b[_NOW_ADAPTED]:  # SQLite: the value as stored
+            slots.append((_NOW_ADAPTED, None))
+        elif a == inputs_a[_IDS] and b == inputs_b[_IDS]:
+            slots.append((_IDS, None))
+        elif a in inputs_a[_IDS] and b == inputs_b[_IDS][inputs_a[_IDS].index(a)]:
+            slots.append((_ID, inputs_a[_IDS].index(a)))
+        else:
+            return None
+    return _CompiledQuery(alias=alias, sql=sql_a, slots=tuple(slots), reasons=reasons)
 
 
 def grant_is_valid(grant: Any, article: Article) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import mark_safe
 from django.utils.safestring import SafeString
 
@@ -72,6 +73,7 @@ def article_page_context(article: Article, access, request: HttpRequest | None) 
     return {
         "article": article,
         "access": access,
-        "locked_html": article.locked_html if access.allowed else "",
+        # Lazy: a page served from a cached shell (page_shell.py) never needs to load the text again.
+        "locked_html": SimpleLazyObject(lambda: article.locked_html) if access.allowed else "",
         "meta": article_meta(article, request),
     }

@@ -41,9 +41,10 @@ def topics_with_articles() -> list[Topic]:
 
 
 def article_stamp(*, slug: str) -> Article | None:
-    """Just enough of the article at `slug` to key its cached page: id, version, status, publish time
-    (and visibility, so a cached view can be counted)."""
-    return Article.objects.filter(slug=slug).only("id", "version", "status", "published_at", "visibility").first()
+    """The article at `slug` with its author and topic but without its two long texts (the Markdown and
+    the locked half, which load on first use): enough to key its cached pages, decide access and
+    fill a page shell's personal parts."""
+    return Article.objects.for_listing().filter(slug=slug).first()
 
 
 def article_for_reader(*, slug: str, reader: Any) -> Article | None:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from byline.access import entitlements
 from byline.access.decision import Reason, decide
-from byline.articles import page_cache, selectors
+from byline.articles import page_cache, page_shell, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_page_context
 from byline.dashboard.services import note_article_view
@@ -56,7 +56,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if stamp is not None and stamp.is_live and (cached := page_cache.get(stamp, request)) is not None:
             note_article_view(request, stamp)
             return _with_cache_headers(HttpResponse(cached), public=True)
-    article = selectors.article_for_reader(slug=slug, reader=request.user)
+    article = page_cache.stamp_for(slug)
+    if article is None or not article.is_live:
+        # Drafts and scheduled pieces: only their author and staff may see the page.
+        article = selectors.article_for_reader(slug=slug, reader=request.user)
     if article is None:
         raise Http404
     cacheable = page_cache.is_cacheable(request) and article.is_live
@@ -70,7 +73,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {**article_page_context(article, access, request), "related": cards}
     if access.allowed and article.is_live:
         record_reading(reader=request.user, article=article)  # signed-in readers only; no-op otherwise
-    response = render(request, "articles/article.html", context)
+    if page_shell.applies(request, article):
+        key = page_shell.key_for(request, article, access, cards)
+        response = HttpResponse(page_shell.render(request, "articles/article.html", context, key=key))
+    else:
+        response = render(request, "articles/article.html", context)
     note_referral(request, article, response)
     if cacheable:
         page_cache.put(article, request, response.content)

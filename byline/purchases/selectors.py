@@ -15,14 +15,13 @@ PURCHASE, MEMBERSHIP = "purchase", "membership"
 LIST_LIMIT = 200
 
 
-def entitlement_conditions(reader: Any) -> dict[str, Exists]:
+def entitlement_conditions(reader: Any, now: dt.datetime) -> dict[str, Exists]:
     """The reader's purchase and membership, as conditions over an article row, for access.entitlements.
 
-    A purchase opens its article; an active membership opens every paid and members-only article.
+    A purchase opens its article; an active membership (at `now`) opens every paid and members-only article.
     """
     bought = Purchase.objects.filter(reader_id=reader.pk, article_id=OuterRef("pk"), status=PurchaseStatus.ACTIVE)
-    member = Membership.objects.filter(reader_id=reader.pk, status=MembershipStatus.ACTIVE,
-                                       period_end__gt=timezone.now())
+    member = Membership.objects.filter(reader_id=reader.pk, status=MembershipStatus.ACTIVE, period_end__gt=now)
     return {PURCHASE: Exists(bought), MEMBERSHIP: Exists(member)}
 
 

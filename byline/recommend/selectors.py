@@ -12,12 +12,13 @@ from django.utils import timezone
 from byline.access.decision import readable_ids
 from byline.articles import selectors as article_selectors
 from byline.articles.models import LIVE_STATUSES, Article
+from byline.core import local_cache
 from byline.recommend.models import ReadingEvent, RelatedArticle
 
 # What a card shows and what the access decision needs (never the body or the locked half).
 CARD_FIELDS = (
     "id", "title", "slug", "lang", "preview_text", "preview_words", "locked_words", "price_minor", "currency",
-    "visibility", "status", "published_at",
+    "visibility", "status", "published_at", "version",
     "author__id", "author__user_id", "author__slug", "author__display_name", "author__display_name_zh",
     "topic__id", "topic__slug", "topic__name_en", "topic__name_zh",
 )
@@ -67,11 +68,8 @@ def related_articles(*, article: Article, limit: int = 6) -> list[Article]:
     """
     generation = cache.get(GENERATION_KEY, 0)
     key = f"recommend:related:{generation}:{article.pk}:{limit}"
-    articles = cache.get(key)
-    if articles is None:
-        articles = _related_articles_uncached(article=article, limit=limit)
-        cache.set(key, articles, RELATED_CACHE_SECONDS)
-    return articles
+    return local_cache.versioned.get_or_shared(
+        key, lambda: _related_articles_uncached(article=article, limit=limit), shared_timeout=RELATED_CACHE_SECONDS)
 
 
 def _related_articles_uncached(*, article: Article, limit: int) -> list[Article]:

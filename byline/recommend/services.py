@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,19 +42,45 @@ class RebuildReport:
     seconds: float
 
 
+class _RecentlyRecorded:
+    """The (reader, article, kind, day) rows this process has written lately, so that a reader reloading
+    a page costs no write at all. Bounded; forgetting one only costs an INSERT that does nothing."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._seen: OrderedDict[tuple, None] = OrderedDict()
+
+    def first_time(self, entry: tuple) -> bool:
+        if entry in self._seen:
+            self._seen.move_to_end(entry)
+            return False
+        self._seen[entry] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+    def forget(self) -> None:
+        self._seen.clear()
+
+
+recently_recorded = _RecentlyRecorded(size=50_000)
+
+
 def record_reading(*, reader, article: Article, kind: str = ReadingKind.VIEW) -> None:
     """Note that `reader` viewed, finished or bought `article`; repeats the same day are one row.
 
-    One INSERT that ignores the duplicate (unique per reader, article, kind and day).
-    Anonymous readers are not recorded.
+    One INSERT that ignores the duplicate (unique per reader, article, kind and day), skipped when
+    this process already wrote that row. Anonymous readers are not recorded.
     """
     if not getattr(reader, "is_authenticated", False):
         return
     if kind not in ReadingKind.values:
         raise ValueError(f"unknown reading event kind {kind!r}")
     now = timezone.now()
-    values = {"reader_id": reader.pk, "article_id": article.pk, "kind": kind, "day": timezone.localdate(now),
-              "created_at": now}
+    day = timezone.localdate(now)
+    if not recently_recorded.first_time((reader.pk, article.pk, kind, day)):
+        return
+    values = {"reader_id": reader.pk, "article_id": article.pk, "kind": kind, "day": day, "created_at": now}
     # One plain statement: bulk_create would wrap it in BEGIN/COMMIT, three round trips on every page view.
     meta, quote = ReadingEvent._meta, connection.ops.quote_name
     fields = [meta.get_field(name) for name in values]

@@ -77,6 +77,6 @@ def gift_grant_is_valid(grant: Any, article) -> bool:
     ).exists()
 
 
-def gift_conditions(reader: Any) -> dict[str, Exists]:
+def gift_conditions(reader: Any, now: Any) -> dict[str, Exists]:
     """A signed-in reader who redeemed a gift keeps that article: the condition over an article row."""
     return {"gift": Exists(GiftRedemption.objects.filter(recipient_id=reader.pk, gift__article_id=OuterRef("pk")))}

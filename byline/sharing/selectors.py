@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import segno
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import mark_safe
@@ -16,6 +15,7 @@ from django.utils.safestring import SafeString
 
 from byline.access.decision import Access
 from byline.articles.models import Article
+from byline.core import local_cache
 from byline.sharing import conf
 from byline.sharing.models import Channel, EventKind, GiftLink, ReferralEvent
 from byline.sharing.services import CONVERSION_KINDS, GIFT_REASONS, gifts_left_for_display, referral_codes_for
@@ -58,10 +58,8 @@ def qr_svg(data: str, *, label: str) -> SafeString:
     arguments, so it is cached under their hash.
     """
     key = "sharing:qr:" + hashlib.sha256(f"{data}\x00{label}".encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        svg = _render_qr_svg(data, label=label)
-        cache.set(key, svg, QR_CACHE_SECONDS)
+    svg = local_cache.versioned.get_or_shared(key, lambda: _render_qr_svg(data, label=label),
+                                              shared_timeout=QR_CACHE_SECONDS)
     return mark_safe(svg)
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from byline.access.decision import Reason, decide
 from byline.articles.models import Article
+from byline.core import local_cache
 from byline.sharing import conf
 from byline.sharing.grants import hash_browser_key
 from byline.sharing.models import (
@@ -59,12 +60,15 @@ def referral_codes_for(*, sharer: Any = None) -> dict[str, str]:
     sharer_id = sharer.pk if sharer is not None and getattr(sharer, "is_authenticated", False) else None
     codes = {channel: code_for(sharer_id=sharer_id, channel=channel) for channel in Channel.values}
     cache_key = f"sharing:codes-stored:{sharer_id or 'anon'}"
+    if local_cache.versioned.get(cache_key):
+        return codes
     if not cache.get(cache_key):
         ReferralCode.objects.bulk_create(
             [ReferralCode(code=code, sharer_id=sharer_id, channel=channel) for channel, code in codes.items()],
             ignore_conflicts=True,
         )
         cache.set(cache_key, True, 24 * 3600)
+    local_cache.versioned.set(cache_key, True)
     return codes
 
 

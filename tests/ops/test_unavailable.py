@@ -17,6 +17,7 @@ def database_down(monkeypatch):
     def refuse(**kwargs):
         raise OperationalError("server closed the connection unexpectedly at db.internal:5432")
 
+    monkeypatch.setattr(selectors, "article_stamp", refuse)
     monkeypatch.setattr(selectors, "article_for_reader", refuse)
 
 

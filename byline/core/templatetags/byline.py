@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 
 from byline.articles.text import excerpt
@@ -56,3 +57,14 @@ def teaser(article) -> str:
 def html_lang(code: str | None = None) -> str:
     code = code or get_language() or "en"
     return "zh-Hans" if code.startswith("zh") else code
+
+
+@register.simple_tag(takes_context=True)
+def personal(context: template.Context, template_name: str) -> str:
+    """Include `template_name`, a part of a page that differs from reader to reader. While a shared page
+    shell is rendered (articles/page_shell.py) it becomes a slot, filled for each request instead."""
+    from byline.articles import page_shell
+
+    if context.get(page_shell.SHELL_CONTEXT_FLAG):
+        return mark_safe(page_shell.slot_marker(template_name))
+    return context.template.engine.get_template(template_name).render(context)

@@ -1,0 +1,93 @@
+"""Article pages for signed-in readers: one shared, cached shell, with the personal parts filled per request.
+
+Two signed-in readers who get the same access answer see the same article page except for a few
+parts: the CSRF token, the undo offer, the paywall (it shows the reader's balance) and the share
+panel (it carries the reader's referral codes and gift allowance). So the page is rendered once per
+article version, language, reading preferences, access answer (full text or preview), staff or not,
+and related cards with their badges, with those parts left as slots (`{% personal %}` in the
+templates), and cached. Each request renders only the slots and puts them in.
+
+The access decision is still made on every request, before the shell is looked up: a shell that
+holds the locked part is keyed `full` and is only ever asked for when `decide` allowed it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template import engines, loader
+from django.utils.translation import get_language
+
+from byline.access.decision import Access
+from byline.articles.models import Article
+from byline.core import local_cache
+
+SHELL_CONTEXT_FLAG = "page_shell"
+
+
+@functools.cache
+def _marks(secret: str) -> tuple[str, str, re.Pattern[str], str]:
+    """(slot prefix, CSRF stand-in, slot pattern, slot separator), keyed by SECRET_KEY so that no text an
+    author or reader writes can pass for one (and all text they write is escaped or sanitised HTML)."""
+    digest = hmac.new(secret.encode(), b"byline-page-shell", hashlib.sha256).hexdigest()
+    slot_prefix, csrf = f"<!--byline-slot-{digest[:20]}:", f"bylinecsrf{digest[20:40]}"
+    separator = f"<!--byline-slot-end-{digest[40:60]}-->"
+    return slot_prefix, csrf, re.compile(re.escape(slot_prefix) + r"([\w/.-]+)-->"), separator
+
+
+def slot_marker(template_name: str) -> str:
+    return f"{_marks(settings.SECRET_KEY)[0]}{template_name}-->"
+
+
+def applies(request: HttpRequest, article: Article) -> bool:
+    """Whether this request's page may come from a shell: a signed-in reader's plain GET of a live
+    article, with no message waiting to be shown (messages are part of the page)."""
+    return (
+        request.method == "GET"
+        and not request.GET  # links such as "?next=" repeat the query string
+        and request.user.is_authenticated
+        and article.is_live
+        and not messages.get_messages(request)
+    )
+
+
+def key_for(request: HttpRequest, article: Article, access: Access, cards: Sequence) -> str:
+    related = "-".join(
+        f"{card.article.pk}.{card.article.version}{'u' if card.unlocked else ''}" for card in cards)
+    return ":".join([
+        "page:shell", str(article.pk), f"v{article.version}", get_language() or "", request.reading.cache_key,
+        "full" if access.allowed else "preview", "staff" if request.user.is_staff else "reader", related,
+    ])
+
+
+def render(request: HttpRequest, template_name: str, context: dict, *, key: str) -> str:
+    """The page for this request: the cached shell (rendered and stored on a miss) with its slots filled."""
+    shell = local_cache.versioned.get_or_shared(key, lambda: loader.render_to_string(
+        template_name, {**context, SHELL_CONTEXT_FLAG: True, "csrf_token": _marks(settings.SECRET_KEY)[1]}, request),
+        shared_timeout=settings.ARTICLE_PAGE_CACHE_SECONDS)
+    return fill(shell, request, context)
+
+
+def fill(shell: str, request: HttpRequest, context: dict) -> str:
+    _, csrf_marker, pattern, separator = _marks(settings.SECRET_KEY)
+    names = tuple(dict.fromkeys(pattern.findall(shell)))
+    rendered = dict(zip(names, _slots_template(names, separator).render(context, request).split(separator),
+                        strict=True))
+    page = pattern.sub(lambda match: rendered[match.group(1)], shell)
+    if csrf_marker in page:
+        page = page.replace(csrf_marker, get_token(request))
+    return page
+
+
+@functools.cache
+def _slots_template(names: tuple[str, ...], separator: str):
+    """One template including every slot, so the context processors run once per request, not per slot."""
+    return engines["django"].from_string(separator.join(f'{{% include "{name}" %}}' for name in names))

@@ -1,0 +1,117 @@
+"""Signed-in readers' article pages come from one shared shell; the personal parts are each reader's own."""
+
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from byline.articles import page_shell
+from byline.core import local_cache
+from byline.purchases.models import Purchase
+from byline.purchases.services import refund_purchase, unlock_with_wallet
+from byline.sharing.services import referral_codes_for
+from tests.conftest import LOCKED_SENTINEL, make_article, make_user
+from tests.ledger.conftest import fund
+
+pytestmark = pytest.mark.django_db
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def shells() -> list[str]:
+    return [key for key in local_cache.versioned._entries if key.startswith("page:shell:")]
+
+
+def buyer(article, key: str):
+    reader = make_user()
+    fund(reader, 5_000)
+    unlock_with_wallet(reader=reader, article=article, idempotency_key=key)
+    return reader
+
+
+def page_for(reader, article) -> str:
+    client = Client()
+    client.force_login(reader)
+    with translation.override("en"):
+        url = article.get_absolute_url()
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_two_buyers_share_one_shell_but_each_gets_their_own_token_undo_offer_and_share_links(paid_article):
+    first, second = buyer(paid_article, "one"), buyer(paid_article, "two")
+    first_page, second_page = page_for(first, paid_article), page_for(second, paid_article)
+
+    assert len(shells()) == 1, "both pages should come from the same cached shell"
+    for reader, page in ((first, first_page), (second, second_page)):
+        assert LOCKED_SENTINEL in page
+        assert "Undo this purchase" in page
+        assert referral_codes_for(sharer=reader)["link"] in page
+        assert "byline-slot" not in page and "bylinecsrf" not in page
+    assert referral_codes_for(sharer=first)["link"] not in second_page
+    with translation.override("en"):
+        undo_urls = {reader: reverse("purchases:undo", args=[Purchase.objects.get(reader=reader).pk])
+                     for reader in (first, second)}
+    assert undo_urls[first] in first_page and undo_urls[first] not in second_page
+    assert undo_urls[second] in second_page
+    assert set(CSRF_INPUT.findall(first_page)).isdisjoint(CSRF_INPUT.findall(second_page))
+
+
+def test_a_refund_takes_the_full_text_away_even_with_a_full_shell_cached(paid_article):
+    reader = buyer(paid_article, "refund-me")
+    assert LOCKED_SENTINEL in page_for(reader, paid_article)
+    refund_purchase(purchase_id=Purchase.objects.get(reader=reader).pk,
+                    staff_user=make_user(is_staff=True, is_superuser=True))
+    page = page_for(reader, paid_article)
+    assert LOCKED_SENTINEL not in page
+    assert "The rest of this article is paid" in page
+
+
+def test_readers_without_access_share_a_preview_shell_and_see_their_own_balance(paid_article):
+    poor, rich = make_user(), make_user()
+    fund(poor, 10)
+    fund(rich, 4_321)
+    poor_page, rich_page = page_for(poor, paid_article), page_for(rich, paid_article)
+    assert len(shells()) == 1 and shells()[0].split(":")[6] == "preview"
+    assert "$0.10" in poor_page and "$43.21" in rich_page
+    assert LOCKED_SENTINEL not in poor_page + rich_page
+
+
+def test_a_cached_shell_costs_no_article_query_and_renders_nothing_twice(paid_article, author):
+    for number in range(5):
+        make_article(author=author, topic=paid_article.topic, title=f"Neighbour {number}")
+    reader = buyer(paid_article, "queries")
+    page_for(reader, paid_article)
+    client = Client()
+    client.force_login(reader)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(paid_article.get_absolute_url())
+    assert LOCKED_SENTINEL in response.content.decode()
+    tables = " ".join(q["sql"] for q in queries)
+    assert "articles_article\".\"locked_html\"" not in tables, "a cached shell must not load the text again"
+    assert len(queries) <= 4, [q["sql"] for q in queries]
+
+
+def test_a_page_with_a_message_waiting_is_rendered_whole(paid_article, rf):
+    reader = buyer(paid_article, "message")
+    request = rf.get(paid_article.get_absolute_url())
+    request.user, request.session = reader, {}
+    request._messages = FallbackStorage(request)
+    request._messages.add(constants.SUCCESS, "Thanks for your purchase.")
+    assert not page_shell.applies(request, paid_article)
+
+
+def test_text_that_looks_like_a_slot_is_only_text(author):
+    reader = make_user()
+    forged = page_shell.slot_marker("articles/paywall.html")
+    article = make_article(author=author, title=f"Title {forged}", price_minor=0, visibility="free")
+    page = page_for(reader, article)
+    assert forged not in page
+    assert "The rest of this article is paid" not in page
