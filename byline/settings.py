@@ -317,6 +317,7 @@ CELERY_BEAT_SCHEDULE = {
     "close-membership-pools": {"task": "byline.purchases.close_membership_pools",
                                "schedule": crontab(minute=5, hour=0, day_of_month=1)},
     "deliver-sandbox-webhooks": {"task": "byline.payments.deliver_sandbox_webhooks", "schedule": 30.0},
+    "reconcile-checkouts": {"task": "byline.payments.reconcile_checkouts", "schedule": 300.0},
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
 }

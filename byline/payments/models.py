@@ -89,6 +89,25 @@ class SandboxPayment(models.Model):
         return f"{self.ref} {self.state}"
 
 
+class SandboxSubscription(models.Model):
+    """The sandbox's side of a card subscription: it charges the test card again when a period ends
+    (an `invoice.paid` event, like Stripe's), or ends the subscription if it was cancelled."""
+
+    ref = models.CharField(max_length=60, unique=True)
+    payment = models.OneToOneField(SandboxPayment, on_delete=models.PROTECT, related_name="subscription")
+    amount_minor = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3)
+    interval = models.CharField(max_length=5)
+    current_period_end = models.DateTimeField(db_index=True)
+    periods_paid = models.PositiveIntegerField(default=1)
+    cancel_at_period_end = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, default="active")  # active, canceled
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.status} until {self.current_period_end:%Y-%m-%d}"
+
+
 class SandboxDelivery(models.Model):
     """One signed webhook the sandbox owes Byline, retried with backoff until acknowledged."""
 

@@ -7,8 +7,10 @@ unlock or a membership). If that last step is no longer possible, the money stay
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.ledger.selectors import wallet_balance
 from byline.payments.models import Checkout, CheckoutStatus
-from byline.payments.providers import get_provider
+from byline.payments.providers import get_provider, provider_class
 from byline.payments.providers.base import CheckoutRequest, EventKind, PaymentEvent, ProviderError, Purpose
 from byline.payments.providers.config import QR_PROVIDERS, methods_for
 from byline.purchases import memberships
@@ -51,6 +53,11 @@ def check_topup_amount(*, amount_minor: int, currency: str) -> None:
             "low": money(low, currency), "high": money(high, currency)})
 
 
+def minimum_charge(*, currency: str, method: str = "") -> int:
+    """The smallest amount the payment method (default: the configured provider) will charge in `currency`."""
+    return provider_class(method or None).minimum_charge(currency)
+
+
 def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
                    plan: MembershipPlan | None = None, method: str = "", channel: str = "",
@@ -64,6 +71,13 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
         return existing
     if method and method not in methods_for(currency):
         raise PaymentRefused(_("This payment method is not offered for this currency."))
+    lowest = minimum_charge(currency=currency, method=method)
+    if amount_minor < lowest:
+        from byline.core.templatetags.byline import money
+
+        raise PaymentRefused(_("Card payments start at %(minimum)s, more than the %(amount)s asked for here. "
+                               "Nothing was charged; please pay from your wallet or top it up first.") % {
+            "minimum": money(lowest, currency), "amount": money(amount_minor, currency)})
     if method in QR_PROVIDERS:
         from byline.payments import orders
 
@@ -101,10 +115,13 @@ def start_topup(*, reader, amount_minor: int, currency: str, idempotency_key: st
                           description=_("Byline wallet top-up"), method=method, channel=channel, client_ip=client_ip)
 
 
-def card_amount_for(*, reader, article: Article) -> int:
-    """What a card payment for this article charges: what the wallet lacks, or the whole price."""
-    balance = wallet_balance(reader=reader, currency=article.currency)
-    return article.price_minor - balance if 0 < balance < article.price_minor else article.price_minor
+def card_amount_for(*, reader, article: Article, method: str = "", balance: int | None = None) -> int:
+    """What a card payment for this article charges: what the wallet lacks, or the whole price, raised to
+    the payment method's minimum charge. Anything above the price stays in the wallet as a top-up."""
+    if balance is None:
+        balance = wallet_balance(reader=reader, currency=article.currency)
+    needed = article.price_minor - balance if 0 < balance < article.price_minor else article.price_minor
+    return max(needed, minimum_charge(currency=article.currency, method=method))
 
 
 def start_card_unlock(*, reader, article: Article, idempotency_key: str, success_url: str,
@@ -113,7 +130,7 @@ def start_card_unlock(*, reader, article: Article, idempotency_key: str, success
     if not article.is_live or article.is_free or article.price_minor <= 0:
         raise PaymentRefused(_("This article is not for sale."))
     return start_checkout(reader=reader, purpose=Purpose.UNLOCK, amount_minor=card_amount_for(
-        reader=reader, article=article), currency=article.currency, idempotency_key=idempotency_key,
+        reader=reader, article=article, method=method), currency=article.currency, idempotency_key=idempotency_key,
         success_url=success_url, cancel_url=cancel_url, article=article,
         description=_("Unlock: %(title)s") % {"title": article.title}, method=method, channel=channel,
         client_ip=client_ip)
@@ -197,6 +214,68 @@ def _fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
         # The money stays in the wallet: the reader can use it, or staff can refund it.
         return f"kept in wallet: {refused.message}"[:200]
     return "wallet topped up"
+
+
+RECONCILE_AFTER = dt.timedelta(minutes=10)
+RECONCILE_GIVE_UP_AFTER = dt.timedelta(days=2)  # well past a Stripe Checkout Session's 24-hour life
+
+
+def reconcile_stale_checkouts(*, older_than: dt.timedelta = RECONCILE_AFTER, limit: int = 200,
+                              now: dt.datetime | None = None) -> dict[str, int]:
+    """Ask the provider about open checkouts older than `older_than` (at most `limit`, oldest first, none
+    older than two days) whose webhook has not come, and act on what it says through the same once-only
+    path a verified webhook takes (`webhooks.act_once`): paid ones are credited and fulfilled, failed or
+    expired ones marked failed, open ones left alone. Safe to run concurrently and before or after the
+    real webhook: the event id, the checkout's row lock and the credit's ledger key each allow one credit.
+    Returns counts by outcome."""
+    now = now or timezone.now()
+    stale = (Checkout.objects.filter(status=CheckoutStatus.OPEN, created_at__lte=now - older_than,
+                                     created_at__gte=now - RECONCILE_GIVE_UP_AFTER)
+             .exclude(provider_ref="").order_by("created_at"))
+    counts: Counter[str] = Counter()
+    for checkout in stale[:limit]:
+        try:
+            counts[reconcile_checkout(checkout=checkout)] += 1
+        except Exception:  # one checkout's surprise must not stop the others; it is asked again next run
+            log.exception("reconcile %s failed", checkout.reference)
+            counts["error"] += 1
+    return dict(counts)
+
+
+def reconcile_checkout(*, checkout: Checkout) -> str:
+    """Bring one open checkout in line with its provider. Returns "paid", "failed", "open" or "error"."""
+    from byline.payments.webhooks import act_once
+
+    if checkout.provider in QR_PROVIDERS:
+        from byline.payments import orders
+
+        try:
+            return orders.check_checkout(checkout=checkout)
+        except ProviderError as error:
+            log.warning("reconcile %s: %s did not answer: %s", checkout.reference, checkout.provider, error)
+            return "error"
+    try:
+        status = get_provider(checkout.provider).fetch_payment(provider_ref=checkout.provider_ref)
+    except (ProviderError, KeyError) as error:
+        log.warning("reconcile %s: %s did not answer: %s", checkout.reference, checkout.provider, error)
+        return "error"
+    if status.reference and status.reference != checkout.reference:
+        log.error("reconcile %s: %s %s belongs to checkout %s", checkout.reference, checkout.provider,
+                  checkout.provider_ref, status.reference)
+        return "error"
+    if status.state not in ("succeeded", "failed"):
+        return "open"
+    paid = status.state == "succeeded"
+    receipt = act_once(provider_name=checkout.provider, event=PaymentEvent(
+        event_id=f"reconcile:{checkout.reference}:{status.state}",
+        kind=EventKind.PAYMENT_SUCCEEDED if paid else EventKind.PAYMENT_FAILED, raw_type="reconcile.fetch_payment",
+        reference=checkout.reference, provider_ref=status.provider_ref, amount_minor=status.amount_minor,
+        currency=status.currency, subscription_ref=status.subscription_ref, paid_at=status.paid_at,
+        failure_reason="" if paid else "expired or failed (reconciled)"))
+    if receipt.status >= 400:
+        return "error"
+    checkout.refresh_from_db(fields=["status"])
+    return checkout.status
 
 
 def _renew(*, event: PaymentEvent) -> str:

@@ -46,6 +46,8 @@ def _charge(*, membership: Membership, key: str, start: dt.datetime) -> Membersh
     wallet = ledger.account_for(kind=AccountKind.WALLET, owner=membership.reader, currency=plan.currency)
     pool = ledger.account_for(kind=AccountKind.POOL, currency=plan.currency)
     locked = ledger.lock_accounts([wallet])
+    if MembershipCharge.objects.filter(transfer__key=key).exists():
+        return membership  # this key was applied before (a redelivered renewal): the wallet may be spent by now
     if locked[wallet.pk].balance < plan.price_minor:
         raise NotEnoughInWallet(missing_minor=plan.price_minor - locked[wallet.pk].balance)
     end = add_interval(start, plan.interval)

@@ -10,7 +10,15 @@ from byline.purchases.memberships import close_pool_period, renew_due_wallet_mem
 
 @shared_task(name="byline.purchases.renew_memberships", ignore_result=True)
 def renew_memberships() -> dict[str, int]:
-    return renew_due_wallet_memberships()
+    return renew_all_due()
+
+
+def renew_all_due() -> dict[str, int]:
+    """Sandbox card subscriptions first (their invoice.paid events renew card memberships), then wallets."""
+    from byline.payments.providers.sandbox import renew_due_subscriptions
+
+    counts = {f"sandbox card {outcome}": count for outcome, count in renew_due_subscriptions().items()}
+    return counts | renew_due_wallet_memberships()
 
 
 @shared_task(name="byline.purchases.close_membership_pools", ignore_result=True)

@@ -70,11 +70,15 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
                 "balance": money(balance, article.currency)})
             return redirect(back + "#undo-offer", permanent=False)
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=article.currency)
+    # Each method charges at least its own minimum, so each button states its own amount.
+    methods = [(name, label, card_amount_for(reader=request.user, article=article, method=name, balance=balance))
+               for name, label in method_choices(article.currency)]
+    needed = article.price_minor - balance if 0 < balance < article.price_minor else article.price_minor
     return render(request, "purchases/confirm.html", {
         "article": article, "balance": balance, "after": balance - article.price_minor,
         "can_afford": balance >= article.price_minor, "key": key, "error": error,
-        "card_amount": card_amount_for(reader=request.user, article=article), "card_key": uuid.uuid4().hex,
-        "methods": method_choices(article.currency),
+        "card_amount": methods[0][2], "card_extra": methods[0][2] - needed, "card_key": uuid.uuid4().hex,
+        "methods": methods,
     }, status=status)
 
 

@@ -32,6 +32,20 @@ def failing_transport(monkeypatch):
     return state
 
 
+@pytest.fixture
+def stripe_http(settings):
+    """Stripe as the configured provider, its SDK talking to the offline fake in test_stripe; returns the fake."""
+    from byline.payments.providers import use_provider
+    from byline.payments.providers.stripe import StripeProvider
+    from tests.payments.test_stripe import SECRET, FakeStripeHTTP
+
+    fake = FakeStripeHTTP()
+    settings.PAYMENT_PROVIDER = "stripe"
+    use_provider("stripe", StripeProvider(api_key="sk_test_fake", webhook_secret=SECRET, http_client=fake))
+    yield fake
+    use_provider("stripe", None)
+
+
 # WeChat Pay and Alipay against local fakes (tests/payments/fakes.py), keys generated per session.
 
 @pytest.fixture(scope="session")

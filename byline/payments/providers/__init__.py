@@ -25,6 +25,14 @@ def get_provider(name: str | None = None) -> PaymentProvider:
     return import_string(PROVIDERS[name])()
 
 
+def provider_class(name: str | None = None) -> type[PaymentProvider]:
+    """The class of `get_provider(name)`, without building it (no configuration needed)."""
+    name = name or settings.PAYMENT_PROVIDER
+    if name in _overrides:
+        return type(_overrides[name])
+    return import_string(PROVIDERS[name])
+
+
 def use_provider(name: str, provider: PaymentProvider | None) -> None:
     """Install (or with None remove) a provider instance for `name`: tests use it to plug in fakes."""
     if provider is None:

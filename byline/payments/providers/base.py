@@ -12,6 +12,7 @@ A provider knows nothing of wallets or articles. Byline asks it to:
 4. `refund(provider_ref=, amount_minor=, currency=, idempotency_key=)`: return money to the card.
 5. `cancel_subscription(subscription_ref=)`: stop renewing a card subscription at period end.
 6. `close_order(provider_ref=)`: stop an unpaid QR order (WeChat Pay, Alipay) before a fresh one.
+7. `minimum_charge(currency)`: the smallest amount it will charge (card networks refuse tiny charges).
 
 QR providers (wechatpay, alipay) take `channel="qr"` and answer with a `code_url` that Byline shows
 as a QR code on its own page; with `channel="mobile"` they answer with the provider's mobile page.
@@ -101,6 +102,7 @@ class PaymentStatus:
     currency: str
     reference: str = ""
     paid_at: dt.datetime | None = None
+    subscription_ref: str = ""   # the card subscription a paid subscription checkout started
 
 
 class PaymentProvider(abc.ABC):
@@ -117,6 +119,11 @@ class PaymentProvider(abc.ABC):
 
     @abc.abstractmethod
     def refund(self, *, provider_ref: str, amount_minor: int, currency: str, idempotency_key: str) -> str: ...
+
+    @classmethod
+    def minimum_charge(cls, currency: str) -> int:
+        """The smallest amount (minor units) this provider will charge in `currency` (no network, no setup)."""
+        return 1
 
     def cancel_subscription(self, *, subscription_ref: str) -> None:  # noqa: B027 - optional capability
         """Stop renewing at period end. Providers without subscriptions need do nothing."""

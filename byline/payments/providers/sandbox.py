@@ -6,6 +6,12 @@ Test cards (any expiry and CVC):
   4000 0000 0000 0002  is declined
   4000 0000 0000 9995  fails for insufficient funds
   4000 0025 0000 3155  asks the payer for an extra confirmation step, then succeeds or fails
+
+A paid checkout with a recurring interval starts a sandbox subscription. `renew_due_subscriptions`
+(run by the membership renewal task and `manage.py renew_memberships`) charges it again when its
+period ends and sends a signed `invoice.paid` event, once per period, as Stripe does; a cancelled
+one ends with `customer.subscription.deleted` instead. Charges below Stripe's per-currency minimum
+are refused, as Stripe refuses them.
 """
 
 from __future__ import annotations
@@ -17,10 +23,11 @@ import secrets
 from collections.abc import Callable, Mapping
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from byline.payments.models import SandboxDelivery, SandboxPayment
+from byline.payments.models import SandboxDelivery, SandboxPayment, SandboxSubscription
 from byline.payments.providers import signing
 from byline.payments.providers.base import (
     CheckoutRequest,
@@ -31,6 +38,7 @@ from byline.payments.providers.base import (
     PaymentStatus,
     ProviderError,
 )
+from byline.payments.providers.minimums import card_minimum
 from byline.payments.providers.normalise import normalise
 
 log = logging.getLogger(__name__)
@@ -60,6 +68,8 @@ class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        if request.amount_minor < self.minimum_charge(request.currency):
+            raise ProviderError(f"amount_too_small: {request.amount_minor} {request.currency}")
         payment = SandboxPayment.objects.create(
             ref="sbx_" + secrets.token_hex(12), reference=request.reference, amount_minor=request.amount_minor,
             currency=request.currency, description=request.description[:200], success_url=request.success_url,
@@ -79,9 +89,17 @@ class SandboxProvider(PaymentProvider):
         payment = SandboxPayment.objects.filter(ref=provider_ref).first()
         if payment is None:
             raise ProviderError(f"no sandbox payment {provider_ref}")
+        subscription = SandboxSubscription.objects.filter(payment=payment).values_list("ref", flat=True).first()
         return PaymentStatus(provider_ref=payment.ref, state=payment.state if payment.state in (
             "succeeded", "failed", "refunded") else "open", amount_minor=payment.amount_minor,
-            currency=payment.currency, reference=payment.reference)
+            currency=payment.currency, reference=payment.reference, subscription_ref=subscription or "")
+
+    @classmethod
+    def minimum_charge(cls, currency: str) -> int:
+        return card_minimum(currency)
+
+    def cancel_subscription(self, *, subscription_ref: str) -> None:
+        SandboxSubscription.objects.filter(ref=subscription_ref, status="active").update(cancel_at_period_end=True)
 
     def refund(self, *, provider_ref: str, amount_minor: int, currency: str, idempotency_key: str) -> str:
         updated = SandboxPayment.objects.filter(ref=provider_ref, state="succeeded").update(state="refunded")
@@ -112,13 +130,21 @@ def confirm(*, payment: SandboxPayment, approve: bool) -> str:
 
 
 def _settle(*, payment: SandboxPayment, succeeded: bool, reason: str) -> str:
+    from byline.purchases.memberships import add_interval
+
     payment.state = "succeeded" if succeeded else "failed"
     payment.failure_reason = reason
     payment.save(update_fields=["state", "failure_reason"])
+    subscription = None
+    if payment.recurring_interval and succeeded:
+        subscription = SandboxSubscription.objects.create(
+            ref=f"sub_{payment.ref}", payment=payment, amount_minor=payment.amount_minor, currency=payment.currency,
+            interval=payment.recurring_interval,
+            current_period_end=add_interval(timezone.now(), payment.recurring_interval))
     obj = {"id": payment.ref, "object": "checkout.session", "client_reference_id": payment.reference,
            "amount_total": payment.amount_minor, "currency": payment.currency.lower(),
            "payment_status": "paid" if succeeded else "unpaid", "failure_reason": reason,
-           "subscription": f"sub_{payment.ref}" if payment.recurring_interval and succeeded else None}
+           "subscription": subscription.ref if subscription else None}
     event_type = "checkout.session.completed" if succeeded else "checkout.session.async_payment_failed"
     send_event(event_type=event_type, obj=obj)
     return payment.state
@@ -126,12 +152,57 @@ def _settle(*, payment: SandboxPayment, succeeded: bool, reason: str) -> str:
 
 def send_event(*, event_type: str, obj: dict) -> SandboxDelivery:
     """Queue one event and try to deliver it at once; failures are retried by `deliver_due`."""
-    event_id = "evt_sbx_" + secrets.token_hex(12)
-    payload = json.dumps({"id": event_id, "object": "event", "type": event_type,
-                          "created": int(timezone.now().timestamp()), "data": {"object": obj}})
-    delivery = SandboxDelivery.objects.create(event_id=event_id, payload=payload)
+    delivery = _queue_event(event_id="evt_sbx_" + secrets.token_hex(12), event_type=event_type, obj=obj)
     deliver(delivery_id=delivery.pk)
     return delivery
+
+
+def _queue_event(*, event_id: str, event_type: str, obj: dict, now: dt.datetime | None = None) -> SandboxDelivery:
+    payload = json.dumps({"id": event_id, "object": "event", "type": event_type,
+                          "created": int((now or timezone.now()).timestamp()), "data": {"object": obj}})
+    return SandboxDelivery.objects.create(event_id=event_id, payload=payload)
+
+
+def renew_due_subscriptions(*, now: dt.datetime | None = None, limit: int = 1000) -> dict[str, int]:
+    """Charge every active sandbox subscription whose period has ended for one more period and send the
+    signed `invoice.paid` (billing_reason subscription_cycle); end the cancelled ones with
+    `customer.subscription.deleted`. One invoice per subscription and period: the period moves on under
+    the row lock in the same transaction that queues the event, whose id is derived from the invoice."""
+    from byline.purchases.memberships import add_interval
+
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    queued: list[int] = []
+    due = SandboxSubscription.objects.filter(status="active", current_period_end__lte=now)
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            sub = SandboxSubscription.objects.select_for_update().get(pk=pk)
+            if sub.status != "active" or sub.current_period_end > now:
+                continue
+            if sub.cancel_at_period_end:
+                sub.status = "canceled"
+                sub.save(update_fields=["status"])
+                delivery = _queue_event(
+                    event_id=f"evt_sbx_{sub.ref}_deleted", event_type="customer.subscription.deleted",
+                    obj={"id": sub.ref, "object": "subscription", "status": "canceled"}, now=now)
+                outcome = "ended"
+            else:
+                sub.periods_paid += 1
+                period_start, sub.current_period_end = sub.current_period_end, add_interval(
+                    sub.current_period_end, sub.interval)
+                sub.save(update_fields=["periods_paid", "current_period_end"])
+                invoice = f"in_{sub.ref}_{sub.periods_paid}"
+                delivery = _queue_event(event_id=f"evt_sbx_{invoice}", event_type="invoice.paid", obj={
+                    "id": invoice, "object": "invoice", "billing_reason": "subscription_cycle",
+                    "subscription": sub.ref, "amount_paid": sub.amount_minor, "currency": sub.currency.lower(),
+                    "period_start": int(period_start.timestamp()),
+                    "period_end": int(sub.current_period_end.timestamp())}, now=now)
+                outcome = "renewed"
+        counts[outcome] = counts.get(outcome, 0) + 1
+        queued.append(delivery.pk)
+    for delivery_id in queued:  # outside the row lock; an unacknowledged one is retried by deliver_due
+        deliver(delivery_id=delivery_id)
+    return counts
 
 
 def backoff(attempts: int) -> dt.timedelta:

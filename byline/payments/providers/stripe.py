@@ -20,6 +20,7 @@ from byline.payments.providers.base import (
     PaymentStatus,
     ProviderError,
 )
+from byline.payments.providers.minimums import card_minimum
 from byline.payments.providers.normalise import normalise
 
 SIGNATURE_HEADER = "Stripe-Signature"
@@ -78,8 +79,16 @@ class StripeProvider(PaymentProvider):
         state = {"paid": "succeeded", "no_payment_required": "succeeded"}.get(session.payment_status, "open")
         if session.status == "expired":
             state = "failed"
+        subscription = session.to_dict().get("subscription")
+        if isinstance(subscription, Mapping):
+            subscription = subscription.get("id")
         return PaymentStatus(provider_ref=session.id, state=state, amount_minor=session.amount_total or 0,
-                             currency=(session.currency or "").upper(), reference=session.client_reference_id or "")
+                             currency=(session.currency or "").upper(), reference=session.client_reference_id or "",
+                             subscription_ref=subscription if isinstance(subscription, str) else "")
+
+    @classmethod
+    def minimum_charge(cls, currency: str) -> int:
+        return card_minimum(currency)
 
     def refund(self, *, provider_ref: str, amount_minor: int, currency: str, idempotency_key: str) -> str:
         try:

@@ -30,7 +30,12 @@ class Offer:
 
     @property
     def card_amount(self) -> int:
-        return self.missing if 0 < self.balance < self.price else self.price
+        """What the paywall's card button charges (the configured provider's minimum at least), as
+        `payments.services.card_amount_for` computes it for the checkout the button starts."""
+        from byline.payments.services import minimum_charge
+
+        needed = self.missing if 0 < self.balance < self.price else self.price
+        return max(needed, minimum_charge(currency=self.currency))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from byline.purchases.memberships import renew_due_wallet_memberships
+from byline.purchases.tasks import renew_all_due
 
 
 class Command(BaseCommand):
-    help = "Renew from the wallet every membership whose period has ended, or end it (run daily from cron)."
+    help = ("Renew every membership whose period has ended: sandbox card subscriptions send their signed "
+            "invoice.paid, wallet memberships are charged from the wallet or end (Celery beat runs it).")
 
     def handle(self, *args, **options):
-        self.stdout.write(f"Memberships: {renew_due_wallet_memberships() or 'nothing due'}")
+        self.stdout.write(f"Memberships: {renew_all_due() or 'nothing due'}")

@@ -88,4 +88,5 @@ ZH = {
     "I need more time": "我需要更多时间",
     "Get a new code": "获取新二维码",
     "Cancel, go back": "取消，返回",
+    "Card payments start at %(minimum)s, more than the %(amount)s asked for here. Nothing was charged; please pay from your wallet or top it up first.": "银行卡付款最低 %(minimum)s，高于这里所需的 %(amount)s。未扣任何款项；请用钱包余额支付，或先充值。",
 }
