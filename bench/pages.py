@@ -1,11 +1,11 @@
 """Page speed against `make cluster`, with nginx serving a static copy as the reference.
 
     python bench/pages.py [--duration 10] [--connections 32] [--article grand-canal-grain]
-                          [--reader lanqiao --password author-demo-pass]
+                          [--reader reader --password reader-demo-pass]
 
 Starts the loopback cluster (deploy/cluster.py) if it is not running, and stops it afterwards
-only if it started it (unless --keep). Logs in `--reader`, who must be entitled to the article
-(its author by default, until purchases exist), and measures with wrk, in one run:
+only if it started it (unless --keep). Logs in `--reader` (the demo reader by default), who buys the
+article from their wallet through the paywall form if they have not yet, and measures with wrk, in one run:
   - nginx serving a static copy of the exact bytes of the anonymous article page (the reference),
   - the paid article page for an anonymous reader,
   - the same page for the signed-in, entitled reader,
@@ -88,7 +88,27 @@ def log_in(base: str, username: str, password: str) -> dict[str, str]:
     cookies.update(cookies_from(headers))
     if status != 302 or "sessionid" not in cookies:
         sys.exit(f"bench: could not log in as {username} (status {status})")
-    return {"sessionid": cookies["sessionid"]}
+    return {"sessionid": cookies["sessionid"], "csrftoken": cookies["csrftoken"]}
+
+
+_UNLOCK_FORM = re.compile(rb'<form method="post" action="(/en/unlock/[\w-]+/)">\s*'
+                          rb'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">\s*'
+                          rb'<input type="hidden" name="idempotency_key" value="([^"]+)">')
+
+
+def buy_from_wallet(base: str, path: str, cookies: dict[str, str]) -> None:
+    """Unlock the article the way a reader does: the paywall's "Unlock ... from my balance" form."""
+    _, _, page = request(base, "GET", path, cookies=cookies)
+    form = _UNLOCK_FORM.search(page)
+    if form is None:
+        sys.exit("bench: the reader is not entitled and the paywall offers no wallet unlock (balance too low?)")
+    action, token, key = (part.decode() for part in form.groups())
+    body = {"csrfmiddlewaretoken": token, "idempotency_key": key}
+    status, _, _ = request(base, "POST", action, cookies=cookies, body=body)  # the confirmation page
+    if status == 200:
+        status, _, _ = request(base, "POST", action, cookies=cookies, body={**body, "confirmed": "yes"})
+    if status not in (302, 303):
+        sys.exit(f"bench: the unlock answered {status}")
 
 
 # --- wrk ---------------------------------------------------------------------------------------------
@@ -179,8 +199,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--article", default="grand-canal-grain", help="slug of a paid article")
-    parser.add_argument("--reader", default="lanqiao", help="a reader entitled to the article")
-    parser.add_argument("--password", default="author-demo-pass")
+    parser.add_argument("--reader", default="reader",
+                        help="the signed-in reader; buys the article from the wallet first if not entitled")
+    parser.add_argument("--password", default="reader-demo-pass")
     parser.add_argument("--keep", action="store_true", help="leave a cluster this script started running")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -213,12 +234,15 @@ def run(base: str, args: argparse.Namespace) -> list[Result]:
         sys.exit("bench: the anonymous page carries the locked part; refusing to benchmark a leak")
     session = log_in(base, args.reader, args.password)
     status, _, entitled_bytes = request(base, "GET", article_path, cookies=session)
+    if status == 200 and LOCKED_MARK not in entitled_bytes:
+        buy_from_wallet(base, article_path, session)
+        status, _, entitled_bytes = request(base, "GET", article_path, cookies=session)
     if status != 200 or LOCKED_MARK not in entitled_bytes:
-        sys.exit(f"bench: {args.reader} is not entitled to {args.article}: pick a reader who is")
+        sys.exit(f"bench: {args.reader} is not entitled to {args.article} and could not buy it")
     static_dir = RUN_DIR / "bench-static"
     static_dir.mkdir(parents=True, exist_ok=True)
     (static_dir / "article.html").write_bytes(anonymous_bytes)
-    cookie = f"sessionid={session['sessionid']}"
+    cookie = "; ".join(f"{name}={value}" for name, value in session.items())
 
     targets = [
         ("nginx static copy", f"{base}/bench-static/article.html", ""),

@@ -170,6 +170,10 @@ def main() -> int:
     traffic = Traffic(base)
     rate = args.rate
     if not rate:
+        # Probe the real mix: with no buyers or gift links prepared, purchases and redemptions would fall
+        # back to cheap cached reads and the probe would overstate capacity (it did: 1,151 probed, about
+        # 530 req/s sustained).
+        traffic.prepare(purchases=400, gifts=60)
         capacity = probe(traffic)
         rate = 0.8 * capacity
         print(f"soak: capacity probe {capacity:.0f} req/s; soaking at {rate:.0f} req/s", flush=True)
@@ -200,7 +204,8 @@ def main() -> int:
     start = time.monotonic()
     next_report = start + args.window
     sent = 0
-    with ThreadPoolExecutor(args.threads) as pool:
+    pool = ThreadPoolExecutor(args.threads)
+    try:
         while (now := time.monotonic()) < start + seconds:
             due = int((now - start) * rate)
             while sent < due:
@@ -219,6 +224,9 @@ def main() -> int:
                           f"{rss:>16.1f}" + (f"  errors: {window.error_kinds}" if window.errors else ""), flush=True)
                 next_report += args.window
             time.sleep(0.002)
+    finally:
+        backlog = pool._work_queue.qsize()  # noqa: SLF001 - what was due but never sent
+        pool.shutdown(wait=True, cancel_futures=True)
     errors = sum(w.errors for w in windows.values())
     total = sum(len(w.latencies) for w in windows.values())
     from django.db import connection  # noqa: PLC0415
@@ -228,7 +236,7 @@ def main() -> int:
     check = kit.manage("ledger_check")
     slope = slope_per_minute(memory[1:])  # the first window includes warm-up
     print(f"\nsoak: {total} requests in {seconds} s at {rate:.0f} req/s target; errors: {errors}; "
-          f"scheduler fell behind in {late[0]} ticks")
+          f"scheduler fell behind in {late[0]} ticks; {backlog} due requests never sent")
     print(f"soak: app-worker RSS {memory[0][1] if memory else 0:.0f} -> {memory[-1][1] if memory else 0:.0f} MiB; "
           f"slope after the first window {slope:+.2f} MiB/min")
     print(f"soak: purchases made {len(traffic.purchases)}, held {len(held & set(traffic.purchases))}; "
