@@ -115,13 +115,24 @@ def start_topup(*, reader, amount_minor: int, currency: str, idempotency_key: st
                           description=_("Byline wallet top-up"), method=method, channel=channel, client_ip=client_ip)
 
 
+def card_shortfall(*, price_minor: int, balance: int) -> int:
+    """What a card payment for an article must cover: what the wallet lacks, or the whole price when the
+    wallet holds none of it (or could pay it all, and the reader chose the card anyway)."""
+    return price_minor - balance if 0 < balance < price_minor else price_minor
+
+
+def card_charge(*, price_minor: int, balance: int, currency: str, method: str = "") -> int:
+    """`card_shortfall` raised to the payment method's minimum charge; anything above the price stays in
+    the wallet as a top-up."""
+    return max(card_shortfall(price_minor=price_minor, balance=balance),
+               minimum_charge(currency=currency, method=method))
+
+
 def card_amount_for(*, reader, article: Article, method: str = "", balance: int | None = None) -> int:
-    """What a card payment for this article charges: what the wallet lacks, or the whole price, raised to
-    the payment method's minimum charge. Anything above the price stays in the wallet as a top-up."""
+    """What a card payment for this article charges (`card_charge`, with the reader's balance)."""
     if balance is None:
         balance = wallet_balance(reader=reader, currency=article.currency)
-    needed = article.price_minor - balance if 0 < balance < article.price_minor else article.price_minor
-    return max(needed, minimum_charge(currency=article.currency, method=method))
+    return card_charge(price_minor=article.price_minor, balance=balance, currency=article.currency, method=method)
 
 
 def start_card_unlock(*, reader, article: Article, idempotency_key: str, success_url: str,

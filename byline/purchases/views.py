@@ -20,7 +20,13 @@ from byline.core.templatetags.byline import money
 from byline.ledger import selectors as ledger_selectors
 from byline.ledger.invariants import problems
 from byline.ledger.models import AccountKind, Entry, Transfer
-from byline.payments.services import PaymentRefused, card_amount_for, start_card_membership, start_card_unlock
+from byline.payments.services import (
+    PaymentRefused,
+    card_amount_for,
+    card_shortfall,
+    start_card_membership,
+    start_card_unlock,
+)
 from byline.payments.views import chosen_method, method_choices
 from byline.purchases import memberships, selectors, services
 from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
@@ -73,7 +79,7 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
     # Each method charges at least its own minimum, so each button states its own amount.
     methods = [(name, label, card_amount_for(reader=request.user, article=article, method=name, balance=balance))
                for name, label in method_choices(article.currency)]
-    needed = article.price_minor - balance if 0 < balance < article.price_minor else article.price_minor
+    needed = card_shortfall(price_minor=article.price_minor, balance=balance)
     return render(request, "purchases/confirm.html", {
         "article": article, "balance": balance, "after": balance - article.price_minor,
         "can_afford": balance >= article.price_minor, "key": key, "error": error,

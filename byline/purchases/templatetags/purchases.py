@@ -30,12 +30,10 @@ class Offer:
 
     @property
     def card_amount(self) -> int:
-        """What the paywall's card button charges (the configured provider's minimum at least), as
-        `payments.services.card_amount_for` computes it for the checkout the button starts."""
-        from byline.payments.services import minimum_charge
+        """What the paywall's card button charges: the same sum as the checkout the button starts."""
+        from byline.payments.services import card_charge
 
-        needed = self.missing if 0 < self.balance < self.price else self.price
-        return max(needed, minimum_charge(currency=self.currency))
+        return card_charge(price_minor=self.price, balance=self.balance, currency=self.currency)
 
 
 @register.simple_tag(takes_context=True)
