@@ -29,7 +29,7 @@ def _fresh_cache_and_language():
     def forget_everything():
         cache.clear()
         versioned.clear()
-        recently_recorded.forget()
+        recently_recorded.clear()
 
     forget_everything()
     translation.activate("en")

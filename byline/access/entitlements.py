@@ -124,13 +124,18 @@ class _CompiledQuery:
 
     def run(self, *, reader_pk: int, ids: Sequence[int], now: dt.datetime) -> tuple[list[str], list[tuple]]:
         connection = connections[self.alias]
-        inputs = {_READER: reader_pk, _NOW: now, _IDS: list(ids),
-                  _NOW_ADAPTED: connection.ops.adapt_datetimefield_value(now)}
+        inputs = _inputs(connection, reader_pk, ids, now)
         params = [value if kind == "const" else ids[value] if kind == _ID else inputs[kind]
                   for kind, value in self.slots]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             return self.reasons, cursor.fetchall()
+
+
+def _inputs(connection: Any, reader_pk: int, ids: Sequence[int], now: dt.datetime) -> dict[str, Any]:
+    """What each kind of slot stands for (`now` also as the backend stores it: SQLite gets text)."""
+    return {_READER: reader_pk, _NOW: now, _NOW_ADAPTED: connection.ops.adapt_datetimefield_value(now),
+            _IDS: list(ids)}
 
 
 _compiled: dict[tuple, _CompiledQuery | None] = {}
@@ -156,9 +161,7 @@ def _compile(count: int, alias: str) -> _CompiledQuery | None:
             sql, params = query.using(alias).query.sql_with_params()
         except Exception:  # a source that needs more of the reader than its id: stay with the ORM
             return None
-        adapted_now = connections[alias].ops.adapt_datetimefield_value(now)
-        samples.append(({_READER: reader_pk, _NOW: now, _NOW_ADAPTED: adapted_now, _IDS: ids}, sql, list(params),
-                        reasons))
+        samples.append((_inputs(connections[alias], reader_pk, ids, now), sql, list(params), reasons))
     (inputs_a, sql_a, params_a, reasons), (inputs_b, sql_b, params_b, _) = samples
     if sql_a != sql_b or len(params_a) != len(params_b):
         return None
@@ -170,7 +173,7 @@ def _compile(count: int, alias: str) -> _CompiledQuery | None:
             slots.append((_READER, None))
         elif a == inputs_a[_NOW] and b == inputs_b[_NOW]:
             slots.append((_NOW, None))
-        elif a == inputs_a[_NOW_ADAPTED] and b == inputs_b[_NOW_ADAPTED]:  # SQLite: the value as stored
+        elif a == inputs_a[_NOW_ADAPTED] and b == inputs_b[_NOW_ADAPTED]:
             slots.append((_NOW_ADAPTED, None))
         elif a == inputs_a[_IDS] and b == inputs_b[_IDS]:
             slots.append((_IDS, None))

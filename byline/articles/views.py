@@ -50,19 +50,18 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if page_cache.is_cacheable(request):
-        # Hot path: the cached stamp (id, version, status) tells whether a cached copy of this version exists.
-        stamp = page_cache.stamp_for(slug)
-        if stamp is not None and stamp.is_live and (cached := page_cache.get(stamp, request)) is not None:
-            note_article_view(request, stamp)
-            return _with_cache_headers(HttpResponse(cached), public=True)
-    article = page_cache.stamp_for(slug)
+    cacheable_request = page_cache.is_cacheable(request)
+    article = page_cache.stamp_for(slug)  # cached: no query on the hot paths below
+    if cacheable_request and article is not None and article.is_live \
+            and (cached := page_cache.get(article, request)) is not None:
+        note_article_view(request, article)
+        return _with_cache_headers(HttpResponse(cached), public=True)
     if article is None or not article.is_live:
         # Drafts and scheduled pieces: only their author and staff may see the page.
         article = selectors.article_for_reader(slug=slug, reader=request.user)
     if article is None:
         raise Http404
-    cacheable = page_cache.is_cacheable(request) and article.is_live
+    cacheable = cacheable_request and article.is_live
     related = recommend_selectors.related_articles(article=article)
     with entitlements.prefetched(request.user, [article, *related]):
         access = decide(request.user, article, grant=grant_from_request(request))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from byline.articles.models import Article
+from byline.core.local_cache import LocalCache
 from byline.recommend import catalogue
 from byline.recommend.engine import build_index, related_for_all, related_for_new
 from byline.recommend.models import ReadingEvent, ReadingKind, RelatedArticle
@@ -42,28 +42,9 @@ class RebuildReport:
     seconds: float
 
 
-class _RecentlyRecorded:
-    """The (reader, article, kind, day) rows this process has written lately, so that a reader reloading
-    a page costs no write at all. Bounded; forgetting one only costs an INSERT that does nothing."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._seen: OrderedDict[tuple, None] = OrderedDict()
-
-    def first_time(self, entry: tuple) -> bool:
-        if entry in self._seen:
-            self._seen.move_to_end(entry)
-            return False
-        self._seen[entry] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return True
-
-    def forget(self) -> None:
-        self._seen.clear()
-
-
-recently_recorded = _RecentlyRecorded(size=50_000)
+# The (reader, article, kind, day) rows this process has written lately, so that a reader reloading a
+# page costs no write at all. Forgetting one (bounded size, a day's life) only costs an INSERT that does nothing.
+recently_recorded = LocalCache(size=50_000, ttl=24 * 3600)
 
 
 def record_reading(*, reader, article: Article, kind: str = ReadingKind.VIEW) -> None:
@@ -78,7 +59,8 @@ def record_reading(*, reader, article: Article, kind: str = ReadingKind.VIEW) ->
         raise ValueError(f"unknown reading event kind {kind!r}")
     now = timezone.now()
     day = timezone.localdate(now)
-    if not recently_recorded.first_time((reader.pk, article.pk, kind, day)):
+    seen_key = f"{reader.pk}:{article.pk}:{kind}:{day}"
+    if recently_recorded.get(seen_key):
         return
     values = {"reader_id": reader.pk, "article_id": article.pk, "kind": kind, "day": day, "created_at": now}
     # One plain statement: bulk_create would wrap it in BEGIN/COMMIT, three round trips on every page view.
@@ -91,6 +73,7 @@ def record_reading(*, reader, article: Article, kind: str = ReadingKind.VIEW) ->
             f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING",
             params,
         )
+    recently_recorded.set(seen_key, True)
 
 
 def _lock_table() -> None:
