@@ -171,6 +171,8 @@ else:
 
 # Sessions are written through to the database and read from the cache: no session query per page.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The model backend, with signed-in users' rows cached (byline/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["byline.accounts.backends.CachedUserBackend"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -23,13 +23,11 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_language():
-    from byline.core.local_cache import versioned
-    from byline.recommend.services import recently_recorded
+    from byline.core import local_cache
 
     def forget_everything():
         cache.clear()
-        versioned.clear()
-        recently_recorded.clear()
+        local_cache.clear_all()
 
     forget_everything()
     translation.activate("en")

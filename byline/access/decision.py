@@ -8,7 +8,7 @@ only when the answer allows it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,8 @@ class Reason(StrEnum):
 class Access:
     allowed: bool
     reason: Reason
+    # The id of the row that grants it, where its entitlement source names one (a purchase's id).
+    ref: int | None = field(default=None, compare=False)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -73,9 +75,9 @@ def decide(reader: Any, article: Article, grant: Any = None) -> Access:
     if grant is not None and entitlements.grant_is_valid(grant, article):
         return Access(True, Reason.GIFT)
     if _is_signed_in(reader) and reader.is_active:
-        reason = entitlements.reasons_for(reader, [article]).get(article.pk)
-        if reason is not None:
-            return Access(True, Reason(reason))
+        held = entitlements.held_for(reader, [article]).get(article.pk)
+        if held is not None:
+            return Access(True, Reason(held.reason), ref=held.ref)
     return LOCKED
 
 

@@ -1,8 +1,9 @@
 """Where entitlements that belong to a reader come from (purchases, memberships, kept gifts) and
 how a request-borne grant (a gift link) is checked.
 
-A source is a function `(reader, now) -> {reason: condition}` where each condition is a boolean
-expression over an article row (built with `OuterRef("pk")`, usually an `Exists`). Each money or
+A source is a function `(reader, now) -> {reason: condition}` where each condition is an expression
+over an article row (built with `OuterRef("pk")`): a boolean (`Exists`), or the id of the row that
+grants it (a one-row `Subquery`), which then travels with the answer as `Entitlement.ref`. Each money or
 sharing feature registers its own in SOURCES; `reasons_for` evaluates all of them for any number
 of articles in ONE query, so `decision.decide` stays the single place that combines them and the
 article page's query count does not grow with every new kind of entitlement.
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connections, router
 from django.utils import timezone
@@ -30,8 +31,16 @@ EntitlementSource = Callable[[Any, dt.datetime], dict[str, "Expression"]]
 SOURCES: list[EntitlementSource] = []
 GRANT_CHECKS: list[Callable[[Any, Article], bool]] = []
 
-# (reader id, {article id: reason or None}) answered in advance for one block of code; see `prefetched`.
-_known: ContextVar[tuple[int, dict[int, str | None]] | None] = ContextVar("byline_entitlements", default=None)
+
+
+class Entitlement(NamedTuple):
+    reason: str
+    ref: int | None = None  # the id of the granting row (a purchase, say), where its source names it
+
+
+# (reader id, {article id: entitlement or None}) answered in advance for one block of code; see `prefetched`.
+_known: ContextVar[tuple[int, dict[int, Entitlement | None]] | None] = ContextVar("byline_entitlements",
+                                                                                   default=None)
 
 
 @contextmanager
@@ -45,8 +54,8 @@ def prefetched(reader: Any, articles: Sequence[Article]) -> Iterator[None]:
     if not getattr(reader, "is_authenticated", False) or not articles:
         yield
         return
-    reasons = reasons_for(reader, articles)
-    token = _known.set((reader.pk, {article.pk: reasons.get(article.pk) for article in articles}))
+    held = held_for(reader, articles)
+    token = _known.set((reader.pk, {article.pk: held.get(article.pk) for article in articles}))
     try:
         yield
     finally:
@@ -55,6 +64,12 @@ def prefetched(reader: Any, articles: Sequence[Article]) -> Iterator[None]:
 
 def reasons_for(reader: Any, articles: Sequence[Article]) -> dict[int, str]:
     """{article_id: reason} for the priced articles the reader holds an entitlement to; the first
+    registered source that applies names the reason."""
+    return {pk: held.reason for pk, held in held_for(reader, articles).items()}
+
+
+def held_for(reader: Any, articles: Sequence[Article]) -> dict[int, Entitlement]:
+    """{article_id: entitlement} for the priced articles the reader holds an entitlement to; the first
     registered source that applies names the reason."""
     from byline.articles.models import Visibility
 
@@ -71,11 +86,11 @@ def reasons_for(reader: Any, articles: Sequence[Article]) -> dict[int, str]:
     else:
         query, reasons = _entitlement_query(reader, ids, now)
         rows = list(query)
-    answers: dict[int, str] = {}
+    answers: dict[int, Entitlement] = {}
     for pk, *flags in rows:
         for reason, held in zip(reasons, flags, strict=True):
             if held:
-                answers[pk] = reason
+                answers[pk] = Entitlement(reason, None if isinstance(held, bool) else held)
                 break
     return answers
 

@@ -47,7 +47,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="byline.accounts.backends.CachedUserBackend")
         messages.success(request, _("Welcome to Byline. Your account is ready."))
         return redirect("accounts:library")
     return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 
 from byline.articles import selectors
 from byline.articles.models import Article
+from byline.core import read_ahead
 from byline.sharing.grants import GIFT_COOKIE
 
 
@@ -32,7 +33,7 @@ def is_cacheable(request: HttpRequest) -> bool:
 STAMP_SECONDS = 300
 
 
-def _stamp_key(slug: str) -> str:
+def stamp_key(slug: str) -> str:
     return f"page:stamp:{slug}"
 
 
@@ -43,16 +44,16 @@ def stamp_for(slug: str) -> Article | None:
     query fewer. Every save or delete of the article forgets the stamp (`forget_stamp`), so a new
     version is never hidden behind it; a renamed author or topic shows within STAMP_SECONDS.
     """
-    stamp = cache.get(_stamp_key(slug))
+    stamp = read_ahead.get(stamp_key(slug))
     if stamp is None:
         stamp = selectors.article_stamp(slug=slug)
         if stamp is not None:
-            cache.set(_stamp_key(slug), stamp, STAMP_SECONDS)
+            cache.set(stamp_key(slug), stamp, STAMP_SECONDS)
     return stamp
 
 
 def forget_stamp(slug: str) -> None:
-    cache.delete(_stamp_key(slug))
+    cache.delete(stamp_key(slug))
 
 
 def key_for(article: Article, request: HttpRequest) -> str:

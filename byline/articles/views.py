@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import SESSION_KEY
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from byline.access import entitlements
 from byline.access.decision import Reason, decide
+from byline.accounts.backends import user_cache_key
 from byline.articles import page_cache, page_shell, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_page_context
+from byline.core import read_ahead
 from byline.dashboard.services import note_article_view
 from byline.purchases.memberships import record_member_read
 from byline.recommend import selectors as recommend_selectors
 from byline.recommend.services import record_reading
 from byline.sharing.grants import grant_from_request
+from byline.sharing.services import gifts_left_key
 from byline.sharing.tracking import note_referral
 
 PROXY_CACHE_SECONDS = 5
@@ -50,6 +55,21 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    with read_ahead.reading(_entries_the_page_reads(request, slug)):
+        return _article_page(request, slug)
+
+
+def _entries_the_page_reads(request: HttpRequest, slug: str) -> list[str]:
+    """The cache entries an article page asks for: its stamp, the related lists' generation and, for a
+    signed-in reader (their id is in the session, read here), their user row and gift allowance."""
+    keys = [page_cache.stamp_key(slug), recommend_selectors.GENERATION_KEY]
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is not None:
+        keys += [user_cache_key(user_id), gifts_left_key(giver_id=user_id, now=timezone.now())]
+    return keys
+
+
+def _article_page(request: HttpRequest, slug: str) -> HttpResponse:
     cacheable_request = page_cache.is_cacheable(request)
     article = page_cache.stamp_for(slug)  # cached: no query on the hot paths below
     if cacheable_request and article is not None and article.is_live \

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.cache import cache
 
 _MISSING = object()
+_every: list[LocalCache] = []
 
 
 class LocalCache:
@@ -26,6 +27,7 @@ class LocalCache:
         self.ttl = ttl
         self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        _every.append(self)
 
     def get(self, key: str, default: Any = None) -> Any:
         with self._lock:
@@ -62,5 +64,11 @@ class LocalCache:
         return value
 
 
-# One per process; tests clear it with the shared cache (tests/conftest.py).
+def clear_all() -> None:
+    """Forget every process-local copy (tests do, with the shared cache: tests/conftest.py)."""
+    for local in _every:
+        local.clear()
+
+
+# One per process.
 versioned = LocalCache(size=2_000, ttl=60)

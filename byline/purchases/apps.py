@@ -8,6 +8,7 @@ class PurchasesConfig(AppConfig):
 
     def ready(self) -> None:
         from byline.access import entitlements
+        from byline.purchases import personal  # noqa: F401 (registers the undo offer)
         from byline.purchases.selectors import entitlement_conditions
 
         # Purchases and memberships come first: a reader who bought an article and also holds a gift

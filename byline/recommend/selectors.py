@@ -12,7 +12,7 @@ from django.utils import timezone
 from byline.access.decision import readable_ids
 from byline.articles import selectors as article_selectors
 from byline.articles.models import LIVE_STATUSES, Article
-from byline.core import local_cache
+from byline.core import local_cache, read_ahead
 from byline.recommend.models import ReadingEvent, RelatedArticle
 
 # What a card shows and what the access decision needs (never the body or the locked half).
@@ -66,7 +66,7 @@ def related_articles(*, article: Article, limit: int = 6) -> list[Article]:
     number that any article save or list rebuild moves on: an unpublished article still leaves
     every list at once.
     """
-    generation = cache.get(GENERATION_KEY, 0)
+    generation = read_ahead.get(GENERATION_KEY, 0)
     key = f"recommend:related:{generation}:{article.pk}:{limit}"
     return local_cache.versioned.get_or_shared(
         key, lambda: _related_articles_uncached(article=article, limit=limit), shared_timeout=RELATED_CACHE_SECONDS)

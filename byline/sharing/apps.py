@@ -8,7 +8,7 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         from byline.access import entitlements
-        from byline.sharing import grants
+        from byline.sharing import grants, personal  # noqa: F401 (personal registers the panel's values)
 
         # Gifts plug into the one access decision: a redeemed gift kept by a signed-in reader is an
         # entitlement source; a gift carried by an anonymous browser's cookie is a request grant.

@@ -18,7 +18,7 @@ from byline.articles.models import Article
 from byline.core import local_cache
 from byline.sharing import conf
 from byline.sharing.models import Channel, EventKind, GiftLink, ReferralEvent
-from byline.sharing.services import CONVERSION_KINDS, GIFT_REASONS, gifts_left_for_display, referral_codes_for
+from byline.sharing.services import CONVERSION_KINDS, GIFT_REASONS, referral_codes_for
 
 NETWORK_CHANNELS = (Channel.WEIBO, Channel.X, Channel.FACEBOOK, Channel.LINKEDIN, Channel.TELEGRAM,
                     Channel.WHATSAPP, Channel.EMAIL)
@@ -78,46 +78,58 @@ class ShareLink:
     href: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class SharePanel:
-    url: str
-    native_url: str
-    wechat_url: str
-    qr: SafeString
+    """The parts of the share panel that are the same for every reader of the article (page shells keep them)."""
     networks: list[ShareLink]
     copy_beacon: str
     native_beacon: str
-    can_give: bool = False
-    gifts_left: int = 0
-    gift_days: int = field(default_factory=conf.gift_days)
-    gift_uses: int = field(default_factory=conf.gift_max_redemptions)
 
 
-def share_panel(*, article: Article, canonical_url: str, reader: Any, access: Access | None,
-                qr_label: str) -> SharePanel:
-    """Everything the share panel shows. For anonymous readers it holds nothing personal (cached pages)."""
-    signed_in = reader is not None and getattr(reader, "is_authenticated", False)
-    codes = referral_codes_for(sharer=reader if signed_in else None)
-    wechat_url = with_referral(canonical_url, codes[Channel.WECHAT])
+@dataclass(frozen=True)
+class ShareLinks:
+    """The reader's own links to the article: each carries the sharer's referral code."""
+    url: str
+    native_url: str
+    qr: SafeString
+
+
+@dataclass(frozen=True)
+class GiftTerms:
+    """What a gift link gives; the same for everyone who may give (each giver's allowance is personal)."""
+    days: int = field(default_factory=conf.gift_days)
+    uses: int = field(default_factory=conf.gift_max_redemptions)
+
+
+def share_panel(*, article: Article) -> SharePanel:
     networks = [
         ShareLink(channel, Channel(channel).label,
                   reverse("sharing:share_to", kwargs={"slug": article.slug, "channel": channel}))
         for channel in NETWORK_CHANNELS
     ]
-    panel = SharePanel(
-        url=with_referral(canonical_url, codes[Channel.LINK]),
-        native_url=with_referral(canonical_url, codes[Channel.NATIVE]),
-        wechat_url=wechat_url,
-        qr=qr_svg(wechat_url, label=qr_label),
+    return SharePanel(
         networks=networks,
         copy_beacon=reverse("sharing:share_to", kwargs={"slug": article.slug, "channel": Channel.LINK}),
         native_beacon=reverse("sharing:share_to", kwargs={"slug": article.slug, "channel": Channel.NATIVE}),
     )
-    if signed_in and access is not None and access.allowed and access.reason in GIFT_REASONS \
-            and not article.is_free and article.is_live:
-        panel.can_give = True
-        panel.gifts_left = gifts_left_for_display(giver=reader)
-    return panel
+
+
+def share_links(*, canonical_url: str, reader: Any, qr_label: str) -> ShareLinks:
+    """The reader's links (None or anonymous: the site's own codes, so cached pages hold nothing personal)."""
+    signed_in = reader is not None and getattr(reader, "is_authenticated", False)
+    codes = referral_codes_for(sharer=reader if signed_in else None)
+    wechat_url = with_referral(canonical_url, codes[Channel.WECHAT])
+    return ShareLinks(url=with_referral(canonical_url, codes[Channel.LINK]),
+                      native_url=with_referral(canonical_url, codes[Channel.NATIVE]),
+                      qr=qr_svg(wechat_url, label=qr_label))
+
+
+def may_give(*, article: Article, reader: Any, access: Access | None) -> bool:
+    """Whether the page offers this reader the gift form: a signed-in reader whose access comes from a
+    purchase, membership, authorship or staff (access.reason: page shells are keyed by it)."""
+    signed_in = reader is not None and getattr(reader, "is_authenticated", False)
+    return bool(signed_in and access is not None and access.allowed and access.reason in GIFT_REASONS
+                and not article.is_free and article.is_live)
 
 
 def gift_links_of(*, giver: Any, limit: int = 100) -> list[GiftLink]:

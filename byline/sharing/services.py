@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from byline.access.decision import Reason, decide
 from byline.articles.models import Article
-from byline.core import local_cache
+from byline.core import local_cache, read_ahead
 from byline.sharing import conf
 from byline.sharing.grants import hash_browser_key
 from byline.sharing.models import (
@@ -145,7 +145,7 @@ def gifts_left_this_month(*, giver: Any, now: dt.datetime | None = None) -> int:
     return max(0, conf.gift_monthly_quota() - used)
 
 
-def _gifts_left_key(*, giver_id: int, now: dt.datetime) -> str:
+def gifts_left_key(*, giver_id: int, now: dt.datetime) -> str:
     return f"sharing:gifts-left:{giver_id}:{now:%Y%m}"
 
 
@@ -153,8 +153,12 @@ def gifts_left_for_display(*, giver: Any, now: dt.datetime | None = None) -> int
     """The month's remaining gift links, as the share panel shows them: cached, so a page view costs
     no query. `create_gift_link` checks the exact number under a lock and clears this cache."""
     now = now or timezone.now()
-    return cache.get_or_set(_gifts_left_key(giver_id=giver.pk, now=now),
-                            lambda: gifts_left_this_month(giver=giver, now=now), 3600)
+    key = gifts_left_key(giver_id=giver.pk, now=now)
+    left = read_ahead.get(key)
+    if left is None:
+        left = gifts_left_this_month(giver=giver, now=now)
+        cache.set(key, left, 3600)
+    return left
 
 
 def create_gift_link(*, giver: Any, article: Article, now: dt.datetime | None = None) -> GiftLink:
@@ -183,7 +187,7 @@ def create_gift_link(*, giver: Any, article: Article, now: dt.datetime | None = 
             max_redemptions=conf.gift_max_redemptions(), expires_at=now + dt.timedelta(days=conf.gift_days()),
             created_at=now,
         )
-        transaction.on_commit(lambda: cache.delete(_gifts_left_key(giver_id=giver.pk, now=now)))
+        transaction.on_commit(lambda: cache.delete(gifts_left_key(giver_id=giver.pk, now=now)))
         return gift
 
 

@@ -68,3 +68,14 @@ def personal(context: template.Context, template_name: str) -> str:
     if context.get(page_shell.SHELL_CONTEXT_FLAG):
         return mark_safe(page_shell.slot_marker(template_name))
     return context.template.engine.get_template(template_name).render(context)
+
+
+@register.simple_tag(takes_context=True)
+def personal_value(context: template.Context, name: str) -> str:
+    """A short personal value (byline/core/personal.py): a marker in a shared page shell, else the value."""
+    from byline.articles import page_shell
+    from byline.core import personal as personal_values
+
+    if context.get(page_shell.SHELL_CONTEXT_FLAG):
+        return mark_safe(page_shell.value_marker(name))
+    return personal_values.render_value(name, context.get("request"), context)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django import template
 
 from byline.ledger.selectors import wallet_balance
-from byline.purchases.selectors import undoable_purchase
 
 register = template.Library()
 
@@ -44,15 +43,6 @@ def paywall_offer(context, article) -> Offer | None:
         return None
     return Offer(balance=wallet_balance(reader=user, currency=article.currency), currency=article.currency,
                  price=article.price_minor, key=uuid.uuid4().hex)
-
-
-@register.simple_tag(takes_context=True)
-def undo_offer(context, article, access):
-    """The reader's purchase of this article while it may still be undone, else None."""
-    user = context.get("user")
-    if user is None or not user.is_authenticated or getattr(access, "reason", None) != "purchase":
-        return None
-    return undoable_purchase(reader=user, article=article)
 
 
 @register.simple_tag

@@ -4,28 +4,34 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from byline.sharing import selectors
+from byline.sharing.personal import sharer
 
 register = template.Library()
+
+# What the panel's own template, its personal values and its gift slot read from the page.
+_PASSED_ON = ("article", "request", "reading", "csrf_token", "meta", "access", "user", "anonymous_preview",
+              "page_shell")
 
 
 @register.inclusion_tag("sharing/panel.html", takes_context=True)
 def share_panel(context: template.Context) -> dict:
+    """The panel's shared part; the reader's links and gift form are personal values and a slot, so
+    a page shell holds the panel once for every reader."""
     article = context["article"]
-    request = context.get("request")
-    # The admin's "view as anonymous reader" must show exactly what an anonymous reader gets.
-    reader = None if context.get("anonymous_preview") or request is None else request.user
-    result = {"article": article, "request": request, "reading": context.get("reading"),
-              "csrf_token": context.get("csrf_token")}
-    if not article.is_live:
-        return result
-    result["share"] = selectors.share_panel(
-        article=article, canonical_url=context["meta"].url, reader=reader, access=context.get("access"),
-        qr_label=_("QR code for WeChat: %(title)s") % {"title": article.title},
-    )
+    result = {name: context.get(name) for name in _PASSED_ON}
+    if article.is_live:
+        result["share"] = selectors.share_panel(article=article)
     return result
+
+
+@register.simple_tag(takes_context=True)
+def gift_terms(context: template.Context) -> selectors.GiftTerms | None:
+    """The gift form's terms where the reader may give the article, else None."""
+    may = selectors.may_give(article=context["article"], reader=sharer(context.get("request"), context),
+                             access=context.get("access"))
+    return selectors.GiftTerms() if may else None
 
 
 @register.inclusion_tag("sharing/card_tags.html", takes_context=True)

@@ -1,0 +1,44 @@
+"""Personal values: short strings on a shared page that differ from reader to reader (a referral link).
+
+A template writes `{% personal_value "name" %}`. On a page rendered whole, the registered function
+runs there and then; in a shared page shell (articles/page_shell.py) the tag leaves a marker, and the
+function runs for each request when the shell is filled. Unlike a `{% personal %}` slot, no template
+is rendered for a value, so a handful of them cost next to nothing per request.
+
+A function takes (request or None, the page's context) and returns text, which is escaped unless
+marked safe. Apps register theirs in their AppConfig.ready, so a shell fetched from the shared cache
+can be filled in a process that has not rendered it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.html import conditional_escape
+
+PersonalValue = Callable[[HttpRequest | None, Mapping[str, Any]], str]
+
+VALUES: dict[str, PersonalValue] = {}
+
+
+def register(name: str) -> Callable[[PersonalValue], PersonalValue]:
+    def decorate(function: PersonalValue) -> PersonalValue:
+        VALUES[name] = function
+        return function
+    return decorate
+
+
+def render_value(name: str, request: HttpRequest | None, context: Mapping[str, Any]) -> str:
+    return conditional_escape(VALUES[name](request, context))
+
+
+def per_request(request: HttpRequest | None, key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per request, for values that several personal values are cut from."""
+    if request is None:
+        return compute()
+    memo = request.__dict__.setdefault("_byline_personal", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
