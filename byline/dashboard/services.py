@@ -22,6 +22,7 @@ from django.utils import timezone
 from byline.access.decision import Access, Reason
 from byline.articles.models import Article, Visibility
 from byline.dashboard.models import ArticleDay
+from byline.ops.cache import increment
 from byline.sharing.bots import is_automated
 
 VIEWS, PAYWALL = "pv", "pw"
@@ -36,23 +37,12 @@ def counter_key(kind: str, day: dt.date, article_id: int) -> str:
     return f"dash:{kind}:{day.isoformat()}:{article_id}"
 
 
-def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # the first view of the day: create the counter, then count
-        cache.add(key, 0, COUNTER_TTL_S)
-        try:
-            cache.incr(key)
-        except ValueError:
-            pass  # evicted in between: one view lost, never an error on the page
-
-
 def record_view(*, article_id: int, paywalled: bool, day: dt.date | None = None) -> None:
     """Count one view of a paid article's page; `paywalled` when the paywall box was shown."""
     day = day or timezone.localdate()
-    _bump(counter_key(VIEWS, day, article_id))
+    increment(counter_key(VIEWS, day, article_id), ttl=COUNTER_TTL_S)
     if paywalled:
-        _bump(counter_key(PAYWALL, day, article_id))
+        increment(counter_key(PAYWALL, day, article_id), ttl=COUNTER_TTL_S)
 
 
 def note_article_view(request: HttpRequest, article: Article, access: Access | None = None) -> None:
@@ -140,16 +130,9 @@ def flush_view_counters(*, today: dt.date | None = None) -> int:
                 add_counts(rows)
         except Exception:
             for key, amount in taken:  # give the counts back for the next flush
-                _bump_by(key, amount)
+                increment(key, delta=amount, ttl=COUNTER_TTL_S)
             raise
         return len(rows)
     finally:
         cache.delete(FLUSH_LOCK)
-
-
-def _bump_by(key: str, amount: int) -> None:
-    try:
-        cache.incr(key, amount)
-    except ValueError:
-        cache.add(key, amount, COUNTER_TTL_S)
 

@@ -14,6 +14,7 @@ import time
 from functools import cached_property
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -96,3 +97,34 @@ class ResilientRedisCache(RedisCache):
         self._down_until = time.monotonic() + self.retry_after_s
         logger.warning("cache unavailable during %s (%s); trying again in %.0f s",
                        operation, type(error).__name__, self.retry_after_s)
+
+    def increment(self, key: str, *, delta: int, ttl: int) -> None:
+        """Add `delta` to a counter, creating it with `ttl` if it is missing: one round trip (Django's
+        `incr` takes two, and raises for a missing key). Needs Redis 7 (EXPIRE ... NX)."""
+        if not self.available:
+            return
+        key = self.make_and_validate_key(key)
+        try:
+            pipe = self._cache._client.get_client(key, write=True).pipeline(transaction=False)
+            pipe.incrby(key, delta)
+            pipe.expire(key, ttl, nx=True)
+            pipe.execute()
+        except UNAVAILABLE as error:
+            self.mark_unavailable("increment", error)
+
+
+def increment(key: str, *, ttl: int, delta: int = 1) -> None:
+    """Add `delta` to the counter `key` in the default cache, creating it (kept `ttl` seconds) if missing.
+    Never raises for a missing key; a counter evicted in the middle may lose this one count."""
+    backend = caches["default"]
+    if isinstance(backend, ResilientRedisCache):
+        backend.increment(key, delta=delta, ttl=ttl)
+        return
+    try:
+        backend.incr(key, delta)
+    except ValueError:
+        if not backend.add(key, delta, ttl):
+            try:
+                backend.incr(key, delta)  # another process created it in between
+            except ValueError:
+                pass

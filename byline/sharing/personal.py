@@ -43,15 +43,20 @@ def share_qr(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
     return _links(request, context).qr
 
 
+def _gifts_left(request: HttpRequest | None, context: Mapping[str, Any]) -> int:
+    return personal.per_request(request, "gifts-left",
+                                lambda: gifts_left_for_display(giver=sharer(request, context)))
+
+
 @personal.register("gifts-left")
 def gifts_left(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
-    left = gifts_left_for_display(giver=sharer(request, context))
+    left = _gifts_left(request, context)
     return ngettext("You have %(n)s gift link left this month.", "You have %(n)s gift links left this month.",
                     left) % {"n": left}
 
 
 @personal.register("gift-button")
 def gift_button(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
-    if not gifts_left_for_display(giver=sharer(request, context)):
+    if not _gifts_left(request, context):
         return ""
     return format_html('<button type="submit" class="button">{}</button>', _("Create a gift link"))

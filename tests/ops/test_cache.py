@@ -50,3 +50,32 @@ def test_article_pages_and_log_in_still_work_while_the_cache_is_down(paid_articl
         assert LOCKED_SENTINEL in client.get(paid_article.get_absolute_url()).content.decode()
     finally:
         caches["default"].close()
+
+
+def test_increment_creates_a_counter_then_adds_to_it():
+    from byline.ops.cache import increment
+
+    increment("counter:a", ttl=60)
+    increment("counter:a", ttl=60, delta=4)
+    assert caches["default"].get("counter:a") == 5
+
+
+@pytest.mark.skipif(not isinstance(caches["default"], ResilientRedisCache), reason="needs the Redis cache")
+def test_increment_on_redis_sets_the_expiry_once_in_one_round_trip():
+    from byline.ops.cache import increment
+
+    backend = caches["default"]
+    key = backend.make_and_validate_key("counter:b")
+    client = backend._cache._client.get_client(key, write=True)
+    increment("counter:b", ttl=60)
+    assert 0 < client.ttl(key) <= 60
+    client.expire(key, 1000)  # as if it had been created long ago with a longer life
+    increment("counter:b", ttl=60)
+    assert client.ttl(key) > 60, "a later count must not move the expiry"
+    assert backend.get("counter:b") == 2
+
+
+def test_increment_on_an_unreachable_cache_does_not_raise():
+    cache = unreachable_cache()
+    cache.increment("counter", delta=1, ttl=60)
+    assert not cache.available
