@@ -279,6 +279,8 @@ PAYMENT_METHODS = {code: [m for m in os.environ.get(f"PAYMENT_METHODS_{code}", "
                    for code in ("CNY", "USD", "EUR")}
 PAYMENT_QR_MINUTES = int(os.environ.get("PAYMENT_QR_MINUTES", "15"))
 AUTHOR_SHARE_PERCENT = int(os.environ.get("AUTHOR_SHARE_PERCENT", "90"))
+# Article view counts gather in each process and go to the cache this often (0: at once).
+VIEW_COUNT_FLUSH_SECONDS = float(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "1"))
 UNDO_WINDOW_SECONDS = int(os.environ.get("UNDO_WINDOW_SECONDS", "600"))
 UNDO_LIMIT = int(os.environ.get("UNDO_LIMIT", "3"))
 UNDO_LIMIT_DAYS = int(os.environ.get("UNDO_LIMIT_DAYS", "30"))

@@ -12,4 +12,5 @@ from byline.settings import *  # noqa: E402,F403
 if not os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+VIEW_COUNT_FLUSH_SECONDS = 0  # counted at once (tests/ops/test_counters.py covers the buffered path)
 RECOMMEND_INDEX_DIR = __import__("tempfile").mkdtemp(prefix="byline-test-recommend-")  # never the demo's var/

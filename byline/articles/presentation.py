@@ -32,8 +32,12 @@ def absolute_url(request: HttpRequest | None, path: str) -> str:
     return settings.SITE_URL + path
 
 
+def canonical_url(article: Article, request: HttpRequest | None) -> str:
+    return absolute_url(request, article.get_absolute_url())
+
+
 def article_meta(article: Article, request: HttpRequest | None) -> ArticleMeta:
-    url = absolute_url(request, article.get_absolute_url())
+    url = canonical_url(article, request)
     description = excerpt(article.preview_text, 200)
     data = {
         "@context": "https://schema.org",
@@ -75,5 +79,6 @@ def article_page_context(article: Article, access, request: HttpRequest | None) 
         "access": access,
         # Lazy: a page served from a cached shell (page_shell.py) never needs to load the text again.
         "locked_html": SimpleLazyObject(lambda: article.locked_html) if access.allowed else "",
-        "meta": article_meta(article, request),
+        # Lazy too: only a page that is rendered (not filled from a shell) shows it.
+        "meta": SimpleLazyObject(lambda: article_meta(article, request)),
     }

@@ -2,8 +2,9 @@
 
 Rules a caller may rely on:
 - `note_article_view` costs no database query: it increments a per-article, per-day counter in the
-  cache (Redis INCR in production). It ignores bots, HEAD requests, free articles, and the article's
-  author or staff. Nothing personal is stored: only (article, day) -> two numbers.
+  cache (Redis INCRBY in production), added up in the process and sent about once a second
+  (VIEW_COUNT_FLUSH_SECONDS, ops/counters.py). It ignores bots, HEAD requests, free articles, and the
+  article's author or staff. Nothing personal is stored: only (article, day) -> two numbers.
 - `flush_view_counters` adds the pending cache counts to `ArticleDay` rows with one upsert statement,
   then subtracts exactly what it moved from the cache, so views counted meanwhile are kept. One flush
   runs at a time (a cache lock). Celery beat runs it every minute; the dashboard runs it before reading.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -23,6 +25,7 @@ from byline.access.decision import Access, Reason
 from byline.articles.models import Article, Visibility
 from byline.dashboard.models import ArticleDay
 from byline.ops.cache import increment
+from byline.ops.counters import BufferedCounters
 from byline.sharing.bots import is_automated
 
 VIEWS, PAYWALL = "pv", "pw"
@@ -37,12 +40,15 @@ def counter_key(kind: str, day: dt.date, article_id: int) -> str:
     return f"dash:{kind}:{day.isoformat()}:{article_id}"
 
 
+_views = BufferedCounters(interval=lambda: settings.VIEW_COUNT_FLUSH_SECONDS)
+
+
 def record_view(*, article_id: int, paywalled: bool, day: dt.date | None = None) -> None:
     """Count one view of a paid article's page; `paywalled` when the paywall box was shown."""
     day = day or timezone.localdate()
-    increment(counter_key(VIEWS, day, article_id), ttl=COUNTER_TTL_S)
+    _views.add(counter_key(VIEWS, day, article_id), ttl=COUNTER_TTL_S)
     if paywalled:
-        increment(counter_key(PAYWALL, day, article_id), ttl=COUNTER_TTL_S)
+        _views.add(counter_key(PAYWALL, day, article_id), ttl=COUNTER_TTL_S)
 
 
 def note_article_view(request: HttpRequest, article: Article, access: Access | None = None) -> None:

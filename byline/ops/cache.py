@@ -98,33 +98,41 @@ class ResilientRedisCache(RedisCache):
         logger.warning("cache unavailable during %s (%s); trying again in %.0f s",
                        operation, type(error).__name__, self.retry_after_s)
 
-    def increment(self, key: str, *, delta: int, ttl: int) -> None:
-        """Add `delta` to a counter, creating it with `ttl` if it is missing: one round trip (Django's
-        `incr` takes two, and raises for a missing key). Needs Redis 7 (EXPIRE ... NX)."""
-        if not self.available:
+    def increment_many(self, counts: dict[str, tuple[int, int]]) -> None:
+        """Add to counters, {key: (delta, ttl)}, creating each with its ttl if missing, all in one
+        round trip (Django's `incr` takes two per key, and raises for a missing one). Needs Redis 7
+        (EXPIRE ... NX)."""
+        if not counts or not self.available:
             return
-        key = self.make_and_validate_key(key)
         try:
-            pipe = self._cache._client.get_client(key, write=True).pipeline(transaction=False)
-            pipe.incrby(key, delta)
-            pipe.expire(key, ttl, nx=True)
+            pipe = self._cache._client.get_client(write=True).pipeline(transaction=False)
+            for key, (delta, ttl) in counts.items():
+                full_key = self.make_and_validate_key(key)
+                pipe.incrby(full_key, delta)
+                pipe.expire(full_key, ttl, nx=True)
             pipe.execute()
         except UNAVAILABLE as error:
             self.mark_unavailable("increment", error)
 
 
 def increment(key: str, *, ttl: int, delta: int = 1) -> None:
-    """Add `delta` to the counter `key` in the default cache, creating it (kept `ttl` seconds) if missing.
-    Never raises for a missing key; a counter evicted in the middle may lose this one count."""
+    """Add `delta` to the counter `key` in the default cache, creating it (kept `ttl` seconds) if missing."""
+    increment_many({key: (delta, ttl)})
+
+
+def increment_many(counts: dict[str, tuple[int, int]]) -> None:
+    """Add to counters in the default cache, {key: (delta, ttl)}: one round trip on Redis. Never raises
+    for a missing key; a counter evicted in the middle may lose this one count."""
     backend = caches["default"]
     if isinstance(backend, ResilientRedisCache):
-        backend.increment(key, delta=delta, ttl=ttl)
+        backend.increment_many(counts)
         return
-    try:
-        backend.incr(key, delta)
-    except ValueError:
-        if not backend.add(key, delta, ttl):
-            try:
-                backend.incr(key, delta)  # another process created it in between
-            except ValueError:
-                pass
+    for key, (delta, ttl) in counts.items():
+        try:
+            backend.incr(key, delta)
+        except ValueError:
+            if not backend.add(key, delta, ttl):
+                try:
+                    backend.incr(key, delta)  # another process created it in between
+                except ValueError:
+                    pass

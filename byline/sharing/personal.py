@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from byline.articles.presentation import canonical_url
 from byline.core import personal
 from byline.sharing import selectors
 from byline.sharing.services import gifts_left_for_display
@@ -24,7 +25,7 @@ def sharer(request: HttpRequest | None, context: Mapping[str, Any]) -> Any:
 def _links(request: HttpRequest | None, context: Mapping[str, Any]) -> selectors.ShareLinks:
     article = context["article"]
     return personal.per_request(request, f"share-links:{article.pk}", lambda: selectors.share_links(
-        canonical_url=context["meta"].url, reader=sharer(request, context),
+        canonical_url=canonical_url(article, request), reader=sharer(request, context),
         qr_label=_("QR code for WeChat: %(title)s") % {"title": article.title}))
 
 

@@ -77,5 +77,5 @@ def test_increment_on_redis_sets_the_expiry_once_in_one_round_trip():
 
 def test_increment_on_an_unreachable_cache_does_not_raise():
     cache = unreachable_cache()
-    cache.increment("counter", delta=1, ttl=60)
+    cache.increment_many({"counter": (1, 60)})
     assert not cache.available
