@@ -89,7 +89,7 @@ def log_in(base: str, username: str, password: str) -> dict[str, str]:
     cookies.update(cookies_from(headers))
     if status != 302 or "sessionid" not in cookies:
         sys.exit(f"bench: could not log in as {username} (status {status})")
-    return {"sessionid": cookies["sessionid"], "csrftoken": cookies["csrftoken"]}
+    return {name: value for name, value in cookies.items() if value}  # a browser keeps every cookie set
 
 
 _UNLOCK_FORM = re.compile(rb'<form method="post" action="(/en/unlock/[\w-]+/)">\s*'

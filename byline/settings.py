@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "byline.accounts.middleware.ReaderHintMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "byline.ops.middleware.DatabaseUnavailableMiddleware",
@@ -170,7 +171,7 @@ else:
     }
 
 # Sessions are written through to the database and read from the cache: no session query per page.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "byline.accounts.sessions"  # cached_db, read ahead on article pages
 # The model backend, with signed-in users' rows cached (byline/accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["byline.accounts.backends.CachedUserBackend"]
 

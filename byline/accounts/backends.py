@@ -5,12 +5,22 @@ fraction of a database query. A saved or deleted user is forgotten at once, and 
 transaction commits, so a deactivation, a password change (which ends other sessions) or a new
 staff flag applies to the next request. A row written with `QuerySet.update()`, which sends no
 signal, would be seen within USER_CACHE_SECONDS: Byline never writes users that way.
+
+Per-reader cache entries are named by `cache_name(user_id)`, a keyed hash, not the id itself: the
+browser holds it in the READER_HINT_COOKIE, so a page can read the reader's entries in the same
+round trip as their session (views and core/read_ahead.py) without the cookie telling anyone who
+the reader is. The hint is never trusted: the session still says who is signed in, and an entry is
+used only under the name computed from that.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -19,17 +29,31 @@ from django.db import transaction
 from byline.core import read_ahead
 
 USER_CACHE_SECONDS = 300
+READER_HINT_COOKIE = "byline_reader"
+
+
+def cache_name(user_id: Any) -> str:
+    return _cache_name(settings.SECRET_KEY, str(user_id))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cache_name(secret: str, user_id: str) -> str:
+    return hmac.new(secret.encode(), f"reader-cache-name:{user_id}".encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def user_cache_key(user_id: Any) -> str:
-    return f"auth:user:{user_id}"
+    return user_key_for_name(cache_name(user_id))
+
+
+def user_key_for_name(name: str) -> str:
+    return f"auth:user:{name}"
 
 
 class CachedUserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         key = user_cache_key(user_id)
         user = read_ahead.get(key)
-        if user is None:
+        if user is None or str(user.pk) != str(user_id):
             try:
                 user = get_user_model()._default_manager.get(pk=user_id)
             except get_user_model().DoesNotExist:

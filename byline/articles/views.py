@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import SESSION_KEY
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 
 from byline.access import entitlements
 from byline.access.decision import Reason, decide
-from byline.accounts.backends import user_cache_key
+from byline.accounts.backends import READER_HINT_COOKIE, user_key_for_name
+from byline.accounts.sessions import cache_key_for as session_cache_key
 from byline.articles import page_cache, page_shell, selectors
 from byline.articles.models import Author, Topic
 from byline.articles.presentation import article_page_context
@@ -21,7 +22,7 @@ from byline.purchases.memberships import record_member_read
 from byline.recommend import selectors as recommend_selectors
 from byline.recommend.services import record_reading
 from byline.sharing.grants import grant_from_request
-from byline.sharing.services import gifts_left_key
+from byline.sharing.services import gifts_left_key_for_name
 from byline.sharing.tracking import note_referral
 
 PROXY_CACHE_SECONDS = 5
@@ -61,11 +62,14 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _entries_the_page_reads(request: HttpRequest, slug: str) -> list[str]:
     """The cache entries an article page asks for: its stamp, the related lists' generation and, for a
-    signed-in reader (their id is in the session, read here), their user row and gift allowance."""
+    signed-in reader, their session, user row and gift allowance (named from their cookies)."""
     keys = [page_cache.stamp_key(slug), recommend_selectors.GENERATION_KEY]
-    user_id = request.session.get(SESSION_KEY)
-    if user_id is not None:
-        keys += [user_cache_key(user_id), gifts_left_key(giver_id=user_id, now=timezone.now())]
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    if 8 <= len(session_key) <= 64 and session_key.isalnum():
+        keys.append(session_cache_key(session_key))
+        reader = request.COOKIES.get(READER_HINT_COOKIE, "")
+        if len(reader) == 24 and reader.isalnum():
+            keys += [user_key_for_name(reader), gifts_left_key_for_name(reader, now=timezone.now())]
     return keys
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from byline.access.decision import Reason, decide
+from byline.accounts.backends import cache_name
 from byline.articles.models import Article
 from byline.core import local_cache, read_ahead
 from byline.sharing import conf
@@ -146,7 +147,12 @@ def gifts_left_this_month(*, giver: Any, now: dt.datetime | None = None) -> int:
 
 
 def gifts_left_key(*, giver_id: int, now: dt.datetime) -> str:
-    return f"sharing:gifts-left:{giver_id}:{now:%Y%m}"
+    return gifts_left_key_for_name(cache_name(giver_id), now=now)
+
+
+def gifts_left_key_for_name(name: str, *, now: dt.datetime) -> str:
+    """Named by the giver's cache name (accounts/backends.py), so a page can read it ahead."""
+    return f"sharing:gifts-left:{name}:{now:%Y%m}"
 
 
 def gifts_left_for_display(*, giver: Any, now: dt.datetime | None = None) -> int:

@@ -1,10 +1,12 @@
 """Signed-in users come from the shared cache, and any change to a user applies to the very next request."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from byline.accounts.backends import READER_HINT_COOKIE, cache_name, user_cache_key
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +61,43 @@ def test_a_new_staff_flag_applies_to_the_next_request(client):
     reader.is_staff = reader.is_superuser = True
     reader.save()
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def log_in(client, user) -> None:
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": "a-long-test-password"})
+    assert response.status_code == 302
+
+
+def test_signing_in_sets_the_reader_hint_and_signing_out_removes_it(client):
+    reader = make_user()
+    log_in(client, reader)
+    assert client.cookies[READER_HINT_COOKIE].value == cache_name(reader.pk)
+    assert client.cookies[READER_HINT_COOKIE]["httponly"]
+    client.post(reverse("accounts:logout"))
+    assert client.cookies[READER_HINT_COOKIE].value == ""  # deleted
+
+
+def test_an_article_page_reads_session_user_and_allowance_ahead_in_one_go(client, paid_article, monkeypatch):
+    reader = make_user()
+    log_in(client, reader)
+    asked: list[list[str]] = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kw: asked.append(list(keys)) or real_get_many(keys, **kw))
+    assert client.get(paid_article.get_absolute_url()).status_code == 200
+    [keys] = asked
+    assert user_cache_key(reader.pk) in keys
+    assert any(key.startswith("django.contrib.sessions.cached_db") for key in keys)
+    assert any(key.startswith(f"sharing:gifts-left:{cache_name(reader.pk)}") for key in keys)
+
+
+def test_a_reader_hint_naming_someone_else_changes_nothing(client, paid_article):
+    """The hint only chooses what to read ahead: the session alone says who is signed in."""
+    reader, other = make_user(), make_user()
+    client.force_login(other)
+    client.get(reverse("purchases:wallet"))  # caches the other reader's row under their name
+    client.logout()
+    log_in(client, reader)
+    client.cookies[READER_HINT_COOKIE] = cache_name(other.pk)
+    page = client.get(reverse("purchases:wallet"))
+    assert page.wsgi_request.user.pk == reader.pk
+    assert client.cookies[READER_HINT_COOKIE].value == cache_name(reader.pk)  # put right
