@@ -30,7 +30,7 @@ from byline.payments.providers.config import QR_PROVIDERS, methods_for
 from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.errors import PurchaseRefused
-from byline.purchases.models import MembershipPlan, RenewVia
+from byline.purchases.models import Membership, MembershipPlan, RenewVia
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +157,21 @@ def start_card_membership(*, reader, plan: MembershipPlan, idempotency_key: str,
                           description=_("Membership: %(plan)s") % {"plan": plan.display_name})
 
 
+def cancel_membership(*, reader) -> Membership | None:
+    """Stop the reader's membership from renewing; it keeps working until its period ends.
+
+    A card subscription is cancelled at its provider first, so the card is not charged again; if the
+    provider cannot be reached, ProviderError is raised and nothing changes (the reader may try again).
+    """
+    membership = memberships.active_membership(reader=reader)
+    if membership is None or membership.cancel_at_period_end:
+        return membership
+    if membership.renew_via == RenewVia.CARD and membership.subscription_ref:
+        get_provider(membership.renew_provider or None).cancel_subscription(
+            subscription_ref=membership.subscription_ref)
+    return memberships.cancel_at_period_end(reader=reader)
+
+
 def credit_wallet(*, reader, amount_minor: int, currency: str, key: str, memo: str = ""):
     """Move money the provider collected from provider clearing into the reader's wallet, once per key."""
     clearing = ledger.account_for(kind=AccountKind.CLEARING, currency=currency)
@@ -219,7 +234,7 @@ def _fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
                 membership = memberships.join_with_wallet(
                     reader=checkout.reader, plan=checkout.plan, idempotency_key=key,
                     renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
-                    subscription_ref=subscription_ref)
+                    subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
                 return f"membership {membership.pk}"
     except PurchaseRefused as refused:
         # The money stays in the wallet: the reader can use it, or staff can refund it.
@@ -290,8 +305,6 @@ def reconcile_checkout(*, checkout: Checkout) -> str:
 
 
 def _renew(*, event: PaymentEvent) -> str:
-    from byline.purchases.models import Membership
-
     membership = Membership.objects.filter(subscription_ref=event.subscription_ref).select_related(
         "plan", "reader").order_by("-period_end").first()
     if membership is None or not event.subscription_ref or not event.invoice_ref:

@@ -69,7 +69,8 @@ def active_membership(*, reader, now: dt.datetime | None = None) -> Membership |
 
 
 def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, renew_via: str = RenewVia.WALLET,
-                     subscription_ref: str = "", now: dt.datetime | None = None) -> Membership:
+                     subscription_ref: str = "", renew_provider: str = "",
+                     now: dt.datetime | None = None) -> Membership:
     """Start a membership paid from the wallet for its first period. Once per key; never two at once."""
     now = now or timezone.now()
     key = "membership:" + scoped_key(reader, idempotency_key)
@@ -89,14 +90,16 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, rene
         try:
             with transaction.atomic():
                 membership = Membership.objects.create(reader=reader, plan=plan, period_start=now, period_end=now,
-                                                       renew_via=renew_via, subscription_ref=subscription_ref)
+                                                       renew_via=renew_via, subscription_ref=subscription_ref,
+                                                       renew_provider=renew_provider)
         except IntegrityError:
             raise PurchaseRefused(_("You are already a member.")) from None
         return _charge(membership=membership, key=key, start=now)
 
 
 def cancel_at_period_end(*, reader) -> Membership | None:
-    """Stop renewing; the membership keeps working until its period ends."""
+    """Stop renewing; the membership keeps working until its period ends. A card subscription must be
+    cancelled at its provider first: `payments.services.cancel_membership` does both."""
     membership = active_membership(reader=reader)
     if membership is not None and not membership.cancel_at_period_end:
         membership.cancel_at_period_end = True
@@ -143,6 +146,26 @@ def renew_from_card(*, subscription_ref: str, invoice_ref: str) -> Membership | 
             membership.period_start = start
             membership.save(update_fields=["status", "period_start"])
         return _charge(membership=membership, key=f"renewal:{subscription_ref}:{invoice_ref}", start=start)
+
+
+CARD_RENEWAL_GRACE = dt.timedelta(days=3)
+
+
+def end_lapsed_card_memberships(*, now: dt.datetime | None = None) -> int:
+    """End card memberships whose provider never sent the renewal (a card that failed for good, an event
+    lost): their period ended more than CARD_RENEWAL_GRACE ago. Access already stopped at period end
+    (access.entitlements asks for period_end > now); this makes the status and the reader's pages say so."""
+    now = now or timezone.now()
+    cutoff = now - CARD_RENEWAL_GRACE
+    lapsed = Membership.objects.filter(status=MembershipStatus.ACTIVE, renew_via=RenewVia.CARD, period_end__lte=cutoff)
+    ended = 0
+    for membership_id in lapsed.values_list("pk", flat=True)[:10_000]:
+        with transaction.atomic():  # a renewal arriving now holds the same row lock (renew_from_card)
+            membership = Membership.objects.select_for_update().get(pk=membership_id)
+            if membership.status == MembershipStatus.ACTIVE and membership.period_end <= cutoff:
+                end_membership(membership=membership)
+                ended += 1
+    return ended
 
 
 def end_membership(*, membership: Membership) -> None:

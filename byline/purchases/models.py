@@ -92,6 +92,8 @@ class Membership(models.Model):
     status = models.CharField(max_length=8, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
     renew_via = models.CharField(max_length=8, choices=RenewVia.choices, default=RenewVia.WALLET)
     subscription_ref = models.CharField(max_length=120, blank=True, db_index=True)
+    # The payment provider that renews a card subscription, so cancelling can tell it.
+    renew_provider = models.CharField(max_length=20, blank=True)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField(db_index=True)
     cancel_at_period_end = models.BooleanField(default=False)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from byline.purchases.memberships import close_pool_period, renew_due_wallet_memberships
+from byline.purchases.memberships import (
+    close_pool_period,
+    end_lapsed_card_memberships,
+    renew_due_wallet_memberships,
+)
 
 
 @shared_task(name="byline.purchases.renew_memberships", ignore_result=True)
@@ -14,11 +18,12 @@ def renew_memberships() -> dict[str, int]:
 
 
 def renew_all_due() -> dict[str, int]:
-    """Sandbox card subscriptions first (their invoice.paid events renew card memberships), then wallets."""
+    """Sandbox card subscriptions first (their invoice.paid events renew card memberships), then wallets,
+    then card memberships whose renewal never came."""
     from byline.payments.providers.sandbox import renew_due_subscriptions
 
     counts = {f"sandbox card {outcome}": count for outcome, count in renew_due_subscriptions().items()}
-    return counts | renew_due_wallet_memberships()
+    return counts | renew_due_wallet_memberships() | {"card lapsed": end_lapsed_card_memberships()}
 
 
 @shared_task(name="byline.purchases.close_membership_pools", ignore_result=True)

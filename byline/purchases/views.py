@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.contrib import messages
@@ -20,6 +21,8 @@ from byline.core.templatetags.byline import money
 from byline.ledger import selectors as ledger_selectors
 from byline.ledger.invariants import problems
 from byline.ledger.models import AccountKind, Entry, Transfer
+from byline.payments import services as payment_services
+from byline.payments.providers.base import ProviderError
 from byline.payments.services import (
     PaymentRefused,
     card_amount_for,
@@ -31,6 +34,8 @@ from byline.payments.views import chosen_method, method_choices
 from byline.purchases import memberships, selectors, services
 from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
 from byline.purchases.models import MembershipPlan
+
+log = logging.getLogger("byline.purchases")
 
 
 def _key(request: HttpRequest) -> str:
@@ -174,7 +179,14 @@ def join(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel_membership(request: HttpRequest) -> HttpResponse:
-    if memberships.cancel_at_period_end(reader=request.user) is not None:
+    try:
+        cancelled = payment_services.cancel_membership(reader=request.user)
+    except ProviderError:
+        log.warning("could not cancel the card subscription of reader %s", request.user.pk, exc_info=True)
+        messages.error(request, _("We could not reach the payment provider to stop your card renewal, so nothing "
+                                  "has changed. Please try again in a few minutes."))
+        return redirect("purchases:membership")
+    if cancelled is not None:
         messages.success(request, _("Your membership ends at the close of this period. Nothing more will be charged."))
     return redirect("purchases:membership")
 

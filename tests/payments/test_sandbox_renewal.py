@@ -13,7 +13,8 @@ from django.utils import timezone
 from byline.ledger.invariants import assert_balanced
 from byline.ledger.models import Account, AccountKind, Transfer, TransferKind
 from byline.payments.models import SandboxDelivery, SandboxSubscription, WebhookEvent
-from byline.payments.providers import sandbox
+from byline.payments.providers import sandbox, use_provider
+from byline.payments.providers.base import ProviderError
 from byline.payments.webhooks import receive
 from byline.purchases import memberships
 from byline.purchases.models import MembershipPlan, MembershipStatus, RenewVia
@@ -116,3 +117,48 @@ def test_a_cancelled_sandbox_subscription_ends_at_period_end_without_a_charge(ca
     membership.refresh_from_db()
     assert membership.cancel_at_period_end and membership.renew_via == RenewVia.WALLET
     assert membership.charges.count() == 1 and pool() == 800
+
+
+def test_cancelling_a_card_membership_in_byline_stops_the_card_being_charged(client, card_member):
+    """The reader presses "cancel" on the membership page: the provider is told, so no renewal comes."""
+    membership, subscription = card_member
+    assert membership.renew_provider == "sandbox"
+    response = client.post(reverse("purchases:cancel_membership"), follow=True)
+    assert "Nothing more will be charged" in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.cancel_at_period_end
+    assert sandbox.renew_due_subscriptions(now=subscription.current_period_end + dt.timedelta(minutes=1)) == {
+        "ended": 1}
+    membership.refresh_from_db()
+    assert membership.cancel_at_period_end and membership.charges.count() == 1 and pool() == 800
+
+
+class Unreachable(sandbox.SandboxProvider):
+    def cancel_subscription(self, *, subscription_ref: str) -> None:
+        raise ProviderError("connection refused")
+
+
+def test_when_the_provider_cannot_be_told_the_reader_is_told_and_nothing_changes(client, card_member):
+    membership, subscription = card_member
+    use_provider("sandbox", Unreachable())
+    try:
+        response = client.post(reverse("purchases:cancel_membership"), follow=True)
+    finally:
+        use_provider("sandbox", None)
+    assert response.status_code == 200
+    assert "could not reach the payment provider" in response.content.decode()
+    membership.refresh_from_db()
+    subscription.refresh_from_db()
+    assert not membership.cancel_at_period_end and not subscription.cancel_at_period_end
+
+
+def test_a_card_membership_whose_renewal_never_comes_is_ended_after_the_grace(card_member):
+    membership, subscription = card_member
+    subscription.delete()  # the provider side is gone: no renewal, no "ended" event will ever come
+    assert memberships.end_lapsed_card_memberships(now=membership.period_end + dt.timedelta(days=1)) == 0
+    assert memberships.active_membership(reader=membership.reader,
+                                         now=membership.period_end + dt.timedelta(days=1)) is None  # no access
+    ended = memberships.end_lapsed_card_memberships(
+        now=membership.period_end + memberships.CARD_RENEWAL_GRACE + dt.timedelta(minutes=1))
+    membership.refresh_from_db()
+    assert ended == 1 and membership.status == MembershipStatus.ENDED
