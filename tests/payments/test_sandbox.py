@@ -209,3 +209,29 @@ def test_a_webhook_whose_amount_differs_from_the_checkout_moves_no_money(client,
 
 def test_an_unknown_provider_is_not_found(client):
     assert client.post("/payments/webhooks/paypal/", b"{}", content_type="application/json").status_code == 404
+
+
+def test_a_checkout_left_unpaid_for_a_day_expires_like_stripes(client, reader):
+    """It can no longer be paid, Byline hears of it (checkout.session.expired) and credits nothing."""
+    from byline.payments.models import SandboxPayment
+
+    client.force_login(reader)
+    started = top_up(client)
+    SandboxPayment.objects.update(created_at=timezone.now() - sandbox.CHECKOUT_LIFETIME - dt.timedelta(minutes=1))
+    response = pay(client, started)
+    assert response.status_code == 402 and "This checkout has expired" in response.content.decode()
+    assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.FAILED
+    assert WebhookEvent.objects.filter(event_type="checkout.session.expired").count() == 1
+
+
+def test_the_reconciler_finds_an_abandoned_sandbox_checkout_expired(reader):
+    from byline.payments.models import SandboxPayment
+    from byline.payments.services import reconcile_stale_checkouts
+
+    checkout = start_topup(reader=reader, amount_minor=1000, currency="USD", idempotency_key=new_key(),
+                           success_url="http://testserver/", cancel_url="http://testserver/")
+    later = timezone.now() + sandbox.CHECKOUT_LIFETIME + dt.timedelta(hours=1)
+    SandboxPayment.objects.update(created_at=timezone.now() - sandbox.CHECKOUT_LIFETIME - dt.timedelta(hours=1))
+    reconcile_stale_checkouts(now=later)
+    checkout = Checkout.objects.get()
+    assert checkout.status == CheckoutStatus.FAILED and balance(reader) == 0

@@ -89,6 +89,7 @@ class SandboxProvider(PaymentProvider):
         payment = SandboxPayment.objects.filter(ref=provider_ref).first()
         if payment is None:
             raise ProviderError(f"no sandbox payment {provider_ref}")
+        expire_if_stale(payment=payment)
         subscription = SandboxSubscription.objects.filter(payment=payment).values_list("ref", flat=True).first()
         return PaymentStatus(provider_ref=payment.ref, state=payment.state if payment.state in (
             "succeeded", "failed", "refunded") else "open", amount_minor=payment.amount_minor,
@@ -110,10 +111,34 @@ class SandboxProvider(PaymentProvider):
 
 # The sandbox "provider server": what happens when the payer submits the hosted page.
 
+CHECKOUT_LIFETIME = dt.timedelta(hours=24)  # as a Stripe Checkout Session's default
+
+
+def expire_if_stale(*, payment: SandboxPayment, now: dt.datetime | None = None) -> str:
+    """An unpaid checkout older than CHECKOUT_LIFETIME expires, as Stripe's do: it can no longer be paid,
+    and a signed `checkout.session.expired` tells Byline (which marks the checkout failed)."""
+    now = now or timezone.now()
+    if payment.state not in ("open", "requires_action") or payment.created_at > now - CHECKOUT_LIFETIME:
+        return payment.state
+    with transaction.atomic():
+        locked = SandboxPayment.objects.select_for_update().get(pk=payment.pk)
+        expired_now = locked.state in ("open", "requires_action")
+        if expired_now:
+            locked.state, locked.failure_reason = "failed", "expired"
+            locked.save(update_fields=["state", "failure_reason"])
+    payment.state, payment.failure_reason = locked.state, locked.failure_reason
+    if expired_now:
+        send_event(event_type="checkout.session.expired", obj={
+            "id": locked.ref, "object": "checkout.session", "client_reference_id": locked.reference,
+            "amount_total": locked.amount_minor, "currency": locked.currency.lower(), "payment_status": "unpaid",
+            "status": "expired", "failure_reason": "expired", "subscription": None})
+    return payment.state
+
+
 def pay(*, payment: SandboxPayment, card_number: str) -> str:
     """Charge a test card. Returns the new state: succeeded, failed or requires_action."""
     outcome = TEST_CARDS.get("".join(ch for ch in card_number if ch.isdigit()), "card_declined")
-    if payment.state != "open":
+    if expire_if_stale(payment=payment) != "open":
         return payment.state
     if outcome == "requires_action":
         payment.state = "requires_action"
@@ -124,7 +149,7 @@ def pay(*, payment: SandboxPayment, card_number: str) -> str:
 
 def confirm(*, payment: SandboxPayment, approve: bool) -> str:
     """The payer's answer to the extra confirmation step."""
-    if payment.state != "requires_action":
+    if expire_if_stale(payment=payment) != "requires_action":
         return payment.state
     return _settle(payment=payment, succeeded=approve, reason="" if approve else "authentication_failed")
 
