@@ -71,6 +71,7 @@ class Buyer:
 
 def make_buyers(count: int, *, prefix: str, fund_minor: int = 100_000) -> list[Buyer]:
     """Readers with a funded wallet (a real ledger top-up) and a signed-in session each."""
+    from django.conf import settings  # noqa: PLC0415
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: PLC0415
     from django.contrib.sessions.backends.cached_db import SessionStore  # noqa: PLC0415
 
@@ -84,7 +85,7 @@ def make_buyers(count: int, *, prefix: str, fund_minor: int = 100_000) -> list[B
                       memo="bench top-up")
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         csrf = secrets.token_hex(16)  # 32 characters: Django accepts the unmasked secret as the token

@@ -101,3 +101,18 @@ def test_a_reader_hint_naming_someone_else_changes_nothing(client, paid_article)
     page = client.get(reverse("purchases:wallet"))
     assert page.wsgi_request.user.pk == reader.pk
     assert client.cookies[READER_HINT_COOKIE].value == cache_name(reader.pk)  # put right
+
+
+def test_a_session_signed_in_under_djangos_model_backend_stays_signed_in(client):
+    """Sessions from before the cached backend name django.contrib.auth.backends.ModelBackend."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from byline.accounts.sessions import SessionStore
+
+    reader = make_user()
+    session = SessionStore()
+    session.update({SESSION_KEY: str(reader.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: reader.get_session_auth_hash()})
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+    assert signed_in(client)
