@@ -9,7 +9,7 @@
             again. Pass: every answer is a purchase (302) or a 503 with Retry-After; the 503s,
             retried afterwards with the same idempotency keys, all succeed; the purchases are
             exactly the intended ones, none doubled; `manage.py ledger_check` passes.
-  app       the same stream; one gunicorn (master and workers, SIGKILL) dies mid-stream; nginx
+  app       the same stream; one app server (master and workers, SIGKILL) dies mid-stream; nginx
             sends the requests on to the other app server (proxy_next_upstream ... non_idempotent,
             safe because the keys make a repeated POST buy once). Pass: no failed purchase; same
             ledger checks. The killed server is started again at the end.
@@ -157,7 +157,7 @@ def app_drill(base: str, cluster, seconds: int) -> None:
         return
 
     def kill() -> None:
-        print(f"  killing app-1 (gunicorn pid {victim} and its workers)", flush=True)
+        print(f"  killing app-1 ({config.server} pid {victim} and its workers)", flush=True)
         os.killpg(victim, signal.SIGKILL)
 
     buyers = kit.make_buyers(120, prefix=f"drill-app-{uuid.uuid4().hex[:6]}")

@@ -13,7 +13,7 @@
 Everything listens on 127.0.0.1 only. Settings, all optional (environment):
     CLUSTER_PORT=8080          nginx
     CLUSTER_APP_PORTS=8101,8102  one app server per port
-    CLUSTER_SERVER=gunicorn    or granian
+    CLUSTER_SERVER=granian     or gunicorn (deploy/gunicorn.conf.py); see deploy/README.md for the choice
     CLUSTER_WORKERS=2          worker processes per app server
     CLUSTER_DB=byline_cluster  database (created if missing)
     CLUSTER_PG_PORT=5433       the cluster's own PostgreSQL (initdb in var/cluster/pg, started and stopped
@@ -65,7 +65,7 @@ class Config:
         return cls(
             port=int(os.environ.get("CLUSTER_PORT", "8080")),
             app_ports=tuple(int(p) for p in os.environ.get("CLUSTER_APP_PORTS", "8101,8102").split(",")),
-            server=os.environ.get("CLUSTER_SERVER", "gunicorn"),
+            server=os.environ.get("CLUSTER_SERVER", "granian"),
             workers=int(os.environ.get("CLUSTER_WORKERS", "2")),
             database=os.environ.get("CLUSTER_DB", "byline_cluster"),
             redis_url=os.environ.get("CLUSTER_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0"),
@@ -293,11 +293,18 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def granian_options(*, workers: int) -> list[str]:
+    """How Byline runs under granian, here and on app machines (deploy/README.md): WSGI, one thread per
+    worker (Django's connections are per thread), and a worker grown past 512 MiB is replaced, as
+    gunicorn's max_requests would."""
+    return ["--interface", "wsgi", "--workers", str(workers), "--blocking-threads", "1", "--no-ws",
+            "--respawn-failed-workers", "--workers-max-rss", "512"]
+
+
 def app_server_argv(config: Config, port: int) -> list[str]:
     if config.server == "granian":
-        return [str(VENV_BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(config.workers), "--blocking-threads", "1", "--no-ws",
-                "byline.wsgi:application"]
+        return [str(VENV_BIN / "granian"), *granian_options(workers=config.workers), "--host", "127.0.0.1",
+                "--port", str(port), "byline.wsgi:application"]
     return [str(VENV_BIN / "gunicorn"), "byline.wsgi:application", "-c", str(DEPLOY / "gunicorn.conf.py")]
 
 
