@@ -32,7 +32,6 @@ SOURCES: list[EntitlementSource] = []
 GRANT_CHECKS: list[Callable[[Any, Article], bool]] = []
 
 
-
 class Entitlement(NamedTuple):
     reason: str
     ref: int | None = None  # the id of the granting row (a purchase, say), where its source names it
