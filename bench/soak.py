@@ -181,6 +181,7 @@ def main() -> int:
     traffic.prepare(purchases=int(expected * MIX["purchase"] / sum(MIX.values()) * 1.3) + 10,
                     gifts=int(expected * MIX["gift redemption"] / sum(MIX.values()) * 1.3) + 5)
     windows: dict[int, Window] = {}
+    by_kind: dict[str, list[float]] = {}
     lock = threading.Lock()
     late = [0]
 
@@ -194,6 +195,7 @@ def main() -> int:
         with lock:
             window = windows.setdefault(index, Window())
             window.latencies.append((time.monotonic() - began) * 1000)
+            by_kind.setdefault(kind, []).append(window.latencies[-1])
             if not ok:
                 window.errors += 1
                 window.error_kinds[kind] = window.error_kinds.get(kind, 0) + 1
@@ -239,6 +241,9 @@ def main() -> int:
           f"scheduler fell behind in {late[0]} ticks; {backlog} due requests never sent")
     print(f"soak: app-worker RSS {memory[0][1] if memory else 0:.0f} -> {memory[-1][1] if memory else 0:.0f} MiB; "
           f"slope after the first window {slope:+.2f} MiB/min")
+    print("soak: latency by kind (whole run): " + "; ".join(
+        f"{kind} {len(values)} p50 {percentile(values, 0.5):.1f} p99 {percentile(values, 0.99):.1f} ms"
+        for kind, values in sorted(by_kind.items())))
     print(f"soak: purchases made {len(traffic.purchases)}, held {len(held & set(traffic.purchases))}; "
           f"ledger_check: {(check.stdout or check.stderr).strip().splitlines()[-1:]}")
     books_ok = held >= set(traffic.purchases) and check.returncode == 0
