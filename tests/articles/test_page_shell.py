@@ -1,5 +1,6 @@
 """Signed-in readers' article pages come from one shared shell; the personal parts are each reader's own."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from byline.articles import page_shell
 from byline.core import local_cache
@@ -115,3 +116,23 @@ def test_text_that_looks_like_a_slot_is_only_text(author):
     page = page_for(reader, article)
     assert forged not in page
     assert "The rest of this article is paid" not in page
+
+
+def test_a_buyers_page_after_the_undo_window_costs_one_query_the_entitlements(paid_article, author, settings):
+    """Session, user row, stamp, related list, shell and gift allowance come from caches; the undo offer
+    asks nothing once the purchase has settled; only the access decision goes to the database."""
+    for number in range(5):
+        make_article(author=author, topic=paid_article.topic, title=f"Neighbour {number}")
+    reader = buyer(paid_article, "settled")
+    Purchase.objects.filter(reader=reader).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS + 60))
+    client = Client()
+    client.force_login(reader)
+    url = paid_article.get_absolute_url()
+    first = client.get(url).content.decode()  # fills the caches
+    assert LOCKED_SENTINEL in first and 'id="undo-offer"' not in first
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert LOCKED_SENTINEL in page and "Create a gift link" in page
+    [query] = [q["sql"] for q in queries]
+    assert "purchases_purchase" in query and "purchases_membership" in query
