@@ -7,18 +7,10 @@ from byline.articles.sitemaps import SITEMAPS
 from byline.core.views import robots_txt
 from byline.sharing.urls import image_urlpatterns as share_image_urls
 
-urlpatterns = [
-    path("robots.txt", robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("", include("byline.api.urls")),
-    path("payments/", include("byline.payments.webhook_urls")),
-    path("", include("byline.ops.urls")),
-    path("reading-events/", include("byline.recommend.urls")),
-]
-urlpatterns += share_image_urls
-handler500 = "byline.ops.views.server_error"
-
-urlpatterns += i18n_patterns(
+# Pages first, and the article page first of all: Django tries patterns in order, and this is the
+# path almost every request takes.
+urlpatterns = i18n_patterns(
+    path("", include("byline.articles.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
     path("reading/", include("byline.reader.urls")),
@@ -29,6 +21,15 @@ urlpatterns += i18n_patterns(
     path("payments/", include("byline.payments.urls")),
     path("dashboard/", include("byline.dashboard.urls")),
     path("", include("byline.purchases.urls")),
-    path("", include("byline.articles.urls")),
     prefix_default_language=True,
 )
+urlpatterns += [
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("byline.api.urls")),
+    path("payments/", include("byline.payments.webhook_urls")),
+    path("", include("byline.ops.urls")),
+    path("reading-events/", include("byline.recommend.urls")),
+]
+urlpatterns += share_image_urls
+handler500 = "byline.ops.views.server_error"
