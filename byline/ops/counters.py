@@ -15,6 +15,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -48,8 +49,8 @@ class BufferedCounters:
             increment_many({key: (delta, ttl) for (key, ttl), delta in pending.items()})
 
     def _send_forever(self) -> None:
-        stop = threading.Event()
-        while not stop.wait(max(self.interval(), 0.1)):
+        while True:
+            time.sleep(max(self.interval(), 0.1))
             try:
                 self.flush()
             except Exception:  # never let the sender die: the next interval tries again

@@ -128,10 +128,8 @@ def expire_if_stale(*, payment: SandboxPayment, now: dt.datetime | None = None) 
             locked.save(update_fields=["state", "failure_reason"])
     payment.state, payment.failure_reason = locked.state, locked.failure_reason
     if expired_now:
-        send_event(event_type="checkout.session.expired", obj={
-            "id": locked.ref, "object": "checkout.session", "client_reference_id": locked.reference,
-            "amount_total": locked.amount_minor, "currency": locked.currency.lower(), "payment_status": "unpaid",
-            "status": "expired", "failure_reason": "expired", "subscription": None})
+        send_event(event_type="checkout.session.expired",
+                   obj={**_checkout_session(locked, paid=False, reason="expired"), "status": "expired"})
     return payment.state
 
 
@@ -166,13 +164,19 @@ def _settle(*, payment: SandboxPayment, succeeded: bool, reason: str) -> str:
             ref=f"sub_{payment.ref}", payment=payment, amount_minor=payment.amount_minor, currency=payment.currency,
             interval=payment.recurring_interval,
             current_period_end=add_interval(timezone.now(), payment.recurring_interval))
-    obj = {"id": payment.ref, "object": "checkout.session", "client_reference_id": payment.reference,
-           "amount_total": payment.amount_minor, "currency": payment.currency.lower(),
-           "payment_status": "paid" if succeeded else "unpaid", "failure_reason": reason,
-           "subscription": subscription.ref if subscription else None}
     event_type = "checkout.session.completed" if succeeded else "checkout.session.async_payment_failed"
-    send_event(event_type=event_type, obj=obj)
+    send_event(event_type=event_type, obj=_checkout_session(
+        payment, paid=succeeded, reason=reason, subscription_ref=subscription.ref if subscription else None))
     return payment.state
+
+
+def _checkout_session(payment: SandboxPayment, *, paid: bool, reason: str,
+                      subscription_ref: str | None = None) -> dict:
+    """The `checkout.session` object a Stripe checkout event carries."""
+    return {"id": payment.ref, "object": "checkout.session", "client_reference_id": payment.reference,
+            "amount_total": payment.amount_minor, "currency": payment.currency.lower(),
+            "payment_status": "paid" if paid else "unpaid", "failure_reason": reason,
+            "subscription": subscription_ref}
 
 
 def send_event(*, event_type: str, obj: dict) -> SandboxDelivery:
