@@ -28,30 +28,37 @@ def entitlement_conditions(reader: Any, now: dt.datetime) -> dict[str, Subquery 
     return {PURCHASE: Subquery(bought.order_by().values("pk")[:1]), MEMBERSHIP: Exists(member)}
 
 
-# Purchases seen past their undo window (or no longer active). Neither ever turns back, so each
-# process may remember them for good, and a bought article's page asks no more about undoing.
-settled_purchases = LocalCache(size=50_000, ttl=24 * 3600)
+# What never changes about a purchase once made: its id, when, and for how much (Purchase.only() of
+# those), so each process may remember them for good. With the access decision naming the reader's
+# active purchase in the same request, a bought article's page then asks nothing more about undoing:
+# neither inside the undo window nor after it.
+purchase_terms = LocalCache(size=50_000, ttl=24 * 3600)
+_TERMS = ("pk", "created_at", "price_minor", "currency")
 
 
 def undoable_purchase(*, reader: Any, article: Article, purchase_id: int | None = None,
                       now: dt.datetime | None = None) -> Purchase | None:
     """The reader's purchase of this article if it may still be undone (inside the undo window).
 
-    `purchase_id`, where known (the access decision names it), spares the query once that purchase has settled.
+    `purchase_id`, where known, must be the reader's *active* purchase of this article, as the access
+    decision named it in this request (Access.ref); its terms then come from this process's memory.
     """
     from django.conf import settings
 
-    settled_key = f"{purchase_id}"
-    if purchase_id is not None and settled_purchases.get(settled_key):
-        return None
     now = now or timezone.now()
     since = now - dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS)
-    undoable = (Purchase.objects.filter(reader_id=reader.pk, article_id=article.pk, status=PurchaseStatus.ACTIVE,
-                                        created_at__gt=since)
-                .only("pk", "created_at", "price_minor", "currency").first())
-    if undoable is None and purchase_id is not None:
-        settled_purchases.set(settled_key, True)
-    return undoable
+    if purchase_id is None:
+        return (Purchase.objects.filter(reader_id=reader.pk, article_id=article.pk, status=PurchaseStatus.ACTIVE,
+                                        created_at__gt=since).only(*_TERMS).first())
+    key = str(purchase_id)
+    terms = purchase_terms.get(key)
+    if terms is None:
+        terms = Purchase.objects.only(*_TERMS).filter(pk=purchase_id, reader_id=reader.pk,
+                                                      article_id=article.pk).first()
+        if terms is None:
+            return None
+        purchase_terms.set(key, terms)
+    return terms if terms.created_at > since else None
 
 
 def purchases_of(*, reader: Any, limit: int = LIST_LIMIT) -> list[Purchase]:

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from byline.articles import page_shell
 from byline.core import local_cache
 from byline.purchases.models import Purchase
-from byline.purchases.services import refund_purchase, unlock_with_wallet
+from byline.purchases.services import refund_purchase, undo_purchase, unlock_with_wallet
 from byline.sharing.services import referral_codes_for
 from tests.conftest import LOCKED_SENTINEL, make_article, make_user
 from tests.ledger.conftest import fund
@@ -136,3 +136,34 @@ def test_a_buyers_page_after_the_undo_window_costs_one_query_the_entitlements(pa
     assert LOCKED_SENTINEL in page and "Create a gift link" in page
     [query] = [q["sql"] for q in queries]
     assert "purchases_purchase" in query and "purchases_membership" in query
+
+
+def test_a_buyers_page_inside_the_undo_window_costs_one_query_and_the_offer_leaves_when_the_window_closes(
+        paid_article, settings, monkeypatch):
+    """The undo offer takes the purchase's terms from this process's memory (the access decision names the
+    active purchase), so it costs no query inside the window, and disappears, still without one, after it."""
+    reader = buyer(paid_article, "window")
+    client = Client()
+    client.force_login(reader)
+    url = paid_article.get_absolute_url()
+    assert 'id="undo-offer"' in client.get(url).content.decode()  # fills the caches
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert LOCKED_SENTINEL in page and 'id="undo-offer"' in page
+    [query] = [q["sql"] for q in queries]
+    assert "purchases_purchase" in query and "purchases_membership" in query
+
+    later = timezone.now() + dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS + 1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert LOCKED_SENTINEL in page and 'id="undo-offer"' not in page
+    assert len(queries) == 1
+
+
+def test_an_undone_purchase_takes_its_undo_offer_with_it(paid_article):
+    reader = buyer(paid_article, "undone")
+    assert 'id="undo-offer"' in page_for(reader, paid_article)  # its terms are now remembered
+    undo_purchase(reader=reader, purchase_id=Purchase.objects.get(reader=reader).pk)
+    page = page_for(reader, paid_article)
+    assert LOCKED_SENTINEL not in page and 'id="undo-offer"' not in page
