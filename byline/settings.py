@@ -138,6 +138,9 @@ for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         # A database that does not answer must turn into a 503 within seconds, not hang a worker.
         _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+        if env_flag("DB_PREPARED_STATEMENTS", True):
+            # Only queries run through byline.core.prepared are prepared; 0 for PgBouncer in transaction mode.
+            _database["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 DATABASE_ROUTERS = ["byline.ops.routers.ReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.db import connections, router
 from django.utils import timezone
 
+from byline.core import prepared
+
 if TYPE_CHECKING:
     from django.db.models import Expression, QuerySet
 
@@ -141,7 +143,7 @@ class _CompiledQuery:
         inputs = _inputs(connection, reader_pk, ids, now)
         params = [value if kind == "const" else ids[value] if kind == _ID else inputs[kind]
                   for kind, value in self.slots]
-        with connection.cursor() as cursor:
+        with prepared.cursor(connection) as cursor:  # parsed and planned once per connection
             cursor.execute(self.sql, params)
             return self.reasons, cursor.fetchall()
 
