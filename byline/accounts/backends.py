@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.functional import SimpleLazyObject, empty
 
 from byline.core import read_ahead
 
@@ -67,3 +68,18 @@ def forget_user(sender: Any, instance: Any, **kwargs: Any) -> None:
     cache.delete(key)
     # A request that read the old row before this transaction commits may store it again meanwhile.
     transaction.on_commit(lambda: cache.delete(key), robust=True)
+
+
+def settle_user(request: Any) -> Any:
+    """Load `request.user` now and put the user itself in place of Django's lazy stand-in.
+
+    For pages that read the user dozens of times (the article page: access, shell key, personal values):
+    each read through the stand-in costs several function calls. Django's own login() and logout() set
+    `request.user` the same way.
+    """
+    user = request.user
+    if isinstance(user, SimpleLazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = request.user = user._wrapped
+    return user

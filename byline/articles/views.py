@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from byline.access import entitlements
 from byline.access.decision import Reason, decide
-from byline.accounts.backends import READER_HINT_COOKIE, user_key_for_name
+from byline.accounts.backends import READER_HINT_COOKIE, settle_user, user_key_for_name
 from byline.accounts.sessions import cache_key_for as session_cache_key
 from byline.articles import page_cache, page_shell, selectors
 from byline.articles.models import Author, Topic
@@ -57,6 +57,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     with read_ahead.reading(_entries_the_page_reads(request, slug)):
+        settle_user(request)
         return _article_page(request, slug)
 
 

@@ -1,12 +1,14 @@
 """Signed-in users come from the shared cache, and any change to a user applies to the very next request."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
-from byline.accounts.backends import READER_HINT_COOKIE, cache_name, user_cache_key
+from byline.accounts.backends import READER_HINT_COOKIE, cache_name, settle_user, user_cache_key
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,14 @@ def test_a_session_signed_in_under_djangos_model_backend_stays_signed_in(client)
     session.save()
     client.cookies["sessionid"] = session.session_key
     assert signed_in(client)
+
+
+def test_settling_the_user_puts_the_loaded_user_in_place_of_djangos_stand_in(rf):
+    reader = make_user()
+    loads = []
+    request = rf.get("/")
+    request.user = SimpleLazyObject(lambda: loads.append(1) or reader)
+    assert settle_user(request) is reader and request.user is reader
+    assert settle_user(request) is reader and loads == [1]  # loaded once; a plain user stays as it is
+    request.user = SimpleLazyObject(lambda: AnonymousUser())
+    assert isinstance(settle_user(request), AnonymousUser) and not request.user.is_authenticated
