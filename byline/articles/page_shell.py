@@ -26,6 +26,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template import engines, loader
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 from byline.access.decision import Access
@@ -98,15 +99,19 @@ def render(request: HttpRequest, template_name: str, context: dict, *, key: str)
 def fill(shell: str, request: HttpRequest, context: dict) -> str:
     marks = _marks(settings.SECRET_KEY)
     page = shell
+    # One masked token for every form on the page, as one template render would give (each mask costs
+    # 32 calls for random characters).
+    token = functools.cache(lambda: get_token(request))
     names = tuple(dict.fromkeys(marks.slot_pattern.findall(page)))
     if names:
-        rendered = dict(zip(names, _slots_template(names, marks.separator).render(context, request)
+        slots_context = {**context, "csrf_token": lazy(token, str)()}
+        rendered = dict(zip(names, _slots_template(names, marks.separator).render(slots_context, request)
                             .split(marks.separator), strict=True))
         page = marks.slot_pattern.sub(lambda match: rendered[match.group(1)], page)
     if marks.value_prefix in page:
         page = marks.value_pattern.sub(lambda match: personal.render_value(match.group(1), request, context), page)
     if marks.csrf in page:
-        page = page.replace(marks.csrf, get_token(request))
+        page = page.replace(marks.csrf, token())
     return page
 
 

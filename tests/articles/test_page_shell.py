@@ -167,3 +167,19 @@ def test_an_undone_purchase_takes_its_undo_offer_with_it(paid_article):
     undo_purchase(reader=reader, purchase_id=Purchase.objects.get(reader=reader).pk)
     page = page_for(reader, paid_article)
     assert LOCKED_SENTINEL not in page and 'id="undo-offer"' not in page
+
+
+def test_every_form_on_a_paywall_page_carries_one_token_and_it_is_accepted(paid_article):
+    reader = make_user()
+    fund(reader, 5_000)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    page = client.get(paid_article.get_absolute_url()).content.decode()
+    tokens = CSRF_INPUT.findall(page)
+    assert len(tokens) >= 2 and len(set(tokens)) == 1  # the paywall's forms (a slot) and the shell's share one
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    with translation.override("en"):
+        unlock = reverse("purchases:unlock", kwargs={"slug": paid_article.slug})
+    response = client.post(unlock, {"csrfmiddlewaretoken": tokens[0], "idempotency_key": key, "confirmed": "yes"})
+    assert response.status_code in (302, 303)
+    assert LOCKED_SENTINEL in client.get(paid_article.get_absolute_url()).content.decode()

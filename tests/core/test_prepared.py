@@ -48,6 +48,19 @@ def test_the_entitlement_query_is_prepared_once_and_answers_every_reader_rightly
         assert LOCKED_SENTINEL not in page and "The rest of this article is paid" in page
     [statement] = entitlement_statements()  # one statement for both readers and all six pages
     assert "$1" in statement  # bound on the server: the reader and the article are parameters
+    [balance] = [sql for sql in statements_prepared_here() if "ledger_account" in sql]  # the paywall's balance
+    assert "$1" in balance
+
+
+@pytest.mark.django_db
+def test_the_paywalls_prepared_balance_is_the_readers_own_and_zero_without_an_account(paid_article):
+    rich, poor, newcomer = make_user(), make_user(), make_user()
+    fund(rich, 4_321)
+    fund(poor, 10)
+    url = paid_article.get_absolute_url()
+    for reader, shown in ((rich, "$43.21"), (poor, "$0.10"), (rich, "$43.21"), (newcomer, "$0.00")):
+        page = signed_in(reader).get(url).content.decode()
+        assert shown in page and LOCKED_SENTINEL not in page
 
 
 @pytest.mark.django_db
