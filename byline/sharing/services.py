@@ -233,33 +233,31 @@ def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | No
     Each distinct recipient takes one use; the same recipient coming back takes none; a reader who
     can already read the article takes none. An anonymous browser without a key is given
     `new_browser_key`. None when no gift has this token.
+
+    A visit that changes nothing (the gift is removed, expired or used up, or this visitor already holds
+    it) is answered from a plain read. Only a visit that writes takes the gift's row lock, where the
+    answer is worked out again: the lock is what keeps two new visitors from both taking the last use,
+    and without it the many late visitors of a link shared in a group chat would queue behind each other.
     """
     signed_in = recipient is not None and getattr(recipient, "is_authenticated", False)
+    key_hash = hash_browser_key(browser_key) if browser_key else None
+    gift = gift_by_token(token)
+    if gift is None:
+        return None
+    outcome = _visit(gift, recipient if signed_in else None, key_hash)
+    if isinstance(outcome, Redemption):
+        return outcome
     with transaction.atomic():
         gift = (GiftLink.objects.select_for_update(of=("self",))
-                .select_related("giver", "article__author", "article__topic").filter(token=token).first())
-        if gift is None:
-            return None
-        status = gift.status()
-        if status == GiftStatus.REMOVED or not gift.article.is_live:
-            return Redemption(gift, GiftStatus.REMOVED)
-        article = gift.article
-        if signed_in and decide(recipient, article).allowed:
-            return Redemption(gift, "own" if decide(recipient, article).reason != Reason.GIFT else "kept")
-        key_hash = hash_browser_key(browser_key) if browser_key else None
-        mine = Q(recipient_id=recipient.pk) if signed_in else Q(pk__in=[])
-        if key_hash:
-            mine |= Q(browser_key_hash=key_hash)
-        existing = gift.redemptions.filter(mine).first()
-        if existing is not None:
-            if signed_in and existing.recipient_id is None:
-                # The browser that redeemed it has signed in: the reader now keeps it, at no extra use.
-                existing.recipient_id = recipient.pk
-                existing.save(update_fields=["recipient"])
-                return Redemption(gift, "kept")
-            return Redemption(gift, "kept" if status in (GiftStatus.ACTIVE, GiftStatus.USED_UP) else status)
-        if status != GiftStatus.ACTIVE:
-            return Redemption(gift, status)
+                .select_related("giver", "article__author", "article__topic").get(pk=gift.pk))
+        outcome = _visit(gift, recipient if signed_in else None, key_hash)
+        if isinstance(outcome, Redemption):
+            return outcome
+        if isinstance(outcome, GiftRedemption):
+            # The browser that redeemed it has signed in: the reader now keeps it, at no extra use.
+            outcome.recipient_id = recipient.pk
+            outcome.save(update_fields=["recipient"])
+            return Redemption(gift, "kept")
         given_key = None
         if not signed_in:
             given_key = browser_key or new_browser_key
@@ -274,6 +272,32 @@ def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | No
         gift.save(update_fields=["redemption_count"])
         _record_redemption_event(gift, recipient if signed_in else None)
         return Redemption(gift, "granted", browser_key=given_key)
+
+
+_GRANT = object()
+
+
+def _visit(gift: GiftLink, reader: Any, key_hash: str | None) -> Redemption | GiftRedemption | object:
+    """What this visit comes to, without writing: an answer (a Redemption); the visitor's anonymous
+    redemption for a reader who has since signed in (to attach to them); or _GRANT, a new use."""
+    status = gift.status()
+    if status == GiftStatus.REMOVED or not gift.article.is_live:
+        return Redemption(gift, GiftStatus.REMOVED)
+    if reader is not None:
+        access = decide(reader, gift.article)
+        if access.allowed:
+            return Redemption(gift, "own" if access.reason != Reason.GIFT else "kept")
+    mine = Q(recipient_id=reader.pk) if reader is not None else Q(pk__in=[])
+    if key_hash:
+        mine |= Q(browser_key_hash=key_hash)
+    existing = gift.redemptions.filter(mine).first()
+    if existing is not None:
+        if reader is not None and existing.recipient_id is None:
+            return existing
+        return Redemption(gift, "kept" if status in (GiftStatus.ACTIVE, GiftStatus.USED_UP) else status)
+    if status != GiftStatus.ACTIVE:
+        return Redemption(gift, status)
+    return _GRANT
 
 
 def _record_redemption_event(gift: GiftLink, reader: Any) -> None:
