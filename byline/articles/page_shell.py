@@ -102,10 +102,11 @@ def fill(shell: str, request: HttpRequest, context: dict) -> str:
     # One masked token for every form on the page, as one template render would give (each mask costs
     # 32 calls for random characters).
     token = functools.cache(lambda: get_token(request))
+    # Slots and values read it as a whole render's context processor would give it: `csrf_token`.
+    context = {**context, "csrf_token": lazy(token, str)()}
     names = tuple(dict.fromkeys(marks.slot_pattern.findall(page)))
     if names:
-        slots_context = {**context, "csrf_token": lazy(token, str)()}
-        rendered = dict(zip(names, _slots_template(names, marks.separator).render(slots_context, request)
+        rendered = dict(zip(names, _slots_template(names, marks.separator).render(context, request)
                             .split(marks.separator), strict=True))
         page = marks.slot_pattern.sub(lambda match: rendered[match.group(1)], page)
     if marks.value_prefix in page:

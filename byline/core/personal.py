@@ -6,8 +6,9 @@ function runs for each request when the shell is filled. Unlike a `{% personal %
 is rendered for a value, so a handful of them cost next to nothing per request.
 
 A function takes (request or None, the page's context) and returns text, which is escaped unless
-marked safe. Apps register theirs in their AppConfig.ready, so a shell fetched from the shared cache
-can be filled in a process that has not rendered it.
+marked safe. The context carries `csrf_token` on both paths, one token for the whole page. Apps
+register theirs in their AppConfig.ready, so a shell fetched from the shared cache can be filled in a
+process that has not rendered it.
 """
 
 from __future__ import annotations

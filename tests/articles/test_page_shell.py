@@ -150,6 +150,7 @@ def test_a_buyers_page_inside_the_undo_window_costs_one_query_and_the_offer_leav
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url).content.decode()
     assert LOCKED_SENTINEL in page and 'id="undo-offer"' in page
+    assert len(CSRF_INPUT.findall(page)) >= 2 and len(set(CSRF_INPUT.findall(page))) == 1  # undo and gift forms
     [query] = [q["sql"] for q in queries]
     assert "purchases_purchase" in query and "purchases_membership" in query
 
