@@ -222,8 +222,12 @@ class Redemption:
     browser_key: str | None = None  # the anonymous browser's key, when it was just given access
 
 
+def _gifts():
+    return GiftLink.objects.select_related("giver", "article__author", "article__topic")
+
+
 def gift_by_token(token: str) -> GiftLink | None:
-    return GiftLink.objects.select_related("giver", "article__author", "article__topic").filter(token=token).first()
+    return _gifts().filter(token=token).first()
 
 
 def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | None = None,
@@ -239,38 +243,37 @@ def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | No
     answer is worked out again: the lock is what keeps two new visitors from both taking the last use,
     and without it the many late visitors of a link shared in a group chat would queue behind each other.
     """
-    signed_in = recipient is not None and getattr(recipient, "is_authenticated", False)
+    reader = recipient if getattr(recipient, "is_authenticated", False) else None
     key_hash = hash_browser_key(browser_key) if browser_key else None
     gift = gift_by_token(token)
     if gift is None:
         return None
-    outcome = _visit(gift, recipient if signed_in else None, key_hash)
+    outcome = _visit(gift, reader, key_hash)
     if isinstance(outcome, Redemption):
         return outcome
     with transaction.atomic():
-        gift = (GiftLink.objects.select_for_update(of=("self",))
-                .select_related("giver", "article__author", "article__topic").get(pk=gift.pk))
-        outcome = _visit(gift, recipient if signed_in else None, key_hash)
+        gift = _gifts().select_for_update(of=("self",)).get(pk=gift.pk)
+        outcome = _visit(gift, reader, key_hash)
         if isinstance(outcome, Redemption):
             return outcome
         if isinstance(outcome, GiftRedemption):
             # The browser that redeemed it has signed in: the reader now keeps it, at no extra use.
-            outcome.recipient_id = recipient.pk
+            outcome.recipient_id = reader.pk
             outcome.save(update_fields=["recipient"])
             return Redemption(gift, "kept")
         given_key = None
-        if not signed_in:
+        if reader is None:
             given_key = browser_key or new_browser_key
             key_hash = hash_browser_key(given_key)
         try:
             with transaction.atomic():
-                GiftRedemption.objects.create(gift=gift, recipient_id=recipient.pk if signed_in else None,
+                GiftRedemption.objects.create(gift=gift, recipient_id=reader.pk if reader else None,
                                               browser_key_hash=key_hash or "")
         except IntegrityError:
             return Redemption(gift, "kept")
         gift.redemption_count += 1
         gift.save(update_fields=["redemption_count"])
-        _record_redemption_event(gift, recipient if signed_in else None)
+        _record_redemption_event(gift, reader)
         return Redemption(gift, "granted", browser_key=given_key)
 
 
