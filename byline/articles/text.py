@@ -57,7 +57,9 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 _markdown.enable("strikethrough")
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
-LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.-][A-Za-z0-9\u00c0-\u024f]+)*")
+# A word in any script written with spaces (Latin, Cyrillic, Greek...): letters and digits, with
+# inner apostrophes, dots and hyphens ("don't", "e.g", "well-known" are one word each).
+SPACED_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*>")
 WHITESPACE = re.compile(r"\s+")
 # Tags that end a line of text: they become a space in plain text. Every other (inline) tag
@@ -113,10 +115,10 @@ def html_to_text(fragment: str) -> str:
 
 
 def count_words(text: str) -> int:
-    """Words as readers count them: each Chinese character is one, Latin words by letters, not spaces."""
+    """Words as readers count them: each Chinese character is one; other words by letters, not spaces."""
     cjk = len(CJK.findall(text))
-    latin = len(LATIN_WORD.findall(CJK.sub(" ", text)))
-    return cjk + latin
+    spaced = len(SPACED_WORD.findall(CJK.sub(" ", text)))
+    return cjk + spaced
 
 
 def reading_minutes(words: int, lang: str) -> int:
@@ -147,13 +149,20 @@ def is_divider_line(line: str) -> bool:
     return _FOLDED_DIVIDER.fullmatch(_folded(line)) is not None
 
 
-def _code_lines(source: str) -> set[int]:
-    """Indices of the lines inside fenced or indented code blocks, at any depth."""
-    lines: set[int] = set()
+def _code_lines(source: str, lines: list[str]) -> set[int]:
+    """Indices of the lines inside fenced or indented code blocks, at any depth.
+
+    An indented "block" that is nothing but a divider line is not code: it is a divider the
+    author indented (with a tab, say), and reading it as code would show the marker and lock nothing.
+    """
+    code: set[int] = set()
     for token in _markdown.parse(source):
         if token.type in ("fence", "code_block") and token.map is not None:
-            lines.update(range(token.map[0], token.map[1]))
-    return lines
+            block = range(token.map[0], token.map[1])
+            if token.type == "code_block" and all(is_divider_line(lines[i]) for i in block if lines[i].strip()):
+                continue
+            code.update(block)
+    return code
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,7 @@ def find_dividers(source: str) -> Dividers:
              if index not in at and "paywall" in _folded(line) and _FOLDED_DIVIDER.search(
                  _folded(_INLINE_CODE.sub("", line)))]
     if at or stray:
-        code = _code_lines(source)
+        code = _code_lines(source, lines)
         at = [index for index in at if index not in code]
         stray = [index for index in stray if index not in code]
     return Dividers(lines=lines, at=at, stray=stray)

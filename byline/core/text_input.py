@@ -28,6 +28,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 _LINE_BREAKS = re.compile("\r\n|[\r\u0085\u2028\u2029]")
+_ANY_LINE_BREAK = re.compile("\r\n|[\n\r\u0085\u2028\u2029]")
 # C0 controls but tab and LF, DEL, C1 controls (NEL became LF above), and the BOM.
 _INVISIBLE = re.compile("[\x01-\x08\x0b-\x1f\x7f\x80-\x9f\ufeff]")
 
@@ -51,7 +52,7 @@ def normalise_text(value: str) -> str:
     """
     nul = value.find("\x00")
     if nul != -1:
-        line = len(_LINE_BREAKS.findall(value, 0, nul)) + 1
+        line = len(_ANY_LINE_BREAK.findall(value, 0, nul)) + 1
         raise TextRefused(str(NUL_MESSAGE % {"line": line}), line=line)
     value = _LINE_BREAKS.sub("\n", value)
     value = _INVISIBLE.sub("", value)

@@ -36,7 +36,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import QuerySet, Value
+from django.db.models import QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -107,7 +107,7 @@ def _held_matching(documents: QuerySet[SearchDocument], article_ids: set[int],
     """Documents of `article_ids` whose full terms hold every term, tested on each row's own stored
     terms (space-separated, so " term " is a whole term), never through the full index."""
     padded = documents.filter(article_id__in=article_ids).alias(
-        padded_terms=Concat(Value(" "), "full_terms", Value(" ")))
+        padded_terms=Concat(Value(" "), "full_terms", Value(" "), output_field=TextField()))
     for term in terms:
         padded = padded.filter(padded_terms__contains=f" {term} ")
     return padded
