@@ -131,7 +131,8 @@ def main() -> None:
 
     print(f"search timing: {args.n} searches per group, {args.articles} paid articles, reader {args.reader}, "
           f"{engine}, code from {args.code.resolve()}")
-    print(f"machine: {platform.node()} {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}")
     for name, values in timings.items():
         print(f"  {name:<10} median {statistics.median(values):7.3f} ms   p90 "
               f"{statistics.quantiles(values, n=10)[-1]:7.3f} ms")

@@ -151,6 +151,7 @@ def _full(article: Article, reader: Any) -> dict[str, Any]:
         "topic_detail": _topic(article.topic),
         "author_detail": _author(article.author),
         "status": article.status,
+        "state": str(article.publication_state),
         "version": article.version,
     }
 

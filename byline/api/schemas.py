@@ -97,6 +97,8 @@ class ArticleOut(ArticleSummaryOut):
 
 class OwnArticleOut(ArticleOut):
     status: str
+    state: Literal["live", "scheduled", "draft"] = Field(
+        description="Where the article really stands now: live, scheduled (see published_at) or draft.")
     version: int
 
 

@@ -256,3 +256,14 @@ def test_the_search_endpoint_shares_the_search_rate_limit(api_client):
     response = api_client.get("/api/v1/search", {"q": "harbour"})
     assert_problem(response, 429)
     assert int(response["Retry-After"]) >= 1
+
+
+def test_an_authors_article_says_whether_it_is_live_scheduled_or_a_draft(api_client, author, author_token):
+    make_topic("history")
+    created = post_json(api_client, "/api/v1/articles", NEW_ARTICLE, **bearer(author_token))
+    assert created.json()["state"] == "draft"
+    scheduled = post_json(api_client, "/api/v1/articles/tide-tables/publish",
+                          {"published_at": "2099-01-01T09:00:00Z"}, **bearer(author_token))
+    assert scheduled.json()["status"] == "scheduled" and scheduled.json()["state"] == "scheduled"
+    live = post_json(api_client, "/api/v1/articles/tide-tables/publish", {}, **bearer(author_token))
+    assert live.json()["state"] == "live"
