@@ -141,7 +141,9 @@ def upsert_article(data: ArticleData) -> tuple[Article, bool]:
 def divider_errors(body_markdown: str) -> list[str]:
     """What is wrong with where a priced article's paywall divider stands (see text.is_divider_line)."""
     found = find_dividers(body_markdown)
-    errors = [
+    # A marker sharing its line with text, when there is no divider at all, is a split the author meant
+    # and did not get. Next to a real divider, it is only text (shown as written).
+    errors = [] if found.at else [
         _("Line %(line)d has the paywall line next to other text: put <!-- paywall --> on a line of its own.")
         % {"line": index + 1} for index in found.stray
     ]

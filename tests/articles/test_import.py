@@ -130,3 +130,13 @@ def test_a_paid_file_whose_divider_locks_nothing_is_refused(tmp_path, writer):
     write(tmp_path, "end.md", GOOD.format(author="importer"), "All of it.\n\n<!-- paywall -->\n")
     with pytest.raises(CommandError, match="end.md: body: Nothing follows the paywall line"):
         call_command("import_articles", str(tmp_path))
+
+
+def test_a_marker_sharing_its_line_is_refused_only_when_there_is_no_real_divider(tmp_path, writer):
+    write(tmp_path, "inline.md", GOOD.format(author="importer"), "Free. <!-- paywall --> Paid.\n")
+    with pytest.raises(CommandError, match="inline.md: body: Line 1 has the paywall line next to other text"):
+        call_command("import_articles", str(tmp_path))
+    write(tmp_path, "inline.md", GOOD.format(author="importer"),
+          "Free.\n\n<!-- paywall -->\n\nPaid: `<!-- paywall -->` and <!-- paywall --> as text.\n")
+    call_command("import_articles", str(tmp_path))
+    assert "&lt;!-- paywall --&gt; as text" in Article.objects.get().locked_html
