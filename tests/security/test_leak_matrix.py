@@ -382,3 +382,87 @@ def test_the_matrix_would_see_a_leak_the_author_is_entitled_to(paid_article, sur
     client.force_login(paid_article.author.user)
     _, content = SURFACES[surface].fetch(client, paid_article)
     assert LOCKED_SENTINEL in content
+
+
+# --- Entry points: the same article written through each way text enters, with CRLF line endings ---
+# A browser submits a textarea with CRLF; before text was normalised where it enters, the divider
+# was not found and the whole text was public. Each entry point below writes the fixture's article
+# (preview sentence, divider, sentinel) with CRLF and is then read on every surface.
+
+CRLF_BODY = (f"{PREVIEW_SENTENCE}\r\n\r\nA second free paragraph sets the scene.\r\n\r\n<!-- paywall -->\r\n\r\n"
+             f"{LOCKED_SENTINEL} The word {LOCKED_ONLY_WORD} appears only here.\r\n\r\nA last locked paragraph.\r\n")
+
+
+def written_in_the_admin(author, tmp_path) -> Article:
+    from byline.articles.demo import authors_group
+    from tests.conftest import make_topic
+
+    author.user.is_staff = True
+    author.user.save()
+    author.user.groups.add(authors_group())
+    client = Client()
+    client.force_login(author.user)
+    with translation.override("en"):
+        response = client.post(reverse("admin:articles_article_add"), {
+            "title": "Written in the admin", "slug": "written-in-the-admin", "lang": "en",
+            "topic": make_topic().pk, "author": author.pk, "body_markdown": CRLF_BODY, "visibility": "paid",
+            "price_minor": "300", "currency": "USD", "status": "published", "published_at_0": "",
+            "published_at_1": ""})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Article.objects.select_related("author", "topic").get(slug="written-in-the-admin")
+
+
+def written_through_the_api(author, tmp_path) -> Article:
+    import json
+
+    from byline.api.services import create_api_token
+    from tests.conftest import make_topic
+
+    make_topic()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(owner=author.user, name='matrix')[1]}"}
+    created = Client().post("/api/v1/articles", data=json.dumps({
+        "title": "Written through the API", "slug": "written-through-the-api", "topic": "history",
+        "body_markdown": CRLF_BODY, "visibility": "paid", "price_minor": 300, "currency": "USD"}),
+        content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    published = Client().post("/api/v1/articles/written-through-the-api/publish", data="{}",
+                              content_type="application/json", **headers)
+    assert published.status_code == 200, published.content
+    return Article.objects.select_related("author", "topic").get(slug="written-through-the-api")
+
+
+def written_by_the_importer(author, tmp_path) -> Article:
+    from byline.articles.importer import import_articles
+
+    front = (f"---\r\ntitle: Written by the importer\r\nslug: written-by-the-importer\r\nlang: en\r\n"
+             f"topic: history\r\nauthor: {author.slug}\r\nprice: \"3.00\"\r\nvisibility: paid\r\n"
+             f"published: true\r\n---\r\n")
+    path = tmp_path / "crlf.md"
+    path.write_bytes((front + CRLF_BODY).encode("utf-8"))
+    import_articles([path])
+    return Article.objects.select_related("author", "topic").get(slug="written-by-the-importer")
+
+
+ENTRY_POINTS: dict[str, Callable] = {
+    "admin form (CRLF)": written_in_the_admin,
+    "Content API (CRLF JSON)": written_through_the_api,
+    "importer (CRLF file)": written_by_the_importer,
+}
+ENTRY_STATES = ("anonymous", "signed in without access")
+ENTRY_MATRIX = [(entry, surface, state) for entry in ENTRY_POINTS for surface in SURFACES for state in ENTRY_STATES]
+
+
+@pytest.mark.parametrize(("entry", "surface", "state"), ENTRY_MATRIX,
+                         ids=[f"{e}--{s}--{t}" for e, s, t in ENTRY_MATRIX])
+def test_an_article_written_with_crlf_through_any_entry_point_keeps_its_locked_part(author, tmp_path, entry,
+                                                                                     surface, state):
+    article = ENTRY_POINTS[entry](author, tmp_path)
+    assert article.is_live and article.has_divider and LOCKED_SENTINEL in article.locked_html
+    client = Client()
+    STATES[state](client, article)
+    status, content = SURFACES[surface].fetch(client, article)
+    assert status in SURFACES[surface].statuses, f"{surface} as {state} answered {status}"
+    expect = SURFACES[surface].expect
+    if expect is not None:
+        assert expect(article) in content, f"{surface} does not show the article: the check would prove nothing"
+    assert_no_locked_text(content, f"{surface} as {state}, article from the {entry}")
