@@ -20,7 +20,7 @@ from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.purchases.errors import NotEnoughInWallet, NotForSale, UndoRefused
 from byline.purchases.models import Purchase, PurchaseStatus
-from byline.sharing.services import record_conversion
+from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
 
@@ -111,7 +111,8 @@ def undos_left(*, reader, now: dt.datetime | None = None) -> int:
 
 
 def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -> Purchase:
-    """Reverse the reader's own purchase in full, within the undo window and the undo allowance.
+    """Reverse the reader's own purchase in full, within the undo window and the undo allowance; the gifts
+    made from it end with it.
 
     Idempotent: undoing an already undone purchase returns it. Raises UndoRefused otherwise.
     """
@@ -137,11 +138,13 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
                                   memo=f"undo of purchase {purchase.pk}")
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.UNDONE, reversal, now
         purchase.save(update_fields=["status", "reversal", "reversed_at"])
+        end_gifts_from_purchase(purchase_id=purchase.pk, now=now)  # the money went back: so do its gifts
         return purchase
 
 
 def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purchase:
-    """Staff refund at any time: the purchase transfer reversed into the reader's wallet; access ends."""
+    """Staff refund at any time: the purchase transfer reversed into the reader's wallet; access ends, and
+    so do the gifts made from the purchase."""
     with transaction.atomic():
         reader_id = Purchase.objects.filter(pk=purchase_id).values_list("reader_id", flat=True).get()
         _lock_reader(reader_id)
@@ -153,4 +156,5 @@ def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purcha
                                   memo=memo)
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.REFUNDED, reversal, timezone.now()
         purchase.save(update_fields=["status", "reversal", "reversed_at"])
+        end_gifts_from_purchase(purchase_id=purchase.pk, now=purchase.reversed_at)
         return purchase
