@@ -77,7 +77,9 @@ ACCEPT_KEY_SALT = "byline.sharing.gift-accept"
 
 def _gift_headers(response: HttpResponse) -> HttpResponse:
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # The address holds the gift's token: never sent to another site. Same-origin, not no-referrer: under
+    # no-referrer a browser sends "Origin: null" with the page's own form, which CSRF checking refuses.
+    response.headers["Referrer-Policy"] = "same-origin"
     patch_cache_control(response, private=True, no_store=True)
     return response
 

@@ -25,10 +25,10 @@ def test_opening_a_gift_link_shows_who_gave_it_and_the_full_text(browser, gift):
     assert LOCKED_SENTINEL in content
 
 
-def test_gift_pages_are_not_indexed_and_send_no_referrer(browser, gift):
+def test_gift_pages_are_not_indexed_and_send_no_referrer_to_other_sites(browser, gift):
     response = browser.get(gift_url(gift))
     assert response["X-Robots-Tag"].startswith("noindex")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
