@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 ZH = {
     "Sharing": "分享",
     "Paid": "付费",
