@@ -126,10 +126,11 @@ def gift_page(request: HttpRequest, token: str) -> HttpResponse:
         "giver_name": gift.giver.get_full_name() or gift.giver.get_username(),
         "gift_problem": problem,
         "gift_offered": offered,
-        # The browser's key to be, in the form: a double click or a second tab sends the same one, so
-        # this browser takes one use however often the button is pressed (see _open_gift).
+        # A signed-out browser's key to be, in the form: a double click or a second tab sends the same one,
+        # so this browser takes one use however often the button is pressed (see _open_gift). A signed-in
+        # reader needs none: one use per reader is a unique constraint.
         "accept_key": signing.dumps(grants.new_browser_key(), salt=ACCEPT_KEY_SALT)
-        if offered and browser_key is None else "",
+        if offered and browser_key is None and not request.user.is_authenticated else "",
         "share_image_variant": "gift",
     }
     return _gift_headers(render(request, "sharing/gift_page.html", context))
@@ -141,7 +142,9 @@ def _open_gift(request: HttpRequest, token: str) -> HttpResponse:
     back = reverse("sharing:gift", kwargs={"token": token})
     if is_automated(request):
         return redirect(back)
-    browser_key = grants.browser_key_from(request) or _accept_key(request)
+    browser_key = grants.browser_key_from(request)
+    if browser_key is None and not request.user.is_authenticated:
+        browser_key = _accept_key(request)
     outcome = services.redeem_gift_link(token=token, recipient=request.user, browser_key=browser_key,
                                         new_browser_key=grants.new_browser_key())
     if outcome is None:

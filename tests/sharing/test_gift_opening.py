@@ -106,3 +106,11 @@ def test_a_head_request_or_a_bots_press_takes_no_use(gift):
     bot = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")
     assert bot.post(gift_url(gift), {}).status_code == 302
     assert uses(gift) == 0
+
+
+def test_a_signed_in_reader_pressing_twice_takes_one_use(gift):
+    reader = make_user()
+    first, second = browser_client(reader), browser_client(reader)  # two tabs
+    first.post(gift_url(gift), {})
+    second.post(gift_url(gift), {})
+    assert uses(gift) == 1
