@@ -29,20 +29,24 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import OperationalError
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
 from byline.access.decision import decide
-from byline.articles.models import Article
+from byline.articles import selectors as article_selectors
+from byline.articles.models import Article, Status, Visibility
+from byline.articles.services import ArticleData, upsert_article
 from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.models import MembershipPlan
 from byline.reader.prefs import COOKIE_NAME, ReadingPrefs
 from byline.sharing import services as sharing
+from byline.sharing.models import GiftLink
 from tests.conftest import LOCKED_ONLY_WORD, LOCKED_SENTINEL, PREVIEW_SENTENCE, make_user
 from tests.ledger.conftest import fund
+from tests.sharing.conftest import ACCEPT_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +231,42 @@ def preview(article: Article) -> str:
     return PREVIEW_SENTENCE
 
 
+def _read_during_a_save(client: Client, article: Article, **change) -> tuple[int, str]:
+    """The article is free for a while (its free page cached); a save that changes it is in flight while
+    another reader reads the old row and stores it as the stamp; the save commits; then the client reads.
+
+    One connection cannot read another's snapshot, so the reader in between is given the old row (what a
+    second connection reads before the commit); tests/articles/test_stale_state.py runs the same race on
+    two PostgreSQL connections.
+    """
+    upsert_article(_article_data(article, visibility=Visibility.FREE, price_minor=0))
+    url = article_url_en(article)
+    assert LOCKED_SENTINEL in Client().get(url).content.decode()  # free: cached for anonymous readers
+    old_row = article_selectors.article_stamp(slug=article.slug)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        upsert_article(_article_data(article, **change))
+        with mock.patch.object(article_selectors, "article_stamp", return_value=old_row):
+            Client().get(url)
+    response = client.get(url, follow=True)
+    return response.status_code, response.content.decode()
+
+
+def _article_data(article: Article, **changes) -> ArticleData:
+    current = Article.objects.select_related("author", "topic").get(pk=article.pk)
+    values = {name: getattr(current, name) for name in (
+        "title", "slug", "lang", "topic", "author", "body_markdown", "price_minor", "currency", "visibility",
+        "status", "published_at")}
+    return ArticleData(**{**values, **changes})
+
+
+def read_during_a_save_that_makes_it_paid(client: Client, article: Article) -> tuple[int, str]:
+    return _read_during_a_save(client, article, visibility=Visibility.PAID, price_minor=300)
+
+
+def read_during_a_save_that_unpublishes_it(client: Client, article: Article) -> tuple[int, str]:
+    return _read_during_a_save(client, article, status=Status.DRAFT, published_at=None)
+
+
 CARING = ReadingPrefs(mode="caring").serialise()
 TEXT_ONLY = ReadingPrefs(text_only=True).serialise()
 
@@ -271,6 +311,12 @@ SURFACES: dict[str, Surface] = {
     "admin anonymous preview": Surface(admin_anonymous_preview, expect=preview),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
                                      note="the only e-mail a reader can trigger; receipts are pages"),
+    "article page, read during a save that makes it paid": Surface(
+        read_during_a_save_that_makes_it_paid, expect=preview,
+        note="free, then made paid while another reader stores the old row; read after the commit"),
+    "article page, read during a save that unpublishes it": Surface(
+        read_during_a_save_that_unpublishes_it, statuses=(404,),
+        note="free, then taken down while another reader stores the old row; read after the commit"),
 }
 
 
@@ -330,10 +376,76 @@ def revoked_gift(client: Client, article: Article) -> None:
     client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
     giver = article.author.user
     gift = sharing.create_gift_link(giver=giver, article=article)
-    with translation.override("en"):
-        opened = client.get(reverse("sharing:gift", args=[gift.token]))
-    assert LOCKED_SENTINEL in opened.content.decode(), "the gift did not open: the state would prove nothing"
+    _open_gift(client, gift)
     sharing.revoke_gift_link(giver=giver, gift_id=gift.pk)
+
+
+def _open_gift(client: Client, gift) -> None:
+    """Look at the gift link and press "Open the gift", as a person does; the gift must then open."""
+    client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
+    with translation.override("en"):
+        url = reverse("sharing:gift", args=[gift.token])
+    page = client.get(url).content.decode()
+    key = ACCEPT_KEY.search(page)
+    opened = client.post(url, {"accept_key": key.group(1)} if key else {}, follow=True)
+    assert LOCKED_SENTINEL in opened.content.decode(), "the gift did not open: the state would prove nothing"
+
+
+def _gift_from_a_purchase(client: Client, article: Article, *, signed_in: bool):
+    """A reader buys the article and makes a gift link; the client (a signed-in friend, or a browser)
+    opens it. Returns the purchase."""
+    buyer = make_user()
+    fund(buyer, 1000)
+    purchase = purchases.unlock_with_wallet(reader=buyer, article=article, idempotency_key=uuid.uuid4().hex)
+    gift = sharing.create_gift_link(giver=buyer, article=article)
+    if signed_in:
+        client.force_login(make_user())
+    _open_gift(client, gift)
+    return purchase
+
+
+def gift_from_an_undone_purchase(client: Client, article: Article) -> None:
+    """A signed-in friend opened a gift made from a purchase; the buyer then undid the purchase."""
+    purchase = _gift_from_a_purchase(client, article, signed_in=True)
+    purchases.undo_purchase(reader=purchase.reader, purchase_id=purchase.pk)
+
+
+def gift_from_a_refunded_purchase(client: Client, article: Article) -> None:
+    """A browser opened a gift made from a purchase (signed out); staff then refunded the purchase."""
+    purchase = _gift_from_a_purchase(client, article, signed_in=False)
+    purchases.refund_purchase(purchase_id=purchase.pk, staff_user=make_user(is_staff=True))
+
+
+def gift_reopened_by_a_new_account(client: Client, article: Article) -> None:
+    """A browser opened a gift signed out; the giver withdrew it; a new account signed up in that browser
+    (same gift cookie), looked at the link and pressed its button."""
+    revoked_gift(client, article)
+    client.force_login(make_user())
+    _press_the_gift_button_again(client, article)
+
+
+def _press_the_gift_button_again(client: Client, article: Article) -> None:
+    gift = article.gift_links.get()
+    with translation.override("en"):
+        url = reverse("sharing:gift", args=[gift.token])
+    client.get(url)
+    client.post(url, {})
+
+
+def revoked_gift_with_the_cookie(client: Client, article: Article) -> None:
+    """A browser opened a gift signed out and keeps its cookie; the giver withdrew it; the browser came back
+    to the link and pressed the button again."""
+    revoked_gift(client, article)
+    _press_the_gift_button_again(client, article)
+
+
+def expired_gift_with_the_cookie(client: Client, article: Article) -> None:
+    """A browser opened a gift signed out and keeps its cookie; the link expired; the browser came back to
+    the link and pressed the button again."""
+    gift = sharing.create_gift_link(giver=article.author.user, article=article)
+    _open_gift(client, gift)
+    GiftLink.objects.filter(pk=gift.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    _press_the_gift_button_again(client, article)
 
 
 STATES: dict[str, Callable[[Client, Article], None]] = {
@@ -345,6 +457,11 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "revoked gift": revoked_gift,
     "crawler user agent": crawler,
     "JavaScript disabled": javascript_disabled,
+    "gift from an undone purchase": gift_from_an_undone_purchase,
+    "gift from a refunded purchase": gift_from_a_refunded_purchase,
+    "gift reopened by a new account": gift_reopened_by_a_new_account,
+    "revoked gift with the cookie": revoked_gift_with_the_cookie,
+    "expired gift with the cookie": expired_gift_with_the_cookie,
 }
 
 MATRIX = [(surface, state) for surface in SURFACES for state in STATES]
