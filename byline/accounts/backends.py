@@ -30,6 +30,7 @@ from django.utils.functional import SimpleLazyObject, empty
 from byline.core import read_ahead
 
 USER_CACHE_SECONDS = 300
+USER_RELATED = ("reader_currency",)
 READER_HINT_COOKIE = "byline_reader"
 
 
@@ -56,7 +57,9 @@ class CachedUserBackend(ModelBackend):
         user = read_ahead.get(key)
         if user is None or str(user.pk) != str(user_id):
             try:
-                user = get_user_model()._default_manager.get(pk=user_id)
+                # The reader's currency (byline/pricing) comes in the same query and is cached with the row,
+                # so pages that show prices need not ask for it; changing it forgets the row (forget_user).
+                user = get_user_model()._default_manager.select_related(*USER_RELATED).get(pk=user_id)
             except get_user_model().DoesNotExist:
                 return None
             cache.set(key, user, USER_CACHE_SECONDS)

@@ -17,6 +17,9 @@ ONE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 OneLine = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
 Markdown = Annotated[str, Field(min_length=1, max_length=200_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 PriceMinor = Annotated[int, Field(ge=0, le=100_000_000)]
+# Your own prices in other currencies, in minor units ({"CNY": 1800}); a currency left out is charged the main
+# price converted and rounded up to a price step.
+OwnPrices = Annotated[dict[CurrencyCode, Annotated[int, Field(ge=1, le=100_000_000)]], Field(max_length=3)]
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
@@ -54,8 +57,11 @@ class RelatedArticleOut(Schema):
     title: str
     teaser: str
     lang: str
-    price_minor: int
+    price_minor: int = Field(description="The author's main price, in minor units of `currency`.")
     currency: str
+    prices: dict[str, int] = Field(description="What a reader pays in each currency the site sells (minor units): "
+                                               "the author's own price there, else the main price converted and "
+                                               "rounded up to a price step. A reader pays in their own currency.")
     visibility: str
     url: str
 
@@ -84,6 +90,7 @@ class ArticleOut(ArticleSummaryOut):
 class OwnArticleOut(ArticleOut):
     status: str
     version: int
+    own_prices: dict[str, int] = Field(description="The prices you set yourself in other currencies (minor units).")
 
 
 class ArticlePage(Schema):
@@ -134,6 +141,7 @@ class ArticleCreateIn(_Strict):
     visibility: VisibilityName = "free"
     price_minor: PriceMinor = 0
     currency: CurrencyCode = "USD"
+    own_prices: OwnPrices = Field(default_factory=dict)
 
 
 class ArticleUpdateIn(_Strict):
@@ -147,6 +155,7 @@ class ArticlePriceIn(_Strict):
     visibility: VisibilityName
     price_minor: PriceMinor = 0
     currency: CurrencyCode = "USD"
+    own_prices: OwnPrices = Field(default_factory=dict)
 
 
 class PublishIn(_Strict):

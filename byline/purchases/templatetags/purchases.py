@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django import template
 
 from byline.ledger.selectors import wallet_balance
+from byline.pricing.selectors import article_price, request_currency
 
 register = template.Library()
 
@@ -37,12 +38,14 @@ class Offer:
 
 @register.simple_tag(takes_context=True)
 def paywall_offer(context, article) -> Offer | None:
-    """The signed-in reader's balance in the article's currency and a fresh idempotency key. One query."""
+    """The article's price in the signed-in reader's own currency, their balance there and a fresh
+    idempotency key. One query (the balance; the currency comes from the cache)."""
     user = context.get("user")
     if user is None or not user.is_authenticated or article.price_minor <= 0:
         return None
-    return Offer(balance=wallet_balance(reader=user, currency=article.currency), currency=article.currency,
-                 price=article.price_minor, key=uuid.uuid4().hex)
+    currency = request_currency(context.get("request"))
+    return Offer(balance=wallet_balance(reader=user, currency=currency), currency=currency,
+                 price=article_price(article, currency), key=uuid.uuid4().hex)
 
 
 @register.simple_tag
