@@ -252,9 +252,10 @@ def close_pool_period(*, currency: str, now: dt.datetime | None = None) -> PoolC
 def plans_offered(currency: str | None = None) -> list[MembershipPlan]:
     """The plans a reader of `currency` is offered, cheapest first per billing period.
 
-    A plan priced in `currency` (its main price or an own price there) is offered as it is; a plan in
-    another currency is offered at its converted price only for a billing period that has no plan priced
-    in `currency`, so a site that keeps one plan per currency (as the demo once did) lists each once.
+    A plan priced in `currency` (its main price or an own price there) is offered as it is; for a billing
+    period with no plan priced in `currency`, one plan is offered at its converted price (the one in the
+    table's first currency), so a site that keeps one plan per currency (as the demo once did) lists each
+    period once.
     """
     plans = list(MembershipPlan.objects.filter(active=True).order_by("interval", "price_minor", "pk"))
     if not currency:
@@ -262,15 +263,18 @@ def plans_offered(currency: str | None = None) -> list[MembershipPlan]:
     native = {plan.interval for plan in plans if plan.currency == currency or (plan.prices or {}).get(currency)}
     offered = [plan for plan in plans if plan.interval not in native
                or plan.currency == currency or (plan.prices or {}).get(currency)]
-    if len({plan.interval for plan in offered}) < len(offered):
-        # Several converted plans for one period (one per currency): offer the cheapest of them.
-        best: dict[str, MembershipPlan] = {}
-        for plan in offered:
-            if plan.interval in native:
-                continue
-            if plan.interval not in best or plan_price(plan, currency) < plan_price(best[plan.interval], currency):
-                best[plan.interval] = plan
-        offered = [plan for plan in offered if plan.interval in native or best.get(plan.interval) is plan]
+    # Several plans to convert for one period (one per currency, say): the one priced in the currency that
+    # comes first in the conversion table, the cheapest of those.
+    order = {code: index for index, code in enumerate(sold_currencies())}
+    best: dict[str, MembershipPlan] = {}
+    for plan in offered:
+        if plan.interval in native:
+            continue
+        rank = (order.get(plan.currency, len(order)), plan_price(plan, currency))
+        if plan.interval not in best or rank < (order.get(best[plan.interval].currency, len(order)),
+                                                plan_price(best[plan.interval], currency)):
+            best[plan.interval] = plan
+    offered = [plan for plan in offered if plan.interval in native or best.get(plan.interval) is plan]
     return sorted(offered, key=lambda plan: (INTERVAL_ORDER.get(plan.interval, 9), plan_price(plan, currency)))
 
 
