@@ -84,8 +84,30 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
     return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late)
 
 
-def _day(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+WORD_JOINER, NO_BREAK_SPACE = "\u2060", "\u00a0"
+
+
+def _is_cjk(character: str) -> bool:
+    return "\u2e80" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef"
+
+
+def unbroken(text: str) -> str:
+    """`text` that no line breaks inside: no-break spaces, and an invisible word joiner wherever a browser
+    may break beside a Chinese character ("2027年1月3日" would otherwise break before any digit)."""
+    out = []
+    for index, character in enumerate(text.replace(" ", NO_BREAK_SPACE)):
+        if index and (_is_cjk(character) or _is_cjk(text[index - 1])):
+            out.append(WORD_JOINER)
+        out.append(character)
+    return "".join(out)
+
+
+def unbroken_day(moment) -> str:
+    """The date in the language's own format, kept on one line."""
+    return unbroken(formats.date_format(timezone.localtime(moment), "DATE_FORMAT"))
+
+
+_day = unbroken_day
 
 
 def _membership_until(charge: MembershipCharge) -> str:

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,7 +38,7 @@ from byline.payments.services import (
     start_card_membership,
     start_card_unlock,
 )
-from byline.payments.statement import lines_for
+from byline.payments.statement import lines_for, unbroken_day
 from byline.payments.views import chosen_method, method_choices
 from byline.pricing.conversion import currency_name
 from byline.pricing.selectors import currency_of
@@ -272,7 +271,7 @@ def join(request: HttpRequest, plan_id: int) -> HttpResponse:
     current = memberships.active_membership(reader=request.user)
     if current is not None:
         messages.info(request, _("You are already a member until %(date)s.") % {
-            "date": formats.date_format(timezone.localtime(current.period_end), "DATE_FORMAT")})
+            "date": unbroken_day(current.period_end)})
         return _back_to(back)
     currency = currency_of(request.user)
     if request.method == "POST":
@@ -303,7 +302,7 @@ def join(request: HttpRequest, plan_id: int) -> HttpResponse:
         balance = ledger_selectors.wallet_balance(reader=request.user, currency=joined.currency)
         messages.success(request, _("Welcome: you are a member until %(date)s, and every article is open to you. "
                                     "%(price)s was paid from your balance, which is now %(balance)s.") % {
-            "date": formats.date_format(timezone.localtime(joined.period_end), "DATE_FORMAT"),
+            "date": unbroken_day(joined.period_end),
             "price": money(joined.price_minor, joined.currency), "balance": money(balance, joined.currency)})
         return _back_to(back)
     price = memberships.plan_quote(plan=plan, currency=currency)
@@ -332,7 +331,7 @@ def cancel_membership(request: HttpRequest) -> HttpResponse:
     if cancelled is not None:
         messages.success(request, _("Your membership ends on %(date)s, at the close of this period. Nothing more "
                                     "will be charged.") % {
-            "date": formats.date_format(timezone.localtime(cancelled.period_end), "DATE_FORMAT")})
+            "date": unbroken_day(cancelled.period_end)})
     return _back_to(reverse("purchases:membership"))
 
 

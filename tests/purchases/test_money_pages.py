@@ -6,9 +6,10 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from byline.ledger.invariants import assert_balanced
+from byline.payments.statement import unbroken_day
 from byline.payments.providers import sandbox
 from byline.purchases import memberships, services
 from byline.purchases.models import MembershipPlan, Purchase, PurchaseStatus, RefundRequest, RefundRequestStatus
@@ -45,7 +46,7 @@ def history(client, reader, paid_article, author, plan):
 def test_the_wallet_history_says_what_each_line_was_in_words(client, history, paid_article):
     page = client.get(url("purchases:wallet")).content.decode()
     title = paid_article.title
-    end = formats.date_format(timezone.localtime(history["membership"].period_end), "DATE_FORMAT")
+    end = unbroken_day(history["membership"].period_end)
     for words in ("Top-up by card", f"Unlocked: {title}", f"Undo: {title}", f"Monthly membership, until {end}"):
         assert words in page, words
     for memo in ("article ", "sandbox sbx_", "purchase:r", "undo of purchase", "membership Monthly"):

@@ -92,7 +92,7 @@ ZH = {
     "Type the amount in figures, for example %(example)s.": "请用数字输入金额，例如 %(example)s。",
     "Use at most two decimals, for example %(example)s.": "最多保留两位小数，例如 %(example)s。",
     "Choose one of the amounts shown, or type another amount.": "请选择所列金额之一，或输入其他金额。",
-    "This form has expired. Please reload the page and try again.": "此表单已过期，请刷新页面后重试。",
+    "This form has expired. Please reload the page and try again.": "这个表单已过期。请刷新页面后再试。",
     "From %(low)s to %(high)s. If you type an amount here, it is used instead of the amounts above.": "可输入 %(low)s 至 %(high)s。在这里输入金额后，将按此金额充值，而不是上面所选的金额。",
     "Type the amount you want to add, or choose one of the amounts above.": "请输入要充值的金额，或选择上面的金额之一。",
     "Choose an amount, or type another amount.": "请选择一个金额，或输入其他金额。",
