@@ -14,10 +14,10 @@ import re
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from byline.ledger.invariants import assert_balanced
 from byline.payments.providers import sandbox

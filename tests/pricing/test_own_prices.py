@@ -4,7 +4,7 @@ import json
 import textwrap
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -83,5 +83,5 @@ def test_the_importer_takes_own_prices_and_names_a_bad_one(tmp_path):
     call_command("import_articles", str(path))
     assert Article.objects.get().prices == {"CNY": 2500, "EUR": 320}
     path.write_text(path.read_text(encoding="utf-8").replace('CNY: "25"', 'XYZ: "25"'), encoding="utf-8")
-    with pytest.raises(Exception, match="prices"):
+    with pytest.raises(CommandError, match="prices"):
         call_command("import_articles", str(path))

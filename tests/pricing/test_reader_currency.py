@@ -4,6 +4,7 @@ changeable on the wallet page, and the one currency every price they see and pay
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -199,7 +200,7 @@ def test_a_currency_the_site_does_not_sell_is_refused_in_words(client, reader):
     client.post(url("purchases:change_currency"), {"currency": "JPY"})
     page = client.get(url("purchases:wallet")).content.decode()
     assert "Choose one of the currencies in the list." in page and currency_of(reader) == "USD"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         choose_currency(reader=reader, currency="JPY")
 
 
