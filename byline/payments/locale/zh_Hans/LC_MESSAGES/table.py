@@ -1,11 +1,8 @@
 # ruff: noqa: E501
 ZH = {
     "Payments": "支付",
-    "Currency": "币种",
     "Amount": "金额",
     "Other amount": "其他金额",
-    "For example 12.50. Used when you choose “Other amount”.": "例如 12.50。选择“其他金额”时使用。",
-    "Enter an amount, or choose one of the amounts above.": "请输入金额，或选择上面的一个金额。",
     "Waiting for payment": "等待付款",
     "Paid": "已付款",
     "Failed": "失败",
@@ -20,7 +17,6 @@ ZH = {
     "This plan is no longer offered.": "这个会员方案已不再提供。",
     "Membership: %(plan)s": "会员：%(plan)s",
     "Payment": "付款",
-    "Payment received": "已收到付款",
     "%(amount)s was added to your wallet.": "%(amount)s 已存入您的钱包。",
     "Your balance is %(balance)s.": "您的余额是 %(balance)s。",
     "Read the full article": "阅读全文",
