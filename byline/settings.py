@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "byline.api",
     "ninja",
     "byline.ledger",
+    "byline.pricing",
     "byline.payments",
     "byline.purchases",
     "byline.ops",
@@ -294,6 +295,22 @@ UNDO_WINDOW_SECONDS = int(os.environ.get("UNDO_WINDOW_SECONDS", "600"))
 UNDO_LIMIT = int(os.environ.get("UNDO_LIMIT", "3"))
 UNDO_LIMIT_DAYS = int(os.environ.get("UNDO_LIMIT_DAYS", "30"))
 TOPUP_PRESETS = {"USD": [500, 1000, 2000], "EUR": [500, 1000, 2000], "CNY": [3000, 5000, 10000]}
+# One currency per reader (byline/pricing, docs/DEVELOPING.md "One currency per reader"). The site sells in the
+# currencies of CURRENCY_RATES: how many units of each one unit of the first buys. A price an author did not set
+# in a reader's currency is converted with these rates and rounded UP to the next step of PRICE_STEPS: per
+# currency, bands of (below this many minor units or None, a block of minor units, the endings allowed in each
+# block). USD and EUR end in .00, .50 or .99; CNY is whole yuan below 10 and ends in 0, 5 or 8 from 10 up.
+CURRENCY_RATES = {code: rate for code, _sep, rate in (
+    item.partition("=") for item in env_list("BYLINE_CURRENCY_RATES", "USD=1,EUR=0.92,CNY=7.20"))}
+PRICE_STEPS = {
+    "USD": [(None, 100, (0, 50, 99))],
+    "EUR": [(None, 100, (0, 50, 99))],
+    "CNY": [(1000, 100, (0,)), (None, 1000, (0, 500, 800))],
+}
+# A new reader's currency, by interface language ("zh-hans=CNY"); any other language gets the default.
+READER_CURRENCY_BY_LANGUAGE = dict(item.partition("=")[::2] for item in env_list(
+    "BYLINE_CURRENCY_BY_LANGUAGE", "zh-hans=CNY"))
+READER_CURRENCY_DEFAULT = os.environ.get("BYLINE_CURRENCY_DEFAULT", "USD")
 TOPUP_LIMITS = {"USD": (100, 50_000), "EUR": (100, 50_000), "CNY": (500, 300_000)}
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 

@@ -23,6 +23,7 @@ from byline.api.problems import VALIDATION_STATUS, ApiProblem, problem_response,
 from byline.articles import selectors as articles
 from byline.articles.models import Article, Author, Topic
 from byline.articles.text import excerpt
+from byline.pricing.conversion import prices_in_every_currency
 from byline.recommend import selectors as recommend_selectors
 from byline.search.ratelimit import search_wait
 from byline.search.selectors import search_articles
@@ -125,7 +126,10 @@ def _summary(article: Article) -> dict[str, Any]:
     return {
         "id": article.pk, "slug": article.slug, "title": article.title,
         "teaser": excerpt(article.preview_text, 240), "lang": article.lang,
-        "price_minor": article.price_minor, "currency": article.currency, "visibility": article.visibility,
+        "price_minor": article.price_minor, "currency": article.currency,
+        "prices": {} if article.is_free else prices_in_every_currency(
+            base_minor=article.price_minor, base_currency=article.currency, own=article.prices),
+        "visibility": article.visibility,
         "url": article.get_absolute_url(), "topic": article.topic.slug, "author": article.author.slug,
         "published_at": article.published_at, "reading_minutes": article.reading_minutes,
     }
@@ -153,6 +157,7 @@ def _full(article: Article, reader: Any) -> dict[str, Any]:
         "status": article.status,
         "state": str(article.publication_state),
         "version": article.version,
+        "own_prices": article.prices,
     }
 
 
@@ -303,7 +308,7 @@ def create_article(request, payload: schemas.ArticleCreateIn):
     article = _saved(lambda: services.create_draft(
         author=author, topic=topic, title=payload.title, slug=payload.slug, lang=payload.lang,
         body_markdown=payload.body_markdown, visibility=payload.visibility, price_minor=payload.price_minor,
-        currency=payload.currency))
+        currency=payload.currency, own_prices=payload.own_prices))
     return Status(201, _full(article, request.reader))
 
 
@@ -323,7 +328,8 @@ def update_article(request, payload: schemas.ArticleUpdateIn, slug: str = SlugPa
 def price_article(request, payload: schemas.ArticlePriceIn, slug: str = SlugPath):
     article = _own_article(request, slug)
     article = _saved(lambda: services.set_price(article=article, visibility=payload.visibility,
-                                                price_minor=payload.price_minor, currency=payload.currency))
+                                                price_minor=payload.price_minor, currency=payload.currency,
+                                                own_prices=payload.own_prices))
     return _full(article, request.reader)
 
 

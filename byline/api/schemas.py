@@ -31,6 +31,9 @@ OneLine = Annotated[str, BeforeValidator(_normalised), Field(min_length=1, max_l
 # Normalised first: line endings become LF and invisible control characters go (a NUL is refused).
 Markdown = Annotated[str, BeforeValidator(_normalised), Field(min_length=1, max_length=200_000)]
 PriceMinor = Annotated[int, Field(ge=0, le=100_000_000)]
+# Your own prices in other currencies, in minor units ({"CNY": 1800}); a currency left out is charged the main
+# price converted and rounded up to a price step.
+OwnPrices = Annotated[dict[CurrencyCode, Annotated[int, Field(ge=1, le=100_000_000)]], Field(max_length=3)]
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
@@ -68,8 +71,11 @@ class RelatedArticleOut(Schema):
     title: str
     teaser: str
     lang: str
-    price_minor: int
+    price_minor: int = Field(description="The author's main price, in minor units of `currency`.")
     currency: str
+    prices: dict[str, int] = Field(description="What a reader pays in each currency the site sells (minor units): "
+                                               "the author's own price there, else the main price converted and "
+                                               "rounded up to a price step. A reader pays in their own currency.")
     visibility: str
     url: str
 
@@ -100,6 +106,7 @@ class OwnArticleOut(ArticleOut):
     state: Literal["live", "scheduled", "draft"] = Field(
         description="Where the article really stands now: live, scheduled (see published_at) or draft.")
     version: int
+    own_prices: dict[str, int] = Field(description="The prices you set yourself in other currencies (minor units).")
 
 
 class ArticlePage(Schema):
@@ -150,6 +157,7 @@ class ArticleCreateIn(_Strict):
     visibility: VisibilityName = "free"
     price_minor: PriceMinor = 0
     currency: CurrencyCode = "USD"
+    own_prices: OwnPrices = Field(default_factory=dict)
 
 
 class ArticleUpdateIn(_Strict):
@@ -163,6 +171,7 @@ class ArticlePriceIn(_Strict):
     visibility: VisibilityName
     price_minor: PriceMinor = 0
     currency: CurrencyCode = "USD"
+    own_prices: OwnPrices = Field(default_factory=dict)
 
 
 class PublishIn(_Strict):

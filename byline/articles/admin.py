@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.functional import lazy
 from django.utils.html import escape, format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from byline.access.decision import decide
-from byline.articles.models import LIVE_STATUSES, Article, Author, PublicationState, Topic
+from byline.articles.models import LIVE_STATUSES, Article, Author, Currency, PublicationState, Topic
 from byline.articles.presentation import article_page_context
-from byline.articles.services import prepare_for_save, rule_errors
+from byline.articles.services import prepare_for_save, rule_errors, to_minor_units
 from byline.core.text_input import NormalisedCharField
+from byline.pricing.conversion import exponent
 
 
 @admin.register(Topic)
@@ -32,8 +38,26 @@ class AuthorAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
+def _own_price_field(code: str) -> forms.CharField:
+    # Lazy, so each request reads the label in its own language.
+    label = lazy(lambda: gettext("Own price in %(currency)s") % {"currency": code}, str)()
+    help_text = lazy(lambda: gettext(
+        "In %(currency)s, e.g. 18.00. Leave empty: readers who pay in %(currency)s are charged the main price "
+        "converted and rounded up to a price step.") % {"currency": code}, str)()
+    return forms.CharField(label=label, required=False, max_length=20, help_text=help_text)
+
+
+OWN_PRICE_FIELDS = {f"price_{code.lower()}": code for code in Currency.values}
+
+
 class ArticleAdminForm(forms.ModelForm):
-    """Text enters through NormalisedCharField (a browser sends CRLF; see core.text_input)."""
+    """Text enters through NormalisedCharField (a browser sends CRLF; see core.text_input). The main price
+    (minor units and currency) and, per other currency the site sells, the author's own price (in major
+    units; empty means the converted price, see byline/pricing)."""
+
+    price_cny = _own_price_field("CNY")
+    price_usd = _own_price_field("USD")
+    price_eur = _own_price_field("EUR")
 
     class Meta:
         model = Article
@@ -46,17 +70,38 @@ class ArticleAdminForm(forms.ModelForm):
             "published_at": _("Leave empty to publish now; a future time schedules the article."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, code in OWN_PRICE_FIELDS.items():
+            own = (self.instance.prices or {}).get(code)
+            if own and name in self.fields:
+                self.fields[name].initial = format(Decimal(own).scaleb(-exponent(code)), "f")
+
     def clean(self):
         cleaned = super().clean()
+        prices = {}
+        for name, code in OWN_PRICE_FIELDS.items():
+            typed = (cleaned.get(name) or "").strip()
+            if typed and code != cleaned.get("currency"):
+                try:
+                    prices[code] = to_minor_units(typed, code) or None
+                except ValidationError as error:
+                    self.add_error(name, error)
+        cleaned["prices"] = {code: amount for code, amount in prices.items() if amount}
         errors = rule_errors(
             lang=cleaned.get("lang", ""), visibility=cleaned.get("visibility", ""),
             price_minor=cleaned.get("price_minor") or 0, status=cleaned.get("status", ""),
             published_at=cleaned.get("published_at"), body_markdown=cleaned.get("body_markdown"),
+            prices=cleaned["prices"],
         )
         for name, messages in errors.items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return cleaned
+
+    def save(self, commit: bool = True) -> Article:
+        self.instance.prices = self.cleaned_data.get("prices", {})
+        return super().save(commit=commit)
 
 
 class PublicationStateFilter(admin.SimpleListFilter):
@@ -91,7 +136,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ("preview_words", "locked_words", "has_divider", "version", "anonymous_preview_link")
     fieldsets = (
         (None, {"fields": ("title", "slug", "lang", "topic", "author", "body_markdown")}),
-        (_("Price and access"), {"fields": ("visibility", "price_minor", "currency")}),
+        (_("Price and access"), {"fields": ("visibility", "price_minor", "currency", *OWN_PRICE_FIELDS)}),
         (_("Publishing"), {"fields": ("status", "published_at")}),
         (_("Rendered"), {"fields": ("preview_words", "locked_words", "has_divider", "version",
                                     "anonymous_preview_link")}),

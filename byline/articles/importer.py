@@ -22,7 +22,7 @@ from byline.core.text_input import TextRefused, normalise_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "lang", "topic", "author")
-KNOWN_FIELDS = set(REQUIRED_FIELDS) | {"price", "currency", "visibility", "published"}
+KNOWN_FIELDS = set(REQUIRED_FIELDS) | {"price", "currency", "prices", "visibility", "published"}
 LANGUAGE_ALIASES = {"en": Language.ENGLISH, "zh-hans": Language.CHINESE, "zh": Language.CHINESE,
                     "zh-cn": Language.CHINESE, "zh_hans": Language.CHINESE}
 
@@ -148,6 +148,20 @@ def to_article_data(parsed: ParsedFile) -> ArticleData:
         price_minor = to_minor_units(front.get("price", 0) or 0, currency if currency in Currency.values else "USD")
     except ValidationError as error:
         fail("price", " ".join(error.messages))
+    prices: dict[str, int] = {}
+    own = front.get("prices") or {}
+    if not isinstance(own, dict):
+        fail("prices", "must map currencies to prices, e.g. {CNY: \"18.00\"}")
+        own = {}
+    for code, amount in own.items():
+        code = str(code).strip().upper()
+        if code not in Currency.values:
+            fail("prices", f"“{code}” is not one of {', '.join(Currency.values)}")
+            continue
+        try:
+            prices[code] = to_minor_units(amount, code)
+        except ValidationError as error:
+            fail("prices", f"{code}: {' '.join(error.messages)}")
     visibility = str(front.get("visibility") or (Visibility.PAID if price_minor else Visibility.FREE)).strip()
     if visibility == "members-only":
         visibility = Visibility.MEMBERS
@@ -173,7 +187,7 @@ def to_article_data(parsed: ParsedFile) -> ArticleData:
         slug=topic_slug, name_en=topic_slug.replace("-", " ").capitalize())
     return ArticleData(
         title=title, slug=slug, lang=lang, topic=topic, author=author, body_markdown=parsed.body,
-        price_minor=price_minor, currency=currency, visibility=visibility, status=status,
+        price_minor=price_minor, currency=currency, prices=prices, visibility=visibility, status=status,
         published_at=published_at,
     )
 

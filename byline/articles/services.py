@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -17,7 +17,8 @@ from byline.articles.text import find_dividers, render_body
 from byline.core.text_input import TextRefused, normalise_text
 
 RENDERED_FIELDS = ("preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
-VERSIONED_FIELDS = ("title", "body_markdown", "price_minor", "currency", "visibility", "lang", "status")
+MAX_PRICE_MINOR = 1_000_000_00
+VERSIONED_FIELDS = ("title", "body_markdown", "price_minor", "currency", "prices", "visibility", "lang", "status")
 
 
 def render_into(article: Article) -> bool:
@@ -91,7 +92,7 @@ def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
     if minor != minor.to_integral_value():
         raise ValidationError(_("%(amount)s has more decimals than %(currency)s allows.") % {
             "amount": amount, "currency": currency})
-    if minor > 1_000_000_00:
+    if minor > MAX_PRICE_MINOR:
         raise ValidationError(_("That price is too high."))
     return int(minor)
 
@@ -108,6 +109,7 @@ class ArticleData:
     body_markdown: str
     price_minor: int = 0
     currency: str = Currency.USD
+    prices: dict[str, int] = field(default_factory=dict)  # the author's own prices in other currencies
     visibility: str = Visibility.FREE
     status: str = Status.PUBLISHED
     published_at: dt.datetime | None = None
@@ -129,6 +131,7 @@ def upsert_article(data: ArticleData) -> tuple[Article, bool]:
     article.body_markdown = text["body_markdown"]
     article.price_minor = data.price_minor
     article.currency = data.currency
+    article.prices = own_prices(data.prices, base_currency=data.currency)
     article.visibility = data.visibility
     article.status = data.status
     article.published_at = data.published_at
@@ -153,14 +156,37 @@ def divider_errors(body_markdown: str) -> list[str]:
     return errors
 
 
+def own_prices(prices: dict | None, *, base_currency: str) -> dict:
+    """The author's own prices in other currencies, as stored: zero or empty entries and the main
+    price's own currency left out (the main price already says it)."""
+    return {code: amount for code, amount in sorted((prices or {}).items())
+            if code != base_currency and amount not in (None, "", 0)}
+
+
+def price_errors(prices: dict | None) -> list[str]:
+    """What is wrong with an author's own prices in other currencies ({"CNY": 1800}, minor units)."""
+    from byline.pricing.conversion import sold_currencies
+
+    errors = []
+    for code, amount in (prices or {}).items():
+        if code not in sold_currencies():
+            errors.append(_("Prices are not offered in %(currency)s.") % {"currency": code})
+        elif amount not in (None, "", 0) and (type(amount) is not int or not 0 < amount <= MAX_PRICE_MINOR):
+            errors.append(_("The price in %(currency)s must be a whole number of minor units above zero.") % {
+                "currency": code})
+    return errors
+
+
 def rule_errors(*, lang: str, visibility: str, price_minor: int, status: str, published_at,
-                body_markdown: str | None = None) -> dict[str, list[str]]:
+                body_markdown: str | None = None, prices: dict | None = None) -> dict[str, list[str]]:
     """Byline's own rules about an article's fields, beyond what each field checks alone."""
     errors: dict[str, list[str]] = {}
     if body_markdown and visibility != Visibility.FREE:
         problems = divider_errors(body_markdown)
         if problems:
             errors["body_markdown"] = problems
+    if price_errors(prices):
+        errors["prices"] = price_errors(prices)
     if lang not in Language.values:
         errors["lang"] = [_("Unknown language “%(lang)s”: use en or zh-hans.") % {"lang": lang}]
     if visibility == Visibility.PAID and (price_minor or 0) <= 0:
@@ -180,6 +206,7 @@ def validate_article(article: Article) -> None:
     for name, messages in rule_errors(
         lang=article.lang, visibility=article.visibility, price_minor=article.price_minor,
         status=article.status, published_at=article.published_at, body_markdown=article.body_markdown,
+        prices=article.prices,
     ).items():
         errors.setdefault(name, []).extend(messages)
     if errors:

@@ -43,15 +43,15 @@ def describe(checkout: Checkout) -> str:
 
 
 def start_qr_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, key: str, description: str,
-                      success_url: str, cancel_url: str, article=None, plan=None, method: str, channel: str,
-                      client_ip: str = "") -> Checkout:
+                      success_url: str, cancel_url: str, article=None, plan=None, price_minor: int | None = None,
+                      method: str, channel: str, client_ip: str = "") -> Checkout:
     """Create the checkout and its first order (out_trade_no = the checkout's reference)."""
     from byline.payments.services import PaymentRefused
 
     reference = uuid.uuid4().hex
     checkout = Checkout.objects.create(
         reference=reference, reader=reader, provider=method, purpose=purpose, amount_minor=amount_minor,
-        currency=currency, article=article, plan=plan, idempotency_key=key)
+        currency=currency, article=article, plan=plan, price_minor=price_minor, idempotency_key=key)
     join = "&" if "?" in success_url else "?"
     try:
         place_order(checkout=checkout, channel=channel, client_ip=client_ip, description=description,

@@ -51,8 +51,8 @@ def test_compiled_answers_follow_membership_time(shelf):
     reader = make_user()
     plan = MembershipPlan.objects.create(name="Monthly", interval=Interval.MONTH, price_minor=800, currency="USD")
     now = timezone.now()
-    membership = Membership.objects.create(reader=reader, plan=plan, status=MembershipStatus.ACTIVE,
-                                           period_start=now - dt.timedelta(days=30),
+    membership = Membership.objects.create(reader=reader, plan=plan, currency="USD", price_minor=800,
+                                           status=MembershipStatus.ACTIVE, period_start=now - dt.timedelta(days=30),
                                            period_end=now + dt.timedelta(minutes=5))
     assert set(entitlements.reasons_for(reader, shelf).values()) == {"membership"}
     membership.period_end = now - dt.timedelta(seconds=1)

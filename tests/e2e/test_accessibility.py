@@ -72,6 +72,12 @@ PAGES = [
     PageType("author-earnings", lambda s: reverse("purchases:earnings"), who="author"),
     PageType("staff-ledger-health", lambda s: reverse("purchases:ledger_health"), who="staff"),
     PageType("not-found", lambda s: reverse("articles:home") + "no-such-page/", status=404),
+    PageType("membership-confirmation", lambda s: reverse("purchases:join", args=[s.money["plan"]]), who="funded",
+             screenshot=True),
+    PageType("refund-request", lambda s: reverse("purchases:refund_request", args=[s.money["purchase"]]),
+             who="buyer"),
+    PageType("payment-return", lambda s: reverse("payments:return") + f"?ref={s.money['checkout_reference']}",
+             who="funded"),
 ]
 
 

@@ -214,6 +214,22 @@ def unlock_confirmation(client: Client, article: Article) -> tuple[int, str]:
     return response.status_code, response.content.decode()
 
 
+def membership_and_refund_pages(client: Client, article: Article) -> tuple[int, str]:
+    """The membership page, a plan's confirmation, and the refund request of the state's purchase (each a
+    sign-in page for anonymous readers; an undone or refunded purchase's request sends to the wallet)."""
+    from byline.purchases.models import Purchase
+
+    plan = MembershipPlan.objects.filter(active=True).first() or MembershipPlan.objects.create(
+        name="Monthly", interval="month", price_minor=800, currency="USD")
+    purchase = Purchase.objects.filter(transfer_id__in=getattr(client, "transfer_ids", [])).first()
+    with translation.override("en"):
+        paths = [reverse("purchases:membership"), reverse("purchases:join", args=[plan.pk])]
+        if purchase is not None:
+            paths.append(reverse("purchases:refund_request", args=[purchase.pk]))
+    responses = [client.get(path, follow=True) for path in paths]
+    return max(r.status_code for r in responses), "\n".join(r.content.decode() for r in responses)
+
+
 def article_url_en(article: Article) -> str:
     with translation.override("en"):
         return article.get_absolute_url()
@@ -306,6 +322,7 @@ SURFACES: dict[str, Surface] = {
                                          note="audio carries no text: no sentence audio past the preview"),
     "unlock confirmation": Surface(unlock_confirmation),
     "wallet and receipts": Surface(wallet_and_receipts),
+    "membership and refund request pages": Surface(membership_and_refund_pages),
     "404 page": http(localised("en", lambda a: reverse("articles:detail", kwargs={"slug": f"{a.slug}-gone"}))),
     "503 page": Surface(unavailable_page, statuses=(503,), note="the article page with the database lost"),
     "admin anonymous preview": Surface(admin_anonymous_preview, expect=preview),

@@ -154,4 +154,10 @@ ZH = {
     "The text contains a NUL character (a zero byte) at line %(line)d, which text cannot hold. Remove it and try "
     "again; it often comes from copying out of a binary file.":
         "文本第 %(line)d 行含有 NUL 字符（零字节），无法保存。请您删除后重试；它通常来自从二进制文件复制的内容。",
+    "Own price in %(currency)s": "自定 %(currency)s 价格",
+    "In %(currency)s, e.g. 18.00. Leave empty: readers who pay in %(currency)s are charged the main price converted and rounded up to a price step.": "以 %(currency)s 计，例如 18.00。留空时，用 %(currency)s 付款的读者按主价格换算，并向上取到价格档位。",
+    "prices in other currencies": "其他币种的价格",
+    "Prices are not offered in %(currency)s.": "本站不提供以 %(currency)s 计价。",
+    "The price in %(currency)s must be a whole number of minor units above zero.": "%(currency)s 价格必须是大于零的整数（以分为单位）。",
+    "Unlocked": "已解锁",
 }
