@@ -341,7 +341,8 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-sandbox-webhooks": {"task": "byline.payments.deliver_sandbox_webhooks", "schedule": 30.0},
     "reconcile-checkouts": {"task": "byline.payments.reconcile_checkouts", "schedule": 300.0},
     "reconcile-payouts": {"task": "byline.payouts.reconcile_payouts", "schedule": 600.0},
-    "pay-monthly-payouts": {"task": "byline.payouts.pay_monthly", "schedule": crontab(minute=0, hour=6, day_of_month=1)},
+    "pay-monthly-payouts": {"task": "byline.payouts.pay_monthly",
+                            "schedule": crontab(minute=0, hour=6, day_of_month=1)},
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
 }

@@ -360,4 +360,7 @@ def sandbox_onboarding(request: HttpRequest, ref: str) -> HttpResponse:
 @require_POST
 def notice(request: HttpRequest, provider: str) -> HttpResponse:
     receipt = receive(provider_name=provider, body=request.body, headers=request.headers)
-    return HttpResponse(receipt.detail, status=receipt.status, content_type="text/plain")
+    if receipt.status == 404:
+        raise Http404
+    status, content_type, body = provider_class(provider).acknowledgement(receipt.status, receipt.detail)
+    return HttpResponse(body, status=status, content_type=content_type)

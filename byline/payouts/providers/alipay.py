@@ -50,6 +50,11 @@ class AlipayPayouts(PayoutProvider):
             raise PayoutProviderError(str(error)) from None
         self.client = self.payments.client
 
+    @classmethod
+    def acknowledgement(cls, status: int, detail: str) -> tuple[int, str, bytes]:
+        """Alipay reads the plain word "success"; anything else means "send it again"."""
+        return (200, "text/plain", b"success") if status < 400 else (status, "text/plain", b"failure")
+
     def account_ready(self, *, method) -> bool:
         return bool(method.account_ref.strip() and method.holder_name.strip())
 

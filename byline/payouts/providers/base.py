@@ -23,6 +23,7 @@ of that reference: it may be sent again, under the same reference).
 from __future__ import annotations
 
 import abc
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -106,3 +107,10 @@ class PayoutProvider(abc.ABC):
 
     def parse_notice(self, *, body: bytes, headers: Mapping[str, str]) -> PayoutNotice:
         raise InvalidNotice(f"{self.name} sends no notifications")
+
+    @classmethod
+    def acknowledgement(cls, status: int, detail: str) -> tuple[int, str, bytes]:
+        """(HTTP status, content type, body) that tells the provider a notification was taken (status < 400)
+        or should be sent again. Stripe-style by default: any 2xx is taken."""
+        body = json.dumps({"received": status < 400, "detail": detail[:200]}).encode()
+        return status, "application/json", body

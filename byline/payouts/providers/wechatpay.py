@@ -61,6 +61,13 @@ class WeChatPayPayouts(PayoutProvider):
             raise PayoutProviderError(str(error)) from None
         self.config, self.client, self.timeout = self.payments.config, self.payments.client, timeout
 
+    @classmethod
+    def acknowledgement(cls, status: int, detail: str) -> tuple[int, str, bytes]:
+        """WeChat Pay: 204 when taken, else {"code": "FAIL", "message": ...} and it sends again."""
+        if status < 400:
+            return 204, "text/plain", b""
+        return status, "application/json", json.dumps({"code": "FAIL", "message": detail[:200]}).encode()
+
     # The payee's openid, from WeChat's own sign-in ---------------------------------------------------------
     def start_onboarding(self, *, method, return_url: str) -> Onboarding:
         query = urllib.parse.urlencode({"appid": self.config["APPID"], "redirect_uri": return_url,
