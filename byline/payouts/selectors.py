@@ -223,7 +223,8 @@ def statement(*, writer, currency: str, year: int, month: int) -> Statement:
     closing = opening + sum(line.net for line in lines)
     later = Entry.objects.filter(account=account, transfer__created_at__gte=end).aggregate(
         total=Sum("amount", default=0))["total"]
-    pending, _ = pending_of(account, now=end - dt.timedelta(microseconds=1))
+    # A month not yet over is stated as it stands now.
+    pending, _ = pending_of(account, now=min(end - dt.timedelta(microseconds=1), timezone.now()))
     payouts = list(Payout.objects.filter(writer=writer, currency=currency, created_at__gte=start, created_at__lt=end)
                    .order_by("created_at"))
     return Statement(writer=writer, currency=currency, start=start, end=end, opening=opening, lines=lines,

@@ -67,7 +67,7 @@ def statement_pdf(statement: Statement, *, context: dict) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string("payouts/statement_pdf.html", {**context, "statement": statement})
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_tags=True)  # tagged: screen readers follow its structure
 
 
 PAYOUT_COLUMNS = ("reference", "writer", "provider", "currency", "amount", "status", "trigger", "requested_at",
