@@ -268,9 +268,15 @@ def statement_csv_view(request: HttpRequest, currency: str, year: int, month: in
 def statement_pdf_view(request: HttpRequest, currency: str, year: int, month: int) -> HttpResponse:
     statement = _statement(request, currency, year, month)
     context = _statement_context(statement)
-    response = HttpResponse(statement_pdf(statement, context={**context, "LANGUAGE_CODE": request.LANGUAGE_CODE,
-                                                              "SITE_NAME": settings.SITE_NAME}),
-                            content_type="application/pdf")
+    try:
+        pdf = statement_pdf(statement, context={**context, "LANGUAGE_CODE": request.LANGUAGE_CODE,
+                                                "SITE_NAME": settings.SITE_NAME})
+    except (ImportError, OSError):  # WeasyPrint or the Pango library it needs is not installed here
+        log.exception("PDF statement could not be made")
+        messages.error(request, _("The PDF could not be made on this server; the CSV and this page hold the same "
+                                  "statement."))
+        return redirect("payouts:statement", currency=currency, year=year, month=month)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{context["csv_name"]}.pdf"'
     return response
 
