@@ -68,7 +68,7 @@ class PayoutStatus(models.TextChoices):
     REQUESTED = "requested", _("Waiting for approval")
     SENDING = "sending", _("Being sent")
     IN_FLIGHT = "in_flight", _("On its way")
-    PAID = "paid", _("Paid")
+    PAID = "paid", _("Paid out")
     FAILED = "failed", _("Failed, money back in your balance")
     RETURNED = "returned", _("Returned, money back in your balance")
     CANCELLED = "cancelled", _("Cancelled, money back in your balance")
