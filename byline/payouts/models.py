@@ -138,6 +138,12 @@ class Payout(models.Model):
     def standing(self) -> bool:
         return self.status in STANDING
 
+    @property
+    def provider_label(self) -> str:
+        from byline.payouts.providers import LABELS
+
+        return str(LABELS.get(self.provider, self.provider))
+
 
 class PayoutNotice(models.Model):
     """One provider notification about a payout, recorded in the transaction that acts on it: a repeat stops here."""

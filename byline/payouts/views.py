@@ -288,10 +288,17 @@ def _staff_may_act(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _staff_may_look(request: HttpRequest) -> None:
+    """Authors are often staff (they write in the admin): looking at everyone's payouts takes its own permission."""
+    if not request.user.has_perm("payouts.view_payout"):
+        raise PermissionDenied
+
+
 @never_cache
 @staff_member_required
 @require_GET
 def operator(request: HttpRequest) -> HttpResponse:
+    _staff_may_look(request)
     return render(request, "payouts/operator.html", {
         "queues": selectors.operator_queues(), "due": selectors.due_writers(), "form": BankRecordForm(),
         "may_act": request.user.has_perm("payouts.change_payout")})
@@ -336,6 +343,7 @@ def operator_reconcile(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_GET
 def operator_export(request: HttpRequest) -> StreamingHttpResponse:
+    _staff_may_look(request)
     payouts = Payout.objects.select_related("writer").order_by("created_at", "pk")
     response = StreamingHttpResponse(payouts_csv(payouts.iterator(chunk_size=500)),
                                      content_type="text/csv; charset=utf-8")

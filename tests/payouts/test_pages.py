@@ -123,11 +123,18 @@ def test_staff_approve_payouts_and_export_them_all(client, earned, settings):
     assert rows[0]["reference"] == payout.reference and rows[0]["amount"] == "50.00" and rows[0]["status"] == "paid"
 
 
-def test_staff_without_the_payout_permission_may_look_but_not_act(client, earned, settings):
+def test_staff_see_payouts_only_with_the_view_permission_and_act_only_with_the_change_one(client, earned, settings):
+    from django.contrib.auth.models import Permission
+
     settings.PAYOUT_APPROVAL = True
     set_up_sandbox(client, earned)
     client.post("/en/payouts/request/USD/", {"amount": "50.00", "idempotency_key": new_key(), "confirmed": "yes"})
-    client.force_login(make_user(is_staff=True))
+    clerk = make_user(is_staff=True)  # an author who writes in the admin, say
+    client.force_login(clerk)
+    assert client.get("/en/payouts/staff/").status_code == 403
+    assert client.get("/en/payouts/staff/export.csv").status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="view_payout"))
+    client.force_login(clerk)
     assert client.get("/en/payouts/staff/").status_code == 200
     payout = Payout.objects.get()
     assert client.post(f"/en/payouts/staff/{payout.reference}/approve/").status_code == 403
