@@ -1,14 +1,15 @@
-"""Demo payouts: each demo author has a payout method, earnings old enough to be available, and a payout
-history, all made through the product's services. The history is then dated back (sales 40 days, payouts
-30 days), as if the demo site had been running for a while: the only thing done here that the product never
-does. Safe to run twice: every purchase and payout is keyed, and only rows made by this run are dated back."""
+"""Demo payouts: each demo author has a payout method, earnings old enough to be available (sales, and a
+membership pool share for one of them), and a payout history, all made through the product's services. The
+history is then dated back (sales 40 days, payouts 30 days), as if the demo site had been running for a while:
+the only thing done here that the product never does. Safe to run twice: every purchase and payout is keyed,
+and only rows made by this run are dated back."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from byline.articles.models import Article, Author, Visibility
@@ -17,16 +18,18 @@ from byline.payments.services import credit_wallet
 from byline.payouts import services
 from byline.payouts.models import MethodStatus, Payout, PayoutMethod
 from byline.payouts.providers import sandbox
+from byline.purchases import memberships
 from byline.purchases.errors import PurchaseRefused
-from byline.purchases.models import Purchase
+from byline.purchases.models import MembershipPlan, PoolClose, Purchase
 from byline.purchases.services import unlock_with_wallet
 
-PATRONS = 12
+PATRONS = 3
+POOL_AUTHOR = "suwanqing"  # the patrons are also members who read her: her CNY earnings come mostly from the pool
 SALES_AGO, PAYOUTS_AGO = dt.timedelta(days=40), dt.timedelta(days=30)
 # author: (currency, provider, schedule, payout in minor units); bank details for the bank transfer.
 PLANS = {
-    "dreyes": [("USD", "sandbox", "monthly", 2000)],
-    "lanqiao": [("EUR", "sandbox", "request", 3000), ("USD", "sandbox", "request", 0),
+    "dreyes": [("USD", "sandbox", "monthly", 1000)],
+    "lanqiao": [("EUR", "sandbox", "request", 2000), ("USD", "sandbox", "request", 0),
                 ("CNY", "sandbox", "request", 0)],
     "suwanqing": [("CNY", "bank", "request", 10000)],
 }
@@ -36,8 +39,10 @@ BANK = {"holder_name": "苏婉清", "bank_details": "中国银行 北京分行\n
 def load_demo_payouts() -> None:
     started = timezone.now()
     _patrons_buy_everything()
-    _date_back(Transfer.objects.filter(created_at__gte=started, purchase__isnull=False), SALES_AGO)
+    _date_back(Transfer.objects.filter(Q(purchase__isnull=False) | Q(pool_close__isnull=False),
+                                       created_at__gte=started), SALES_AGO)
     _date_back(Purchase.objects.filter(created_at__gte=started), SALES_AGO, field="created_at")
+    _date_back(PoolClose.objects.filter(closed_at__gte=started), SALES_AGO, field="closed_at")
     for author in Author.objects.filter(user__username__in=PLANS).select_related("user"):
         for currency, provider, schedule, amount in PLANS[author.user.username]:
             method = _method(author.user, currency=currency, provider=provider, schedule=schedule)
@@ -71,6 +76,19 @@ def _patrons_buy_everything() -> None:
                 unlock_with_wallet(reader=patron, article=article, idempotency_key=f"demo-patron-{article.slug}"[:100])
             except PurchaseRefused:
                 continue
+        plan = MembershipPlan.objects.filter(currency="CNY", interval="month", active=True).first()
+        if plan is None:
+            continue
+        credit_wallet(reader=patron, amount_minor=plan.price_minor, currency="CNY",
+                      key=f"demo-patron-membership:{username}", memo="demo top-up")
+        try:
+            memberships.join_with_wallet(reader=patron, plan=plan, idempotency_key="demo-patron-membership")
+        except PurchaseRefused:
+            pass  # a member already
+        for article in Article.objects.published().filter(author__user__username=POOL_AUTHOR).exclude(
+                visibility=Visibility.FREE):
+            memberships.record_member_read(reader=patron, article=article)
+    memberships.close_pool_period(currency="CNY")
 
 
 def _method(user, *, currency: str, provider: str, schedule: str) -> PayoutMethod:

@@ -25,6 +25,7 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,7 +237,7 @@ def send_payout(*, payout: Payout) -> Payout:
     provider is asked. An unreachable provider leaves the payout SENDING: reconciliation asks again."""
     if payout.status != PayoutStatus.SENDING:
         return payout
-    Payout.objects.filter(pk=payout.pk).update(sent_at=timezone.now(), attempts=payout.attempts + 1)
+    Payout.objects.filter(pk=payout.pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
     try:
         answer = get_provider(payout.provider).send(order_for(payout))
     except PayoutProviderError as error:

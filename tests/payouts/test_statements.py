@@ -196,5 +196,5 @@ class StatementMachine(RuleBasedStateMachine):
 
 def test_random_sales_refunds_pool_closes_and_payouts_keep_every_statement_equal_to_the_ledger(db):
     run_state_machine_as_test(StatementMachine, settings=settings(
-        max_examples=8, stateful_step_count=14, deadline=None,
+        max_examples=6, stateful_step_count=12, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
