@@ -98,7 +98,7 @@ def _method(user, *, currency: str, provider: str, schedule: str) -> PayoutMetho
     details = BANK if provider == "bank" else {}
     method = services.set_up_method(writer=user, provider=provider, currency=currency, schedule=schedule, **details)
     if provider == "sandbox":
-        services.start_onboarding(method=method, return_url="/")
+        services.start_onboarding(method=method, return_url="/", state="demo")
         method.refresh_from_db()
         sandbox.complete_onboarding(ref=method.account_ref)
         method = services.refresh_method(method=method)

@@ -103,9 +103,11 @@ def refresh_method(*, method: PayoutMethod) -> PayoutMethod:
     return method
 
 
-def start_onboarding(*, method: PayoutMethod, return_url: str) -> str:
-    """Where to send the writer to set the account up at the provider; remembers the account it created."""
-    onboarding = get_provider(method.provider).start_onboarding(method=method, return_url=return_url)
+def start_onboarding(*, method: PayoutMethod, return_url: str, state: str) -> str:
+    """Where to send the writer to set the account up at the provider; remembers the account it created. The
+    provider sends the writer back to `return_url` with `state`, which the caller must check before
+    `finish_onboarding` (views keep it in the writer's session)."""
+    onboarding = get_provider(method.provider).start_onboarding(method=method, return_url=return_url, state=state)
     if onboarding.account_ref and onboarding.account_ref != method.account_ref:
         method.account_ref = onboarding.account_ref
         method.save(update_fields=["account_ref", "updated_at"])

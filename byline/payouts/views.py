@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -116,8 +118,12 @@ def method(request: HttpRequest, currency: str) -> HttpResponse:
 
 
 def _onboarding_url(request: HttpRequest, method: PayoutMethod) -> str:
+    """Start the provider's onboarding with a one-time state kept in this writer's session: only the browser that
+    started it can finish it, so nobody can bind their own account to another writer's method."""
+    state = secrets.token_urlsafe(24)
+    request.session[f"payout-onboarding-{method.pk}"] = state
     back = request.build_absolute_uri(reverse("payouts:onboarding_return", kwargs={"pk": method.pk}))
-    return services.start_onboarding(method=method, return_url=back)
+    return services.start_onboarding(method=method, return_url=back, state=state)
 
 
 def _own_method(request: HttpRequest, pk: int) -> PayoutMethod:
@@ -140,6 +146,10 @@ def onboard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def onboarding_return(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = _own_method(request, pk)
+    expected = request.session.pop(f"payout-onboarding-{chosen.pk}", "")
+    if not expected or not constant_time_compare(expected, request.GET.get("state", "")):
+        messages.error(request, _("The set-up did not finish. You can continue it from this page."))
+        return redirect("payouts:home")
     try:
         chosen = services.finish_onboarding(method=chosen, query=request.GET)
     except PayoutProviderError:

@@ -36,7 +36,7 @@ def sandbox_method(writer, *, currency: str = "USD", email: str = "", schedule: 
         writer.email = email
         writer.save()
     method = services.set_up_method(writer=writer, provider="sandbox", currency=currency, schedule=schedule)
-    services.start_onboarding(method=method, return_url="http://testserver/en/payouts/")
+    services.start_onboarding(method=method, return_url="http://testserver/en/payouts/", state="s")
     sandbox.complete_onboarding(ref=method.account_ref)
     method = services.refresh_method(method=method)
     assert method.status == MethodStatus.READY

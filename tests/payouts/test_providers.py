@@ -3,6 +3,7 @@ checks requests and signs answers as the real service does; their notifications 
 
 import json
 import time
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.utils import timezone
@@ -30,9 +31,11 @@ def available(writer, currency):
 
 def stripe_ready(writer, fake):
     method = services.set_up_method(writer=writer.user, provider="stripe", currency="USD")
-    url = services.start_onboarding(method=method, return_url="https://byline.test/back/")
+    url = services.start_onboarding(method=method, return_url="https://byline.test/back/", state="s1")
     method.refresh_from_db()
     assert url == f"https://connect.stripe.test/setup/{method.account_ref}"
+    link = next(form for verb, path, _h, form in fake.requests if path == "/v1/account_links")
+    assert link["return_url"] == "https://byline.test/back/?state=s1"
     assert services.refresh_method(method=method).status == MethodStatus.SETTING_UP
     fake.finish_onboarding(method.account_ref)
     return services.finish_onboarding(method=method, query={})
@@ -110,7 +113,7 @@ def test_stripe_notices_that_fail_verification_move_nothing(client, writer, stri
 
 def test_an_account_updated_event_makes_the_method_ready(client, writer, stripe_connect):
     method = services.set_up_method(writer=writer.user, provider="stripe", currency="USD")
-    services.start_onboarding(method=method, return_url="https://byline.test/back/")
+    services.start_onboarding(method=method, return_url="https://byline.test/back/", state="s")
     method.refresh_from_db()
     stripe_connect.finish_onboarding(method.account_ref)
     body, headers = stripe_connect.event(stripe_connect.accounts[method.account_ref], event_type="account.updated",
@@ -208,7 +211,8 @@ def wechat_ready(client, writer, fake):
     assert response.status_code == 302 and response["Location"].startswith("https://open.weixin.qq.com/")
     method = writer.user.payout_methods.get(status=MethodStatus.SETTING_UP)
     fake.codes["code123"] = "oWriter0penId"
-    back = client.get(f"/en/payouts/methods/{method.pk}/return/", {"code": "code123", "state": str(method.pk)})
+    back = client.get(f"/en/payouts/methods/{method.pk}/return/", {"code": "code123",
+                                                                   "state": state_in(response["Location"])})
     assert back.status_code == 302
     method.refresh_from_db()
     return method
@@ -262,11 +266,20 @@ def test_wechat_bill_notices_that_fail_verification_are_refused(client, writer, 
     assert payout.status == PayoutStatus.IN_FLIGHT
 
 
-def test_a_wrong_sign_in_code_names_no_account(client, writer, wechat_transfers):
+def state_in(url: str) -> str:
+    return parse_qs(urlparse(url.split("#")[0]).query)["state"][0]
+
+
+@pytest.mark.parametrize("forged", ["code", "state"])
+def test_a_wrong_sign_in_code_or_a_state_from_another_browser_names_no_account(client, writer, wechat_transfers,
+                                                                                forged):
     client.force_login(writer.user)
-    client.post("/en/payouts/method/CNY/", {"provider": "wechatpay", "schedule": "request"})
+    started = client.post("/en/payouts/method/CNY/", {"provider": "wechatpay", "schedule": "request"})
     method = writer.user.payout_methods.get()
-    response = client.get(f"/en/payouts/methods/{method.pk}/return/", {"code": "forged", "state": str(method.pk)})
+    wechat_transfers.codes["attacker-code"] = "oAttacker"  # an attacker's own code, pressed on this writer
+    query = {"code": "forged" if forged == "code" else "attacker-code",
+             "state": state_in(started["Location"]) if forged == "code" else str(method.pk)}
+    response = client.get(f"/en/payouts/methods/{method.pk}/return/", query)
     assert response.status_code == 302
     method.refresh_from_db()
     assert method.account_ref == "" and method.status == MethodStatus.SETTING_UP

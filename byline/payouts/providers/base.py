@@ -1,10 +1,12 @@
 """The payout provider interface: how Byline sends a writer's money out, and hears how it went.
 
 A provider knows nothing of earnings or the ledger. Byline asks it to:
-1. `start_onboarding(method=, return_url=)`: where to send the writer to set the account up at the provider
-   (Stripe's hosted Express onboarding, WeChat's sign-in that names the payee's openid, the sandbox's page);
-   only providers whose class says `onboarding = True`. `finish_onboarding(method=, query=)` reads the
-   answer when the writer comes back, and `account_ready(method=)` asks whether the account can be paid.
+1. `start_onboarding(method=, return_url=, state=)`: where to send the writer to set the account up at the
+   provider (Stripe's hosted Express onboarding, WeChat's sign-in that names the payee's openid, the sandbox's
+   page); only providers whose class says `onboarding = True`. The writer must come back to `return_url` with
+   `state` in the query (Byline checks it against the writer's session, so nobody can bind their own account
+   to another writer's method). `finish_onboarding(method=, query=)` reads the answer, and
+   `account_ready(method=)` asks whether the account can be paid.
 2. `send(PayoutOrder)`: pay `amount_minor` to the method's account. `order.reference` is Byline's id for
    the payout and the provider's idempotency key (Stripe's Idempotency-Key, Alipay's out_biz_no, WeChat's
    out_bill_no), so sending the same order again can never pay twice.
@@ -27,6 +29,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlencode
 
 
 class PayoutProviderError(Exception):
@@ -71,6 +74,11 @@ class PayoutNotice:
     raw_type: str = ""
 
 
+def with_state(url: str, state: str) -> str:
+    """`url` with `state` added to its query."""
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'state': state})}"
+
+
 @dataclass(frozen=True)
 class Onboarding:
     url: str
@@ -89,7 +97,7 @@ class PayoutProvider(abc.ABC):
     def pays(cls, currency: str) -> bool:
         return cls.currencies is None or currency in cls.currencies
 
-    def start_onboarding(self, *, method, return_url: str) -> Onboarding:
+    def start_onboarding(self, *, method, return_url: str, state: str) -> Onboarding:
         raise PayoutProviderError(f"{self.name} has no onboarding")
 
     def finish_onboarding(self, *, method, query: Mapping[str, str]) -> str:

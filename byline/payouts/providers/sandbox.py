@@ -28,6 +28,7 @@ from byline.payouts.providers.base import (
     PayoutOrder,
     PayoutProvider,
     PayoutState,
+    with_state,
 )
 
 SIGNATURE_HEADER = "Sandbox-Signature"
@@ -39,12 +40,12 @@ class SandboxPayouts(PayoutProvider):
     onboarding = True
     notices = True
 
-    def start_onboarding(self, *, method, return_url: str) -> Onboarding:
+    def start_onboarding(self, *, method, return_url: str, state: str) -> Onboarding:
         payee = SandboxPayee.objects.filter(ref=method.account_ref).first() if method.account_ref else None
         if payee is None:
             payee = SandboxPayee.objects.create(ref="sbxacct_" + secrets.token_hex(8), email=method.writer.email)
         url = reverse("payouts:sandbox_onboarding", kwargs={"ref": payee.ref})
-        return Onboarding(url=f"{url}?{urlencode({'next': return_url})}", account_ref=payee.ref)
+        return Onboarding(url=f"{url}?{urlencode({'next': with_state(return_url, state)})}", account_ref=payee.ref)
 
     def account_ready(self, *, method) -> bool:
         return SandboxPayee.objects.filter(ref=method.account_ref, onboarded=True).exists()

@@ -24,6 +24,7 @@ from byline.payouts.providers.base import (
     PayoutProvider,
     PayoutProviderError,
     PayoutState,
+    with_state,
 )
 
 SIGNATURE_HEADER = "Stripe-Signature"
@@ -43,7 +44,7 @@ class StripeConnectPayouts(PayoutProvider):
         self.webhook_secret = webhook_secret if webhook_secret is not None else settings.STRIPE_PAYOUT_WEBHOOK_SECRET
         self.client = stripe.StripeClient(api_key, http_client=http_client, max_network_retries=2)
 
-    def start_onboarding(self, *, method, return_url: str) -> Onboarding:
+    def start_onboarding(self, *, method, return_url: str, state: str) -> Onboarding:
         try:
             account = method.account_ref
             if not account:
@@ -52,8 +53,9 @@ class StripeConnectPayouts(PayoutProvider):
                      "capabilities": {"transfers": {"requested": True}},
                      "metadata": {"byline_writer": str(method.writer_id)}},
                     options={"idempotency_key": f"account-{method.pk}"}).id
+            back = with_state(return_url, state)
             link = self.client.v1.account_links.create({"account": account, "type": "account_onboarding",
-                                                        "refresh_url": return_url, "return_url": return_url})
+                                                        "refresh_url": back, "return_url": back})
         except stripe.StripeError as error:
             raise PayoutProviderError(f"Stripe: {error.user_message or type(error).__name__}") from None
         return Onboarding(url=link.url, account_ref=account)

@@ -69,15 +69,16 @@ class WeChatPayPayouts(PayoutProvider):
         return status, "application/json", json.dumps({"code": "FAIL", "message": detail[:200]}).encode()
 
     # The payee's openid, from WeChat's own sign-in ---------------------------------------------------------
-    def start_onboarding(self, *, method, return_url: str) -> Onboarding:
+    def start_onboarding(self, *, method, return_url: str, state: str) -> Onboarding:
+        # WeChat sends the writer back to redirect_uri with `code` and this `state` added.
         query = urllib.parse.urlencode({"appid": self.config["APPID"], "redirect_uri": return_url,
-                                        "response_type": "code", "scope": "snsapi_base", "state": str(method.pk)})
+                                        "response_type": "code", "scope": "snsapi_base", "state": state})
         return Onboarding(url=f"{AUTHORIZE_URL}?{query}#wechat_redirect")
 
     def finish_onboarding(self, *, method, query: Mapping[str, str]) -> str:
         code = query.get("code", "")
-        if not code or len(code) > 200 or query.get("state") != str(method.pk):
-            raise PayoutProviderError("WeChat sign-in did not come back with a code for this method")
+        if not code or len(code) > 200:
+            raise PayoutProviderError("WeChat sign-in did not come back with a code")
         params = urllib.parse.urlencode({"appid": self.config["APPID"], "secret": settings.WECHATPAY_APP_SECRET,
                                          "code": code, "grant_type": "authorization_code"})
         url = f"{settings.WECHAT_OAUTH_API_URL.rstrip('/')}/sns/oauth2/access_token?{params}"
