@@ -32,7 +32,7 @@ from byline.payouts.notices import receive
 from byline.payouts.providers import LABELS, provider_class
 from byline.payouts.providers import sandbox as sandbox_provider
 from byline.payouts.providers.base import PayoutProviderError
-from byline.payouts.statements import payouts_csv, statement_csv, statement_pdf
+from byline.payouts.statements import decimal, payouts_csv, statement_csv, statement_pdf
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +195,6 @@ def request_payout(request: HttpRequest, currency: str) -> HttpResponse:
     if chosen is None or chosen.status != MethodStatus.READY:
         messages.info(request, _("Set up where your money goes first."))
         return redirect("payouts:method", currency=currency)
-    from byline.payouts.statements import decimal
-
     form = AmountForm(request.POST or None, currency=currency,
                       initial={"amount": decimal(balance.payable, currency), "idempotency_key": uuid.uuid4().hex})
     error, status = "", 200

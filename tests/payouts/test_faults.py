@@ -142,3 +142,22 @@ def test_concurrent_reconcilers_settle_a_stuck_payout_once(monkeypatch):
     assert payout.status == PayoutStatus.PAID
     assert Payout.objects.get().settlement.kind == TransferKind.PAYOUT_PAID
     assert_balanced()
+
+
+@pytest.mark.django_db
+def test_the_command_and_the_beat_entries_run_reconciliation_and_the_monthly_payouts(paid_writer, monkeypatch):
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from byline.payouts import tasks
+
+    payout = requested(paid_writer)
+    sandbox.SandboxPayouts().send(services.order_for(payout))
+    out = StringIO()
+    call_command("reconcile_payouts", "--older-than-minutes", "0", stdout=out)
+    assert "'paid': 1" in out.getvalue()
+    assert settings.CELERY_BEAT_SCHEDULE["reconcile-payouts"]["task"] == tasks.reconcile_payouts.name
+    assert settings.CELERY_BEAT_SCHEDULE["pay-monthly-payouts"]["task"] == tasks.pay_monthly.name
+    assert tasks.reconcile_payouts() == {} and tasks.pay_monthly() == {}
