@@ -49,4 +49,6 @@ ZH = {
     "Sales earnings": "销售收入",
     "No articles yet.": "还没有文章。",
     "By article (CSV)": "按文章下载（CSV）",
+    "scheduled for %(time)s": "定于 %(time)s 发布",
+    "draft": "草稿",
 }
