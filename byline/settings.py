@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "byline.pricing",
     "byline.payments",
     "byline.purchases",
+    "byline.payouts",
     "byline.ops",
     "byline.recommend",
     "byline.dashboard",
@@ -313,6 +314,19 @@ READER_CURRENCY_BY_LANGUAGE = dict(item.partition("=")[::2] for item in env_list
 READER_CURRENCY_DEFAULT = os.environ.get("BYLINE_CURRENCY_DEFAULT", "USD")
 TOPUP_LIMITS = {"USD": (100, 50_000), "EUR": (100, 50_000), "CNY": (500, 300_000)}
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+# Payouts (byline/payouts): where writers may be paid, how long earnings stay pending, the smallest payout.
+PAYOUT_PROVIDERS = env_list("PAYOUT_PROVIDERS", "sandbox,bank" if DEMO else "bank")
+PAYOUT_HOLD_DAYS = int(os.environ.get("PAYOUT_HOLD_DAYS", "7"))
+PAYOUT_HOLD_DAYS_BY_CURRENCY = {code: int(os.environ[f"PAYOUT_HOLD_DAYS_{code}"]) for code in CURRENCIES
+                                if os.environ.get(f"PAYOUT_HOLD_DAYS_{code}")}
+PAYOUT_MINIMUMS = {code: int(os.environ.get(f"PAYOUT_MINIMUM_{code}", default)) for code, default in (
+    ("USD", 1000), ("EUR", 1000), ("GBP", 1000), ("CNY", 10000), ("JPY", 1000))}
+PAYOUT_APPROVAL = env_flag("PAYOUT_APPROVAL")  # staff approve every payout before it is sent
+STRIPE_PAYOUT_WEBHOOK_SECRET = os.environ.get("STRIPE_PAYOUT_WEBHOOK_SECRET", "")
+# WeChat Pay transfers: the official account's AppSecret (to learn a writer's openid), and the transfer scene.
+WECHATPAY_APP_SECRET = os.environ.get("WECHATPAY_APP_SECRET", "")
+WECHAT_OAUTH_API_URL = os.environ.get("WECHAT_OAUTH_API_URL", "https://api.weixin.qq.com")
+WECHATPAY_TRANSFER_SCENE_ID = os.environ.get("WECHATPAY_TRANSFER_SCENE_ID", "1005")
 
 LOGGING = {
     "version": 1,
@@ -348,6 +362,9 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": crontab(minute=5, hour=0, day_of_month=1)},
     "deliver-sandbox-webhooks": {"task": "byline.payments.deliver_sandbox_webhooks", "schedule": 30.0},
     "reconcile-checkouts": {"task": "byline.payments.reconcile_checkouts", "schedule": 300.0},
+    "reconcile-payouts": {"task": "byline.payouts.reconcile_payouts", "schedule": 600.0},
+    "pay-monthly-payouts": {"task": "byline.payouts.pay_monthly",
+                            "schedule": crontab(minute=0, hour=6, day_of_month=1)},
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
 }

@@ -20,6 +20,7 @@ urlpatterns = i18n_patterns(
     path("api-access/", include("byline.api.account_urls")),
     path("payments/", include("byline.payments.urls")),
     path("dashboard/", include("byline.dashboard.urls")),
+    path("payouts/", include("byline.payouts.urls")),
     path("", include("byline.purchases.urls")),
     prefix_default_language=True,
 )
@@ -28,6 +29,7 @@ urlpatterns += [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("byline.api.urls")),
     path("payments/", include("byline.payments.webhook_urls")),
+    path("payouts/", include("byline.payouts.notice_urls")),
     path("", include("byline.ops.urls")),
     path("reading-events/", include("byline.recommend.urls")),
 ]
