@@ -58,6 +58,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEMO else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "byline.core.errors.csrf_failure"
 SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "Byline")
 SITE_URL = os.environ.get("BYLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
