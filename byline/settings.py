@@ -202,6 +202,7 @@ LOGIN_FAILURE_WINDOW_S = 15 * 60
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "byline" / "locale"]
+FORMAT_MODULE_PATH = ["byline.formats"]  # dates that never break inside a line
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -191,5 +191,4 @@ ZH = {
     "Your password can’t be a commonly used password.": "您的密码不能是常用密码。",
     "This password is entirely numeric.": "这个密码全是数字。",
     "Your password can’t be entirely numeric.": "您的密码不能全是数字。",
-    "Email": "电子邮箱",
 }

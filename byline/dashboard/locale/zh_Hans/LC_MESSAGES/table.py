@@ -26,7 +26,7 @@ ZH = {
     "Conversion": "转化率",
     "Undos": "撤销",
     "Refunds": "退款",
-    "Gift redemptions": "礼物链接领取",
+    "Gift redemptions": "赠阅领取",
     "Membership reads": "会员阅读",
     "Conversion is unlocks divided by paywall impressions; the undo rate is undos divided by unlocks. Earnings are your share of sales, less undos and refunds, plus membership pool shares, as recorded in the ledger.": "转化率是解锁次数除以付费墙展示次数；撤销率是撤销次数除以解锁次数。收入是账本记录的您的销售分成（已扣除撤销和退款）加上会员池分成。",
     "Dashboard": "数据面板",
