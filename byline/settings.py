@@ -166,11 +166,14 @@ if REDIS_URL:
         }
     }
 else:
+    # No Redis (make demo, a small site on one machine): files under var/, shared by every worker process,
+    # so no personal answer depends on which worker replies (byline/ops/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "byline",
+            "BACKEND": "byline.ops.cache.SharedFileCache",
+            "LOCATION": str(VAR_DIR / "cache"),
             "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
