@@ -191,4 +191,7 @@ ZH = {
     "Your password can’t be a commonly used password.": "您的密码不能是常用密码。",
     "This password is entirely numeric.": "这个密码全是数字。",
     "Your password can’t be entirely numeric.": "您的密码不能全是数字。",
+    # Log in and sign up on the way to an article or a purchase
+    "After signing up you go straight back to where you were.": "注册后会直接回到您刚才所在的页面。",
+    "Log in or create an account: either way you come straight back to where you were.": "登录或创建账户后，都会直接回到您刚才所在的页面。",
 }
