@@ -181,8 +181,8 @@ ZH = {
     "Password confirmation": "确认密码",
     "New password confirmation": "确认新密码",
     "A user with that username already exists.": "这个用户名已经有人使用了。",
-    "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.": "必填。最多 150 个字符，只能使用字母、数字和 @ . + - _ 这几个符号。",
-    "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.": "请输入有效的用户名：只能使用字母、数字和 @ . + - _ 这几个符号。",
+    "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.": "必填。最多 150 个字符，只能使用字母、数字和“@”“.”“+”“-”“_”这几个符号。",
+    "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.": "请输入有效的用户名：只能使用字母、数字和“@”“.”“+”“-”“_”这几个符号。",
     "This password is too short. It must contain at least %(min_length)d character.": ["这个密码太短了，至少需要 %(min_length)d 个字符。"],
     "Your password must contain at least %(min_length)d character.": ["您的密码至少需要 %(min_length)d 个字符。"],
     "The password is too similar to the %(verbose_name)s.": "这个密码与%(verbose_name)s太相似了。",
@@ -194,4 +194,5 @@ ZH = {
     # Log in and sign up on the way to an article or a purchase
     "After signing up you go straight back to where you were.": "注册后会直接回到您刚才所在的页面。",
     "Log in or create an account: either way you come straight back to where you were.": "登录或创建账户后，都会直接回到您刚才所在的页面。",
+    "My account": "我的账户",
 }
