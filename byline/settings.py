@@ -268,6 +268,11 @@ CURRENCIES = {"CNY": 2, "USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 API_RATE_LIMIT_WINDOW_S = int(os.environ.get("BYLINE_API_RATE_WINDOW_S", "60"))
 API_RATE_LIMIT_PER_IP = int(os.environ.get("BYLINE_API_RATE_PER_IP", "300"))
 API_RATE_LIMIT_PER_TOKEN = int(os.environ.get("BYLINE_API_RATE_PER_TOKEN", "600"))
+# Search (the page and the API's search endpoint together): searches per window per address and per
+# signed-in reader. A limit also bounds how many timing samples anyone can take of the index.
+SEARCH_RATE_LIMIT_WINDOW_S = int(os.environ.get("BYLINE_SEARCH_RATE_WINDOW_S", "60"))
+SEARCH_RATE_LIMIT_PER_IP = int(os.environ.get("BYLINE_SEARCH_RATE_PER_IP", "120"))
+SEARCH_RATE_LIMIT_PER_READER = int(os.environ.get("BYLINE_SEARCH_RATE_PER_READER", "60"))
 # Money (ledger, payments, purchases). Amounts are integer minor units.
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -1,9 +1,12 @@
 """Django's model backend, with each signed-in user's row kept in the shared cache.
 
 Every signed-in request loads its user (django.contrib.auth.get_user); from Redis that costs a
-fraction of a database query. A saved or deleted user is forgotten at once, and again when the
-transaction commits, so a deactivation, a password change (which ends other sessions) or a new
-staff flag applies to the next request. A row written with `QuerySet.update()`, which sends no
+fraction of a database query. The cache holds the row's plain field values without the password hash,
+and the session hash derived from it (what `get_user` compares with the session); the password field
+of a user built from the cache is deferred, so code that needs it (a password change) loads it then.
+A saved or deleted user is forgotten at once, and again when the transaction commits, so a
+deactivation, a password change (which ends other sessions) or a new staff flag applies to the next
+request. A row written with `QuerySet.update()`, which sends no
 signal, would be seen within USER_CACHE_SECONDS: Byline never writes users that way.
 
 Per-reader cache entries are named by `cache_name(user_id)`, a keyed hash, not the id itself: the
@@ -53,14 +56,36 @@ def user_key_for_name(name: str) -> str:
 class CachedUserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         key = user_cache_key(user_id)
-        user = read_ahead.get(key)
+        cached = read_ahead.get(key)
+        user = _user_from_cache(cached) if cached is not None else None
         if user is None or str(user.pk) != str(user_id):
             try:
                 user = get_user_model()._default_manager.get(pk=user_id)
             except get_user_model().DoesNotExist:
                 return None
-            cache.set(key, user, USER_CACHE_SECONDS)
+            cache.set(key, _cache_entry(user), USER_CACHE_SECONDS)
         return user if self.user_can_authenticate(user) else None
+
+
+@functools.cache
+def _cached_fields() -> tuple[str, ...]:
+    return tuple(field.attname for field in get_user_model()._meta.concrete_fields if field.attname != "password")
+
+
+def _cache_entry(user: Any) -> tuple:
+    """What the cache keeps of a user: the plain field values (never the password hash) and the session hash."""
+    return (*(getattr(user, name) for name in _cached_fields()), user.get_session_auth_hash())
+
+
+def _user_from_cache(entry: Any) -> Any:
+    fields = _cached_fields()
+    if not isinstance(entry, tuple) or len(entry) != len(fields) + 1:
+        return None  # written by an older version: read the row again
+    user = get_user_model().from_db(None, list(fields), entry[:-1])  # the password stays deferred
+    session_hash = entry[-1]
+    # The session check compares this with the session's copy; computing it would load the password.
+    user.get_session_auth_hash = lambda: session_hash
+    return user
 
 
 def forget_user(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -24,6 +24,7 @@ from byline.articles import selectors as articles
 from byline.articles.models import Article, Author, Topic
 from byline.articles.text import excerpt
 from byline.recommend import selectors as recommend_selectors
+from byline.search.ratelimit import search_wait
 from byline.search.selectors import search_articles
 
 logger = logging.getLogger("byline.api")
@@ -150,6 +151,7 @@ def _full(article: Article, reader: Any) -> dict[str, Any]:
         "topic_detail": _topic(article.topic),
         "author_detail": _author(article.author),
         "status": article.status,
+        "state": str(article.publication_state),
         "version": article.version,
     }
 
@@ -236,6 +238,9 @@ def search(
     request, q: str = SearchText, lang: schemas.Lang | None = None,
     limit: int = SearchLimit, offset: int = SearchOffset,
 ):
+    wait = search_wait(request, request.reader)
+    if wait is not None:
+        raise ApiProblem(429, f"Too many searches; try again in {wait} seconds.", headers={"Retry-After": str(wait)})
     results = search_articles(reader=request.reader, query=q, lang=lang, limit=limit, offset=offset)
     items = [{"article": _summary(hit.article), "snippet_html": str(hit.snippet), "full_text": hit.full_text}
              for hit in results.hits]

@@ -6,7 +6,20 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
+
+from byline.core.text_input import TextRefused, normalise_text
+
+
+def _normalised(value: object) -> object:
+    """Text enters here: normalised once (core.text_input); a NUL is a 422 that says so."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return normalise_text(value)
+    except TextRefused as refused:
+        raise ValueError(refused.message) from None
+
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Lang = Literal["en", "zh-hans"]
@@ -14,8 +27,9 @@ CurrencyCode = Literal["CNY", "USD", "EUR"]
 VisibilityName = Literal["free", "paid", "members"]
 # Printable text on one line: no control characters (PostgreSQL refuses NUL, and titles have no tabs).
 ONE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
-OneLine = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
-Markdown = Annotated[str, Field(min_length=1, max_length=200_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+OneLine = Annotated[str, BeforeValidator(_normalised), Field(min_length=1, max_length=200, pattern=ONE_LINE)]
+# Normalised first: line endings become LF and invisible control characters go (a NUL is refused).
+Markdown = Annotated[str, BeforeValidator(_normalised), Field(min_length=1, max_length=200_000)]
 PriceMinor = Annotated[int, Field(ge=0, le=100_000_000)]
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
@@ -83,6 +97,8 @@ class ArticleOut(ArticleSummaryOut):
 
 class OwnArticleOut(ArticleOut):
     status: str
+    state: Literal["live", "scheduled", "draft"] = Field(
+        description="Where the article really stands now: live, scheduled (see published_at) or draft.")
     version: int
 
 

@@ -8,13 +8,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
 from byline.access.decision import decide
-from byline.articles.models import Article, Author, Topic
+from byline.articles.models import LIVE_STATUSES, Article, Author, PublicationState, Topic
 from byline.articles.presentation import article_page_context
-from byline.articles.services import render_into, rule_errors
+from byline.articles.services import prepare_for_save, rule_errors
+from byline.core.text_input import NormalisedCharField
 
 
 @admin.register(Topic)
@@ -31,17 +33,25 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    """Text enters through NormalisedCharField (a browser sends CRLF; see core.text_input)."""
+
     class Meta:
         model = Article
         fields = ["title", "slug", "lang", "topic", "author", "body_markdown", "visibility", "price_minor",
                   "currency", "status", "published_at"]
+        field_classes = {"title": NormalisedCharField, "body_markdown": NormalisedCharField}
+        # The admin shows help text as HTML: escaped, the marker is read, not swallowed as a comment.
+        help_texts = {
+            "body_markdown": escape(Article._meta.get_field("body_markdown").help_text),
+            "published_at": _("Leave empty to publish now; a future time schedules the article."),
+        }
 
     def clean(self):
         cleaned = super().clean()
         errors = rule_errors(
             lang=cleaned.get("lang", ""), visibility=cleaned.get("visibility", ""),
             price_minor=cleaned.get("price_minor") or 0, status=cleaned.get("status", ""),
-            published_at=cleaned.get("published_at"),
+            published_at=cleaned.get("published_at"), body_markdown=cleaned.get("body_markdown"),
         )
         for name, messages in errors.items():
             for message in messages:
@@ -49,12 +59,33 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
+class PublicationStateFilter(admin.SimpleListFilter):
+    """Filter by where articles really stand (a "published" status with a future time is scheduled)."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return PublicationState.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        live = {"status__in": LIVE_STATUSES, "published_at__isnull": False}
+        if self.value() == PublicationState.LIVE:
+            return queryset.filter(**live, published_at__lte=now)
+        if self.value() == PublicationState.SCHEDULED:
+            return queryset.filter(**live, published_at__gt=now)
+        if self.value() == PublicationState.DRAFT:
+            return queryset.exclude(status__in=LIVE_STATUSES, published_at__isnull=False)
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ("title", "author", "lang", "visibility", "price_minor", "currency", "status", "published_at",
+    list_display = ("title", "author", "lang", "visibility", "price_minor", "currency", "state",
                     "anonymous_preview_link")
-    list_filter = ("status", "visibility", "lang", "topic")
+    list_filter = (PublicationStateFilter, "visibility", "lang", "topic")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("preview_words", "locked_words", "has_divider", "version", "anonymous_preview_link")
@@ -79,8 +110,19 @@ class ArticleAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
-        render_into(obj)
+        prepare_for_save(obj)
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("state"), ordering="published_at")
+    def state(self, obj: Article) -> str:
+        """Live since, scheduled for (with the time), or draft: never "Published" for what readers cannot see."""
+        state = obj.publication_state
+        if state == PublicationState.DRAFT:
+            return str(state.label)
+        when = formats.date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
+        if state == PublicationState.LIVE:
+            return _("Live since %(time)s") % {"time": when}
+        return _("Scheduled for %(time)s") % {"time": when}
 
     @admin.display(description=_("Preview as an anonymous reader"))
     def anonymous_preview_link(self, obj: Article) -> str:

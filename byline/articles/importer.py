@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from byline.articles.models import Article, Author, Currency, Language, Status, Topic, Visibility, slug_validator
 from byline.articles.services import ArticleData, rule_errors, to_minor_units, upsert_article
+from byline.core.text_input import TextRefused, normalise_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "lang", "topic", "author")
@@ -60,9 +61,13 @@ def read_front_matter(path: Path) -> ParsedFile:
     if len(raw) > MAX_FILE_BYTES:
         raise problem("file", f"is larger than {MAX_FILE_BYTES // 1024} KiB")
     try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+        # The whole file is normalised before anything reads it: front matter and body alike get LF
+        # line endings (files from Windows and old Macs), NFC, and no BOM.
+        text = normalise_text(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise problem("file", "is not UTF-8 text") from None
+    except TextRefused as refused:
+        raise problem("file", f"has a NUL character (a zero byte) at line {refused.line}; remove it") from None
     if not text.startswith("---\n"):
         raise problem("front matter", "the file must start with a line '---'")
     end = text.find("\n---", 4)
@@ -156,11 +161,12 @@ def to_article_data(parsed: ParsedFile) -> ArticleData:
     if not parsed.body.strip():
         fail("body", "is empty")
     for field, messages in rule_errors(lang=lang or "", visibility=visibility, price_minor=price_minor,
-                                       status=status, published_at=published_at).items():
+                                       status=status, published_at=published_at,
+                                       body_markdown=parsed.body).items():
         if field == "lang":
             continue
         for message in messages:
-            fail({"price_minor": "price"}.get(field, field), message)
+            fail({"price_minor": "price", "body_markdown": "body"}.get(field, field), message)
     if problems:
         raise ImportFailed(problems)
     topic = Topic.objects.filter(slug=topic_slug).first() or Topic(

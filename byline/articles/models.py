@@ -47,6 +47,14 @@ class Status(models.TextChoices):
 LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
 
+class PublicationState(models.TextChoices):
+    """Where an article really stands now, from its status and its publish time together."""
+
+    LIVE = "live", _("Live")
+    SCHEDULED = "scheduled", _("Scheduled")
+    DRAFT = "draft", _("Draft")
+
+
 def _localised(english: str, chinese: str) -> str:
     if chinese and (get_language() or "").startswith("zh"):
         return chinese
@@ -179,6 +187,14 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def publication_state(self) -> PublicationState:
+        """Live (readers see it), scheduled (it goes live at its publish time) or draft (nobody but its
+        author and staff sees it; a status without a publish time is one too)."""
+        if self.status in LIVE_STATUSES and self.published_at is not None:
+            return PublicationState.LIVE if self.published_at <= timezone.now() else PublicationState.SCHEDULED
+        return PublicationState.DRAFT
 
     @property
     def total_words(self) -> int:

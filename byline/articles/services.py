@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from byline.articles.models import Article, Author, Currency, Language, Status, Topic, Visibility
-from byline.articles.text import render_body
+from byline.articles.text import find_dividers, render_body
+from byline.core.text_input import TextRefused, normalise_text
 
 RENDERED_FIELDS = ("preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
 VERSIONED_FIELDS = ("title", "body_markdown", "price_minor", "currency", "visibility", "lang", "status")
@@ -38,6 +39,38 @@ def render_into(article: Article) -> bool:
         article.version += 1
         return True
     return False
+
+
+def publish_time(*, status: str, published_at: dt.datetime | None,
+                 now: dt.datetime | None = None) -> tuple[str, dt.datetime | None]:
+    """The status and time an article is saved with: publishing without a time publishes now, and
+    "published" at a future time is a schedule. Drafts keep whatever time was planned."""
+    now = now or timezone.now()
+    if status == Status.PUBLISHED and published_at is None:
+        return Status.PUBLISHED, now
+    if status == Status.PUBLISHED and published_at > now:
+        return Status.SCHEDULED, published_at
+    return status, published_at
+
+
+def prepare_for_save(article: Article) -> bool:
+    """What every write of an article does just before saving it (the admin, `upsert_article`):
+    settle its publish time, then render its halves. Returns whether its version changed."""
+    article.status, article.published_at = publish_time(status=article.status, published_at=article.published_at)
+    return render_into(article)
+
+
+def normalised_fields(**fields: str) -> dict[str, str]:
+    """`normalise_text` over each named text; a refused one is a ValidationError naming its field."""
+    cleaned, errors = {}, {}
+    for name, value in fields.items():
+        try:
+            cleaned[name] = normalise_text(value)
+        except TextRefused as refused:
+            errors[name] = [refused.message]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
@@ -83,29 +116,51 @@ class ArticleData:
 @transaction.atomic
 def upsert_article(data: ArticleData) -> tuple[Article, bool]:
     """Create the article with this slug, or update it; validated in full before anything is written."""
+    # Text enters here from the importer, the API and any other caller in code: normalised once.
+    text = normalised_fields(title=data.title, body_markdown=data.body_markdown)
     article = Article.objects.select_for_update().filter(slug=data.slug).first()
     created = article is None
     if article is None:
         article = Article(slug=data.slug)
-    article.title = data.title
+    article.title = text["title"]
     article.lang = data.lang
     article.topic = data.topic
     article.author = data.author
-    article.body_markdown = data.body_markdown
+    article.body_markdown = text["body_markdown"]
     article.price_minor = data.price_minor
     article.currency = data.currency
     article.visibility = data.visibility
     article.status = data.status
-    article.published_at = data.published_at or (timezone.now() if data.status == Status.PUBLISHED else None)
+    article.published_at = data.published_at
     validate_article(article)
-    render_into(article)
+    prepare_for_save(article)
     article.save()
     return article, created
 
 
-def rule_errors(*, lang: str, visibility: str, price_minor: int, status: str, published_at) -> dict[str, list[str]]:
+def divider_errors(body_markdown: str) -> list[str]:
+    """What is wrong with where a priced article's paywall divider stands (see text.is_divider_line)."""
+    found = find_dividers(body_markdown)
+    # A marker sharing its line with text, when there is no divider at all, is a split the author meant
+    # and did not get. Next to a real divider, it is only text (shown as written).
+    errors = [] if found.at else [
+        _("Line %(line)d has the paywall line next to other text: put <!-- paywall --> on a line of its own.")
+        % {"line": index + 1} for index in found.stray
+    ]
+    if found.nothing_below:
+        errors.append(_("Nothing follows the paywall line, so readers would pay for nothing: move the line up, "
+                        "or make the article free."))
+    return errors
+
+
+def rule_errors(*, lang: str, visibility: str, price_minor: int, status: str, published_at,
+                body_markdown: str | None = None) -> dict[str, list[str]]:
     """Byline's own rules about an article's fields, beyond what each field checks alone."""
     errors: dict[str, list[str]] = {}
+    if body_markdown and visibility != Visibility.FREE:
+        problems = divider_errors(body_markdown)
+        if problems:
+            errors["body_markdown"] = problems
     if lang not in Language.values:
         errors["lang"] = [_("Unknown language “%(lang)s”: use en or zh-hans.") % {"lang": lang}]
     if visibility == Visibility.PAID and (price_minor or 0) <= 0:
@@ -124,7 +179,7 @@ def validate_article(article: Article) -> None:
         errors.update(error.message_dict)
     for name, messages in rule_errors(
         lang=article.lang, visibility=article.visibility, price_minor=article.price_minor,
-        status=article.status, published_at=article.published_at,
+        status=article.status, published_at=article.published_at, body_markdown=article.body_markdown,
     ).items():
         errors.setdefault(name, []).extend(messages)
     if errors:

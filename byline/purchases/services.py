@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,7 +20,7 @@ from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.purchases.errors import NotEnoughInWallet, NotForSale, UndoRefused
 from byline.purchases.models import Purchase, PurchaseStatus
-from byline.sharing.services import record_conversion
+from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
 
@@ -90,6 +91,14 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str) -> Pur
         return purchase
 
 
+def _lock_reader(reader_id: int) -> None:
+    """Take the reader's user row lock, first, in every write that ends a purchase of theirs: their undos
+    then count the allowance one at a time, and a gift link being made from the purchase
+    (`sharing.services.create_gift_link`, which takes the same lock) is either made before the purchase
+    ends, and ended with it, or refused after. Lock order: reader, purchase, ledger accounts, gifts."""
+    list(get_user_model().objects.select_for_update().filter(pk=reader_id).values_list("pk", flat=True))
+
+
 def undo_deadline(purchase: Purchase) -> dt.datetime:
     return purchase.created_at + dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS)
 
@@ -102,7 +111,8 @@ def undos_left(*, reader, now: dt.datetime | None = None) -> int:
 
 
 def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -> Purchase:
-    """Reverse the reader's own purchase in full, within the undo window and the undo allowance.
+    """Reverse the reader's own purchase in full, within the undo window and the undo allowance; the gifts
+    made from it end with it.
 
     Idempotent: undoing an already undone purchase returns it. Raises UndoRefused otherwise.
     """
@@ -113,6 +123,8 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
     if purchase.status == PurchaseStatus.UNDONE:
         return purchase
     with transaction.atomic():
+        # One reader's undos queue up here, so the allowance is counted by one of them at a time.
+        _lock_reader(reader.pk)
         purchase = Purchase.objects.select_for_update().select_related("transfer").get(pk=purchase.pk)
         if purchase.status != PurchaseStatus.ACTIVE:
             if purchase.status == PurchaseStatus.UNDONE:
@@ -126,12 +138,16 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
                                   memo=f"undo of purchase {purchase.pk}")
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.UNDONE, reversal, now
         purchase.save(update_fields=["status", "reversal", "reversed_at"])
+        end_gifts_from_purchase(purchase_id=purchase.pk, now=now)  # the money went back: so do its gifts
         return purchase
 
 
 def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purchase:
-    """Staff refund at any time: the purchase transfer reversed into the reader's wallet; access ends."""
+    """Staff refund at any time: the purchase transfer reversed into the reader's wallet; access ends, and
+    so do the gifts made from the purchase."""
     with transaction.atomic():
+        reader_id = Purchase.objects.filter(pk=purchase_id).values_list("reader_id", flat=True).get()
+        _lock_reader(reader_id)
         purchase = Purchase.objects.select_for_update().select_related("transfer").get(pk=purchase_id)
         if purchase.status != PurchaseStatus.ACTIVE:
             return purchase
@@ -140,4 +156,5 @@ def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purcha
                                   memo=memo)
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.REFUNDED, reversal, timezone.now()
         purchase.save(update_fields=["status", "reversal", "reversed_at"])
+        end_gifts_from_purchase(purchase_id=purchase.pk, now=purchase.reversed_at)
         return purchase

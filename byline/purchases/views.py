@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,6 +35,7 @@ from byline.payments.views import chosen_method, method_choices
 from byline.purchases import memberships, selectors, services
 from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
 from byline.purchases.models import MembershipPlan
+from byline.sharing.selectors import gifts_made_from_purchase
 
 log = logging.getLogger("byline.purchases")
 
@@ -119,6 +121,12 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, str(refused.message), back=reverse("purchases:wallet"))
     messages.success(request, _("Purchase undone: %(amount)s is back in your wallet.") % {
         "amount": money(purchase.price_minor, purchase.currency)})
+    gifts = gifts_made_from_purchase(purchase_id=purchase.pk)
+    if gifts:
+        messages.info(request, ngettext(
+            "The gift link you made from this purchase has ended: nobody reads the article through it any more.",
+            "The %(n)d gift links you made from this purchase have ended: nobody reads the article through them "
+            "any more.", gifts) % {"n": gifts})
     return redirect(purchase.article.get_absolute_url())
 
 

@@ -195,4 +195,16 @@ ZH = {
     "After signing up you go straight back to where you were.": "注册后会直接回到您刚才所在的页面。",
     "Log in or create an account: either way you come straight back to where you were.": "登录或创建账户后，都会直接回到您刚才所在的页面。",
     "My account": "我的账户",
+    "Leave empty to publish now; a future time schedules the article.": "留空即立即发布；填写将来的时间则定时发布。",
+    "state": "状态",
+    "Live since %(time)s": "自 %(time)s 起已上线",
+    "Scheduled for %(time)s": "定于 %(time)s 发布",
+    "Live": "已上线",
+    "Line %(line)d has the paywall line next to other text: put <!-- paywall --> on a line of its own.":
+        "第 %(line)d 行的付费分隔线旁边还有其他文字：请把 <!-- paywall --> 单独写一行。",
+    "Nothing follows the paywall line, so readers would pay for nothing: move the line up, or make the article free.":
+        "付费分隔线之后没有任何内容，读者付费将一无所得：请把分隔线上移，或将文章设为免费。",
+    "The text contains a NUL character (a zero byte) at line %(line)d, which text cannot hold. Remove it and try "
+    "again; it often comes from copying out of a binary file.":
+        "文本第 %(line)d 行含有 NUL 字符（零字节），无法保存。请您删除后重试；它通常来自从二进制文件复制的内容。",
 }

@@ -51,4 +51,6 @@ ZH = {
     "By article (CSV)": "按文章下载（CSV）",
     "The dashboard shows authors how their articles are read and bought. Your account has no articles, so there is nothing to show here.": "数据面板向作者展示文章的阅读和购买情况。您的账户还没有文章，所以这里没有可显示的内容。",
     "(%(value)s)": "（%(value)s）",
+    "scheduled for %(time)s": "定于 %(time)s 发布",
+    "draft": "草稿",
 }

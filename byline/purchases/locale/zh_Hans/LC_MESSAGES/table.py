@@ -107,4 +107,7 @@ ZH = {
     "Your membership ends at the close of this period. Nothing more will be charged.": "您的会员将在本期结束时终止，之后不会再扣费。",
     "Views, unlocks and earnings by article: the dashboard": "按文章查看浏览、解锁和收入：数据面板",
     "Card payments start at %(amount)s, so that is what the card is charged; the %(extra)s this article does not need stays in your wallet.": "银行卡付款最低 %(amount)s，因此实际扣款为 %(amount)s；这篇文章用不到的 %(extra)s 会留在您的钱包里。",
+    "Any gift links you made from this purchase end with it.": "您用这次购买创建的赠阅链接也会随之结束。",
+    "The gift link you made from this purchase has ended: nobody reads the article through it any more.":
+        ["您用这次购买创建的 %(n)d 个赠阅链接已结束：不再有人能通过它们阅读这篇文章。"],
 }

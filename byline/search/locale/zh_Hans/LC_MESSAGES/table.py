@@ -14,4 +14,7 @@ ZH = {
     "Page %(page)s": "第 %(page)s 页",
     "Next page": "下一页",
     "Nothing found for “%(query)s”.": "没有找到与“%(query)s”相关的内容。",
+    "Please wait a moment": "请稍候",
+    "You have searched many times in a short while. Please try again in %(seconds)s second.": [
+        "您在短时间内搜索了很多次。请在 %(seconds)s 秒后再试。"],
 }
