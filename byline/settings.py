@@ -58,6 +58,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEMO else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "byline.core.errors.csrf_failure"
 SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "Byline")
 SITE_URL = os.environ.get("BYLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -167,11 +168,14 @@ if REDIS_URL:
         }
     }
 else:
+    # No Redis (make demo, a small site on one machine): files under var/, shared by every worker process,
+    # so no personal answer depends on which worker replies (byline/ops/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "byline",
+            "BACKEND": "byline.ops.cache.SharedFileCache",
+            "LOCATION": str(VAR_DIR / "cache"),
             "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -203,6 +207,7 @@ LOGIN_FAILURE_WINDOW_S = 15 * 60
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "byline" / "locale"]
+FORMAT_MODULE_PATH = ["byline.formats"]  # dates that never break inside a line
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -4,7 +4,7 @@ ZH = {
     "Search": "搜索",
     "Indexed %(count)d articles.": "已为 %(count)d 篇文章建立索引。",
     "Search: %(query)s": "搜索：%(query)s",
-    "Search titles, topics, authors and text": "搜索标题、话题、作者和正文",
+    "Search titles, topics, authors and text": "搜索标题、主题、作者和正文",
     "%(counter)s result for “%(query)s”": ["“%(query)s”共有 %(counter)s 条结果"],
     "Free": "免费",
     "Unlocked": "已解锁",

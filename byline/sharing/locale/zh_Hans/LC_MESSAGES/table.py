@@ -2,7 +2,7 @@
 ZH = {
     "Sharing": "分享",
     "Paid": "付费",
-    "Gift": "礼物",
+    "Gift": "赠阅",
     "By %(name)s": "作者：%(name)s",
     "Copied link": "复制链接",
     "System share sheet": "系统分享",
