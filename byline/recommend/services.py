@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,20 @@ def record_reading(*, reader, article: Article, kind: str = ReadingKind.VIEW) ->
     recently_recorded.set(seen_key, True)
 
 
+def _embedder():
+    """The sentence-embedding back end the settings name, if any and if it can load here."""
+    name = getattr(settings, "RECOMMEND_EMBEDDINGS", "")
+    if not name:
+        return None
+    from byline.recommend import embeddings
+
+    if not embeddings.available(name):
+        logger.warning("RECOMMEND_EMBEDDINGS=%r cannot load (torch or sentence-transformers missing); "
+                       "related articles use text signals only", name)
+        return None
+    return embeddings.embedder(name, settings.RECOMMEND_EMBEDDING_LANGS)
+
+
 def _lock_table() -> None:
     """Serialise rewrites of the related table (SQLite already serialises writers)."""
     if connection.vendor == "postgresql":
@@ -100,7 +115,7 @@ def rebuild_related(*, progress: Progress | None = None, k: int = LIST_LENGTH) -
         from byline.recommend.engine import build_index, related_for_all
 
         report("index", 0, 1)
-        index = build_index(docs)
+        index = build_index(docs, embed=_embedder())
         report("index", 1, 1)
         lists = related_for_all(index, k=k, events=events, now=time.time(),
                                 progress=lambda done, total: report("lists", done, total))
@@ -158,7 +173,11 @@ def update_for_published(*, article: Article, k: int = LIST_LENGTH) -> None:
         return
     from byline.recommend.engine import related_for_new
 
-    own, changed = related_for_new(index, catalogue.doc_for(article), k=k + SLACK, now=time.time())
+    embed = _embedder()
+    if bool(index.meta.get("embedded")) != (embed is not None):  # the embedding setting changed: start afresh
+        rebuild_related(k=k)
+        return
+    own, changed = related_for_new(index, catalogue.doc_for(article), k=k + SLACK, now=time.time(), embed=embed)
     catalogue.save_index(index)
     mentioned = {i for i, _ in own} | set(changed) | {i for items in changed.values() for i, _ in items}
     live = set(Article.objects.published().filter(pk__in=mentioned).values_list("pk", flat=True))

@@ -60,7 +60,7 @@ def test_leave_one_corpus_out_chooses_settings_without_the_corpus_it_scores(tmp_
         if path is None:
             pytest.skip("../shared/data is not beside this checkout")
         lines = path.read_text(encoding="utf-8").splitlines()
-        folders.append(write_corpus(tmp_path / name, lines[:: max(1, len(lines) // 300)]))  # grouped by category
+        folders.append(write_corpus(tmp_path / name, lines[:: max(1, len(lines) // 200)]))  # grouped by category
     call_command("evaluate_related", corpus=[str(f) for f in folders], k=5, seeds=2, presets="defaults,no-feedback",
                  json=True)
     result = json.loads(capsys.readouterr().out)
