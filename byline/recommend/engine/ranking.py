@@ -42,6 +42,9 @@ class RankingInputs:
     params: Params
 
 
+_COLUMNS_PER_PRODUCT = 2_000_000  # bounds the index arrays scipy builds for the transposed operand
+
+
 def _stacked(inputs: RankingInputs, block: np.ndarray) -> sp.csr_matrix:
     """The term rows of each line of ``block`` (B x W rows, -1 = empty row), line b's columns
     shifted into a column range of its own, so that two lines never share a column."""
@@ -68,9 +71,12 @@ def _block_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarr
     """
     B, WL = left.shape
     WR = right.shape[1]
-    P = (_stacked(inputs, left) @ _stacked(inputs, right).T).tocoo()
     out = np.zeros((B, WL, WR), np.float32)
-    out[P.row // WL, P.row % WL, P.col % WR] = P.data
+    # lines per product: the transposed operand has one index entry per (line, vocabulary term)
+    group = max(1, min(B, _COLUMNS_PER_PRODUCT // max(inputs.X.shape[1], 1)))
+    for s in range(0, B, group):
+        P = (_stacked(inputs, left[s : s + group]) @ _stacked(inputs, right[s : s + group]).T).tocoo()
+        out[s + P.row // WL, P.row % WL, P.col % WR] = P.data
     if inputs.E is not None and inputs.dense_weight:
         def latent(block):
             return inputs.E[np.where(block >= 0, block, 0)] * (block >= 0)[:, :, None]
