@@ -201,12 +201,13 @@ def test_adding_docs_one_at_a_time_gives_the_lists_a_rebuild_gives():
     base, later = docs[:70], docs[70:]
     index = build_index(base)
     assert index.E is not None  # LSA on: the dense part is kept in step too
-    kept = related_for_all(index, k=5, now=T0)
+    events = [(f"reader{r}", base[(r * 7 + j) % len(base)].id, 1.0) for r in range(40) for j in range(3)]
+    kept = related_for_all(index, k=5, now=T0, events=events)
     for doc in later:
         mine, changed = related_for_new(index, doc, k=5, now=T0)
         kept[doc.id] = mine
         kept.update(changed)
-    rebuilt = related_for_all(build_index(docs, text=index.text), k=5, now=T0)
+    rebuilt = related_for_all(build_index(docs, text=index.text), k=5, now=T0, events=events)
     # the same lists, rank by rank; scores agree to float rounding (the documented ties aside)
     assert {d: [o for o, _ in items] for d, items in kept.items()} == {d: [o for o, _ in items]
                                                                       for d, items in rebuilt.items()}

@@ -88,6 +88,8 @@ def _block_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarr
 def _coread_values(coread: sp.csr_matrix, own: np.ndarray, cand: np.ndarray) -> np.ndarray:
     out = np.zeros(cand.shape, np.float32)
     for i, r in enumerate(own):
+        if r >= coread.shape[0]:  # joined after the rebuild: nobody has read it yet
+            continue
         a, b = coread.indptr[r], coread.indptr[r + 1]
         if a == b:
             continue
