@@ -52,7 +52,7 @@ class Params:
     # --- text representation (text.py)
     title_weight: float = 1.0  # title words count this many times a body word (2 did not generalise)
     topic_weight: float = 1.0
-    tf: str = "bm25"  # "bm25": k1/b saturation with length normalisation; "log": 1 + ln(tf)
+    tf: str = "log"  # "log": 1 + ln(tf) (sublinear); "bm25": k1/b saturation with length normalisation
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     min_df: int = 2
