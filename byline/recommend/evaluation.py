@@ -349,6 +349,14 @@ def evaluate_corpora(
         with remembering_terms():
             out["corpora"][name] = _evaluate_corpus(records, methods, presets, embed, embeddings, k, seeds, share,
                                                     lambda message, name=name: say(f"{name}: {message}"))
+    return leave_one_corpus_out(out)
+
+
+def leave_one_corpus_out(result: dict) -> dict:
+    """Add to ``result`` (raw scores per corpus, as :func:`evaluate_corpora` gathers them) each
+    corpus's preset chosen on the other corpora, its scores and margins, and the mean margins."""
+    out = result
+    presets = list(next(iter(out["corpora"].values()))["presets"])
     names = list(out["corpora"])
 
     def margin(name: str, preset: str) -> float:
@@ -394,10 +402,10 @@ def format_loco(result: dict) -> str:
     presets = list(any_corpus["presets"])
     lines.append("")
     lines.append(f"every preset, mean P@{k} per corpus:")
-    lines.append(f"{'preset':<16}" + "".join(f"{n[:14]:>15}" for n in result["corpora"]))
+    lines.append(f"{'preset':<20}" + "".join(f"{n[:14]:>15}" for n in result["corpora"]))
     for pr in presets:
         means = (statistics.mean(e["presets"][pr]) for e in result["corpora"].values())
-        lines.append(f"{pr:<16}" + "".join(f"{m:>15.3f}" for m in means))
+        lines.append(f"{pr:<20}" + "".join(f"{m:>15.3f}" for m in means))
     return "\n".join(lines)
 
 

@@ -2,11 +2,12 @@
 
 Terms are the words of :func:`~byline.recommend.tokens.tokenize` (English words, jieba words for
 Chinese) and, where Chinese docs are short, Chinese character bigrams as well. A doc's term counts
-are its body's plus its title's and topic's, weighted (a title word says more about what a doc is
-about). Counts are saturated BM25-style, ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len))``,
-so a term repeated ten times does not count ten times and long docs do not dominate, then
-multiplied by a smoothed idf. Cosine between two such vectors is the text similarity everything
-else is built on.
+are its body's plus its title's and topic's (``title_weight``, ``topic_weight``). Counts are damped,
+``1 + ln(tf)`` (sublinear, the default) or BM25-style ``tf * (k1 + 1) / (tf + k1 * (1 - b + b * len /
+avg_len))``, then multiplied by a smoothed idf and L2-normalised; BM25's saturation was measured
+and did not generalise (app descriptions repeat the words that say what they are). The term cosine,
+blended with an LSA cosine (and sentence embeddings when a back end gives them), is the similarity
+everything else is built on.
 
 The fitted :class:`TextModel` (vocabulary, idf, average length, bigram choice) is kept in the index:
 publish-time updates transform a new doc with it, so old and new vectors are comparable.
