@@ -70,7 +70,7 @@ class Params:
     block_cells: int = 4_000_000  # query rows x candidate rows scored at once (dense float32)
     cluster_factor: float = 1.0  # k-means groups = factor * sqrt(n)
     cluster_iterations: int = 8
-    cluster_probe: int = 10
+    cluster_probe: int = 8
     workers: int = 2  # forked processes for tokenising, search and ranking on large catalogues
     parallel_min_docs: int = 20_000
     # --- ranking (ranking.py): pseudo-relevance feedback over each doc's nearest neighbours

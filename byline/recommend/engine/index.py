@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from .docs import LANG_CODE, Doc, Event, Params, normalise_lang
 from .neighbours import NeighbourGraph, best_first, build_graph
 from .ranking import RankingInputs, coread_matrix, priors, rank_rows
-from .text import TextModel, dense_rows, fit_text_model, in_parallel, similarity, worker_count
+from .text import TextModel, dense_rows, fit_text_model, in_parallel, worker_count
 
 List = list[tuple[int, float]]
 Embed = Callable[[list[Doc]], np.ndarray]
@@ -203,12 +203,21 @@ def related_for_new(
     return _as_ids(index, lists[0]), changed
 
 
+def _to_all(index: Index, vector: sp.csr_matrix, dense: np.ndarray | None) -> np.ndarray:
+    """One doc's similarity to every row, as :func:`~.text.similarity` computes it (``X @ v`` keeps
+    the big matrix in its stored orientation: ``v @ X.T`` would transpose it on every publish)."""
+    S = np.asarray((index.X @ vector.T).toarray(), dtype=np.float32).ravel()
+    if dense is None or not index.dense_weight:
+        return S
+    return ((1 - index.dense_weight) * S + index.E @ dense[0]).astype(np.float32)
+
+
 def _place(index: Index, doc: Doc, vector: sp.csr_matrix, dense: np.ndarray | None, row: int | None,
            lang: int) -> list[int]:
     """Put the doc's vectors and neighbours into the index; the rows whose candidates changed."""
     g = index.graph
     if row is None:  # a new doc: append it
-        sims = similarity(vector, index.X, dense, index.E, index.dense_weight).ravel()
+        sims = _to_all(index, vector, dense)
         row = len(index)
         index.X = sp.vstack([index.X, vector], format="csr")
         if index.E is not None:
@@ -227,7 +236,7 @@ def _place(index: Index, doc: Doc, vector: sp.csr_matrix, dense: np.ndarray | No
     index.langs[row] = lang
     index.published_at[row] = float(doc.published_at)
     index.popularity[row] = max(0.0, float(doc.popularity))
-    sims = similarity(vector, index.X, dense, index.E, index.dense_weight).ravel()
+    sims = _to_all(index, vector, dense)
     sims[row] = 0
     held = np.flatnonzero((g.rows == row).any(axis=1))
     if len(held):

@@ -45,10 +45,9 @@ class RankingInputs:
 _COLUMNS_PER_PRODUCT = 2_000_000  # bounds the index arrays scipy builds for the transposed operand
 
 
-def _stacked(inputs: RankingInputs, block: np.ndarray) -> sp.csr_matrix:
-    """The term rows of each line of ``block`` (B x W rows, -1 = empty row), line b's columns
-    shifted into a column range of its own, so that two lines never share a column."""
-    X = inputs.X
+def _stacked(X: sp.csr_matrix, block: np.ndarray) -> sp.csr_matrix:
+    """The rows of ``X`` named by each line of ``block`` (B x W rows, -1 = empty row), line b's
+    columns shifted into a column range of its own, so that two lines never share a column."""
     B, W = block.shape
     V = X.shape[1]
     flat = block.ravel()
@@ -62,26 +61,29 @@ def _stacked(inputs: RankingInputs, block: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((X.data[pos], X.indices[pos] + shift, indptr), shape=(B * W, B * V))
 
 
-def _block_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def _block_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarray,
+                        left_rows: tuple[sp.csr_matrix, np.ndarray] | None = None) -> np.ndarray:
     """For each line b, the similarities between the rows ``left[b]`` and the rows ``right[b]``
     (-1 = empty row, similarity 0): an array B x WL x WR.
 
     One sparse product for the whole batch; as lines never share a column the product is
     block-diagonal, and a line's values depend only on its own rows, whatever else is in the batch.
+    ``left_rows`` (term rows, dense rows) replaces the index's rows on the left, addressed by ``left``.
     """
+    XL, EL = left_rows if left_rows is not None else (inputs.X, inputs.E)
     B, WL = left.shape
     WR = right.shape[1]
     out = np.zeros((B, WL, WR), np.float32)
     # lines per product: the transposed operand has one index entry per (line, vocabulary term)
     group = max(1, min(B, _COLUMNS_PER_PRODUCT // max(inputs.X.shape[1], 1)))
     for s in range(0, B, group):
-        P = (_stacked(inputs, left[s : s + group]) @ _stacked(inputs, right[s : s + group]).T).tocoo()
+        P = (_stacked(XL, left[s : s + group]) @ _stacked(inputs.X, right[s : s + group]).T).tocoo()
         out[s + P.row // WL, P.row % WL, P.col % WR] = P.data
     if inputs.E is not None and inputs.dense_weight:
-        def latent(block):
-            return inputs.E[np.where(block >= 0, block, 0)] * (block >= 0)[:, :, None]
+        def latent(E, block):
+            return E[np.where(block >= 0, block, 0)] * (block >= 0)[:, :, None]
 
-        out = (1 - inputs.dense_weight) * out + np.matmul(latent(left), latent(right).transpose(0, 2, 1))
+        out = (1 - inputs.dense_weight) * out + np.matmul(latent(EL, left), latent(inputs.E, right).transpose(0, 2, 1))
     return out
 
 
@@ -141,13 +143,21 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
     if p.feedback_weight > 0 and m > 0:
         feedback = _best(s, cand, m)  # positions of each row's m nearest
         f_rows = np.take_along_axis(cand, feedback, axis=1)
-        pair = _block_similarities(inputs, f_rows, cand)
-        pair[f_rows[:, :, None] == cand[:, None, :]] = 0  # s(a, a) counts 0
         w = np.maximum(np.take_along_axis(s, feedback, axis=1), 0)
         w = np.where(np.isfinite(w) & (f_rows >= 0), w, 0)
         total = w.sum(axis=1, keepdims=True)
         w = np.divide(w, total, out=np.zeros_like(w), where=total > 0)
-        votes = np.einsum("bm,bmj->bj", w, pair)
+        # sum_a w_a s(a, j) is the similarity of j to the weighted centroid of F (similarity is
+        # linear in each argument); then take back each a's vote for itself, s(a, a) counting 0
+        weights = sp.csr_matrix((w.ravel(), np.where(f_rows >= 0, f_rows, 0).ravel(), np.arange(0, B * m + 1, m)),
+                                shape=(B, inputs.X.shape[0]))
+        centroid_x = (weights @ inputs.X).tocsr()
+        centroid_x.sort_indices()
+        centroid_e = weights @ inputs.E if inputs.E is not None else None
+        votes = _block_similarities(inputs, np.arange(B)[:, None], cand, (centroid_x, centroid_e))[:, 0, :]
+        own_vote = np.zeros_like(votes)
+        np.put_along_axis(own_vote, feedback, w * _self_similarity(inputs, f_rows), axis=1)
+        votes = votes - own_vote
         text = (text + p.feedback_weight * votes) / (1 + p.feedback_weight)
     safe = np.where(present, cand, 0)
     score = p.w_text * text + inputs.prior[safe]
@@ -180,6 +190,16 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
                 items = items[: max(0, k - len(other))] + other
         out.append(items[:k])
     return out
+
+
+def _self_similarity(inputs: RankingInputs, rows: np.ndarray) -> np.ndarray:
+    """s(a, a) for each row a: (1 - dense_weight) * |x_a|^2 + |e_a|^2 (about 1)."""
+    safe = np.where(rows >= 0, rows, 0)
+    picked = inputs.X[safe.ravel()]
+    out = np.asarray(picked.multiply(picked).sum(axis=1)).reshape(rows.shape)
+    if inputs.E is not None and inputs.dense_weight:
+        out = (1 - inputs.dense_weight) * out + np.einsum("bmd,bmd->bm", inputs.E[safe], inputs.E[safe])
+    return np.where(rows >= 0, out, 0).astype(np.float32)
 
 
 def _best(score: np.ndarray, cand: np.ndarray, m: int) -> np.ndarray:
