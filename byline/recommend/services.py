@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +15,6 @@ from django.utils import timezone
 from byline.articles.models import Article
 from byline.core.local_cache import LocalCache
 from byline.recommend import catalogue
-from byline.recommend.engine import build_index, related_for_all, related_for_new
 from byline.recommend.models import ReadingEvent, ReadingKind, RelatedArticle
 from byline.recommend.selectors import lists_changed
 
@@ -76,6 +76,20 @@ def record_reading(*, reader, article: Article, kind: str = ReadingKind.VIEW) ->
     recently_recorded.set(seen_key, True)
 
 
+def _embedder():
+    """The sentence-embedding back end the settings name, if any and if it can load here."""
+    name = getattr(settings, "RECOMMEND_EMBEDDINGS", "")
+    if not name:
+        return None
+    from byline.recommend import embeddings
+
+    if not embeddings.available(name):
+        logger.warning("RECOMMEND_EMBEDDINGS=%r cannot load (torch or sentence-transformers missing); "
+                       "related articles use text signals only", name)
+        return None
+    return embeddings.embedder(name, settings.RECOMMEND_EMBEDDING_LANGS)
+
+
 def _lock_table() -> None:
     """Serialise rewrites of the related table (SQLite already serialises writers)."""
     if connection.vendor == "postgresql":
@@ -98,8 +112,10 @@ def rebuild_related(*, progress: Progress | None = None, k: int = LIST_LENGTH) -
     report("load", 1, 1)
     lists: dict[int, list[tuple[int, float]]] = {}
     if docs:
+        from byline.recommend.engine import build_index, related_for_all
+
         report("index", 0, 1)
-        index = build_index(docs)
+        index = build_index(docs, embed=_embedder())
         report("index", 1, 1)
         lists = related_for_all(index, k=k, events=events, now=time.time(),
                                 progress=lambda done, total: report("lists", done, total))
@@ -138,10 +154,12 @@ def remove_from_lists(*, article: Article) -> int:
 
 
 def update_for_published(*, article: Article, k: int = LIST_LENGTH) -> None:
-    """Give a just-published (or edited) live article its list and enter it into others' lists.
+    """Give a just-published (or edited) live article its list, and re-rank the lists it enters.
 
-    Uses the index saved by the last full rebuild (one sparse product against it); a small or
-    never-indexed site gets a full rebuild instead. An article that is not live is removed.
+    Adds the article to the index saved by the last full rebuild (no refit) and stores what the
+    engine's one ranker gives for it and for every article whose candidates it entered (the same
+    lists a rebuild over that index would give). A small or never-indexed site gets a full rebuild
+    instead. An article that is not live is removed.
     """
     if not article.is_live:
         remove_from_lists(article=article)
@@ -153,16 +171,23 @@ def update_for_published(*, article: Article, k: int = LIST_LENGTH) -> None:
             return
         rebuild_related(k=k)
         return
-    neighbours, insertions = related_for_new(index, catalogue.doc_for(article), k=k + SLACK, now=time.time())
-    candidates = {i for i, _ in neighbours} | {i for i, _ in insertions}
-    live = set(Article.objects.published().filter(pk__in=candidates).values_list("pk", flat=True))
+    from byline.recommend.engine import related_for_new
+
+    embed = _embedder()
+    if bool(index.meta.get("embedded")) != (embed is not None):  # the embedding setting changed: start afresh
+        rebuild_related(k=k)
+        return
+    own, changed = related_for_new(index, catalogue.doc_for(article), k=k + SLACK, now=time.time(), embed=embed)
+    catalogue.save_index(index)
+    mentioned = {i for i, _ in own} | set(changed) | {i for items in changed.values() for i, _ in items}
+    live = set(Article.objects.published().filter(pk__in=mentioned).values_list("pk", flat=True))
     live.discard(article.pk)
-    own = [(i, s) for i, s in neighbours if i in live][:k]
-    entering = {i: s for i, s in insertions if i in live}
     with transaction.atomic():
         _lock_table()
-        _store_list(article.pk, own, k)
-        _enter_into_lists(article.pk, entering, k)
+        _store_list(article.pk, [(i, s) for i, s in own if i in live], k)
+        for other, items in changed.items():
+            if other in live:
+                _store_list(other, [(i, s) for i, s in items if i in live or i == article.pk], k)
         transaction.on_commit(lists_changed)
 
 
@@ -171,36 +196,6 @@ def _store_list(article_id: int, items: list[tuple[int, float]], k: int) -> None
     RelatedArticle.objects.bulk_create(
         RelatedArticle(article_id=article_id, related_id=related_id, score=score, rank=rank)
         for rank, (related_id, score) in enumerate(items[:k])
-    )
-
-
-def _enter_into_lists(new_id: int, entering: dict[int, float], k: int) -> None:
-    """Insert `new_id` into each list in `entering` at its score's place, keeping lists at k."""
-    if not entering:
-        return
-    current: dict[int, list[tuple[int, float]]] = {i: [] for i in entering}
-    rows = (
-        RelatedArticle.objects.filter(article_id__in=entering)
-        .exclude(related_id=new_id)
-        .order_by("article_id", "rank")
-        .values_list("article_id", "related_id", "score")
-    )
-    for article_id, related_id, score in rows:
-        current[article_id].append((related_id, score))
-    changed = {}
-    for article_id, score in entering.items():
-        items = current[article_id]
-        position = next((n for n, (_, s) in enumerate(items) if s < score), len(items))
-        if position >= k:
-            continue
-        changed[article_id] = (items[:position] + [(new_id, score)] + items[position:])[:k]
-    if not changed:
-        return
-    RelatedArticle.objects.filter(article_id__in=changed).delete()
-    RelatedArticle.objects.bulk_create(
-        RelatedArticle(article_id=article_id, related_id=related_id, score=score, rank=rank)
-        for article_id, items in changed.items()
-        for rank, (related_id, score) in enumerate(items)
     )
 
 

@@ -1,0 +1,260 @@
+"""Ranking: one function turns docs' candidates into their related lists, for the full rebuild and
+for publish-time updates alike (:func:`rank_rows`), so the two cannot drift apart.
+
+For a doc q with candidates j (its graph neighbours plus docs read with it) and text similarity
+s(q, j) (term cosine blended with LSA cosine, see ``text.similarity``):
+
+1. Pseudo-relevance feedback. The doc's ``feedback_docs`` nearest neighbours F vote with their own
+   similarities: ``T(j) = (s(q, j) + beta * sum_{a in F} w_a * s(a, j)) / (1 + beta)``, with
+   ``w_a`` proportional to s(q, a) and s(a, a) counted as 0. A candidate that is also close to my
+   closest neighbours rises; a one-off lexical match sinks. Every s is recomputed from the stored
+   vectors, so a doc's scores depend only on its own candidates and their vectors.
+2. Behaviour and priors: ``w_text * T + w_coread * C + w_popularity * pop + w_freshness * fresh``,
+   where C is the co-reading cosine from the last rebuild's reading events (docs read together by
+   the same readers) and the two priors lie in [0, 1].
+3. Rules: never the doc itself or an excluded id; docs in the same language first; a doc in the
+   other language only when its score reaches ``cross_lang_threshold`` and then at most
+   ``max_cross_lang`` of them, in the last places; a candidate whose similarity with one already listed
+   reaches ``near_copy`` is a copy of it and is skipped. Ties go to the lower row (the earlier doc).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .docs import Params
+
+
+@dataclass
+class RankingInputs:
+    """What every row's ranking reads; built once per rebuild or publish-time update."""
+
+    X: sp.csr_matrix  # term rows (L2-normalised)
+    E: np.ndarray | None  # dense rows (LSA and embeddings, pre-scaled), or None
+    dense_weight: float  # similarity = (1 - dense_weight) * term cosine + E . E
+    langs: np.ndarray  # language code per row
+    prior: np.ndarray  # w_popularity * pop + w_freshness * fresh, per row
+    excluded: np.ndarray  # bool per row: never recommend
+    coread: sp.csr_matrix | None  # co-reading cosine between rows, or None
+    params: Params
+
+
+_COLUMNS_PER_PRODUCT = 2_000_000  # bounds the index arrays scipy builds for the transposed operand
+
+
+def _stacked(X: sp.csr_matrix, block: np.ndarray) -> sp.csr_matrix:
+    """The rows of ``X`` named by each line of ``block`` (B x W rows, -1 = empty row), line b's
+    columns shifted into a column range of its own, so that two lines never share a column."""
+    B, W = block.shape
+    V = X.shape[1]
+    flat = block.ravel()
+    present = flat >= 0
+    safe = np.where(present, flat, 0)
+    lengths = np.where(present, X.indptr[safe + 1] - X.indptr[safe], 0)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    total = int(indptr[-1])
+    pos = np.repeat(X.indptr[safe] - indptr[:-1], lengths) + np.arange(total)
+    shift = np.repeat(np.arange(len(flat), dtype=np.int64) // W, lengths) * V
+    return sp.csr_matrix((X.data[pos], X.indices[pos] + shift, indptr), shape=(B * W, B * V))
+
+
+def _block_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarray,
+                        left_rows: tuple[sp.csr_matrix, np.ndarray] | None = None) -> np.ndarray:
+    """For each line b, the similarities between the rows ``left[b]`` and the rows ``right[b]``
+    (-1 = empty row, similarity 0): an array B x WL x WR.
+
+    One sparse product for the whole batch; as lines never share a column the product is
+    block-diagonal, and a line's values depend only on its own rows, whatever else is in the batch.
+    ``left_rows`` (term rows, dense rows) replaces the index's rows on the left, addressed by ``left``.
+    """
+    XL, EL = left_rows if left_rows is not None else (inputs.X, inputs.E)
+    B, WL = left.shape
+    WR = right.shape[1]
+    out = np.zeros((B, WL, WR), np.float32)
+    # lines per product: the transposed operand has one index entry per (line, vocabulary term)
+    group = max(1, min(B, _COLUMNS_PER_PRODUCT // max(inputs.X.shape[1], 1)))
+    for s in range(0, B, group):
+        P = (_stacked(XL, left[s : s + group]) @ _stacked(inputs.X, right[s : s + group]).T).tocoo()
+        out[s + P.row // WL, P.row % WL, P.col % WR] = P.data
+    if inputs.E is not None and inputs.dense_weight:
+        def latent(E, block):
+            return E[np.where(block >= 0, block, 0)] * (block >= 0)[:, :, None]
+
+        out = (1 - inputs.dense_weight) * out + np.matmul(latent(EL, left), latent(inputs.E, right).transpose(0, 2, 1))
+    return out
+
+
+def _coread_values(coread: sp.csr_matrix, own: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    out = np.zeros(cand.shape, np.float32)
+    for i, r in enumerate(own):
+        if r >= coread.shape[0]:  # joined after the rebuild: nobody has read it yet
+            continue
+        a, b = coread.indptr[r], coread.indptr[r + 1]
+        if a == b:
+            continue
+        cols, vals = coread.indices[a:b], coread.data[a:b]
+        o = np.argsort(cols)
+        cols, vals = cols[o], vals[o]
+        at = np.minimum(np.searchsorted(cols, cand[i]), len(cols) - 1)
+        out[i] = np.where(cols[at] == cand[i], vals[at], 0)
+    return out
+
+
+def _coread_rows(coread: sp.csr_matrix | None, own: np.ndarray, width: int) -> np.ndarray:
+    """Each row's co-read docs (up to ``width``), -1 padded."""
+    if coread is None or not width:
+        return np.full((len(own), 0), -1, np.int64)
+    out = np.full((len(own), width), -1, np.int64)
+    for i, r in enumerate(own):
+        if r >= coread.shape[0]:
+            continue
+        a, b = coread.indptr[r], coread.indptr[r + 1]
+        c = coread.indices[a:b][:width]
+        out[i, : len(c)] = c
+    return out
+
+
+def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+    """The ``k`` best (row, score) for each row in ``own``, best first.
+
+    ``cand`` (len(own) x M, -1 padded) holds each row's graph neighbours; co-read docs from the
+    last rebuild are added to them. Every similarity is recomputed here from the stored vectors.
+    """
+    p = inputs.params
+    own = np.asarray(own, dtype=np.int64)
+    if not len(own):
+        return []
+    extra = _coread_rows(inputs.coread, own, p.candidates)
+    cand = np.concatenate([np.asarray(cand, dtype=np.int64), extra], axis=1)
+    # a co-read doc already among the text neighbours appears once
+    dup = np.zeros(cand.shape, bool)
+    for j in range(cand.shape[1] - extra.shape[1], cand.shape[1]):
+        dup[:, j] = (cand[:, j] >= 0) & ((cand[:, :j] == cand[:, j : j + 1]).any(axis=1))
+    cand = np.where(dup | (cand == own[:, None]), -1, cand)
+    present = cand >= 0
+    B, M = cand.shape
+    s = _block_similarities(inputs, own[:, None], cand)[:, 0, :]
+    s = np.where(present, s, -np.inf)
+    text = np.where(present, s, 0)
+    m = min(p.feedback_docs, M)
+    if p.feedback_weight > 0 and m > 0:
+        feedback = _best(s, cand, m)  # positions of each row's m nearest
+        f_rows = np.take_along_axis(cand, feedback, axis=1)
+        w = np.maximum(np.take_along_axis(s, feedback, axis=1), 0)
+        w = np.where(np.isfinite(w) & (f_rows >= 0), w, 0)
+        total = w.sum(axis=1, keepdims=True)
+        w = np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+        # sum_a w_a s(a, j) is the similarity of j to the weighted centroid of F (similarity is
+        # linear in each argument); then take back each a's vote for itself, s(a, a) counting 0
+        weights = sp.csr_matrix((w.ravel(), np.where(f_rows >= 0, f_rows, 0).ravel(), np.arange(0, B * m + 1, m)),
+                                shape=(B, inputs.X.shape[0]))
+        centroid_x = (weights @ inputs.X).tocsr()
+        centroid_x.sort_indices()
+        centroid_e = weights @ inputs.E if inputs.E is not None else None
+        votes = _block_similarities(inputs, np.arange(B)[:, None], cand, (centroid_x, centroid_e))[:, 0, :]
+        own_vote = np.zeros_like(votes)
+        np.put_along_axis(own_vote, feedback, w * _self_similarity(inputs, f_rows), axis=1)
+        votes = votes - own_vote
+        text = (text + p.feedback_weight * votes) / (1 + p.feedback_weight)
+    safe = np.where(present, cand, 0)
+    score = p.w_text * text + inputs.prior[safe]
+    if inputs.coread is not None and p.w_coread:
+        score = score + p.w_coread * _coread_values(inputs.coread, own, safe)
+    score = np.where(present & ~inputs.excluded[safe], score, -np.inf).astype(np.float64)
+    order = _best(score, cand, M)
+    same = inputs.langs[safe] == inputs.langs[own][:, None]
+    # near-copies: similarities among each row's best same-language candidates
+    eligible = np.take_along_axis(same & np.isfinite(score), order, axis=1)
+    first = np.argsort(~eligible, axis=1, kind="stable")  # eligible ones first, still best first
+    ranked_same = np.where(np.take_along_axis(eligible, first, axis=1), np.take_along_axis(order, first, axis=1), M)
+    ranked_same = ranked_same[:, : 3 * k]  # candidate positions, best first (M = none)
+    pool = np.where(ranked_same < M, np.take_along_axis(cand, np.minimum(ranked_same, M - 1), axis=1), -1)
+    copies = _block_similarities(inputs, pool, pool) >= p.near_copy
+    out = []
+    for i in range(B):
+        taken: list[int] = []
+        for a in range(pool.shape[1]):
+            if len(taken) == k or pool[i, a] < 0:
+                break
+            if not any(copies[i, a, t] for t in taken):
+                taken.append(a)
+        items = [(int(pool[i, a]), float(score[i, ranked_same[i, a]])) for a in taken]
+        if p.max_cross_lang > 0:
+            other = [(int(cand[i, j]), float(score[i, j])) for j in order[i]
+                     if np.isfinite(score[i, j]) and not same[i, j] and score[i, j] >= p.cross_lang_threshold]
+            other = other[: p.max_cross_lang]
+            if other:
+                items = items[: max(0, k - len(other))] + other
+        out.append(items[:k])
+    return out
+
+
+def _self_similarity(inputs: RankingInputs, rows: np.ndarray) -> np.ndarray:
+    """s(a, a) for each row a: (1 - dense_weight) * |x_a|^2 + |e_a|^2 (about 1)."""
+    safe = np.where(rows >= 0, rows, 0)
+    picked = inputs.X[safe.ravel()]
+    out = np.asarray(picked.multiply(picked).sum(axis=1)).reshape(rows.shape)
+    if inputs.E is not None and inputs.dense_weight:
+        out = (1 - inputs.dense_weight) * out + np.einsum("bmd,bmd->bm", inputs.E[safe], inputs.E[safe])
+    return np.where(rows >= 0, out, 0).astype(np.float32)
+
+
+def _best(score: np.ndarray, cand: np.ndarray, m: int) -> np.ndarray:
+    """Positions of each line's ``m`` highest scores, best first; ties to the lower row."""
+    by_row = np.argsort(np.where(cand >= 0, cand, np.iinfo(np.int64).max), axis=1, kind="stable")
+    key = np.take_along_axis(np.where(np.isfinite(score), -score, np.inf), by_row, axis=1)
+    return np.take_along_axis(by_row, np.argsort(key, axis=1, kind="stable"), axis=1)[:, :m]
+
+
+def priors(popularity: np.ndarray, published_at: np.ndarray, pop_top: float, now: float, p: Params) -> np.ndarray:
+    """Log-scaled popularity (divided by the catalogue's top, capped at 1) and exponential freshness."""
+    pop = np.log1p(np.maximum(popularity, 0.0)) / pop_top if pop_top > 0 else np.zeros(len(popularity))
+    age_days = np.maximum(0.0, now - published_at) / 86400.0
+    fresh = np.exp2(-age_days / max(p.freshness_half_life_days, 1e-9))
+    return (p.w_popularity * np.minimum(pop, 1.0) + p.w_freshness * fresh).astype(np.float32)
+
+
+def coread_matrix(row_of: dict[int, int], n: int, events, p: Params) -> sp.csr_matrix | None:
+    """Cosine between docs' reader sets (log-damped weights), each doc's best ``candidates`` kept."""
+    rows, readers, weights = [], [], []
+    reader_ids: dict = {}
+    for reader, doc_id, w in events or ():
+        r = row_of.get(int(doc_id))
+        if r is None or not w or w <= 0:
+            continue
+        rows.append(r)
+        readers.append(reader_ids.setdefault(reader, len(reader_ids)))
+        weights.append(float(w))
+    if not rows:
+        return None
+    from sklearn.preprocessing import normalize
+
+    D = sp.csr_matrix((np.array(weights, np.float32), (np.array(rows), np.array(readers))),
+                      shape=(n, len(reader_ids)))
+    D.sum_duplicates()
+    D.data = np.log1p(D.data)  # damp heavy re-readers
+    D = normalize(D, norm="l2", copy=False)
+    C = (D @ D.T).tocsr()
+    C.setdiag(0)
+    if p.min_coreaders > 1:
+        B = D.copy()
+        B.data[:] = 1
+        C = C.multiply((B @ B.T) >= p.min_coreaders).tocsr()
+    C.eliminate_zeros()
+    keep_r, keep_c, keep_v = [], [], []
+    for r in range(n):
+        a, b = C.indptr[r], C.indptr[r + 1]
+        if a == b:
+            continue
+        c, v = C.indices[a:b], C.data[a:b]
+        if len(v) > p.candidates:
+            sel = np.argpartition(-v, p.candidates - 1)[: p.candidates]
+            c, v = c[sel], v[sel]
+        keep_r.append(np.full(len(c), r))
+        keep_c.append(c)
+        keep_v.append(v)
+    return sp.csr_matrix((np.concatenate(keep_v).astype(np.float32), (np.concatenate(keep_r), np.concatenate(keep_c))),
+                         shape=(n, n))
