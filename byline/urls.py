@@ -32,4 +32,5 @@ urlpatterns += [
     path("reading-events/", include("byline.recommend.urls")),
 ]
 urlpatterns += share_image_urls
+handler400 = "byline.ops.views.bad_request"
 handler500 = "byline.ops.views.server_error"

@@ -69,8 +69,7 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
     existing = Checkout.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    if method and method not in methods_for(currency):
-        raise PaymentRefused(_("This payment method is not offered for this currency."))
+    _check_method(method=method, currency=currency)
     lowest = minimum_charge(currency=currency, method=method)
     if amount_minor < lowest:
         from byline.core.templatetags.byline import money
@@ -107,6 +106,11 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
     return checkout
 
 
+def _check_method(*, method: str, currency: str) -> None:
+    if method and method not in methods_for(currency):
+        raise PaymentRefused(_("This payment method is not offered for this currency."))
+
+
 def start_topup(*, reader, amount_minor: int, currency: str, idempotency_key: str, success_url: str,
                 cancel_url: str, method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
     check_topup_amount(amount_minor=amount_minor, currency=currency)
@@ -140,6 +144,7 @@ def start_card_unlock(*, reader, article: Article, idempotency_key: str, success
     """Pay by card for one article: top up what is missing; the purchase completes when payment succeeds."""
     if not article.is_live or article.is_free or article.price_minor <= 0:
         raise PaymentRefused(_("This article is not for sale."))
+    _check_method(method=method, currency=article.currency)  # before its minimum charge is looked up
     return start_checkout(reader=reader, purpose=Purpose.UNLOCK, amount_minor=card_amount_for(
         reader=reader, article=article, method=method), currency=article.currency, idempotency_key=idempotency_key,
         success_url=success_url, cancel_url=cancel_url, article=article,
