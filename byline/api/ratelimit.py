@@ -1,5 +1,8 @@
 """Fixed-window request counters in the shared cache, per client address and per token.
 
+The address is `core.addresses.client_bucket`: the forwarded client address only behind a trusted proxy
+(a client's own X-Forwarded-For is never believed), an IPv6 address by its /64.
+
 A window is `API_RATE_LIMIT_WINDOW_S` seconds long; each counter lives in the cache (Redis in
 production) so every app server counts together. Over the limit, the API answers 429 with
 `Retry-After` set to the seconds left in the window.
@@ -14,13 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-
-def client_address(request: HttpRequest) -> str:
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+from byline.core.addresses import client_bucket
 
 
 def _hit(key: str, limit: int, window: int, now: float) -> int | None:
@@ -44,7 +41,7 @@ def over_limit(request: HttpRequest, bearer_token: str | None) -> int | None:
     """Count this request against its address, and its token if any; the wait when over a limit."""
     window = settings.API_RATE_LIMIT_WINDOW_S
     now = time.time()
-    waits = [_hit(f"ip:{client_address(request)}", settings.API_RATE_LIMIT_PER_IP, window, now)]
+    waits = [_hit(f"ip:{client_bucket(request)}", settings.API_RATE_LIMIT_PER_IP, window, now)]
     if bearer_token:
         digest = hashlib.sha256(bearer_token.encode()).hexdigest()[:32]
         waits.append(_hit(f"token:{digest}", settings.API_RATE_LIMIT_PER_TOKEN, window, now))

@@ -56,9 +56,9 @@ def _client(request: HttpRequest) -> IPAddress | None:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's IP address as text ("unknown" when the server gave none that parses)."""
+    """The client's IP address as text ("" when the server gave none that parses)."""
     address = _client(request)
-    return str(address) if address is not None else UNKNOWN
+    return str(address) if address is not None else ""
 
 
 def client_bucket(request: HttpRequest) -> str:

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from byline.core.addresses import client_address
 from byline.ledger import selectors as ledger_selectors
 from byline.ledger.models import AccountKind
 from byline.payments.forms import TopUpForm
@@ -116,7 +117,7 @@ def chosen_method(request: HttpRequest) -> dict[str, str]:
     """The payment method the reader pressed (checked against the currency by the service)."""
     method = request.POST.get("method", "")[:20]
     return {"method": method, "channel": payment_channel(request),
-            "client_ip": request.META.get("REMOTE_ADDR", "")} if method else {}
+            "client_ip": client_address(request)} if method else {}
 
 
 @csrf_exempt

@@ -145,4 +145,5 @@ ZH = {
     "We could not read that request": "我们无法读取这个请求",
     "The address or the form held characters Byline does not accept, such as an invisible control character. Nothing was saved and nothing was charged.": "网址或表单中含有 Byline 不接受的字符（例如看不见的控制字符）。没有保存任何内容，也没有扣款。",
     "Please check the address, or go back and try again.": "请检查网址，或返回后重试。",
+    "This username looks the same as an existing one. Please choose another.": "这个用户名与已有的用户名看起来相同，请换一个。",
 }
