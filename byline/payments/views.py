@@ -21,7 +21,7 @@ from byline.payments.forms import TopUpForm
 from byline.payments.models import Checkout, SandboxPayment
 from byline.payments.providers import sandbox
 from byline.payments.providers.config import methods_for
-from byline.payments.services import PaymentRefused, start_topup
+from byline.payments.services import IdempotencyConflict, PaymentRefused, start_topup
 from byline.payments.webhooks import receive
 
 
@@ -46,7 +46,7 @@ def top_up(request: HttpRequest) -> HttpResponse:
     currency = request.GET.get("currency") or reader_currency(request)
     form = TopUpForm(request.POST or None, currency=currency,
                      initial={"idempotency_key": uuid.uuid4().hex})
-    error = ""
+    error, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:
             checkout = start_topup(
@@ -55,10 +55,11 @@ def top_up(request: HttpRequest) -> HttpResponse:
                 success_url=request.build_absolute_uri(reverse("payments:return")),
                 cancel_url=request.build_absolute_uri(reverse("payments:top_up")), **chosen_method(request))
         except PaymentRefused as refused:
-            error = refused.message
+            error, status = refused.message, 409 if isinstance(refused, IdempotencyConflict) else 400
         else:
             return redirect(checkout.redirect_url)
-    status = 400 if form.errors or error else 200
+    if form.errors:
+        status = 400
     return render(request, "payments/top_up.html", {"form": form, "error": error, "methods": method_choices(currency)},
                   status=status)
 

@@ -22,5 +22,12 @@ class NotEnoughInWallet(PurchaseRefused):
     default_message = _("Your balance is too low for this.")
 
 
+class KeyReused(PurchaseRefused):
+    """The idempotency key was used before for a different article or plan; nothing was done (409)."""
+
+    default_message = _("This form was already used for a different purchase, so nothing was done. "
+                        "Please reload the page and try again.")
+
+
 class UndoRefused(PurchaseRefused):
     default_message = _("This purchase can no longer be undone.")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
-from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
+from byline.purchases.errors import KeyReused, NotEnoughInWallet, PurchaseRefused
 from byline.purchases.models import (
     Interval,
     MemberRead,
@@ -71,7 +71,8 @@ def active_membership(*, reader, now: dt.datetime | None = None) -> Membership |
 def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, renew_via: str = RenewVia.WALLET,
                      subscription_ref: str = "", renew_provider: str = "",
                      now: dt.datetime | None = None) -> Membership:
-    """Start a membership paid from the wallet for its first period. Once per key; never two at once."""
+    """Start a membership paid from the wallet for its first period. Once per key (KeyReused for a key used
+    before for another plan); never two at once."""
     now = now or timezone.now()
     key = "membership:" + scoped_key(reader, idempotency_key)
     if not plan.active:
@@ -80,6 +81,8 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, rene
         ledger.lock_accounts([ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=plan.currency)])
         charge = MembershipCharge.objects.filter(transfer__key=key).select_related("membership").first()
         if charge is not None:
+            if charge.membership.plan_id != plan.pk:
+                raise KeyReused()
             return charge.membership
         current = Membership.objects.filter(reader=reader, status=MembershipStatus.ACTIVE).first()
         if current is not None and current.period_end > now:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from byline.articles.models import Article, Visibility
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
-from byline.purchases.errors import NotEnoughInWallet, NotForSale, UndoRefused
+from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, UndoRefused
 from byline.purchases.models import Purchase, PurchaseStatus
 from byline.sharing.services import record_conversion
 
@@ -50,12 +50,13 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str) -> Pur
     """Debit the reader's wallet by the article's price and credit the author and the platform, once.
 
     Returns the purchase (the earlier one for a repeated key or an article already owned).
-    Raises NotForSale or NotEnoughInWallet (with `missing_minor`) and changes nothing then.
+    Raises NotForSale, NotEnoughInWallet (with `missing_minor`), or KeyReused for a key used before for
+    another article, and changes nothing then.
     """
     key = "purchase:" + scoped_key(reader, idempotency_key)
     existing = Purchase.objects.filter(idempotency_key=key).first()
     if existing is not None:
-        return existing
+        return _repeat_of(existing, article)
     _check_for_sale(reader, article)
     price, currency = article.price_minor, article.currency
     wallet, earnings, fees = ledger.accounts_for([
@@ -69,7 +70,7 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str) -> Pur
         existing = Purchase.objects.filter(
             Q(idempotency_key=key) | Q(reader=reader, article=article, status=PurchaseStatus.ACTIVE)).first()
         if existing is not None:
-            return existing
+            return _repeat_of(existing, article)
         balance = locked[wallet.pk].balance
         if balance < price:
             raise NotEnoughInWallet(missing_minor=price - balance)
@@ -88,6 +89,12 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str) -> Pur
         # Credit the share or gift that brought the reader here, once the purchase is certain.
         transaction.on_commit(lambda: record_conversion(reader=reader, article=article))
         return purchase
+
+
+def _repeat_of(first: Purchase, article: Article) -> Purchase:
+    if first.article_id != article.pk:
+        raise KeyReused()
+    return first
 
 
 def undo_deadline(purchase: Purchase) -> dt.datetime:

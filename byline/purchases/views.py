@@ -24,6 +24,7 @@ from byline.ledger.models import AccountKind, Entry, Transfer
 from byline.payments import services as payment_services
 from byline.payments.providers.base import ProviderError
 from byline.payments.services import (
+    IdempotencyConflict,
     PaymentRefused,
     card_amount_for,
     card_shortfall,
@@ -32,7 +33,7 @@ from byline.payments.services import (
 )
 from byline.payments.views import chosen_method, method_choices
 from byline.purchases import memberships, selectors, services
-from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
+from byline.purchases.errors import KeyReused, NotEnoughInWallet, PurchaseRefused
 from byline.purchases.models import MembershipPlan
 
 log = logging.getLogger("byline.purchases")
@@ -44,6 +45,11 @@ def _key(request: HttpRequest) -> str:
 
 def _refused(request: HttpRequest, message: str, *, back: str, status: int = 400) -> HttpResponse:
     return render(request, "purchases/refused.html", {"message": message, "back": back}, status=status)
+
+
+def _status_of(refused: Exception) -> int:
+    """409 for a key already used for a different payment or purchase; 400 for any other refusal."""
+    return 409 if isinstance(refused, (IdempotencyConflict, KeyReused)) else 400
 
 
 def _article(request: HttpRequest, slug: str):
@@ -74,7 +80,7 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
             error, status = str(refused.message), 409
             key = uuid.uuid4().hex
         except PurchaseRefused as refused:
-            return _refused(request, str(refused.message), back=back)
+            return _refused(request, str(refused.message), back=back, status=_status_of(refused))
         else:
             balance = ledger_selectors.wallet_balance(reader=request.user, currency=article.currency)
             messages.success(request, _("Unlocked. Your balance is now %(balance)s.") % {
@@ -106,7 +112,7 @@ def unlock_by_card(request: HttpRequest, slug: str) -> HttpResponse:
             success_url=request.build_absolute_uri(reverse("payments:return")),
             cancel_url=request.build_absolute_uri(back), **chosen_method(request))
     except (PaymentRefused, PurchaseRefused) as refused:
-        return _refused(request, str(refused.message), back=back)
+        return _refused(request, str(refused.message), back=back, status=_status_of(refused))
     return redirect(checkout.redirect_url)
 
 

@@ -89,4 +89,6 @@ ZH = {
     "Get a new code": "获取新二维码",
     "Cancel, go back": "取消，返回",
     "Card payments start at %(minimum)s, more than the %(amount)s asked for here. Nothing was charged; please pay from your wallet or top it up first.": "银行卡付款最低 %(minimum)s，高于这里所需的 %(amount)s。未扣任何款项；请用钱包余额支付，或先充值。",
+    "This form was already used for a different payment, so nothing was done. Please reload the page and try again.": "这个表单已经用于另一笔付款，因此本次没有进行任何操作。请刷新页面后重试。",
+    "The payment service was unavailable, so nothing was charged. Please reload the page and try again.": "支付服务暂时不可用，没有产生任何扣款。请刷新页面后重试。",
 }

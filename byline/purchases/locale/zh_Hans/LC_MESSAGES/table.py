@@ -107,4 +107,5 @@ ZH = {
     "Your membership ends at the close of this period. Nothing more will be charged.": "您的会员将在本期结束时终止，之后不会再扣费。",
     "Views, unlocks and earnings by article: the dashboard": "按文章查看浏览、解锁和收入：数据面板",
     "Card payments start at %(amount)s, so that is what the card is charged; the %(extra)s this article does not need stays in your wallet.": "银行卡付款最低 %(amount)s，因此实际扣款为 %(amount)s；这篇文章用不到的 %(extra)s 会留在您的钱包里。",
+    "This form was already used for a different purchase, so nothing was done. Please reload the page and try again.": "这个表单已经用于另一次购买，因此本次没有进行任何操作。请刷新页面后重试。",
 }
