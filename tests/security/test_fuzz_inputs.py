@@ -34,6 +34,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlsafe_base64_encode
 
 from byline.api.endpoints import api
+from byline.api.models import Scope
 from byline.api.services import create_api_token, rotate_private_feed_key
 from byline.articles.models import Visibility
 from byline.payments.services import credit_wallet, start_topup
@@ -155,7 +156,7 @@ def build_world() -> World:
                            success_url="http://testserver/en/payments/return/", cancel_url="http://testserver/")
     plan = MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
     token, _raw = create_api_token(owner=reader, name="fuzz")
-    _author_token_row, author_token = create_api_token(owner=author.user, name="fuzz-author")
+    _author_token_row, author_token = create_api_token(owner=author.user, name="fuzz-author", scopes=Scope.values)
     # Path parameters by name; "prefix/name" applies where the route holds the prefix ("topics/<slug>").
     values = {
         "slug": article.slug, "unlock/slug": unbought.slug, "topics/slug": topic.slug, "authors/slug": author.slug,

@@ -35,6 +35,8 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from byline.access.decision import decide
+from byline.api.models import Scope
+from byline.api.services import create_api_token
 from byline.articles.models import Article
 from byline.purchases import memberships
 from byline.purchases import services as purchases
@@ -336,6 +338,16 @@ def revoked_gift(client: Client, article: Article) -> None:
     sharing.revoke_gift_link(giver=giver, gift_id=gift.pk)
 
 
+def read_only_token(client: Client, article: Article) -> None:
+    """Bought the article, then reads with a personal API token scoped `read` only (no session)."""
+    reader = make_user()
+    fund(reader, 1000)
+    purchases.unlock_with_wallet(reader=reader, article=article, idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, article).allowed
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer " + create_api_token(owner=reader, name="feed app",
+                                                                         scopes=[Scope.READ])[1]
+
+
 STATES: dict[str, Callable[[Client, Article], None]] = {
     "anonymous": anonymous,
     "signed in without access": signed_in_without_access,
@@ -343,6 +355,7 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "undone purchase": undone_purchase,
     "refunded purchase": refunded_purchase,
     "revoked gift": revoked_gift,
+    "API token without read:private": read_only_token,
     "crawler user agent": crawler,
     "JavaScript disabled": javascript_disabled,
 }
