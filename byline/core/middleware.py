@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from itertools import chain
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -32,10 +33,13 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any(has_unstorable(name) or has_unstorable(value) for name, value in request.COOKIES.items()):
-            request.COOKIES = {name: value for name, value in request.COOKIES.items()
+        cookies = request.COOKIES
+        if cookies and has_unstorable("".join(chain.from_iterable(cookies.items()))):  # one scan for the common case
+            request.COOKIES = {name: value for name, value in cookies.items()
                                if not has_unstorable(name) and not has_unstorable(value)}
-        if has_unstorable(request.path_info) or _has_unstorable_field(request.GET):
+        if has_unstorable(request.path_info):
+            raise BadRequest(UNREADABLE)
+        if request.META.get("QUERY_STRING") and _has_unstorable_field(request.GET):
             raise BadRequest(UNREADABLE)
         if request.method == "POST" and request.content_type in FORM_TYPES and _has_unstorable_field(request.POST):
             raise BadRequest(UNREADABLE)
