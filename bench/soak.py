@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import sys
 import threading
@@ -27,6 +28,7 @@ from urllib.parse import urlencode
 import clusterkit as kit
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
+ACCEPT_KEY = re.compile(r'name="accept_key" value="([^"]+)"')
 MIX = {"anonymous read": 40, "signed-in read": 20, "purchase": 10, "gift redemption": 5, "search": 10,
        "API read": 15}
 SEARCH_WORDS = ["harbour", "river", "canal", "history", "grain", "city", "运河", "历史"]
@@ -105,8 +107,17 @@ class Traffic:
             token = self.gift_tokens.pop() if self.gift_tokens else None
         if token is None:
             return self.anonymous_read()
-        answer = kit.request(self.base, "GET", f"/en/gift/{token}/", headers={"User-Agent": BROWSER_UA})
-        return answer.status == 200 and b'id="full-text"' in answer.body  # the gift opened the full text
+        # A fresh browser looks at the link (no use taken), then presses "Open the gift": the page's form,
+        # with its accept key and a CSRF token (cookie and field), lands back on the page (303).
+        path, headers = f"/en/gift/{token}/", {"User-Agent": BROWSER_UA}
+        page = kit.request(self.base, "GET", path, headers=headers)
+        key = ACCEPT_KEY.search(page.body.decode(errors="replace"))
+        if page.status != 200 or key is None:
+            return False
+        csrf = uuid.uuid4().hex
+        answer = kit.request(self.base, "POST", path, headers=headers, cookies={"csrftoken": csrf},
+                             form={"accept_key": key.group(1), "csrfmiddlewaretoken": csrf})
+        return answer.status == 303 and answer.location == path
 
     def search(self) -> bool:
         query = urlencode({"q": random.choice(SEARCH_WORDS)})

@@ -59,6 +59,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEMO else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "byline.core.errors.csrf_failure"
 SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "Byline")
 SITE_URL = os.environ.get("BYLINE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -80,8 +81,10 @@ INSTALLED_APPS = [
     "byline.api",
     "ninja",
     "byline.ledger",
+    "byline.pricing",
     "byline.payments",
     "byline.purchases",
+    "byline.payouts",
     "byline.ops",
     "byline.recommend",
     "byline.dashboard",
@@ -168,11 +171,14 @@ if REDIS_URL:
         }
     }
 else:
+    # No Redis (make demo, a small site on one machine): files under var/, shared by every worker process,
+    # so no personal answer depends on which worker replies (byline/ops/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "byline",
+            "BACKEND": "byline.ops.cache.SharedFileCache",
+            "LOCATION": str(VAR_DIR / "cache"),
             "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
@@ -204,6 +210,7 @@ LOGIN_FAILURE_WINDOW_S = 15 * 60
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "byline" / "locale"]
+FORMAT_MODULE_PATH = ["byline.formats"]  # dates that never break inside a line
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -275,6 +282,11 @@ CURRENCIES = {"CNY": 2, "USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 API_RATE_LIMIT_WINDOW_S = int(os.environ.get("BYLINE_API_RATE_WINDOW_S", "60"))
 API_RATE_LIMIT_PER_IP = int(os.environ.get("BYLINE_API_RATE_PER_IP", "300"))
 API_RATE_LIMIT_PER_TOKEN = int(os.environ.get("BYLINE_API_RATE_PER_TOKEN", "600"))
+# Search (the page and the API's search endpoint together): searches per window per address and per
+# signed-in reader. A limit also bounds how many timing samples anyone can take of the index.
+SEARCH_RATE_LIMIT_WINDOW_S = int(os.environ.get("BYLINE_SEARCH_RATE_WINDOW_S", "60"))
+SEARCH_RATE_LIMIT_PER_IP = int(os.environ.get("BYLINE_SEARCH_RATE_PER_IP", "120"))
+SEARCH_RATE_LIMIT_PER_READER = int(os.environ.get("BYLINE_SEARCH_RATE_PER_READER", "60"))
 # Money (ledger, payments, purchases). Amounts are integer minor units.
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
@@ -301,8 +313,37 @@ UNDO_WINDOW_SECONDS = int(os.environ.get("UNDO_WINDOW_SECONDS", "600"))
 UNDO_LIMIT = int(os.environ.get("UNDO_LIMIT", "3"))
 UNDO_LIMIT_DAYS = int(os.environ.get("UNDO_LIMIT_DAYS", "30"))
 TOPUP_PRESETS = {"USD": [500, 1000, 2000], "EUR": [500, 1000, 2000], "CNY": [3000, 5000, 10000]}
+# One currency per reader (byline/pricing, docs/DEVELOPING.md "One currency per reader"). The site sells in the
+# currencies of CURRENCY_RATES: how many units of each one unit of the first buys. A price an author did not set
+# in a reader's currency is converted with these rates and rounded UP to the next step of PRICE_STEPS: per
+# currency, bands of (below this many minor units or None, a block of minor units, the endings allowed in each
+# block). USD and EUR end in .00, .50 or .99; CNY is whole yuan below 10 and ends in 0, 5 or 8 from 10 up.
+CURRENCY_RATES = {code: rate for code, _sep, rate in (
+    item.partition("=") for item in env_list("BYLINE_CURRENCY_RATES", "USD=1,EUR=0.92,CNY=7.20"))}
+PRICE_STEPS = {
+    "USD": [(None, 100, (0, 50, 99))],
+    "EUR": [(None, 100, (0, 50, 99))],
+    "CNY": [(1000, 100, (0,)), (None, 1000, (0, 500, 800))],
+}
+# A new reader's currency, by interface language ("zh-hans=CNY"); any other language gets the default.
+READER_CURRENCY_BY_LANGUAGE = dict(item.partition("=")[::2] for item in env_list(
+    "BYLINE_CURRENCY_BY_LANGUAGE", "zh-hans=CNY"))
+READER_CURRENCY_DEFAULT = os.environ.get("BYLINE_CURRENCY_DEFAULT", "USD")
 TOPUP_LIMITS = {"USD": (100, 50_000), "EUR": (100, 50_000), "CNY": (500, 300_000)}
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+# Payouts (byline/payouts): where writers may be paid, how long earnings stay pending, the smallest payout.
+PAYOUT_PROVIDERS = env_list("PAYOUT_PROVIDERS", "sandbox,bank" if DEMO else "bank")
+PAYOUT_HOLD_DAYS = int(os.environ.get("PAYOUT_HOLD_DAYS", "7"))
+PAYOUT_HOLD_DAYS_BY_CURRENCY = {code: int(os.environ[f"PAYOUT_HOLD_DAYS_{code}"]) for code in CURRENCIES
+                                if os.environ.get(f"PAYOUT_HOLD_DAYS_{code}")}
+PAYOUT_MINIMUMS = {code: int(os.environ.get(f"PAYOUT_MINIMUM_{code}", default)) for code, default in (
+    ("USD", 1000), ("EUR", 1000), ("GBP", 1000), ("CNY", 10000), ("JPY", 1000))}
+PAYOUT_APPROVAL = env_flag("PAYOUT_APPROVAL")  # staff approve every payout before it is sent
+STRIPE_PAYOUT_WEBHOOK_SECRET = os.environ.get("STRIPE_PAYOUT_WEBHOOK_SECRET", "")
+# WeChat Pay transfers: the official account's AppSecret (to learn a writer's openid), and the transfer scene.
+WECHATPAY_APP_SECRET = os.environ.get("WECHATPAY_APP_SECRET", "")
+WECHAT_OAUTH_API_URL = os.environ.get("WECHAT_OAUTH_API_URL", "https://api.weixin.qq.com")
+WECHATPAY_TRANSFER_SCENE_ID = os.environ.get("WECHATPAY_TRANSFER_SCENE_ID", "1005")
 
 LOGGING = {
     "version": 1,
@@ -338,6 +379,9 @@ CELERY_BEAT_SCHEDULE = {
                                "schedule": crontab(minute=5, hour=0, day_of_month=1)},
     "deliver-sandbox-webhooks": {"task": "byline.payments.deliver_sandbox_webhooks", "schedule": 30.0},
     "reconcile-checkouts": {"task": "byline.payments.reconcile_checkouts", "schedule": 300.0},
+    "reconcile-payouts": {"task": "byline.payouts.reconcile_payouts", "schedule": 600.0},
+    "pay-monthly-payouts": {"task": "byline.payouts.pay_monthly",
+                            "schedule": crontab(minute=0, hour=6, day_of_month=1)},
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
 }

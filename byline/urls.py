@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from byline.articles.sitemaps import SITEMAPS
-from byline.core.views import robots_txt
+from byline.core.views import favicon_ico, robots_txt
 from byline.sharing.urls import image_urlpatterns as share_image_urls
 
 # Pages first, and the article page first of all: Django tries patterns in order, and this is the
@@ -20,17 +20,21 @@ urlpatterns = i18n_patterns(
     path("api-access/", include("byline.api.account_urls")),
     path("payments/", include("byline.payments.urls")),
     path("dashboard/", include("byline.dashboard.urls")),
+    path("payouts/", include("byline.payouts.urls")),
     path("", include("byline.purchases.urls")),
     prefix_default_language=True,
 )
 urlpatterns += [
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon_ico, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("byline.api.urls")),
     path("payments/", include("byline.payments.webhook_urls")),
+    path("payouts/", include("byline.payouts.notice_urls")),
     path("", include("byline.ops.urls")),
     path("reading-events/", include("byline.recommend.urls")),
 ]
 urlpatterns += share_image_urls
-handler400 = "byline.ops.views.bad_request"
+handler400 = "byline.core.errors.bad_request"
+handler403 = "byline.core.errors.permission_denied"
 handler500 = "byline.ops.views.server_error"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, only where they are missing.
 set -euo pipefail
-wanted=(chromium fonts-wqy-microhei espeak-ng zbar-tools gettext)
+wanted=(chromium fonts-wqy-microhei espeak-ng zbar-tools gettext libpango-1.0-0 libpangoft2-1.0-0)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

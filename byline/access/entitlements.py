@@ -81,9 +81,11 @@ def held_for(reader: Any, articles: Sequence[Article]) -> dict[int, Entitlement]
     if known is not None and known[0] == reader.pk and all(pk in known[1] for pk in ids):
         return {pk: known[1][pk] for pk in ids if known[1][pk] is not None}
     now = timezone.now()
-    compiled = _compiled_query(len(ids))
+    compiled = _compiled_query(_bucket(len(ids)))
     if compiled is not None:
-        reasons, rows = compiled.run(reader_pk=reader.pk, ids=ids, now=now)
+        # Padded with a repeat of the first id to the shape's length: `IN` ignores the repeats.
+        padded = ids + ids[:1] * (_bucket(len(ids)) - len(ids))
+        reasons, rows = compiled.run(reader_pk=reader.pk, ids=padded, now=now)
     else:
         query, reasons = _entitlement_query(reader, ids, now)
         rows = list(query)
@@ -155,6 +157,12 @@ def _inputs(connection: Any, reader_pk: int, ids: Sequence[int], now: dt.datetim
 
 
 _compiled: dict[tuple, _CompiledQuery | None] = {}
+
+
+def _bucket(count: int) -> int:
+    """The list length a query is compiled (and, on PostgreSQL, prepared) for: the next power of two, so a
+    connection holds a handful of statements (1, 2, 4, ... 64 ids) rather than one per list length."""
+    return 1 << max(0, count - 1).bit_length()
 
 
 def _compiled_query(count: int) -> _CompiledQuery | None:

@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from byline.accounts.selectors import lookalike_username_exists
@@ -36,3 +36,10 @@ class RefusedLoginForm(AuthenticationForm):
     def clean(self):
         raise forms.ValidationError(_("Too many failed attempts. Please wait 15 minutes, or reset your password."),
                                     code="throttled")
+
+
+class ResetForm(PasswordResetForm):
+    """Django's reset form, with the e-mail field named as on the sign-up form."""
+
+    email = forms.EmailField(label=_("E-mail"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from byline.accounts import throttling
 from byline.accounts.forms import RefusedLoginForm, SignUpForm
 from byline.accounts.selectors import library_for
+from byline.core.redirects import safe_next
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -39,15 +40,18 @@ class ThrottledLoginView(auth_views.LoginView):
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
+    """Create an account, sign in, and go on to `next` (the article or the purchase the reader came from)."""
+    next_url = safe_next(request)
     if request.user.is_authenticated:
-        return redirect("accounts:library")
+        return redirect(next_url or "accounts:library")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="byline.accounts.backends.CachedUserBackend")
         messages.success(request, _("Welcome to Byline. Your account is ready."))
-        return redirect("accounts:library")
-    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+        return redirect(next_url or "accounts:library")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url},
+                  status=400 if form.errors else 200)
 
 
 @login_required

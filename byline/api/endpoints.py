@@ -31,7 +31,9 @@ from byline.api.problems import VALIDATION_STATUS, ApiProblem, problem_response,
 from byline.articles import selectors as articles
 from byline.articles.models import Article, Author, Topic
 from byline.articles.text import excerpt
+from byline.pricing.conversion import prices_in_every_currency
 from byline.recommend import selectors as recommend_selectors
+from byline.search.ratelimit import search_wait
 from byline.search.selectors import search_articles
 
 logger = logging.getLogger("byline.api")
@@ -166,7 +168,10 @@ def _summary(article: Article) -> dict[str, Any]:
     return {
         "id": article.pk, "slug": article.slug, "title": article.title,
         "teaser": excerpt(article.preview_text, 240), "lang": article.lang,
-        "price_minor": article.price_minor, "currency": article.currency, "visibility": article.visibility,
+        "price_minor": article.price_minor, "currency": article.currency,
+        "prices": {} if article.is_free else prices_in_every_currency(
+            base_minor=article.price_minor, base_currency=article.currency, own=article.prices),
+        "visibility": article.visibility,
         "url": article.get_absolute_url(), "topic": article.topic.slug, "author": article.author.slug,
         "published_at": article.published_at, "reading_minutes": article.reading_minutes,
     }
@@ -192,7 +197,9 @@ def _full(article: Article, reader: Any) -> dict[str, Any]:
         "topic_detail": _topic(article.topic),
         "author_detail": _author(article.author),
         "status": article.status,
+        "state": str(article.publication_state),
         "version": article.version,
+        "own_prices": article.prices,
     }
 
 
@@ -287,6 +294,9 @@ def search(
     request, q: str = SearchText, lang: schemas.Lang | None = None,
     limit: int = SearchLimit, offset: int = SearchOffset,
 ):
+    wait = search_wait(request, request.reader)
+    if wait is not None:
+        raise ApiProblem(429, f"Too many searches; try again in {wait} seconds.", headers={"Retry-After": str(wait)})
     results = search_articles(reader=reading_as(request), query=q, lang=lang, limit=limit, offset=offset)
     items = [{"article": _summary(hit.article), "snippet_html": str(hit.snippet), "full_text": hit.full_text}
              for hit in results.hits]
@@ -351,7 +361,7 @@ def create_article(request, payload: schemas.ArticleCreateIn):
     article = _saved(lambda: services.create_draft(
         author=author, topic=topic, title=payload.title, slug=payload.slug, lang=payload.lang,
         body_markdown=payload.body_markdown, visibility=payload.visibility, price_minor=payload.price_minor,
-        currency=payload.currency))
+        currency=payload.currency, own_prices=payload.own_prices))
     return Status(201, _full(article, request.reader))
 
 
@@ -373,7 +383,8 @@ def update_article(request, payload: schemas.ArticleUpdateIn, slug: str = SlugPa
 def price_article(request, payload: schemas.ArticlePriceIn, slug: str = SlugPath):
     article = _own_article(request, slug)
     article = _saved(lambda: services.set_price(article=article, visibility=payload.visibility,
-                                                price_minor=payload.price_minor, currency=payload.currency))
+                                                price_minor=payload.price_minor, currency=payload.currency,
+                                                own_prices=payload.own_prices))
     return _full(article, request.reader)
 
 

@@ -6,7 +6,20 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
+
+from byline.core.text_input import TextRefused, normalise_text
+
+
+def _normalised(value: object) -> object:
+    """Text enters here: normalised once (core.text_input); a NUL is a 422 that says so."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return normalise_text(value)
+    except TextRefused as refused:
+        raise ValueError(refused.message) from None
+
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Lang = Literal["en", "zh-hans"]
@@ -14,9 +27,13 @@ CurrencyCode = Literal["CNY", "USD", "EUR"]
 VisibilityName = Literal["free", "paid", "members"]
 # Printable text on one line: no control characters (PostgreSQL refuses NUL, and titles have no tabs).
 ONE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
-OneLine = Annotated[str, Field(min_length=1, max_length=200, pattern=ONE_LINE)]
-Markdown = Annotated[str, Field(min_length=1, max_length=200_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
+OneLine = Annotated[str, BeforeValidator(_normalised), Field(min_length=1, max_length=200, pattern=ONE_LINE)]
+# Normalised first: line endings become LF and invisible control characters go (a NUL is refused).
+Markdown = Annotated[str, BeforeValidator(_normalised), Field(min_length=1, max_length=200_000)]
 PriceMinor = Annotated[int, Field(ge=0, le=100_000_000)]
+# Your own prices in other currencies, in minor units ({"CNY": 1800}); a currency left out is charged the main
+# price converted and rounded up to a price step.
+OwnPrices = Annotated[dict[CurrencyCode, Annotated[int, Field(ge=1, le=100_000_000)]], Field(max_length=3)]
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
@@ -54,8 +71,11 @@ class RelatedArticleOut(Schema):
     title: str
     teaser: str
     lang: str
-    price_minor: int
+    price_minor: int = Field(description="The author's main price, in minor units of `currency`.")
     currency: str
+    prices: dict[str, int] = Field(description="What a reader pays in each currency the site sells (minor units): "
+                                               "the author's own price there, else the main price converted and "
+                                               "rounded up to a price step. A reader pays in their own currency.")
     visibility: str
     url: str
 
@@ -83,7 +103,10 @@ class ArticleOut(ArticleSummaryOut):
 
 class OwnArticleOut(ArticleOut):
     status: str
+    state: Literal["live", "scheduled", "draft"] = Field(
+        description="Where the article really stands now: live, scheduled (see published_at) or draft.")
     version: int
+    own_prices: dict[str, int] = Field(description="The prices you set yourself in other currencies (minor units).")
 
 
 class ArticlePage(Schema):
@@ -134,6 +157,7 @@ class ArticleCreateIn(_Strict):
     visibility: VisibilityName = "free"
     price_minor: PriceMinor = 0
     currency: CurrencyCode = "USD"
+    own_prices: OwnPrices = Field(default_factory=dict)
 
 
 class ArticleUpdateIn(_Strict):
@@ -147,6 +171,7 @@ class ArticlePriceIn(_Strict):
     visibility: VisibilityName
     price_minor: PriceMinor = 0
     currency: CurrencyCode = "USD"
+    own_prices: OwnPrices = Field(default_factory=dict)
 
 
 class PublishIn(_Strict):

@@ -75,7 +75,8 @@ def _data_from(article: Article, **changes: Any) -> ArticleData:
     values = {
         "title": article.title, "slug": article.slug, "lang": article.lang, "topic": article.topic,
         "author": article.author, "body_markdown": article.body_markdown, "price_minor": article.price_minor,
-        "currency": article.currency, "visibility": article.visibility, "status": article.status,
+        "currency": article.currency, "prices": article.prices, "visibility": article.visibility,
+        "status": article.status,
         "published_at": article.published_at,
     }
     values.update(changes)
@@ -88,12 +89,13 @@ class SlugTaken(Exception):
 
 @transaction.atomic
 def create_draft(*, author: Author, topic: Topic, title: str, slug: str, lang: str, body_markdown: str,
-                 visibility: str, price_minor: int, currency: str) -> Article:
+                 visibility: str, price_minor: int, currency: str, own_prices: dict[str, int] | None = None) -> Article:
     """A new draft by `author`; SlugTaken when the slug is in use."""
     if Article.objects.filter(slug=slug).exists():
         raise SlugTaken
     data = ArticleData(title=title, slug=slug, lang=lang, topic=topic, author=author, body_markdown=body_markdown,
-                       visibility=visibility, price_minor=price_minor, currency=currency, status=Status.DRAFT)
+                       visibility=visibility, price_minor=price_minor, currency=currency, prices=own_prices or {},
+                       status=Status.DRAFT)
     article, _ = upsert_article(data)
     return article
 
@@ -103,8 +105,11 @@ def update_article(*, article: Article, **changes: Any) -> Article:
     return upsert_article(_data_from(article, **changes))[0]
 
 
-def set_price(*, article: Article, visibility: str, price_minor: int, currency: str) -> Article:
-    return upsert_article(_data_from(article, visibility=visibility, price_minor=price_minor, currency=currency))[0]
+def set_price(*, article: Article, visibility: str, price_minor: int, currency: str,
+              own_prices: dict[str, int] | None = None) -> Article:
+    """The main price and the author's own prices in other currencies (those left out are converted)."""
+    return upsert_article(_data_from(article, visibility=visibility, price_minor=price_minor, currency=currency,
+                                     prices=own_prices or {}))[0]
 
 
 def publish_article(*, article: Article, at: dt.datetime | None = None) -> Article:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import formats, timezone
+from django.utils.functional import lazy
+from django.utils.html import escape, format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from byline.access.decision import decide
-from byline.articles.models import Article, Author, Topic
+from byline.articles.models import LIVE_STATUSES, Article, Author, Currency, PublicationState, Topic
 from byline.articles.presentation import article_page_context
-from byline.articles.services import render_into, rule_errors
+from byline.articles.services import prepare_for_save, rule_errors, to_minor_units
+from byline.core.text_input import NormalisedCharField
+from byline.pricing.conversion import exponent
 
 
 @admin.register(Topic)
@@ -30,37 +38,105 @@ class AuthorAdmin(admin.ModelAdmin):
     raw_id_fields = ("user",)
 
 
+def _own_price_field(code: str) -> forms.CharField:
+    # Lazy, so each request reads the label in its own language.
+    label = lazy(lambda: gettext("Own price in %(currency)s") % {"currency": code}, str)()
+    help_text = lazy(lambda: gettext(
+        "In %(currency)s, e.g. 18.00. Leave empty: readers who pay in %(currency)s are charged the main price "
+        "converted and rounded up to a price step.") % {"currency": code}, str)()
+    return forms.CharField(label=label, required=False, max_length=20, help_text=help_text)
+
+
+OWN_PRICE_FIELDS = {f"price_{code.lower()}": code for code in Currency.values}
+
+
 class ArticleAdminForm(forms.ModelForm):
+    """Text enters through NormalisedCharField (a browser sends CRLF; see core.text_input). The main price
+    (minor units and currency) and, per other currency the site sells, the author's own price (in major
+    units; empty means the converted price, see byline/pricing)."""
+
+    price_cny = _own_price_field("CNY")
+    price_usd = _own_price_field("USD")
+    price_eur = _own_price_field("EUR")
+
     class Meta:
         model = Article
         fields = ["title", "slug", "lang", "topic", "author", "body_markdown", "visibility", "price_minor",
                   "currency", "status", "published_at"]
+        field_classes = {"title": NormalisedCharField, "body_markdown": NormalisedCharField}
+        # The admin shows help text as HTML: escaped, the marker is read, not swallowed as a comment.
+        help_texts = {
+            "body_markdown": escape(Article._meta.get_field("body_markdown").help_text),
+            "published_at": _("Leave empty to publish now; a future time schedules the article."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, code in OWN_PRICE_FIELDS.items():
+            own = (self.instance.prices or {}).get(code)
+            if own and name in self.fields:
+                self.fields[name].initial = format(Decimal(own).scaleb(-exponent(code)), "f")
 
     def clean(self):
         cleaned = super().clean()
+        prices = {}
+        for name, code in OWN_PRICE_FIELDS.items():
+            typed = (cleaned.get(name) or "").strip()
+            if typed and code != cleaned.get("currency"):
+                try:
+                    prices[code] = to_minor_units(typed, code) or None
+                except ValidationError as error:
+                    self.add_error(name, error)
+        cleaned["prices"] = {code: amount for code, amount in prices.items() if amount}
         errors = rule_errors(
             lang=cleaned.get("lang", ""), visibility=cleaned.get("visibility", ""),
             price_minor=cleaned.get("price_minor") or 0, status=cleaned.get("status", ""),
-            published_at=cleaned.get("published_at"),
+            published_at=cleaned.get("published_at"), body_markdown=cleaned.get("body_markdown"),
+            prices=cleaned["prices"],
         )
         for name, messages in errors.items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         return cleaned
 
+    def save(self, commit: bool = True) -> Article:
+        self.instance.prices = self.cleaned_data.get("prices", {})
+        return super().save(commit=commit)
+
+
+class PublicationStateFilter(admin.SimpleListFilter):
+    """Filter by where articles really stand (a "published" status with a future time is scheduled)."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return PublicationState.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        live = {"status__in": LIVE_STATUSES, "published_at__isnull": False}
+        if self.value() == PublicationState.LIVE:
+            return queryset.filter(**live, published_at__lte=now)
+        if self.value() == PublicationState.SCHEDULED:
+            return queryset.filter(**live, published_at__gt=now)
+        if self.value() == PublicationState.DRAFT:
+            return queryset.exclude(status__in=LIVE_STATUSES, published_at__isnull=False)
+        return queryset
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ("title", "author", "lang", "visibility", "price_minor", "currency", "status", "published_at",
+    list_display = ("title", "author", "lang", "visibility", "price_minor", "currency", "state",
                     "anonymous_preview_link")
-    list_filter = ("status", "visibility", "lang", "topic")
+    list_filter = (PublicationStateFilter, "visibility", "lang", "topic")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("preview_words", "locked_words", "has_divider", "version", "anonymous_preview_link")
     fieldsets = (
         (None, {"fields": ("title", "slug", "lang", "topic", "author", "body_markdown")}),
-        (_("Price and access"), {"fields": ("visibility", "price_minor", "currency")}),
+        (_("Price and access"), {"fields": ("visibility", "price_minor", "currency", *OWN_PRICE_FIELDS)}),
         (_("Publishing"), {"fields": ("status", "published_at")}),
         (_("Rendered"), {"fields": ("preview_words", "locked_words", "has_divider", "version",
                                     "anonymous_preview_link")}),
@@ -79,8 +155,19 @@ class ArticleAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request: HttpRequest, obj: Article, form, change: bool) -> None:
-        render_into(obj)
+        prepare_for_save(obj)
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("state"), ordering="published_at")
+    def state(self, obj: Article) -> str:
+        """Live since, scheduled for (with the time), or draft: never "Published" for what readers cannot see."""
+        state = obj.publication_state
+        if state == PublicationState.DRAFT:
+            return str(state.label)
+        when = formats.date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
+        if state == PublicationState.LIVE:
+            return _("Live since %(time)s") % {"time": when}
+        return _("Scheduled for %(time)s") % {"time": when}
 
     @admin.display(description=_("Preview as an anonymous reader"))
     def anonymous_preview_link(self, obj: Article) -> str:

@@ -16,7 +16,7 @@ class ArticlesConfig(AppConfig):
 
 
 def _forget_cached_stamp(sender, instance, **kwargs) -> None:
-    """Cache invalidation only: the next anonymous request reads the article's new version."""
-    from byline.articles.page_cache import forget_stamp
+    """Cache invalidation only: the next request after the commit reads the article's new row."""
+    from byline.articles.page_cache import article_changed
 
-    forget_stamp(instance.slug)
+    article_changed(instance.slug)

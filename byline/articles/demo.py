@@ -77,4 +77,7 @@ def load_demo() -> list[DemoAccount]:
     from byline.dashboard.demo import load_demo_dashboard
 
     load_demo_dashboard()
+    from byline.payouts.demo import load_demo_payouts
+
+    load_demo_payouts()
     return accounts

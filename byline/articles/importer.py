@@ -18,10 +18,11 @@ from django.utils.dateparse import parse_datetime
 
 from byline.articles.models import Article, Author, Currency, Language, Status, Topic, Visibility, slug_validator
 from byline.articles.services import ArticleData, rule_errors, to_minor_units, upsert_article
+from byline.core.text_input import TextRefused, normalise_text
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 REQUIRED_FIELDS = ("title", "slug", "lang", "topic", "author")
-KNOWN_FIELDS = set(REQUIRED_FIELDS) | {"price", "currency", "visibility", "published"}
+KNOWN_FIELDS = set(REQUIRED_FIELDS) | {"price", "currency", "prices", "visibility", "published"}
 LANGUAGE_ALIASES = {"en": Language.ENGLISH, "zh-hans": Language.CHINESE, "zh": Language.CHINESE,
                     "zh-cn": Language.CHINESE, "zh_hans": Language.CHINESE}
 
@@ -60,9 +61,13 @@ def read_front_matter(path: Path) -> ParsedFile:
     if len(raw) > MAX_FILE_BYTES:
         raise problem("file", f"is larger than {MAX_FILE_BYTES // 1024} KiB")
     try:
-        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+        # The whole file is normalised before anything reads it: front matter and body alike get LF
+        # line endings (files from Windows and old Macs), NFC, and no BOM.
+        text = normalise_text(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise problem("file", "is not UTF-8 text") from None
+    except TextRefused as refused:
+        raise problem("file", f"has a NUL character (a zero byte) at line {refused.line}; remove it") from None
     if not text.startswith("---\n"):
         raise problem("front matter", "the file must start with a line '---'")
     end = text.find("\n---", 4)
@@ -143,6 +148,20 @@ def to_article_data(parsed: ParsedFile) -> ArticleData:
         price_minor = to_minor_units(front.get("price", 0) or 0, currency if currency in Currency.values else "USD")
     except ValidationError as error:
         fail("price", " ".join(error.messages))
+    prices: dict[str, int] = {}
+    own = front.get("prices") or {}
+    if not isinstance(own, dict):
+        fail("prices", "must map currencies to prices, e.g. {CNY: \"18.00\"}")
+        own = {}
+    for code, amount in own.items():
+        code = str(code).strip().upper()
+        if code not in Currency.values:
+            fail("prices", f"“{code}” is not one of {', '.join(Currency.values)}")
+            continue
+        try:
+            prices[code] = to_minor_units(amount, code)
+        except ValidationError as error:
+            fail("prices", f"{code}: {' '.join(error.messages)}")
     visibility = str(front.get("visibility") or (Visibility.PAID if price_minor else Visibility.FREE)).strip()
     if visibility == "members-only":
         visibility = Visibility.MEMBERS
@@ -156,18 +175,19 @@ def to_article_data(parsed: ParsedFile) -> ArticleData:
     if not parsed.body.strip():
         fail("body", "is empty")
     for field, messages in rule_errors(lang=lang or "", visibility=visibility, price_minor=price_minor,
-                                       status=status, published_at=published_at).items():
+                                       status=status, published_at=published_at,
+                                       body_markdown=parsed.body).items():
         if field == "lang":
             continue
         for message in messages:
-            fail({"price_minor": "price"}.get(field, field), message)
+            fail({"price_minor": "price", "body_markdown": "body"}.get(field, field), message)
     if problems:
         raise ImportFailed(problems)
     topic = Topic.objects.filter(slug=topic_slug).first() or Topic(
         slug=topic_slug, name_en=topic_slug.replace("-", " ").capitalize())
     return ArticleData(
         title=title, slug=slug, lang=lang, topic=topic, author=author, body_markdown=parsed.body,
-        price_minor=price_minor, currency=currency, visibility=visibility, status=status,
+        price_minor=price_minor, currency=currency, prices=prices, visibility=visibility, status=status,
         published_at=published_at,
     )
 

@@ -47,6 +47,14 @@ class Status(models.TextChoices):
 LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
 
+class PublicationState(models.TextChoices):
+    """Where an article really stands now, from its status and its publish time together."""
+
+    LIVE = "live", _("Live")
+    SCHEDULED = "scheduled", _("Scheduled")
+    DRAFT = "draft", _("Draft")
+
+
 def _localised(english: str, chinese: str) -> str:
     if chinese and (get_language() or "").startswith("zh"):
         return chinese
@@ -128,6 +136,9 @@ class Article(models.Model):
         help_text=_("In cents or fen: 300 means 3.00."),
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
+    # The author's own prices in the other currencies the site sells, {"CNY": 1800} (minor units); where
+    # none is set, readers of that currency pay the converted price (byline/pricing/conversion.py).
+    prices = models.JSONField(_("prices in other currencies"), default=dict, blank=True)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.FREE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("publish time"), null=True, blank=True)
@@ -179,6 +190,20 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def price_in(self, currency: str) -> int:
+        """What this article costs in `currency`: the author's own price there, else the converted one."""
+        from byline.pricing.conversion import price_in
+
+        return price_in(base_minor=self.price_minor, base_currency=self.currency, own=self.prices, currency=currency)
+
+    @property
+    def publication_state(self) -> PublicationState:
+        """Live (readers see it), scheduled (it goes live at its publish time) or draft (nobody but its
+        author and staff sees it; a status without a publish time is one too)."""
+        if self.status in LIVE_STATUSES and self.published_at is not None:
+            return PublicationState.LIVE if self.published_at <= timezone.now() else PublicationState.SCHEDULED
+        return PublicationState.DRAFT
 
     @property
     def total_words(self) -> int:

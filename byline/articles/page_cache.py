@@ -1,15 +1,25 @@
-"""The shared cache of anonymous article pages.
+"""The shared cache of anonymous article pages, and the article stamp every article page starts from.
 
 A page is cached only for a request that carries no session and no pending messages, so
 the cached bytes are the same for every such reader. The key names the article's version,
 the interface language and the reading preferences, so an edit or a mode change never
-serves a stale or wrong page.
+serves a stale or wrong page, as long as the stamp that names the version is current.
+
+The stamp is kept current across concurrent requests by a generation (`generation_key`): a
+random token that every save or delete of the article replaces, once at once and once again
+after its transaction commits (`article_changed`). A stamp is stored together with the
+generation read *before* its row was read, and is used only while that generation is still
+the current one. So a request that read the old row while a save was in flight may store it,
+but nobody uses it after the commit: the generation it names is gone by then.
 """
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
@@ -31,29 +41,52 @@ def is_cacheable(request: HttpRequest) -> bool:
 
 
 STAMP_SECONDS = 300
+# A generation outlives any stamp stored under it; when it expires (or is evicted) the next reader
+# makes a new one, which no stored stamp names.
+GENERATION_SECONDS = 7 * 24 * 3600
 
 
 def stamp_key(slug: str) -> str:
     return f"page:stamp:{slug}"
 
 
+def generation_key(slug: str) -> str:
+    return f"page:stamp-generation:{slug}"
+
+
 def stamp_for(slug: str) -> Article | None:
     """The article (without its long texts: `selectors.article_stamp`), from the cache when it can be.
 
     A cached anonymous page then costs no database query at all, and a signed-in reader's page one
-    query fewer. Every save or delete of the article forgets the stamp (`forget_stamp`), so a new
-    version is never hidden behind it; a renamed author or topic shows within STAMP_SECONDS.
+    query fewer. The cached stamp counts only under the article's current generation (read before
+    the row, see the module's docstring), so a save is never hidden behind it once committed; a
+    renamed author or topic shows within STAMP_SECONDS.
     """
-    stamp = read_ahead.get(stamp_key(slug))
-    if stamp is None:
-        stamp = selectors.article_stamp(slug=slug)
-        if stamp is not None:
-            cache.set(stamp_key(slug), stamp, STAMP_SECONDS)
+    generation = read_ahead.get(generation_key(slug))
+    stored = read_ahead.get(stamp_key(slug))
+    if generation is not None and isinstance(stored, tuple) and stored[0] == generation:
+        return stored[1]
+    if generation is None:
+        # First reader since the generation expired: start one. `add`, so that a save's new generation,
+        # written meanwhile, is never replaced by ours.
+        cache.add(generation_key(slug), secrets.token_hex(8), GENERATION_SECONDS)
+        generation = cache.get(generation_key(slug))
+    stamp = selectors.article_stamp(slug=slug)
+    if stamp is not None and generation is not None:
+        cache.set(stamp_key(slug), (generation, stamp), STAMP_SECONDS)
     return stamp
 
 
 def forget_stamp(slug: str) -> None:
-    cache.delete(stamp_key(slug))
+    """Make every stored stamp of `slug` unusable (a new generation; the stamp itself may stay)."""
+    cache.set(generation_key(slug), secrets.token_hex(8), GENERATION_SECONDS)
+
+
+def article_changed(slug: str) -> None:
+    """An article was saved or deleted: forget its stamp now (for this transaction's own later reads)
+    and again once the transaction commits (for the requests that read the old row meanwhile)."""
+    forget_stamp(slug)
+    transaction.on_commit(lambda: forget_stamp(slug), robust=True)
 
 
 def key_for(article: Article, request: HttpRequest) -> str:

@@ -4,7 +4,8 @@ Two signed-in readers who get the same access answer see the same article page e
 parts: the CSRF token, the undo offer, the paywall (it shows the reader's balance), the gift
 allowance and the share links (they carry the reader's referral codes). So the page is rendered
 once per article version, language, reading preferences, access answer (full text and why, or
-preview), staff or not, and related cards with their badges, with those parts left as slots
+preview), staff or not, the reader's currency (prices on the related cards), and related cards with
+their badges, with those parts left as slots
 (`{% personal "template" %}`) and values (`{% personal_value "name" %}`, byline/core/personal.py),
 and cached. Each request renders only the slots, computes the values, and puts them in.
 
@@ -32,6 +33,7 @@ from django.utils.translation import get_language
 from byline.access.decision import Access
 from byline.articles.models import Article
 from byline.core import local_cache, personal
+from byline.pricing.selectors import request_currency
 
 SHELL_CONTEXT_FLAG = "page_shell"
 
@@ -84,7 +86,7 @@ def key_for(request: HttpRequest, article: Article, access: Access, cards: Seque
     return ":".join([
         "page:shell", str(article.pk), f"v{article.version}", get_language() or "", request.reading.cache_key,
         f"full-{access.reason}" if access.allowed else "preview", "staff" if request.user.is_staff else "reader",
-        related,
+        request_currency(request), related,
     ])
 
 

@@ -13,6 +13,7 @@ from django.utils.html import mark_safe
 from django.utils.safestring import SafeString
 
 from byline.articles.models import Article
+from byline.articles.selectors import locked_html_as_decided
 from byline.articles.text import excerpt
 
 LOCKED_SECTION_CLASS = "locked-content"
@@ -78,7 +79,8 @@ def article_page_context(article: Article, access, request: HttpRequest | None) 
         "article": article,
         "access": access,
         # Lazy: a page served from a cached shell (page_shell.py) never needs to load the text again.
-        "locked_html": SimpleLazyObject(lambda: article.locked_html) if access.allowed else "",
+        # Loaded only as of the row `access` was decided on (else ArticleChanged: the view starts over).
+        "locked_html": SimpleLazyObject(lambda: locked_html_as_decided(article)) if access.allowed else "",
         # Lazy too: only a page that is rendered (not filled from a shell) shows it.
         "meta": SimpleLazyObject(lambda: article_meta(article, request)),
     }

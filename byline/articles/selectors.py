@@ -47,6 +47,30 @@ def article_stamp(*, slug: str) -> Article | None:
     return Article.objects.for_listing().filter(slug=slug).first()
 
 
+class ArticleChanged(Exception):
+    """The article's row changed after the copy a request decided access on was read: start over."""
+
+
+# What the access decision reads off an article row (with the author's user, who never changes).
+DECIDING_FIELDS = ("version", "visibility", "status", "published_at", "author_id")
+
+
+def locked_html_as_decided(article: Article) -> str:
+    """`article.locked_html`, but only as of the row the caller decided access on.
+
+    A copy without its locked half (a cached stamp, a listing row) may be older than the row: the
+    locked half is then loaded together with the fields the decision read, and if any of them differ,
+    ArticleChanged is raised instead, so nobody reads today's text under yesterday's answer. A copy
+    that holds its locked half read it in the same query as those fields.
+    """
+    if "locked_html" not in article.get_deferred_fields():
+        return article.locked_html
+    row = Article.objects.filter(pk=article.pk).values("locked_html", *DECIDING_FIELDS).first()
+    if row is None or any(row[name] != getattr(article, name) for name in DECIDING_FIELDS):
+        raise ArticleChanged(article.slug)
+    return row["locked_html"]
+
+
 def article_for_reader(*, slug: str, reader: Any) -> Article | None:
     """The article at `slug` if the reader may see its page at all (live, or theirs, or staff)."""
     queryset = Article.objects.select_related("author", "topic").filter(slug=slug)
@@ -58,7 +82,6 @@ def article_for_reader(*, slug: str, reader: Any) -> Article | None:
     if decide(reader, article).reason in (Reason.AUTHOR, Reason.STAFF):
         return article
     return None
-
 
 
 @replica_ok

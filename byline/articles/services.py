@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from byline.articles.models import Article, Author, Currency, Language, Status, Topic, Visibility
-from byline.articles.text import render_body
+from byline.articles.text import find_dividers, render_body
+from byline.core.text_input import TextRefused, normalise_text
 
 RENDERED_FIELDS = ("preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
-VERSIONED_FIELDS = ("title", "body_markdown", "price_minor", "currency", "visibility", "lang", "status")
+MAX_PRICE_MINOR = 1_000_000_00
+VERSIONED_FIELDS = ("title", "body_markdown", "price_minor", "currency", "prices", "visibility", "lang", "status")
 
 
 def render_into(article: Article) -> bool:
@@ -40,6 +42,38 @@ def render_into(article: Article) -> bool:
     return False
 
 
+def publish_time(*, status: str, published_at: dt.datetime | None,
+                 now: dt.datetime | None = None) -> tuple[str, dt.datetime | None]:
+    """The status and time an article is saved with: publishing without a time publishes now, and
+    "published" at a future time is a schedule. Drafts keep whatever time was planned."""
+    now = now or timezone.now()
+    if status == Status.PUBLISHED and published_at is None:
+        return Status.PUBLISHED, now
+    if status == Status.PUBLISHED and published_at > now:
+        return Status.SCHEDULED, published_at
+    return status, published_at
+
+
+def prepare_for_save(article: Article) -> bool:
+    """What every write of an article does just before saving it (the admin, `upsert_article`):
+    settle its publish time, then render its halves. Returns whether its version changed."""
+    article.status, article.published_at = publish_time(status=article.status, published_at=article.published_at)
+    return render_into(article)
+
+
+def normalised_fields(**fields: str) -> dict[str, str]:
+    """`normalise_text` over each named text; a refused one is a ValidationError naming its field."""
+    cleaned, errors = {}, {}
+    for name, value in fields.items():
+        try:
+            cleaned[name] = normalise_text(value)
+        except TextRefused as refused:
+            errors[name] = [refused.message]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
     """Exact conversion of a major-unit amount ("3.00") to minor units (300); rejects what is not exact."""
     if currency not in settings.CURRENCIES:
@@ -58,7 +92,7 @@ def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
     if minor != minor.to_integral_value():
         raise ValidationError(_("%(amount)s has more decimals than %(currency)s allows.") % {
             "amount": amount, "currency": currency})
-    if minor > 1_000_000_00:
+    if minor > MAX_PRICE_MINOR:
         raise ValidationError(_("That price is too high."))
     return int(minor)
 
@@ -75,6 +109,7 @@ class ArticleData:
     body_markdown: str
     price_minor: int = 0
     currency: str = Currency.USD
+    prices: dict[str, int] = field(default_factory=dict)  # the author's own prices in other currencies
     visibility: str = Visibility.FREE
     status: str = Status.PUBLISHED
     published_at: dt.datetime | None = None
@@ -83,29 +118,75 @@ class ArticleData:
 @transaction.atomic
 def upsert_article(data: ArticleData) -> tuple[Article, bool]:
     """Create the article with this slug, or update it; validated in full before anything is written."""
+    # Text enters here from the importer, the API and any other caller in code: normalised once.
+    text = normalised_fields(title=data.title, body_markdown=data.body_markdown)
     article = Article.objects.select_for_update().filter(slug=data.slug).first()
     created = article is None
     if article is None:
         article = Article(slug=data.slug)
-    article.title = data.title
+    article.title = text["title"]
     article.lang = data.lang
     article.topic = data.topic
     article.author = data.author
-    article.body_markdown = data.body_markdown
+    article.body_markdown = text["body_markdown"]
     article.price_minor = data.price_minor
     article.currency = data.currency
+    article.prices = own_prices(data.prices, base_currency=data.currency)
     article.visibility = data.visibility
     article.status = data.status
-    article.published_at = data.published_at or (timezone.now() if data.status == Status.PUBLISHED else None)
+    article.published_at = data.published_at
     validate_article(article)
-    render_into(article)
+    prepare_for_save(article)
     article.save()
     return article, created
 
 
-def rule_errors(*, lang: str, visibility: str, price_minor: int, status: str, published_at) -> dict[str, list[str]]:
+def divider_errors(body_markdown: str) -> list[str]:
+    """What is wrong with where a priced article's paywall divider stands (see text.is_divider_line)."""
+    found = find_dividers(body_markdown)
+    # A marker sharing its line with text, when there is no divider at all, is a split the author meant
+    # and did not get. Next to a real divider, it is only text (shown as written).
+    errors = [] if found.at else [
+        _("Line %(line)d has the paywall line next to other text: put <!-- paywall --> on a line of its own.")
+        % {"line": index + 1} for index in found.stray
+    ]
+    if found.nothing_below:
+        errors.append(_("Nothing follows the paywall line, so readers would pay for nothing: move the line up, "
+                        "or make the article free."))
+    return errors
+
+
+def own_prices(prices: dict | None, *, base_currency: str) -> dict:
+    """The author's own prices in other currencies, as stored: zero or empty entries and the main
+    price's own currency left out (the main price already says it)."""
+    return {code: amount for code, amount in sorted((prices or {}).items())
+            if code != base_currency and amount not in (None, "", 0)}
+
+
+def price_errors(prices: dict | None) -> list[str]:
+    """What is wrong with an author's own prices in other currencies ({"CNY": 1800}, minor units)."""
+    from byline.pricing.conversion import sold_currencies
+
+    errors = []
+    for code, amount in (prices or {}).items():
+        if code not in sold_currencies():
+            errors.append(_("Prices are not offered in %(currency)s.") % {"currency": code})
+        elif amount not in (None, "", 0) and (type(amount) is not int or not 0 < amount <= MAX_PRICE_MINOR):
+            errors.append(_("The price in %(currency)s must be a whole number of minor units above zero.") % {
+                "currency": code})
+    return errors
+
+
+def rule_errors(*, lang: str, visibility: str, price_minor: int, status: str, published_at,
+                body_markdown: str | None = None, prices: dict | None = None) -> dict[str, list[str]]:
     """Byline's own rules about an article's fields, beyond what each field checks alone."""
     errors: dict[str, list[str]] = {}
+    if body_markdown and visibility != Visibility.FREE:
+        problems = divider_errors(body_markdown)
+        if problems:
+            errors["body_markdown"] = problems
+    if price_errors(prices):
+        errors["prices"] = price_errors(prices)
     if lang not in Language.values:
         errors["lang"] = [_("Unknown language “%(lang)s”: use en or zh-hans.") % {"lang": lang}]
     if visibility == Visibility.PAID and (price_minor or 0) <= 0:
@@ -124,7 +205,8 @@ def validate_article(article: Article) -> None:
         errors.update(error.message_dict)
     for name, messages in rule_errors(
         lang=article.lang, visibility=article.visibility, price_minor=article.price_minor,
-        status=article.status, published_at=article.published_at,
+        status=article.status, published_at=article.published_at, body_markdown=article.body_markdown,
+        prices=article.prices,
     ).items():
         errors.setdefault(name, []).extend(messages)
     if errors:

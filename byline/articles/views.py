@@ -25,7 +25,7 @@ from byline.sharing.grants import grant_from_request
 from byline.sharing.services import gifts_left_key_for_name
 from byline.sharing.tracking import note_referral
 
-PROXY_CACHE_SECONDS = 5
+PROXY_CACHE_SECONDS = 1
 
 
 @require_GET
@@ -54,17 +54,28 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _with_cache_headers(response, public=page_cache.is_cacheable(request))
 
 
+# How often a page starts over when the article changed while it was being made (see below).
+ARTICLE_PAGE_ATTEMPTS = 3
+
+
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     with read_ahead.reading(_entries_the_page_reads(request, slug)):
         settle_user(request)
+        for _attempt in range(ARTICLE_PAGE_ATTEMPTS - 1):
+            try:
+                return _article_page(request, slug)
+            except selectors.ArticleChanged:
+                # The stamp this page decided on is older than the row (a save committed meanwhile):
+                # forget it and start over from the row as it is now. Nothing was cached on the way.
+                page_cache.forget_stamp(slug)
         return _article_page(request, slug)
 
 
 def _entries_the_page_reads(request: HttpRequest, slug: str) -> list[str]:
     """The cache entries an article page asks for: its stamp, the related lists' generation and, for a
     signed-in reader, their session, user row and gift allowance (named from their cookies)."""
-    keys = [page_cache.stamp_key(slug), recommend_selectors.GENERATION_KEY]
+    keys = [page_cache.generation_key(slug), page_cache.stamp_key(slug), recommend_selectors.GENERATION_KEY]
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
     if 8 <= len(session_key) <= 64 and session_key.isalnum():
         keys.append(session_cache_key(session_key))
@@ -111,9 +122,10 @@ def _article_page(request: HttpRequest, slug: str) -> HttpResponse:
 def _with_cache_headers(response: HttpResponse, *, public: bool) -> HttpResponse:
     patch_vary_headers(response, ["Cookie"])
     if public:
-        patch_cache_control(response, public=True, max_age=60)
-        # How long a shared proxy in front (deploy/nginx.conf) may keep it: seconds, not minutes,
-        # so an edit shows almost at once even though the proxy cannot see the article's version.
+        # How long a shared cache may keep it (s-maxage; nginx in deploy/nginx.conf reads X-Accel-Expires):
+        # one second, because a shared cache cannot see the article's version and cannot be told to forget,
+        # so an article made paid or taken down must leave it at once. A browser's own copy may live longer.
+        patch_cache_control(response, public=True, max_age=60, s_maxage=PROXY_CACHE_SECONDS)
         response.headers["X-Accel-Expires"] = str(PROXY_CACHE_SECONDS)
     else:
         patch_cache_control(response, private=True, no_cache=True)

@@ -4,7 +4,8 @@ A key such as "QR code for this exact URL" or "page shell of article 12, version
 stale, so each worker may keep its own copy and skip the round trip to Redis and the unpickling.
 Entries still expire after `ttl` seconds, for the few facts such keys do not name (an author's new
 display name shows within that time). Never put here anything that a write must invalidate at once:
-each process holds its own copy, and only the shared cache can be told to forget.
+each process holds its own copy, and only the shared cache can be told to forget. Nor anything personal.
+Every use is reviewed and listed in tests/core/test_local_cache.py.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ class BadInputMiddleware:
     """Refuse, once and before anything reads it, text no database column can hold.
 
     A NUL or an unpaired surrogate in the path, a query parameter or a form field (name or value) answers
-    400 through the project's handler400 (`ops.views.bad_request`: a page, or problem JSON under /api/).
+    400 through the project's handler400 (`core.errors.bad_request`: a page, or problem JSON under /api/).
     A cookie holding one is dropped instead, as if the browser had not sent it: a stray cookie must not
     lock a browser out of every page. JSON bodies are the API's to check (its schemas refuse control
     characters). A number too big for the database, which SQLite's driver refuses with OverflowError

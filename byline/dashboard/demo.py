@@ -16,8 +16,10 @@ from byline.purchases.errors import PurchaseRefused
 from byline.purchases.services import undo_purchase, unlock_with_wallet
 
 DEMO_DAYS = 30
+# Each buyer deals in one currency (byline/pricing): the first money in settles it, so the yuan buyer is
+# funded in yuan first. Authors then earn in both currencies.
 BUYERS = ("demo-buyer-1", "demo-buyer-2", "demo-buyer-3")
-BUYER_FUNDS = {"USD": 2000, "CNY": 10000}
+BUYER_FUNDS = {"demo-buyer-1": {"USD": 2000}, "demo-buyer-2": {"CNY": 15000}, "demo-buyer-3": {"USD": 2000}}
 
 
 def _demo_counts(article_id: int, offset: int) -> tuple[int, int]:
@@ -52,7 +54,7 @@ def load_demo_dashboard() -> None:
         if created:
             buyer.set_unusable_password()
             buyer.save(update_fields=["password"])
-        for currency, amount in BUYER_FUNDS.items():
+        for currency, amount in BUYER_FUNDS[username].items():
             credit_wallet(reader=buyer, amount_minor=amount, currency=currency,
                           key=f"demo-buyer-wallet:{username}:{currency}", memo="demo top-up")
         for article in _shopping_list(paid, number):

@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from byline.articles.models import Article, Author
+from byline.core.errors import Refused
 from byline.dashboard import selectors
 from byline.dashboard.presentation import charts_for
 from byline.dashboard.services import flush_view_counters
@@ -27,7 +28,8 @@ class Viewer:
         self.whole_site = selectors.sees_whole_site(request.user)
         self.own = selectors.author_of(request.user)
         if not self.whole_site and self.own is None:
-            raise PermissionDenied
+            raise Refused(_("The dashboard shows authors how their articles are read and bought. "
+                            "Your account has no articles, so there is nothing to show here."))
         self.scope: Author | None = self.own
         if self.whole_site:
             slug = request.GET.get("author", "")

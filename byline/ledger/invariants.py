@@ -6,15 +6,34 @@ health page and the tests.
 3. Every account's stored balance equals the sum of its entries.
 4. No wallet is below zero.
 5. Each idempotency key was applied once; each transfer is reversed at most once, by its exact mirror.
+6. Per writer and currency: paid out + available + pending = earned - reversed. The earnings account
+   holds pending + available (which part is which follows from the entries' dates: byline.payouts.holds);
+   paid out is what payout transfers took from it net of their reversals, never below zero; earned and
+   reversed are its other credits and debits.
+7. No payout clearing account is below zero: money leaves for a writer only after it left their earnings.
+
+Apps add checks of their own records against the ledger with `register` (byline.payouts: each payout's
+status matches its transfers, paid out per writer equals the payouts that stand).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Count, F, Q, Sum
 
-from byline.ledger.models import Account, AccountKind, Entry, Transfer
+from byline.ledger.models import PAYOUT_KINDS, Account, AccountKind, Entry, Transfer
 
 LIMIT = 20  # name at most this many offenders per rule
+
+Check = Callable[[], list[str]]
+_checks: list[Check] = []
+
+
+def register(check: Check) -> None:
+    """Add an app's own check (read-only: it names problems, never fixes them) to `problems`."""
+    if check not in _checks:
+        _checks.append(check)
 
 
 class LedgerInvariantError(AssertionError):
@@ -48,6 +67,34 @@ def problems() -> list[str]:
             found.append(f"transfer #{reversal.pk} does not exactly reverse transfer #{reversal.reverses_id}")
             if len(found) > 6 * LIMIT:
                 break
+    found += earnings_problems()
+    for check in _checks:
+        found += check()
+    return found
+
+
+def earnings_problems() -> list[str]:
+    """Invariants 6 and 7: every writer's earnings add up, and no payout clearing is below zero."""
+    found: list[str] = []
+    payout = Q(entries__transfer__kind__in=PAYOUT_KINDS)
+    sums = (Account.objects.filter(kind=AccountKind.EARNINGS)
+            .annotate(earned=Sum("entries__amount", filter=~payout & Q(entries__amount__gt=0), default=0),
+                      taken_back=Sum("entries__amount", filter=~payout & Q(entries__amount__lt=0), default=0),
+                      paid_out=Sum("entries__amount", filter=payout, default=0))
+            .values_list("pk", "owner_id", "currency", "balance", "earned", "taken_back", "paid_out"))
+    for pk, owner_id, currency, balance, earned, taken_back, paid_net in sums:
+        paid_out, reversed_ = -paid_net, -taken_back
+        if paid_out < 0:
+            found.append(f"earnings #{pk} (writer {owner_id}, {currency}) got back {-paid_out} more from "
+                         "payout reversals than payouts took")
+        if paid_out + balance != earned - reversed_:
+            found.append(f"earnings #{pk} (writer {owner_id}, {currency}): paid out {paid_out} + available and "
+                         f"pending {balance} != earned {earned} - reversed {reversed_}")
+        if len(found) > LIMIT:
+            break
+    negative = Account.objects.filter(kind=AccountKind.PAYOUT, balance__lt=0).values_list("pk", "currency", "balance")
+    for pk, currency, balance in negative[:LIMIT]:
+        found.append(f"payout clearing #{pk} ({currency}) is negative: {balance}")
     return found
 
 

@@ -19,6 +19,7 @@ class AccountKind(models.TextChoices):
     FEES = "fees", _("Platform fees")
     CLEARING = "clearing", _("Provider clearing")
     POOL = "pool", _("Membership pool")
+    PAYOUT = "payout", _("Payouts in flight")
 
 
 OWNED_KINDS = (AccountKind.WALLET, AccountKind.EARNINGS)
@@ -45,7 +46,7 @@ class Account(models.Model):
                                    name="account_wallet_never_negative"),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["wallet", "earnings"], owner__isnull=False)
-                | models.Q(kind__in=["fees", "clearing", "pool"], owner__isnull=True),
+                | models.Q(kind__in=["fees", "clearing", "pool", "payout"], owner__isnull=True),
                 name="account_owner_matches_kind"),
         ]
 
@@ -62,6 +63,15 @@ class TransferKind(models.TextChoices):
     MEMBERSHIP = "membership", _("Membership")
     POOL_PAYOUT = "pool_payout", _("Membership pool share")
     CORRECTION = "correction", _("Correction")
+    PAYOUT = "payout", _("Payout")
+    PAYOUT_PAID = "payout_paid", _("Payout sent")
+    PAYOUT_BACK = "payout_back", _("Payout failed or returned")
+
+
+# Transfers that move a writer's earnings out (a payout) or back in (its reversal); everything else that
+# touches an earnings account is earning (a sale, a pool share, a tip) or taking earnings back (an undo,
+# a refund). byline/payouts owns these kinds; the invariants and statements tell them apart by this.
+PAYOUT_KINDS = (TransferKind.PAYOUT, TransferKind.PAYOUT_BACK)
 
 
 class Transfer(models.Model):

@@ -1,4 +1,5 @@
-"""A Redis cache that degrades instead of failing when Redis is away.
+"""The shared caches: a Redis cache that degrades instead of failing when Redis is away, and, without
+Redis, a file cache that every process of the site shares.
 
 Everything Byline keeps in the cache (rendered pages, session copies, login throttle counts) can
 be rebuilt or done without, so a Redis outage must cost speed, never pages. Every cache operation
@@ -9,12 +10,18 @@ entry, 5 by default), so an outage does not add a connection attempt to every re
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -136,3 +143,34 @@ def increment_many(counts: dict[str, tuple[int, int]]) -> None:
                     backend.incr(key, delta)  # another process created it in between
                 except ValueError:
                     pass
+
+
+class SharedFileCache(FileBasedCache):
+    """The cache of the embedded default (no REDIS_URL): files under var/cache, one store for every process
+    of the site. A cache in each process's memory would give each gunicorn worker its own answers: a gift
+    allowance, a session or a secret shown once, read from whichever worker replies.
+
+    `add` and `incr` (and `decr`, which calls `incr`) hold an exclusive lock on a file beside the entries,
+    so the log-in throttle, the view counters and the flush lock built on them count exactly across
+    processes, as Redis does. Writes replace a whole file at once (Django's FileBasedCache), so a reader
+    never sees half an entry.
+    """
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        self._createdir()
+        # One open file per call: flock excludes other processes and other threads of this one alike.
+        with open(os.path.join(self._dir, "lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        with self._exclusive():
+            return super().add(key, value, timeout, version)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        with self._exclusive():
+            return super().incr(key, delta, version)

@@ -8,7 +8,6 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 
 logger = logging.getLogger("byline.ops")
 
@@ -23,8 +22,7 @@ def is_database_unavailable(error: BaseException | None) -> bool:
 def unavailable_response(request: HttpRequest, error: BaseException) -> HttpResponse:
     logger.warning("database unavailable: %s %s answered 503 (%s)", request.method, request.path,
                    type(error).__name__)
-    content = render_to_string("ops/unavailable.html", {"LANG": get_language() or "en",
-                                                        "retry_after_s": RETRY_AFTER_S})
+    content = render_to_string("ops/unavailable.html", {"retry_after_s": RETRY_AFTER_S})
     response = HttpResponse(content, status=503)
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     response.headers["Cache-Control"] = "no-store"

@@ -27,6 +27,8 @@ from byline.payments.models import Checkout, CheckoutStatus
 from byline.payments.providers import get_provider, provider_class
 from byline.payments.providers.base import CheckoutRequest, EventKind, PaymentEvent, ProviderError, Purpose
 from byline.payments.providers.config import QR_PROVIDERS, methods_for
+from byline.pricing.selectors import currency_of
+from byline.pricing.services import settle_currency
 from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.errors import PurchaseRefused
@@ -68,8 +70,8 @@ class IdempotencyConflict(PaymentRefused):
 
 def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
-                   plan: MembershipPlan | None = None, method: str = "", channel: str = "",
-                   client_ip: str = "") -> Checkout:
+                   plan: MembershipPlan | None = None, price_minor: int | None = None, method: str = "",
+                   channel: str = "", client_ip: str = "") -> Checkout:
     """Open a checkout with the chosen payment method (default: the configured provider), once per key.
 
     A repeat gets the first checkout, also one sent while the first is still being opened: the new row and
@@ -102,7 +104,8 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
             with transaction.atomic():
                 checkout = Checkout.objects.create(
                     reference=reference, reader=reader, provider=wanted.provider, purpose=purpose,
-                    amount_minor=amount_minor, currency=currency, article=article, plan=plan, idempotency_key=key)
+                    amount_minor=amount_minor, currency=currency, article=article, plan=plan, price_minor=price_minor,
+                    idempotency_key=key)
         except IntegrityError:
             first = Checkout.objects.filter(idempotency_key=key).first()
             if first is None:
@@ -195,33 +198,45 @@ def card_charge(*, price_minor: int, balance: int, currency: str, method: str = 
                minimum_charge(currency=currency, method=method))
 
 
-def card_amount_for(*, reader, article: Article, method: str = "", balance: int | None = None) -> int:
-    """What a card payment for this article charges (`card_charge`, with the reader's balance)."""
+def card_amount_for(*, reader, article: Article, method: str = "", balance: int | None = None,
+                    currency: str | None = None) -> int:
+    """What a card payment for this article charges in `currency` (default: the reader's own), with the
+    reader's balance there (`card_charge`)."""
+    currency = currency or currency_of(reader)
     if balance is None:
-        balance = wallet_balance(reader=reader, currency=article.currency)
-    return card_charge(price_minor=article.price_minor, balance=balance, currency=article.currency, method=method)
+        balance = wallet_balance(reader=reader, currency=currency)
+    return card_charge(price_minor=purchases.quote(article=article, currency=currency), balance=balance,
+                       currency=currency, method=method)
 
 
 def start_card_unlock(*, reader, article: Article, idempotency_key: str, success_url: str,
                       cancel_url: str, method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
-    """Pay by card for one article: top up what is missing; the purchase completes when payment succeeds."""
+    """Pay by card, in the reader's currency, for one article: top up what is missing; the purchase
+    completes when payment succeeds, at the price quoted now (refused, money kept, if it changed)."""
     if not article.is_live or article.is_free or article.price_minor <= 0:
         raise PaymentRefused(_("This article is not for sale."))
-    _check_method(method=method, currency=article.currency)  # before its minimum charge is looked up
+    currency = currency_of(reader)
+    _check_method(method=method, currency=currency)  # before its minimum charge is looked up
     return start_checkout(reader=reader, purpose=Purpose.UNLOCK, amount_minor=card_amount_for(
-        reader=reader, article=article, method=method), currency=article.currency, idempotency_key=idempotency_key,
-        success_url=success_url, cancel_url=cancel_url, article=article,
+        reader=reader, article=article, method=method, currency=currency), currency=currency,
+        idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url, article=article,
+        price_minor=purchases.quote(article=article, currency=currency),
         description=_("Unlock: %(title)s") % {"title": article.title}, method=method, channel=channel,
         client_ip=client_ip)
 
 
 def start_card_membership(*, reader, plan: MembershipPlan, idempotency_key: str, success_url: str,
-                          cancel_url: str) -> Checkout:
+                          cancel_url: str, quoted_minor: int | None = None) -> Checkout:
+    """A card subscription to `plan` in the reader's currency, at the plan's price there (which must still be
+    `quoted_minor` when given)."""
     if not plan.active:
         raise PaymentRefused(_("This plan is no longer offered."))
-    return start_checkout(reader=reader, purpose=Purpose.MEMBERSHIP, amount_minor=plan.price_minor,
-                          currency=plan.currency, idempotency_key=idempotency_key, success_url=success_url,
-                          cancel_url=cancel_url, plan=plan,
+    currency = currency_of(reader)
+    price = memberships.plan_quote(plan=plan, currency=currency)
+    purchases.check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
+    return start_checkout(reader=reader, purpose=Purpose.MEMBERSHIP, amount_minor=price,
+                          currency=currency, idempotency_key=idempotency_key, success_url=success_url,
+                          cancel_url=cancel_url, plan=plan, price_minor=price,
                           description=_("Membership: %(plan)s") % {"plan": plan.display_name})
 
 
@@ -241,11 +256,14 @@ def cancel_membership(*, reader) -> Membership | None:
 
 
 def credit_wallet(*, reader, amount_minor: int, currency: str, key: str, memo: str = ""):
-    """Move money the provider collected from provider clearing into the reader's wallet, once per key."""
+    """Move money the provider collected from provider clearing into the reader's wallet, once per key.
+    The first money a reader receives settles their currency, if they had none yet (byline/pricing)."""
     clearing = ledger.account_for(kind=AccountKind.CLEARING, currency=currency)
     wallet = ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=currency)
-    return ledger.transfer(key=key, kind=TransferKind.TOPUP, memo=memo,
-                           legs=[ledger.Leg(clearing, -amount_minor), ledger.Leg(wallet, amount_minor)])
+    posted = ledger.transfer(key=key, kind=TransferKind.TOPUP, memo=memo,
+                             legs=[ledger.Leg(clearing, -amount_minor), ledger.Leg(wallet, amount_minor)])
+    settle_currency(reader=reader, currency=currency)
+    return posted
 
 
 def apply_event(*, event: PaymentEvent, provider_name: str) -> tuple[str, Checkout | None]:
@@ -296,11 +314,13 @@ def _fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
         with transaction.atomic():
             if checkout.purpose == Purpose.UNLOCK:
                 purchase = purchases.unlock_with_wallet(reader=checkout.reader, article=checkout.article,
-                                                        idempotency_key=key)
+                                                        idempotency_key=key, currency=checkout.currency,
+                                                        quoted_minor=checkout.price_minor)
                 return f"purchase {purchase.pk}"
             if checkout.purpose == Purpose.MEMBERSHIP:
                 membership = memberships.join_with_wallet(
-                    reader=checkout.reader, plan=checkout.plan, idempotency_key=key,
+                    reader=checkout.reader, plan=checkout.plan, idempotency_key=key, currency=checkout.currency,
+                    quoted_minor=checkout.price_minor,
                     renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
                     subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
                 return f"membership {membership.pk}"
@@ -377,8 +397,8 @@ def _renew(*, event: PaymentEvent) -> str:
         "plan", "reader").order_by("-period_end").first()
     if membership is None or not event.subscription_ref or not event.invoice_ref:
         return "unknown subscription"
-    if event.currency != membership.plan.currency or event.amount_minor != membership.plan.price_minor:
-        raise ProviderError("renewal amount differs from the plan")
+    if event.currency != membership.currency or event.amount_minor != membership.price_minor:
+        raise ProviderError("renewal amount differs from the membership's terms")
     credit_wallet(reader=membership.reader, amount_minor=event.amount_minor, currency=event.currency,
                   key=f"invoice:{event.invoice_ref}:credit", memo=f"renewal {event.invoice_ref}")
     memberships.renew_from_card(subscription_ref=event.subscription_ref, invoice_ref=event.invoice_ref)

@@ -9,20 +9,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from byline.core.addresses import client_address
 from byline.ledger import selectors as ledger_selectors
-from byline.ledger.models import AccountKind
 from byline.payments.forms import TopUpForm
 from byline.payments.models import Checkout, SandboxPayment
 from byline.payments.providers import sandbox
 from byline.payments.providers.config import methods_for
+from byline.payments.selectors import checkout_result
 from byline.payments.services import IdempotencyConflict, PaymentRefused, start_topup
 from byline.payments.webhooks import receive
+from byline.pricing.conversion import currency_name
+from byline.pricing.selectors import currency_of
 
 
 def method_choices(currency: str) -> list[tuple[str, str]]:
@@ -31,27 +33,19 @@ def method_choices(currency: str) -> list[tuple[str, str]]:
     return [(name, METHOD_NAMES.get(name, name)) for name in methods_for(currency)]
 
 
-def reader_currency(request: HttpRequest) -> str:
-    """The currency of the reader's fullest wallet, else by interface language."""
-    accounts = ledger_selectors.accounts_of(owner=request.user, kind=AccountKind.WALLET)
-    if accounts:
-        return max(accounts, key=lambda account: account.balance).currency
-    return "CNY" if (get_language() or "").startswith("zh") else "USD"
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def top_up(request: HttpRequest) -> HttpResponse:
-    currency = request.GET.get("currency") or reader_currency(request)
-    form = TopUpForm(request.POST or None, currency=currency,
-                     initial={"idempotency_key": uuid.uuid4().hex})
+    """A top-up in the reader's own currency (pricing): its presets, or another amount typed in."""
+    currency = currency_of(request.user)
+    form = TopUpForm(request.POST or None, currency=currency, initial={"idempotency_key": uuid.uuid4().hex})
     error, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:
             checkout = start_topup(
-                reader=request.user, amount_minor=form.cleaned_data["amount_minor"],
-                currency=form.cleaned_data["currency"], idempotency_key=form.cleaned_data["idempotency_key"],
+                reader=request.user, amount_minor=form.cleaned_data["amount_minor"], currency=currency,
+                idempotency_key=form.cleaned_data["idempotency_key"],
                 success_url=request.build_absolute_uri(reverse("payments:return")),
                 cancel_url=request.build_absolute_uri(reverse("payments:top_up")), **chosen_method(request))
         except PaymentRefused as refused:
@@ -60,20 +54,24 @@ def top_up(request: HttpRequest) -> HttpResponse:
             return redirect(checkout.redirect_url)
     if form.errors:
         status = 400
-    return render(request, "payments/top_up.html", {"form": form, "error": error, "methods": method_choices(currency)},
-                  status=status)
+    return render(request, "payments/top_up.html", {
+        "form": form, "error": error, "methods": method_choices(currency), "currency": currency,
+        "currency_name": currency_name(currency),
+        "balance": ledger_selectors.wallet_balance(reader=request.user, currency=currency)}, status=status)
 
 
 @never_cache
 @login_required
 @require_GET
 def checkout_return(request: HttpRequest) -> HttpResponse:
+    """Where the reader lands after paying: what the payment bought, in words."""
     checkout = Checkout.objects.filter(reference=request.GET.get("ref", "")[:40], reader=request.user).select_related(
-        "article", "plan").first()
+        "article", "plan", "reader").first()
     if checkout is None:
         raise Http404
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=checkout.currency)
-    return render(request, "payments/return.html", {"checkout": checkout, "balance": balance})
+    return render(request, "payments/return.html", {
+        "result": checkout_result(checkout=checkout), "checkout": checkout, "balance": balance})
 
 
 @never_cache
@@ -81,16 +79,24 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
 def sandbox_checkout(request: HttpRequest, ref: str) -> HttpResponse:
     """The sandbox provider's hosted page: the payer enters a test card."""
     payment = get_object_or_404(SandboxPayment, ref=ref)
+    card_error, card_number = "", ""
     if request.method == "POST":
-        state = sandbox.pay(payment=payment, card_number=request.POST.get("card_number", "")[:40])
-        if state == "succeeded":
-            return redirect(payment.success_url)
-        if state == "requires_action":
-            return redirect("payments:sandbox_confirm", ref=ref)
-    status = 402 if payment.state == "failed" else 200
-    return render(request, "payments/sandbox_checkout.html", {"payment": payment, "cards": [
-        (sandbox.SUCCESS, "success"), (sandbox.DECLINED, "declined"), (sandbox.INSUFFICIENT, "insufficient"),
-        (sandbox.NEEDS_CONFIRMATION, "confirm")]}, status=status)
+        card_number = request.POST.get("card_number", "")[:40]
+        if not card_number.strip():
+            card_error = _("Enter a card number.")
+        else:
+            state = sandbox.pay(payment=payment, card_number=card_number)
+            if state == "succeeded":
+                return redirect(payment.success_url)
+            if state == "requires_action":
+                return redirect("payments:sandbox_confirm", ref=ref)
+            # A refused card: the page, asked for again, says why and takes another card (no resubmission on Back).
+            return redirect("payments:sandbox_checkout", ref=ref)
+    status = 400 if card_error else 402 if payment.state == "failed" else 200
+    return render(request, "payments/sandbox_checkout.html", {
+        "payment": payment, "card_error": card_error, "card_number": card_number, "cards": [
+            (sandbox.SUCCESS, "success"), (sandbox.DECLINED, "declined"), (sandbox.INSUFFICIENT, "insufficient"),
+            (sandbox.NEEDS_CONFIRMATION, "confirm")]}, status=status)
 
 
 @never_cache

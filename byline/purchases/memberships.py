@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -14,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
+from byline.pricing.conversion import sold_currencies
+from byline.pricing.selectors import currency_of, plan_price
 from byline.purchases.errors import KeyReused, NotEnoughInWallet, PurchaseRefused
 from byline.purchases.models import (
     Interval,
@@ -25,7 +28,7 @@ from byline.purchases.models import (
     PoolClose,
     RenewVia,
 )
-from byline.purchases.services import scoped_key, split_price
+from byline.purchases.services import check_quote, scoped_key, split_price
 
 
 def add_interval(start: dt.datetime, interval: str) -> dt.datetime:
@@ -41,18 +44,19 @@ def add_interval(start: dt.datetime, interval: str) -> dt.datetime:
 
 
 def _charge(*, membership: Membership, key: str, start: dt.datetime) -> Membership:
-    """Move one period's price from the wallet to the pool and extend the membership. Caller holds a transaction."""
-    plan = membership.plan
-    wallet = ledger.account_for(kind=AccountKind.WALLET, owner=membership.reader, currency=plan.currency)
-    pool = ledger.account_for(kind=AccountKind.POOL, currency=plan.currency)
+    """Move one period's price (the membership's own terms) from the wallet to the pool of its currency and
+    extend the membership. Caller holds a transaction."""
+    plan, price, currency = membership.plan, membership.price_minor, membership.currency
+    wallet = ledger.account_for(kind=AccountKind.WALLET, owner=membership.reader, currency=currency)
+    pool = ledger.account_for(kind=AccountKind.POOL, currency=currency)
     locked = ledger.lock_accounts([wallet])
     if MembershipCharge.objects.filter(transfer__key=key).exists():
         return membership  # this key was applied before (a redelivered renewal): the wallet may be spent by now
-    if locked[wallet.pk].balance < plan.price_minor:
-        raise NotEnoughInWallet(missing_minor=plan.price_minor - locked[wallet.pk].balance)
+    if locked[wallet.pk].balance < price:
+        raise NotEnoughInWallet(missing_minor=price - locked[wallet.pk].balance)
     end = add_interval(start, plan.interval)
     posted = ledger.transfer(key=key, kind=TransferKind.MEMBERSHIP,
-                             legs=[ledger.Leg(wallet, -plan.price_minor), ledger.Leg(pool, plan.price_minor)],
+                             legs=[ledger.Leg(wallet, -price), ledger.Leg(pool, price)],
                              memo=f"membership {plan.name} until {end.date()}")
     if MembershipCharge.objects.filter(transfer=posted).exists():
         return membership  # this key was applied before
@@ -68,17 +72,29 @@ def active_membership(*, reader, now: dt.datetime | None = None) -> Membership |
             .select_related("plan").first())
 
 
-def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, renew_via: str = RenewVia.WALLET,
+def plan_quote(*, plan: MembershipPlan, currency: str) -> int:
+    """The plan's price per period in `currency` now: its own price there, else converted (byline/pricing)."""
+    if currency not in sold_currencies():
+        raise PurchaseRefused(_("Prices are not offered in %(currency)s.") % {"currency": currency})
+    return plan_price(plan, currency)
+
+
+def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, currency: str | None = None,
+                     quoted_minor: int | None = None, renew_via: str = RenewVia.WALLET,
                      subscription_ref: str = "", renew_provider: str = "",
                      now: dt.datetime | None = None) -> Membership:
-    """Start a membership paid from the wallet for its first period. Once per key (KeyReused for a key used
-    before for another plan); never two at once."""
+    """Start a membership paid from the wallet for its first period, in `currency` (default: the reader's
+    own) at the plan's price there, which must still be `quoted_minor` when given (else PriceChanged).
+    Once per key (KeyReused for a key used before for another plan); never two at once. Renewals charge
+    the same terms."""
     now = now or timezone.now()
     key = "membership:" + scoped_key(reader, idempotency_key)
     if not plan.active:
         raise PurchaseRefused(_("This plan is no longer offered."))
+    currency = currency or currency_of(reader)
+    price = plan_quote(plan=plan, currency=currency)
     with transaction.atomic():
-        ledger.lock_accounts([ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=plan.currency)])
+        ledger.lock_accounts([ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=currency)])
         charge = MembershipCharge.objects.filter(transfer__key=key).select_related("membership").first()
         if charge is not None:
             if charge.membership.plan_id != plan.pk:
@@ -87,13 +103,15 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, rene
         current = Membership.objects.filter(reader=reader, status=MembershipStatus.ACTIVE).first()
         if current is not None and current.period_end > now:
             raise PurchaseRefused(_("You are already a member."))
+        check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
         if current is not None:
             current.status = MembershipStatus.ENDED
             current.save(update_fields=["status"])
         try:
             with transaction.atomic():
-                membership = Membership.objects.create(reader=reader, plan=plan, period_start=now, period_end=now,
-                                                       renew_via=renew_via, subscription_ref=subscription_ref,
+                membership = Membership.objects.create(reader=reader, plan=plan, currency=currency, price_minor=price,
+                                                       period_start=now, period_end=now, renew_via=renew_via,
+                                                       subscription_ref=subscription_ref,
                                                        renew_provider=renew_provider)
         except IntegrityError:
             raise PurchaseRefused(_("You are already a member.")) from None
@@ -186,14 +204,14 @@ def record_member_read(*, reader, article) -> None:
     """Count that a member opened this article's full text (once a day), for sharing the pool.
 
     One statement, so the article page stays within its query budget; the read counts toward the
-    pool of the member's plan currency.
+    pool of the membership's currency (the one its fee was paid in).
     """
-    read, membership, plan = MemberRead._meta, Membership._meta, MembershipPlan._meta
+    read, membership = MemberRead._meta, Membership._meta
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {read.db_table} (membership_id, article_id, currency, day, settled_by_id) "
-            f"SELECT m.id, %s, p.currency, %s, NULL FROM {membership.db_table} m "
-            f"JOIN {plan.db_table} p ON p.id = m.plan_id WHERE m.reader_id = %s AND m.status = %s "
+            f"SELECT m.id, %s, m.currency, %s, NULL FROM {membership.db_table} m "
+            "WHERE m.reader_id = %s AND m.status = %s "
             "ON CONFLICT DO NOTHING",
             [article.pk, timezone.localdate(), reader.pk, MembershipStatus.ACTIVE],
         )
@@ -235,8 +253,64 @@ def close_pool_period(*, currency: str, now: dt.datetime | None = None) -> PoolC
 
 
 def plans_offered(currency: str | None = None) -> list[MembershipPlan]:
-    plans = MembershipPlan.objects.filter(active=True)
-    if currency:
-        plans = plans.filter(currency=currency)
-    return list(plans)
+    """The plans a reader of `currency` is offered, cheapest first per billing period.
 
+    A plan priced in `currency` (its main price or an own price there) is offered as it is; for a billing
+    period with no plan priced in `currency`, one plan is offered at its converted price (the one in the
+    table's first currency), so a site that keeps one plan per currency (as the demo once did) lists each
+    period once.
+    """
+    plans = list(MembershipPlan.objects.filter(active=True).order_by("interval", "price_minor", "pk"))
+    if not currency:
+        return plans
+    native = {plan.interval for plan in plans if plan.currency == currency or (plan.prices or {}).get(currency)}
+    offered = [plan for plan in plans if plan.interval not in native
+               or plan.currency == currency or (plan.prices or {}).get(currency)]
+    # Several plans to convert for one period (one per currency, say): the one priced in the currency that
+    # comes first in the conversion table, the cheapest of those.
+    order = {code: index for index, code in enumerate(sold_currencies())}
+    best: dict[str, MembershipPlan] = {}
+    for plan in offered:
+        if plan.interval in native:
+            continue
+        rank = (order.get(plan.currency, len(order)), plan_price(plan, currency))
+        if plan.interval not in best or rank < (order.get(best[plan.interval].currency, len(order)),
+                                                plan_price(best[plan.interval], currency)):
+            best[plan.interval] = plan
+    offered = [plan for plan in offered if plan.interval in native or best.get(plan.interval) is plan]
+    return sorted(offered, key=lambda plan: (INTERVAL_ORDER.get(plan.interval, 9), plan_price(plan, currency)))
+
+
+INTERVAL_ORDER = {Interval.MONTH: 0, Interval.YEAR: 1}
+
+
+def yearly_saving(*, monthly: MembershipPlan, yearly: MembershipPlan, currency: str) -> int:
+    """What a year of `yearly` saves against twelve months of `monthly`, in `currency` (0 if nothing)."""
+    return max(0, 12 * plan_price(monthly, currency) - plan_price(yearly, currency))
+
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    """A plan as a reader of `currency` is offered it: its price there, and what a year of it saves."""
+
+    plan: MembershipPlan
+    price_minor: int
+    currency: str
+    yearly_saving_minor: int = 0
+
+    @property
+    def is_yearly(self) -> bool:
+        return self.plan.interval == Interval.YEAR
+
+
+def plan_offers(*, currency: str) -> list[PlanOffer]:
+    """`plans_offered(currency)`, priced in `currency`, each yearly plan with its saving over the cheapest
+    monthly plan (none when there is no monthly plan or it saves nothing)."""
+    plans = plans_offered(currency)
+    monthly = [plan for plan in plans if plan.interval == Interval.MONTH]
+    cheapest_month = min(monthly, key=lambda plan: plan_price(plan, currency)) if monthly else None
+    return [PlanOffer(plan=plan, price_minor=plan_price(plan, currency), currency=currency,
+                      yearly_saving_minor=yearly_saving(monthly=cheapest_month, yearly=plan, currency=currency)
+                      if cheapest_month is not None and plan.interval == Interval.YEAR else 0)
+            for plan in plans]

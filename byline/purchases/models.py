@@ -58,6 +58,9 @@ class MembershipPlan(models.Model):
     interval = models.CharField(_("billing period"), max_length=5, choices=Interval.choices)
     price_minor = models.PositiveIntegerField(_("price in minor units"))
     currency = models.CharField(_("currency"), max_length=3)
+    # Own prices in the other currencies the site sells, {"CNY": 3000}; where none is set, readers of that
+    # currency see the converted price (byline/pricing/conversion.py).
+    prices = models.JSONField(_("prices in other currencies"), default=dict, blank=True)
     active = models.BooleanField(_("offered"), default=True)
 
     class Meta:
@@ -89,6 +92,10 @@ class RenewVia(models.TextChoices):
 class Membership(models.Model):
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     plan = models.ForeignKey(MembershipPlan, on_delete=models.PROTECT, related_name="memberships")
+    # The terms the reader joined on, in their currency: every period is charged (and renewed) at them,
+    # and the pool of this currency shares them out.
+    currency = models.CharField(_("currency"), max_length=3)
+    price_minor = models.PositiveIntegerField(_("price per period"))
     status = models.CharField(max_length=8, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
     renew_via = models.CharField(max_length=8, choices=RenewVia.choices, default=RenewVia.WALLET)
     subscription_ref = models.CharField(max_length=120, blank=True, db_index=True)
@@ -157,3 +164,34 @@ class PoolClose(models.Model):
 
     def __str__(self) -> str:
         return f"pool {self.currency} closed {self.closed_at:%Y-%m-%d}"
+
+
+class RefundRequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for staff")
+    REFUNDED = "refunded", _("Refunded")
+    DECLINED = "declined", _("Declined")
+
+
+class RefundRequest(models.Model):
+    """A reader asking staff to refund a purchase after the undo window. Moves no money: staff refund
+    through `services.refund_purchase` (the admin action), which reverses the purchase's transfer."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="refund_requests")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refund_requests")
+    reason = models.TextField(_("what went wrong"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=RefundRequestStatus.choices,
+                              default=RefundRequestStatus.OPEN)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("refund request")
+        verbose_name_plural = _("refund requests")
+        constraints = [
+            models.UniqueConstraint(fields=["purchase"], condition=models.Q(status="open"),
+                                    name="refund_request_one_open_per_purchase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reader} · {self.purchase.article}"

@@ -63,3 +63,8 @@ def undoable_purchase(*, reader: Any, article: Article, purchase_id: int | None 
 
 def purchases_of(*, reader: Any, limit: int = LIST_LIMIT) -> list[Purchase]:
     return list(Purchase.objects.filter(reader=reader).select_related("article", "transfer")[:limit])
+
+
+def purchases_queryset(*, reader: Any):
+    """The reader's own purchases, with their articles."""
+    return Purchase.objects.filter(reader=reader).select_related("article", "transfer")

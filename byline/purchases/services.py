@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from byline.articles.models import Article, Visibility
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
-from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, UndoRefused
-from byline.purchases.models import Purchase, PurchaseStatus
-from byline.sharing.services import record_conversion
+from byline.pricing.conversion import sold_currencies
+from byline.pricing.selectors import currency_of
+from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, PriceChanged, UndoRefused
+from byline.purchases.models import Purchase, PurchaseStatus, RefundRequest, RefundRequestStatus
+from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
 
@@ -46,19 +49,37 @@ def _check_for_sale(reader, article: Article) -> None:
         raise NotForSale(_("You wrote this article, so it is already yours."))
 
 
-def unlock_with_wallet(*, reader, article: Article, idempotency_key: str) -> Purchase:
-    """Debit the reader's wallet by the article's price and credit the author and the platform, once.
+def quote(*, article: Article, currency: str) -> int:
+    """The article's price in `currency` now (pricing: the author's own price there, else converted)."""
+    if currency not in sold_currencies():
+        raise NotForSale(_("Prices are not offered in %(currency)s.") % {"currency": currency})
+    return article.price_in(currency)
 
-    Returns the purchase (the earlier one for a repeated key or an article already owned).
-    Raises NotForSale, NotEnoughInWallet (with `missing_minor`), or KeyReused for a key used before for
-    another article, and changes nothing then.
+
+def check_quote(*, price_minor: int, currency: str, quoted_minor: int | None) -> None:
+    """Raise PriceChanged unless the price now is the one the reader was shown (`quoted_minor`, when given)."""
+    if quoted_minor is not None and quoted_minor != price_minor:
+        raise PriceChanged(price_minor=price_minor, currency=currency)
+
+
+def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, currency: str | None = None,
+                       quoted_minor: int | None = None) -> Purchase:
+    """Debit the reader's wallet by the article's price in `currency` (default: the reader's own) and
+    credit the author and the platform in that currency, once.
+
+    `quoted_minor` is the price the reader confirmed; if the price in `currency` is no longer that,
+    PriceChanged is raised. Returns the purchase (the earlier one for a repeated key or an article
+    already owned). Raises NotForSale, PriceChanged, NotEnoughInWallet (with `missing_minor`) or KeyReused
+    (a key used before for another article) and changes nothing then.
     """
     key = "purchase:" + scoped_key(reader, idempotency_key)
     existing = Purchase.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return _repeat_of(existing, article)
     _check_for_sale(reader, article)
-    price, currency = article.price_minor, article.currency
+    currency = currency or currency_of(reader)
+    price = quote(article=article, currency=currency)
+    check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
     wallet, earnings, fees = ledger.accounts_for([
         (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
         (AccountKind.FEES, currency, None)])
@@ -97,6 +118,14 @@ def _repeat_of(first: Purchase, article: Article) -> Purchase:
     return first
 
 
+def _lock_reader(reader_id: int) -> None:
+    """Take the reader's user row lock, first, in every write that ends a purchase of theirs: their undos
+    then count the allowance one at a time, and a gift link being made from the purchase
+    (`sharing.services.create_gift_link`, which takes the same lock) is either made before the purchase
+    ends, and ended with it, or refused after. Lock order: reader, purchase, ledger accounts, gifts."""
+    list(get_user_model().objects.select_for_update().filter(pk=reader_id).values_list("pk", flat=True))
+
+
 def undo_deadline(purchase: Purchase) -> dt.datetime:
     return purchase.created_at + dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS)
 
@@ -109,36 +138,44 @@ def undos_left(*, reader, now: dt.datetime | None = None) -> int:
 
 
 def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -> Purchase:
-    """Reverse the reader's own purchase in full, within the undo window and the undo allowance.
+    """Reverse the reader's own purchase in full, within the undo window and the undo allowance; the gifts
+    made from it end with it.
 
     Idempotent: undoing an already undone purchase returns it. Raises UndoRefused otherwise.
     """
     now = now or timezone.now()
     purchase = Purchase.objects.filter(pk=purchase_id, reader=reader).select_related("transfer").first()
     if purchase is None:
-        raise UndoRefused(_("There is no such purchase of yours."))
+        raise UndoRefused(_("There is no such purchase of yours."), code="missing")
     if purchase.status == PurchaseStatus.UNDONE:
         return purchase
     with transaction.atomic():
+        # One reader's undos queue up here, so the allowance is counted by one of them at a time.
+        _lock_reader(reader.pk)
         purchase = Purchase.objects.select_for_update().select_related("transfer").get(pk=purchase.pk)
         if purchase.status != PurchaseStatus.ACTIVE:
             if purchase.status == PurchaseStatus.UNDONE:
                 return purchase
-            raise UndoRefused(_("This purchase was already refunded."))
+            raise UndoRefused(_("This purchase was already refunded to your balance."), code="refunded")
         if now > undo_deadline(purchase):
-            raise UndoRefused(_("The 10 minutes to undo this purchase have passed. Staff can still refund it."))
+            raise UndoRefused(_("The 10 minutes to undo this purchase have passed, so the purchase stands."),
+                              code="window")
         if undos_left(reader=reader, now=now) <= 0:
-            raise UndoRefused(_("You have used all your undos for now. Staff can still refund a purchase."))
+            raise UndoRefused(_("You have used all your undos for now, so the purchase stands."), code="limit")
         reversal = ledger.reverse(original=purchase.transfer, key=f"undo:{purchase.pk}", kind=TransferKind.UNDO,
                                   memo=f"undo of purchase {purchase.pk}")
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.UNDONE, reversal, now
         purchase.save(update_fields=["status", "reversal", "reversed_at"])
+        end_gifts_from_purchase(purchase_id=purchase.pk, now=now)  # the money went back: so do its gifts
         return purchase
 
 
 def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purchase:
-    """Staff refund at any time: the purchase transfer reversed into the reader's wallet; access ends."""
+    """Staff refund at any time: the purchase transfer reversed into the reader's wallet; access ends, and
+    so do the gifts made from the purchase."""
     with transaction.atomic():
+        reader_id = Purchase.objects.filter(pk=purchase_id).values_list("reader_id", flat=True).get()
+        _lock_reader(reader_id)
         purchase = Purchase.objects.select_for_update().select_related("transfer").get(pk=purchase_id)
         if purchase.status != PurchaseStatus.ACTIVE:
             return purchase
@@ -147,4 +184,38 @@ def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purcha
                                   memo=memo)
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.REFUNDED, reversal, timezone.now()
         purchase.save(update_fields=["status", "reversal", "reversed_at"])
+        end_gifts_from_purchase(purchase_id=purchase.pk, now=purchase.reversed_at)
         return purchase
+
+
+def request_refund(*, reader, purchase_id: int, reason: str) -> RefundRequest:
+    """Ask staff to refund one of the reader's purchases (after the undo window). Moves no money; one open
+    request per purchase (asking again returns it). Raises UndoRefused for a purchase that is not active."""
+    purchase = Purchase.objects.filter(pk=purchase_id, reader=reader).first()
+    if purchase is None:
+        raise UndoRefused(_("There is no such purchase of yours."), code="missing")
+    if purchase.status != PurchaseStatus.ACTIVE:
+        raise UndoRefused(_("This purchase was already refunded to your balance."), code="refunded")
+    existing = RefundRequest.objects.filter(purchase=purchase, status=RefundRequestStatus.OPEN).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return RefundRequest.objects.create(purchase=purchase, reader=reader, reason=reason.strip()[:2000])
+    except IntegrityError:  # the same request, sent from a second tab a moment ago
+        return RefundRequest.objects.get(purchase=purchase, status=RefundRequestStatus.OPEN)
+
+
+def answer_refund_request(*, request_id: int, staff_user, refund: bool) -> RefundRequest:
+    """Staff's answer: refund the purchase (a reversing transfer, `refund_purchase`) or decline."""
+    with transaction.atomic():
+        asked = RefundRequest.objects.select_for_update().get(pk=request_id)
+        if asked.status != RefundRequestStatus.OPEN:
+            return asked
+        if refund:
+            refund_purchase(purchase_id=asked.purchase_id, staff_user=staff_user,
+                            reason=f"refund request {asked.pk}")
+        asked.status = RefundRequestStatus.REFUNDED if refund else RefundRequestStatus.DECLINED
+        asked.answered_at = timezone.now()
+        asked.save(update_fields=["status", "answered_at"])
+        return asked

@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,21 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from byline.access.decision import Access, decide
 from byline.articles import selectors
 from byline.articles.models import Article
+from byline.core.redirects import safe_next
 from byline.reader import prefs, read_aloud
 from byline.sharing.grants import grant_from_request
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 @require_http_methods(["GET", "POST"])
 def switch_mode(request: HttpRequest, mode: str) -> HttpResponse:
     """Enter or leave the caring version, then return to the page the reader was on."""
-    response = HttpResponseRedirect(_safe_next(request, reverse("articles:home")))
+    response = HttpResponseRedirect(safe_next(request, reverse("articles:home")))
     prefs.store(response, prefs.with_mode(request.reading, mode))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -62,12 +55,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     current = request.reading
     if request.method == "POST":
         if "reset" in request.POST:
-            response = HttpResponseRedirect(_safe_next(request, reverse("reader:accessibility")))
+            response = HttpResponseRedirect(safe_next(request, reverse("reader:accessibility")))
             prefs.store(response, replace(prefs.DEFAULT, mode=current.mode))
             return response
         form = PreferencesForm(request.POST)
         if form.is_valid():
-            response = HttpResponseRedirect(_safe_next(request, reverse("reader:accessibility")))
+            response = HttpResponseRedirect(safe_next(request, reverse("reader:accessibility")))
             chosen = {name: value for name, value in form.cleaned_data.items() if name != "mode" or value}
             prefs.store(response, replace(current, **chosen))
             return response
@@ -76,7 +69,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             "mode": current.mode, "zoom": current.zoom, "scheme": current.scheme, "big_cursor": current.big_cursor,
             "guide": current.guide, "captions": current.captions, "text_only": current.text_only,
         })
-    return render(request, "reader/accessibility.html", {"form": form, "next": _safe_next(request, "")})
+    return render(request, "reader/accessibility.html", {"form": form, "next": safe_next(request, "")})
 
 
 def _readable_article(request: HttpRequest, slug: str) -> tuple[Article, Access]:

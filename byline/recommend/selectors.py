@@ -17,7 +17,7 @@ from byline.recommend.models import ReadingEvent, RelatedArticle
 
 # What a card shows and what the access decision needs (never the body or the locked half).
 CARD_FIELDS = (
-    "id", "title", "slug", "lang", "preview_text", "preview_words", "locked_words", "price_minor", "currency",
+    "id", "title", "slug", "lang", "preview_text", "preview_words", "locked_words", "price_minor", "currency", "prices",
     "visibility", "status", "published_at", "version",
     "author__id", "author__user_id", "author__slug", "author__display_name", "author__display_name_zh",
     "topic__id", "topic__slug", "topic__name_en", "topic__name_zh",

@@ -1,16 +1,27 @@
 """Searching articles without revealing anything about text the reader may not read.
 
-How a query runs (the design that keeps paid text from leaking):
-1. The query becomes plain terms (search.terms): no operator, quote, column filter or
-   wildcard of the engine's syntax survives, so no input can make the engine fail.
-2. Every reader searches the PUBLIC index (title, topic, author, preview) of every live article.
-3. A signed-in reader also searches the FULL index, but a full-index match is kept only for the
-   articles `access.decision.readable_ids` says they may read.
+How a query runs (the design that keeps paid text from leaking, in results and in timing):
+1. The query becomes plain terms (search.terms, stemmed the same way the index is): no
+   operator, quote, column filter or wildcard of the engine's syntax survives, so no input can
+   make the engine fail.
+2. Every reader searches the PUBLIC index (title, topic, author, preview) of every live article:
+   an index built from public text only, so its work depends on public text only.
+3. Whose full text a reader searches is settled before the query is looked at, from the reader
+   alone (`access.decision.readable_among`): nobody's for an anonymous reader; exactly the
+   articles they may read for a signed-in one; everybody's for a reader who may read every live
+   article (staff, or a member when every priced article is open to members). Only that last
+   reader uses the FULL index. The others' readable articles are matched row by row on their
+   own stored terms, never through an index of other articles' locked words, so no query costs
+   more or less because some other article's locked part holds (or lacks) a word. A reader
+   without access to anything does exactly the same work as an anonymous one, plus one query
+   that does not depend on what they search.
 4. Ranking and snippets of a hit come from the text searchable FOR THIS READER and this
    article alone (its public text, or its full text when readable). The score uses no corpus
    statistics (no IDF over the full index), so another article's locked part can never move a
    result, a rank or a count. The same holds on SQLite (FTS5) and PostgreSQL (tsvector): the
    engines only answer "does this document match", and the ranking is computed here.
+5. Searching is rate-limited (search.views, with the API's counters), which bounds how many
+   samples of anything anyone can take.
 """
 
 from __future__ import annotations
@@ -25,16 +36,17 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from byline.access.decision import readable_ids
-from byline.articles.models import LIVE_STATUSES, Article
+from byline.access.decision import readable_among, reads_everything
+from byline.articles.models import LIVE_STATUSES, Article, Visibility
 from byline.articles.text import CJK, html_to_text
 from byline.search.models import SearchDocument
-from byline.search.terms import joined, query_terms
+from byline.search.terms import WORD, fold, joined, query_terms, stem
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
@@ -90,8 +102,37 @@ def _matching(documents: QuerySet[SearchDocument], index: str, terms: Sequence[s
     return documents.filter(article_id__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match]))
 
 
+def _held_matching(documents: QuerySet[SearchDocument], article_ids: set[int],
+                   terms: Sequence[str]) -> QuerySet[SearchDocument]:
+    """Documents of `article_ids` whose full terms hold every term, tested on each row's own stored
+    terms (space-separated, so " term " is a whole term), never through the full index."""
+    padded = documents.filter(article_id__in=article_ids).alias(
+        padded_terms=Concat(Value(" "), "full_terms", Value(" "), output_field=TextField()))
+    for term in terms:
+        padded = padded.filter(padded_terms__contains=f" {term} ")
+    return padded
+
+
 def _is_signed_in(reader: Any) -> bool:
     return reader is not None and getattr(reader, "is_authenticated", False) and reader.is_active
+
+
+EVERY_ARTICLE = None  # the full-text scope of a reader who may read every live article
+
+
+def full_text_scope(reader: Any) -> set[int] | None:
+    """The live priced articles whose full text `reader` searches: a set of ids (empty for anonymous
+    readers and readers who hold nothing), or EVERY_ARTICLE when nothing live is hidden from them.
+    Free articles need no scope: all their text is public. Worked out from the reader alone."""
+    if not _is_signed_in(reader):
+        return set()
+    if reads_everything(reader):
+        return EVERY_ARTICLE
+    priced = Article.objects.published().exclude(visibility=Visibility.FREE).order_by()
+    readable = readable_among(reader, priced)
+    if not priced.exclude(pk__in=readable.values("pk")).exists():
+        return EVERY_ARTICLE
+    return set(readable.values_list("pk", flat=True))
 
 
 def score(terms: Sequence[str], title_terms: str, text_terms: str) -> float:
@@ -109,33 +150,39 @@ def score(terms: Sequence[str], title_terms: str, text_terms: str) -> float:
     return round(total / (1 + math.log(length)) * 1000, 3)
 
 
-def _highlighter(terms: Sequence[str]) -> re.Pattern[str] | None:
-    parts = []
-    for term in sorted(terms, key=len, reverse=True):
-        if CJK.search(term):
-            parts.append(re.escape(term))
-        else:
-            parts.append(r"(?<![^\W_])" + re.escape(term) + r"(?![^\W_])")
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+def _marked_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
+    """Where `text` says what the terms stand for: Latin words whose stem is a term ("teas" for
+    tea), and Chinese terms wherever they occur; in order, without overlaps."""
+    stems = {term for term in terms if not CJK.search(term)}
+    spans = []
+    if stems:
+        spans += [match.span() for match in WORD.finditer(text) if stem(fold(match.group())) in stems]
+    chinese = sorted((term for term in terms if CJK.search(term)), key=len, reverse=True)
+    if chinese:
+        spans += [match.span() for match in re.finditer("|".join(map(re.escape, chinese)), text)]
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
 
 
 def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> SafeString:
     """A short passage of `text` around the first term found, escaped, with terms in <mark>."""
-    pattern = _highlighter(terms)
-    found = pattern.search(text) if pattern else None
-    start = 0 if found is None else max(0, found.start() - width // 3)
+    spans = _marked_spans(text, terms)
+    start = 0 if not spans else max(0, spans[0][0] - width // 3)
     if start and not CJK.search(text[start:start + 1]):
         space = text.find(" ", start, start + 20)
         start = space + 1 if space != -1 else start
     end = min(len(text), start + width)
-    piece = text[start:end]
-    out, position = [], 0
-    if pattern is not None:
-        for match in pattern.finditer(piece):
-            out.append(html.escape(piece[position:match.start()]))
-            out.append("<mark>" + html.escape(match.group()) + "</mark>")
-            position = match.end()
-    out.append(html.escape(piece[position:]))
+    out, position = [], start
+    for span_start, span_end in spans:
+        if span_start < start or span_end > end:
+            continue
+        out.append(html.escape(text[position:span_start]))
+        out.append("<mark>" + html.escape(text[span_start:span_end]) + "</mark>")
+        position = span_end
+    out.append(html.escape(text[position:end]))
     return mark_safe(("…" if start else "") + "".join(out) + ("…" if end < len(text) else ""))
 
 
@@ -145,7 +192,7 @@ def search_articles(
     """Live articles matching every term of `query`, best first, with snippets.
 
     A reader without access to an article searches (and sees snippets from) its public text
-    only; results, ranking and count are then the same whatever its locked part says.
+    only; results, ranking, count and the work done are then the same whatever its locked part says.
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(0, offset)
@@ -153,16 +200,16 @@ def search_articles(
     if not terms:
         return SearchResults(query=query, terms=[], count=0, offset=offset, limit=limit)
     documents = _live_documents(lang)
-    hits: dict[int, Any] = dict(
-        _matching(documents, "public", terms).values_list("article_id", "article__published_at")
-    )
-    readable: set[int] = set()
-    if _is_signed_in(reader):
-        candidates = list(
-            Article.objects.for_listing().filter(pk__in=_matching(documents, "full", terms).values("article_id"))
-        )
-        readable = readable_ids(reader, candidates)
-        hits.update((a.pk, a.published_at) for a in candidates if a.pk in readable)
+    scope = full_text_scope(reader)
+    if scope is EVERY_ARTICLE:
+        hits: dict[int, Any] = dict(
+            _matching(documents, "full", terms).values_list("article_id", "article__published_at"))
+        readable = set(hits)
+    else:
+        hits = dict(_matching(documents, "public", terms).values_list("article_id", "article__published_at"))
+        readable = scope
+        if scope:
+            hits.update(_held_matching(documents, scope, terms).values_list("article_id", "article__published_at"))
     count = len(hits)
     window = sorted(hits, key=lambda pk: (hits[pk], pk), reverse=True)[:MAX_RANKED]
     rows = SearchDocument.objects.filter(pk__in=window).values_list("pk", "title_terms", "public_terms", "full_terms")
@@ -182,6 +229,6 @@ def search_articles(
         text = article.preview_text
         if pk in locked:
             text = f"{text} {html_to_text(locked[pk])}".strip()
-        page.append(SearchHit(article=article, snippet=snippet(text, terms), full_text=pk in readable,
-                              score=scores.get(pk, 0.0)))
+        page.append(SearchHit(article=article, snippet=snippet(text, terms),
+                              full_text=pk in readable or article.is_free, score=scores.get(pk, 0.0)))
     return SearchResults(query=query, terms=terms, count=count, offset=offset, limit=limit, hits=page)

@@ -36,3 +36,15 @@ def is_bot_user_agent(user_agent: str) -> bool:
 def is_automated(request: HttpRequest) -> bool:
     """A crawler, a link-preview fetcher, or a HEAD request (which previews use to probe links)."""
     return request.method == "HEAD" or is_bot_user_agent(request.headers.get("User-Agent", ""))
+
+
+# How browsers mark a request made ahead of a click that may never come: the standard Sec-Purpose
+# (Chromium's speculation rules, Firefox), Chromium's older Purpose for <link rel=prefetch>, Safari's
+# X-Purpose and Firefox's older X-Moz.
+PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
+
+
+def is_prefetch(request: HttpRequest) -> bool:
+    """A browser fetching a page before (and whether or not) the person opens it."""
+    return any(token in request.headers.get(name, "").lower() for name in PREFETCH_HEADERS
+               for token in ("prefetch", "preview", "prerender"))

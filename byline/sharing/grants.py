@@ -1,11 +1,12 @@
 """Gifts in the access decision.
 
-- A signed-in reader who redeemed a gift keeps the article: `gift_conditions` is an entitlement
-  source, like a purchase.
+- A signed-in reader who redeemed a gift keeps the article after the link is withdrawn or expires
+  (`gift_conditions` is an entitlement source, like a purchase), but not after the gift has ended
+  with the purchase it came from (undone or refunded: the money went back, so the gift goes too).
 - An anonymous browser keeps it while the link lives: the browser holds a random key in a signed
   cookie; the request's `GiftGrant` carries only that key's hash, and `gift_grant_is_valid` accepts
   it for an article only if that browser redeemed a gift for this very article that is neither
-  revoked nor expired.
+  revoked, expired nor ended.
 """
 
 from __future__ import annotations
@@ -73,10 +74,13 @@ def gift_grant_is_valid(grant: Any, article) -> bool:
         browser_key_hash=grant.browser_key_hash,
         gift__article_id=article.pk,
         gift__revoked_at__isnull=True,
+        gift__ended_at__isnull=True,
         gift__expires_at__gt=timezone.now(),
     ).exists()
 
 
 def gift_conditions(reader: Any, now: Any) -> dict[str, Exists]:
-    """A signed-in reader who redeemed a gift keeps that article: the condition over an article row."""
-    return {"gift": Exists(GiftRedemption.objects.filter(recipient_id=reader.pk, gift__article_id=OuterRef("pk")))}
+    """A signed-in reader who redeemed a gift keeps that article unless the gift ended: the condition over
+    an article row."""
+    return {"gift": Exists(GiftRedemption.objects.filter(recipient_id=reader.pk, gift__article_id=OuterRef("pk"),
+                                                         gift__ended_at__isnull=True))}

@@ -82,6 +82,7 @@ class ReferralEvent(models.Model):
 
 class GiftStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended with the purchase it came from")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
     USED_UP = "used_up", _("All uses taken")
@@ -89,7 +90,12 @@ class GiftStatus(models.TextChoices):
 
 
 class GiftLink(models.Model):
-    """An unguessable link that opens one article in full for a limited number of people."""
+    """An unguessable link that opens one article in full for a limited number of people.
+
+    A gift lives as long as what let its giver give it: `source` is the access reason the giver had
+    (purchase, membership, author, staff) and, for a purchase, `source_ref` its id. Undoing or
+    refunding that purchase ends the gift (`ended_at`) for everyone, recipients who opened it included.
+    """
 
     token = models.CharField(max_length=43, unique=True)
     # SET_NULL, so a link to a deleted article still explains itself instead of vanishing.
@@ -100,10 +106,17 @@ class GiftLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=12, blank=True, default="")
+    source_ref = models.PositiveBigIntegerField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["giver", "-created_at"], name="gift_giver_created")]
+        indexes = [
+            models.Index(fields=["giver", "-created_at"], name="gift_giver_created"),
+            models.Index(fields=["source", "source_ref"], condition=Q(source_ref__isnull=False),
+                         name="gift_source"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(redemption_count__lte=F("max_redemptions")),
                                    name="gift_redemptions_within_limit"),
@@ -116,6 +129,8 @@ class GiftLink(models.Model):
         now = now or timezone.now()
         if self.article_id is None:
             return GiftStatus.REMOVED
+        if self.ended_at is not None:
+            return GiftStatus.ENDED
         if self.revoked_at is not None:
             return GiftStatus.REVOKED
         if self.expires_at <= now:

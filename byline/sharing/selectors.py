@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import mark_safe
 from django.utils.safestring import SafeString
 
-from byline.access.decision import Access
+from byline.access.decision import Access, Reason
 from byline.articles.models import Article
 from byline.core import local_cache
 from byline.sharing import conf
@@ -61,6 +61,12 @@ def qr_svg(data: str, *, label: str) -> SafeString:
     svg = local_cache.versioned.get_or_shared(key, lambda: _render_qr_svg(data, label=label),
                                               shared_timeout=QR_CACHE_SECONDS)
     return mark_safe(svg)
+
+
+def gift_qr_svg(url: str, *, label: str) -> SafeString:
+    """The QR code of a gift link: drawn for each view and never cached, because the link is a secret
+    that only its giver's pages may hold."""
+    return mark_safe(_render_qr_svg(url, label=label))
 
 
 def _render_qr_svg(data: str, *, label: str) -> str:
@@ -134,6 +140,11 @@ def may_give(*, article: Article, reader: Any, access: Access | None) -> bool:
 
 def gift_links_of(*, giver: Any, limit: int = 100) -> list[GiftLink]:
     return list(GiftLink.objects.filter(giver_id=giver.pk).select_related("article")[:limit])
+
+
+def gifts_made_from_purchase(*, purchase_id: int) -> int:
+    """How many gift links were made from this purchase (they end with it: services.end_gifts_from_purchase)."""
+    return GiftLink.objects.filter(source=Reason.PURCHASE, source_ref=purchase_id).count()
 
 
 @dataclass(frozen=True)

@@ -175,20 +175,24 @@ def gifts_left_for_display(*, giver: Any, now: dt.datetime | None = None) -> int
 def create_gift_link(*, giver: Any, article: Article, now: dt.datetime | None = None) -> GiftLink:
     """A new gift link for `article`, from a reader who may read it in full (not through a gift).
 
-    Raises ValidationError (code: not_available, free, no_access or quota) with a message for the reader.
+    The gift records where the giver's access came from (`GiftLink.source`), so that it ends with the
+    purchase it came from. Raises ValidationError (code: not_available, free, no_access or quota) with a
+    message for the reader.
     """
     now = now or timezone.now()
     if not article.is_live:
         raise ValidationError(_("This article is not published, so it cannot be given."), code="not_available")
     if article.is_free:
         raise ValidationError(_("This article is free to read: share its link instead of a gift."), code="free")
-    access = decide(giver, article)
-    if not access.allowed or access.reason not in GIFT_REASONS:
-        raise ValidationError(_("Only readers who have this article (by purchase, membership or authorship) "
-                                "can give it."), code="no_access")
     with transaction.atomic():
-        # One giver's gift creations queue up here, so two tabs cannot both take the last one.
+        # One giver's gift creations queue up here, so two tabs cannot both take the last one. Undoing or
+        # refunding a purchase takes the same lock first (purchases.services), so the access decided below
+        # still holds when the gift is made, or the purchase's end comes after and ends this gift too.
         get_user_model().objects.select_for_update().filter(pk=giver.pk).first()
+        access = decide(giver, article)
+        if not access.allowed or access.reason not in GIFT_REASONS:
+            raise ValidationError(_("Only readers who have this article (by purchase, membership or authorship) "
+                                    "can give it."), code="no_access")
         if gifts_left_this_month(giver=giver, now=now) <= 0:
             raise ValidationError(
                 _("You have used all %(quota)d gift links for this month. New ones become available on the "
@@ -196,10 +200,21 @@ def create_gift_link(*, giver: Any, article: Article, now: dt.datetime | None = 
         gift = GiftLink.objects.create(
             token=secrets.token_urlsafe(16), article=article, giver_id=giver.pk,
             max_redemptions=conf.gift_max_redemptions(), expires_at=now + dt.timedelta(days=conf.gift_days()),
-            created_at=now,
+            created_at=now, source=access.reason,
+            source_ref=access.ref if access.reason == Reason.PURCHASE else None,
         )
         transaction.on_commit(lambda: cache.delete(gifts_left_key(giver_id=giver.pk, now=now)))
         return gift
+
+
+def end_gifts_from_purchase(*, purchase_id: int, now: dt.datetime | None = None) -> int:
+    """End every gift made from this purchase, for everyone: the purchase was undone or refunded.
+
+    Called by purchases.services inside the transaction that ends the purchase (which holds the
+    giver's row lock, as `create_gift_link` does). Returns how many gifts it ended.
+    """
+    return GiftLink.objects.filter(source=Reason.PURCHASE, source_ref=purchase_id, ended_at__isnull=True).update(
+        ended_at=now or timezone.now())
 
 
 def revoke_gift_link(*, giver: Any, gift_id: int) -> GiftLink:
@@ -213,12 +228,19 @@ def revoke_gift_link(*, giver: Any, gift_id: int) -> GiftLink:
         return gift
 
 
+# What a visit comes to, besides a GiftStatus: the visitor may open the gift (and has not yet), has just
+# opened it, holds it already, or can read the article without it.
+OFFERED, GRANTED, KEPT, OWN = "offered", "granted", "kept", "own"
+# While a gift is in these states, a browser that opened it still holds it (see grants.gift_grant_is_valid).
+_BROWSER_HOLDS = (GiftStatus.ACTIVE, GiftStatus.USED_UP)
+
+
 @dataclass(frozen=True)
 class Redemption:
-    """What opening a gift link did. Whether the reader now reads the article is still `decide`'s call."""
+    """What a visit to a gift link came to. Whether the reader now reads the article is still `decide`'s call."""
 
     gift: GiftLink
-    status: str  # a GiftStatus, or "granted" / "kept" (this recipient already had it) / "own" (no gift needed)
+    status: str  # a GiftStatus, or OFFERED / GRANTED / KEPT / OWN
     browser_key: str | None = None  # the anonymous browser's key, when it was just given access
 
 
@@ -230,19 +252,33 @@ def gift_by_token(token: str) -> GiftLink | None:
     return _gifts().filter(token=token).first()
 
 
+def look_at_gift_link(*, token: str, recipient: Any = None, browser_key: str | None = None) -> Redemption | None:
+    """A visit that takes no use (a GET of the link): what the visitor may do, and nothing else written,
+    except this: a signed-in reader whose browser opened the gift while signed out now keeps it in their
+    account (no use is taken). OFFERED means the visitor may open it with `redeem_gift_link`.
+    None when no gift has this token."""
+    return _answer(token, recipient, browser_key, take_a_use=False)
+
+
 def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | None = None,
                      new_browser_key: str | None = None) -> Redemption | None:
-    """Give the recipient (a signed-in reader, or the browser holding `browser_key`) the gift's article.
+    """Give the recipient (a signed-in reader, or the browser holding `browser_key`) the gift's article:
+    the visitor has asked for it (the gift page's button, a POST).
 
     Each distinct recipient takes one use; the same recipient coming back takes none; a reader who
     can already read the article takes none. An anonymous browser without a key is given
     `new_browser_key`. None when no gift has this token.
-
-    A visit that changes nothing (the gift is removed, expired or used up, or this visitor already holds
-    it) is answered from a plain read. Only a visit that writes takes the gift's row lock, where the
-    answer is worked out again: the lock is what keeps two new visitors from both taking the last use,
-    and without it the many late visitors of a link shared in a group chat would queue behind each other.
     """
+    return _answer(token, recipient, browser_key, take_a_use=True, new_browser_key=new_browser_key)
+
+
+def _answer(token: str, recipient: Any, browser_key: str | None, *, take_a_use: bool,
+            new_browser_key: str | None = None) -> Redemption | None:
+    """A visit that changes nothing (the gift has ended, is removed, expired or used up, this visitor
+    already holds it, or only looks) is answered from a plain read. Only a visit that writes takes the
+    gift's row lock, where the answer is worked out again: the lock is what keeps two new visitors from
+    both taking the last use, and without it the many late visitors of a link shared in a group chat
+    would queue behind each other."""
     reader = recipient if getattr(recipient, "is_authenticated", False) else None
     key_hash = hash_browser_key(browser_key) if browser_key else None
     gift = gift_by_token(token)
@@ -251,16 +287,21 @@ def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | No
     outcome = _visit(gift, reader, key_hash)
     if isinstance(outcome, Redemption):
         return outcome
+    if outcome is _GRANT and not take_a_use:
+        return Redemption(gift, OFFERED)
     with transaction.atomic():
         gift = _gifts().select_for_update(of=("self",)).get(pk=gift.pk)
         outcome = _visit(gift, reader, key_hash)
         if isinstance(outcome, Redemption):
             return outcome
         if isinstance(outcome, GiftRedemption):
-            # The browser that redeemed it has signed in: the reader now keeps it, at no extra use.
+            # The browser that opened it has signed in while the gift lives: the reader now keeps it,
+            # at no extra use.
             outcome.recipient_id = reader.pk
             outcome.save(update_fields=["recipient"])
-            return Redemption(gift, "kept")
+            return Redemption(gift, KEPT)
+        if not take_a_use:
+            return Redemption(gift, OFFERED)
         given_key = None
         if reader is None:
             given_key = browser_key or new_browser_key
@@ -270,11 +311,11 @@ def redeem_gift_link(*, token: str, recipient: Any = None, browser_key: str | No
                 GiftRedemption.objects.create(gift=gift, recipient_id=reader.pk if reader else None,
                                               browser_key_hash=key_hash or "")
         except IntegrityError:
-            return Redemption(gift, "kept")
+            return Redemption(gift, KEPT)
         gift.redemption_count += 1
         gift.save(update_fields=["redemption_count"])
         _record_redemption_event(gift, reader)
-        return Redemption(gift, "granted", browser_key=given_key)
+        return Redemption(gift, GRANTED, browser_key=given_key)
 
 
 _GRANT = object()
@@ -286,18 +327,23 @@ def _visit(gift: GiftLink, reader: Any, key_hash: str | None) -> Redemption | Gi
     status = gift.status()
     if status == GiftStatus.REMOVED or not gift.article.is_live:
         return Redemption(gift, GiftStatus.REMOVED)
+    if status == GiftStatus.ENDED:
+        return Redemption(gift, status)  # for everyone, whatever they held
     if reader is not None:
         access = decide(reader, gift.article)
         if access.allowed:
-            return Redemption(gift, "own" if access.reason != Reason.GIFT else "kept")
+            return Redemption(gift, OWN if access.reason != Reason.GIFT else KEPT)
     mine = Q(recipient_id=reader.pk) if reader is not None else Q(pk__in=[])
     if key_hash:
         mine |= Q(browser_key_hash=key_hash)
     existing = gift.redemptions.filter(mine).first()
     if existing is not None:
+        if status not in _BROWSER_HOLDS:
+            # A browser's hold ended with the link (withdrawn or expired): signing in cannot bring it back.
+            return Redemption(gift, status)
         if reader is not None and existing.recipient_id is None:
             return existing
-        return Redemption(gift, "kept" if status in (GiftStatus.ACTIVE, GiftStatus.USED_UP) else status)
+        return Redemption(gift, KEPT)
     if status != GiftStatus.ACTIVE:
         return Redemption(gift, status)
     return _GRANT

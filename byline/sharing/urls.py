@@ -8,6 +8,7 @@ urlpatterns = [
     path("gift/<str:token>/", views.gift_page, name="gift"),
     path("gifts/", views.my_gifts, name="gifts"),
     path("gifts/new/<slug:slug>/", views.create_gift, name="create_gift"),
+    path("gifts/<int:pk>/", views.gift_detail, name="gift_detail"),
     path("gifts/<int:pk>/revoke/", views.revoke_gift, name="revoke_gift"),
     path("referrals/", views.referrals, name="referrals"),
 ]

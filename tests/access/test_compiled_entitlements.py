@@ -51,8 +51,8 @@ def test_compiled_answers_follow_membership_time(shelf):
     reader = make_user()
     plan = MembershipPlan.objects.create(name="Monthly", interval=Interval.MONTH, price_minor=800, currency="USD")
     now = timezone.now()
-    membership = Membership.objects.create(reader=reader, plan=plan, status=MembershipStatus.ACTIVE,
-                                           period_start=now - dt.timedelta(days=30),
+    membership = Membership.objects.create(reader=reader, plan=plan, currency="USD", price_minor=800,
+                                           status=MembershipStatus.ACTIVE, period_start=now - dt.timedelta(days=30),
                                            period_end=now + dt.timedelta(minutes=5))
     assert set(entitlements.reasons_for(reader, shelf).values()) == {"membership"}
     membership.period_end = now - dt.timedelta(seconds=1)
@@ -87,3 +87,13 @@ def test_a_source_that_needs_more_than_the_readers_id_is_never_compiled(shelf, m
     monkeypatch.setattr(entitlements, "_compiled", {})
     assert entitlements._compiled_query(len(shelf)) is None
     assert entitlements.reasons_for(reader, shelf) == {}
+
+
+def test_list_lengths_share_a_handful_of_compiled_statements(shelf):
+    reader = make_user()
+    fund(reader, 10_000)
+    unlock_with_wallet(reader=reader, article=shelf[4], idempotency_key="bucket")
+    entitlements._compiled.clear()
+    for length in range(1, len(shelf) + 1):
+        assert entitlements.reasons_for(reader, shelf[:length]) == orm_answers(reader, shelf[:length])
+    assert sorted(shape[0] for shape in entitlements._compiled) == [1, 2, 4, 8]

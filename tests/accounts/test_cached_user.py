@@ -129,3 +129,32 @@ def test_settling_the_user_puts_the_loaded_user_in_place_of_djangos_stand_in(rf)
     assert settle_user(request) is reader and loads == [1]  # loaded once; a plain user stays as it is
     request.user = SimpleLazyObject(lambda: AnonymousUser())
     assert isinstance(settle_user(request), AnonymousUser) and not request.user.is_authenticated
+
+
+def test_the_cache_never_holds_a_password_hash(client):
+    reader = make_user()
+    client.force_login(reader)
+    assert signed_in(client)
+    entry = cache.get(user_cache_key(reader.pk))
+    assert entry is not None
+    assert reader.password not in repr(entry)
+    assert not any(hasattr(value, "_meta") for value in entry)  # plain values, not a pickled model
+
+
+def test_saving_a_user_built_from_the_cache_keeps_the_password():
+    from byline.accounts.backends import CachedUserBackend
+
+    reader = make_user()
+    backend = CachedUserBackend()
+    backend.get_user(reader.pk)  # stores the entry
+    cached = backend.get_user(reader.pk)
+    assert "password" in cached.get_deferred_fields()
+    cached.first_name = "Ada"
+    cached.save()
+    reader.refresh_from_db()
+    assert reader.first_name == "Ada"
+    assert reader.check_password("a-long-test-password")
+    cached.set_password("another long passphrase 7")  # a deferred password can still be changed
+    cached.save()
+    reader.refresh_from_db()
+    assert reader.check_password("another long passphrase 7")

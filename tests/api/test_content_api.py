@@ -221,3 +221,63 @@ def test_behind_the_proxy_a_client_cannot_dodge_its_limit_by_writing_its_own_for
     assert_problem(get("10.0.0.99"), 429)
     assert api_client.get("/api/v1/topics", REMOTE_ADDR="127.0.0.1",
                           HTTP_X_FORWARDED_FOR="198.51.100.67").status_code == 200
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\u2028"])
+def test_an_article_written_with_crlf_or_lone_cr_json_is_split_at_its_divider(api_client, author, author_token,
+                                                                               newline):
+    make_topic("history")
+    body = f"Free part.{newline}{newline}<!-- paywall -->{newline}{newline}{LOCKED_SENTINEL}"
+    created = post_json(api_client, "/api/v1/articles", {**NEW_ARTICLE, "body_markdown": body},
+                        **bearer(author_token))
+    assert created.status_code == 201, created.content
+    post_json(api_client, "/api/v1/articles/tide-tables/publish", {}, **bearer(author_token))
+    article = Article.objects.get(slug="tide-tables")
+    assert article.is_live and article.has_divider and "\r" not in article.body_markdown
+    public = Client().get("/api/v1/articles/tide-tables").json()
+    assert public["locked_html"] is None and LOCKED_SENTINEL not in json.dumps(public)
+
+
+def test_an_update_with_lone_cr_text_keeps_the_split(api_client, author, author_token):
+    article = make_article(author=author)
+    body = f"Free part.\r\r<!-- paywall -->\r\r{LOCKED_SENTINEL}"
+    response = api_client.patch(f"/api/v1/articles/{article.slug}", data=json.dumps({"body_markdown": body}),
+                                content_type="application/json", **bearer(author_token))
+    assert response.status_code == 200 and response.json()["preview_html"] == "<p>Free part.</p>\n"
+    assert LOCKED_SENTINEL not in Client().get(f"/api/v1/articles/{article.slug}").content.decode()
+
+
+def test_a_nul_in_the_text_is_a_422_that_says_so(api_client, author, author_token):
+    make_topic("history")
+    response = post_json(api_client, "/api/v1/articles", {**NEW_ARTICLE, "body_markdown": "Free.\nBad\x00"},
+                         **bearer(author_token))
+    errors = assert_problem(response, 422)["errors"]
+    assert errors[0]["loc"] == ["body", "payload", "body_markdown"] and "NUL character" in errors[0]["msg"]
+    assert "line 2" in errors[0]["msg"]
+
+
+def test_teasers_keep_punctuation_tight_next_to_formatting(api_client, author):
+    make_article(author=author, visibility="free", price_minor=0,
+                 body_markdown="We drank *chá*, in Russian **чай**.\n\n我们喝*茶*，很好。")
+    teaser = api_client.get("/api/v1/articles").json()["items"][0]["teaser"]
+    assert teaser == "We drank chá, in Russian чай. 我们喝茶，很好。"
+
+
+@override_settings(SEARCH_RATE_LIMIT_PER_IP=2)
+def test_the_search_endpoint_shares_the_search_rate_limit(api_client):
+    assert api_client.get("/api/v1/search", {"q": "harbour"}).status_code == 200
+    assert api_client.get("/en/search/", {"q": "harbour"}).status_code == 200
+    response = api_client.get("/api/v1/search", {"q": "harbour"})
+    assert_problem(response, 429)
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_an_authors_article_says_whether_it_is_live_scheduled_or_a_draft(api_client, author, author_token):
+    make_topic("history")
+    created = post_json(api_client, "/api/v1/articles", NEW_ARTICLE, **bearer(author_token))
+    assert created.json()["state"] == "draft"
+    scheduled = post_json(api_client, "/api/v1/articles/tide-tables/publish",
+                          {"published_at": "2099-01-01T09:00:00Z"}, **bearer(author_token))
+    assert scheduled.json()["status"] == "scheduled" and scheduled.json()["state"] == "scheduled"
+    live = post_json(api_client, "/api/v1/articles/tide-tables/publish", {}, **bearer(author_token))
+    assert live.json()["state"] == "live"

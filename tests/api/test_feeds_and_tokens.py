@@ -86,3 +86,11 @@ def test_a_reader_cannot_revoke_someone_elses_token(reader, author_token):
     client.force_login(reader)
     client.post(reverse("api_access:revoke_token", args=[ApiToken.objects.get().pk]))
     assert Client().get("/api/v1/articles", **bearer(author_token)).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feed_excerpts_keep_punctuation_tight_next_to_formatting(client, author, kind):
+    make_article(author=author, visibility="free", price_minor=0, title="Tea words",
+                 body_markdown="We drank *chá*, in Russian **чай**.\n\n我们喝*茶*，很好。")
+    content = client.get(reverse(f"feeds:site_{kind}")).content.decode()
+    assert "We drank chá, in Russian чай. 我们喝茶，很好。" in content and "chá ," not in content

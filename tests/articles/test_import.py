@@ -106,3 +106,37 @@ def test_missing_and_unknown_fields_are_all_listed(tmp_path, writer):
     message = str(failure.value)
     for field in ("slug", "lang", "topic", "author", "colour"):
         assert f": {field}:" in message
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_files_with_windows_or_old_mac_line_endings_are_split_at_their_divider(tmp_path, writer, newline):
+    text = ("---\n" + textwrap.dedent(GOOD.format(author="importer")).strip() + "\n---\n"
+            "A preview.\n\n<!-- paywall -->\n\nThe rest.\n").replace("\n", newline)
+    (tmp_path / "windows.md").write_bytes(("\ufeff" + text).encode("utf-8"))
+    call_command("import_articles", str(tmp_path))
+    article = Article.objects.get()
+    assert article.title == "Salt roads of Sichuan" and "\r" not in article.body_markdown
+    assert article.has_divider and "The rest." in article.locked_html and "The rest." not in article.preview_html
+
+
+def test_a_nul_in_a_file_is_named_with_its_line(tmp_path, writer):
+    write(tmp_path, "nul.md", GOOD.format(author="importer"), "A preview.\n\nBad\x00byte.")
+    with pytest.raises(CommandError, match=r"nul.md: file: has a NUL character \(a zero byte\) at line 14"):
+        call_command("import_articles", str(tmp_path))
+    assert not Article.objects.exists()
+
+
+def test_a_paid_file_whose_divider_locks_nothing_is_refused(tmp_path, writer):
+    write(tmp_path, "end.md", GOOD.format(author="importer"), "All of it.\n\n<!-- paywall -->\n")
+    with pytest.raises(CommandError, match="end.md: body: Nothing follows the paywall line"):
+        call_command("import_articles", str(tmp_path))
+
+
+def test_a_marker_sharing_its_line_is_refused_only_when_there_is_no_real_divider(tmp_path, writer):
+    write(tmp_path, "inline.md", GOOD.format(author="importer"), "Free. <!-- paywall --> Paid.\n")
+    with pytest.raises(CommandError, match="inline.md: body: Line 1 has the paywall line next to other text"):
+        call_command("import_articles", str(tmp_path))
+    write(tmp_path, "inline.md", GOOD.format(author="importer"),
+          "Free.\n\n<!-- paywall -->\n\nPaid: `<!-- paywall -->` and <!-- paywall --> as text.\n")
+    call_command("import_articles", str(tmp_path))
+    assert "&lt;!-- paywall --&gt; as text" in Article.objects.get().locked_html

@@ -38,13 +38,13 @@ def test_nul_and_unpaired_surrogates_are_unstorable_and_other_text_is_not():
 def test_a_nul_in_a_path_or_query_answers_the_bad_request_page(signed_in, path):
     response = signed_in.get(path)
     assert response.status_code == 400
-    assert "We could not read that request" in response.content.decode()
+    assert "We could not understand that request" in response.content.decode()
 
 
 def test_the_bad_request_page_speaks_the_language_of_the_address(client):
     response = client.get("/zh-hans/search/?q=%00")
     assert response.status_code == 400 and '<html lang="zh-Hans"' in response.content.decode()
-    assert "无法读取" in response.content.decode()
+    assert "我们无法理解这个请求" in response.content.decode()
 
 
 def test_a_nul_in_a_form_value_answers_400_and_buys_nothing(signed_in, paid_article):
@@ -89,5 +89,23 @@ def test_a_number_too_big_for_the_database_is_bad_input(db):
 
 def test_an_unknown_payment_method_for_a_card_unlock_is_refused_not_a_500(signed_in, paid_article):
     response = signed_in.post(reverse("purchases:unlock_by_card", args=[paid_article.slug]),
-                              {"method": "²", "idempotency_key": "k1"})
-    assert response.status_code == 400 and "not offered" in response.content.decode()
+                              {"method": "²", "idempotency_key": "k1"}, follow=True)
+    assert response.status_code == 200 and "not offered" in response.content.decode()
+
+
+def test_an_unpaired_surrogate_in_an_articles_text_is_refused_like_a_nul_not_a_500(db):
+    from tests.api.conftest import bearer, token_for
+    from tests.conftest import make_article, make_author
+
+    author = make_author()
+    article = make_article(author=author)
+    response = Client(raise_request_exception=False).patch(
+        f"/api/v1/articles/{article.slug}", json.dumps({"body_markdown": "Free.\n\nBroken \ud800 here."}),
+        content_type="application/json", **bearer(token_for(author.user)))
+    assert response.status_code == 422 and "surrogate" in response.content.decode()
+
+
+@pytest.mark.parametrize("odd", ["²", "١٢", "plain-word"])
+def test_a_bare_word_as_next_is_ignored_not_looked_up_as_a_view(signed_in, odd):
+    response = signed_in.get(reverse("accounts:signup"), {"next": odd})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:library")

@@ -134,3 +134,18 @@ def test_the_header_links_the_dashboard_for_staff_and_the_earnings_page_for_auth
     author.user.is_staff = True
     author.user.save()
     assert reverse("dashboard:overview") in client.get(reverse("articles:home")).content.decode()
+
+
+def test_the_article_list_shows_drafts_and_scheduled_articles_as_what_they_are(client, author):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    make_article(author=author, title="Still a draft", status="draft", published_at=None)
+    make_article(author=author, title="Coming soon", published_at=timezone.now() + dt.timedelta(days=3))
+    make_article(author=author, title="Out now")
+    client.force_login(author.user)
+    rows = {line.split("</a>")[0].rsplit(">", 1)[-1]: line for line in client.get(
+        overview_url()).content.decode().split('<th scope="row">')[1:]}
+    assert "draft" in rows["Still a draft"] and "scheduled for" in rows["Coming soon"]
+    assert "draft" not in rows["Out now"].split("</th>")[0] and "scheduled" not in rows["Out now"].split("</th>")[0]

@@ -66,8 +66,9 @@ def add_money(site: Site) -> Site:
     """The money and gift pages' people and things, all made through the real services.
 
     `funded` has a balance and owns nothing; `buyer` bought the paid article a moment ago (undo still
-    offered); `staff` looks at ledger health. `money` holds the purchase's transfer (its receipt),
-    a valid and a revoked gift link, and the reference of a sandbox checkout started as a top-up.
+    offered); `staff` looks at ledger health. `money` holds the purchase and its transfer (its receipt),
+    a valid and a revoked gift link, a sandbox checkout started as a top-up (its sandbox ref and its own
+    reference) and the membership plan.
     """
     from byline.payments.services import start_topup
     from byline.purchases.models import MembershipPlan
@@ -79,8 +80,8 @@ def add_money(site: Site) -> Site:
     fund(funded, 1000)
     fund(buyer, 1000)
     purchase = unlock_with_wallet(reader=buyer, article=site.paid, idempotency_key=uuid.uuid4().hex)
-    MembershipPlan.objects.create(name="Monthly", name_zh="月度会员", interval="month", price_minor=800,
-                                  currency="USD")
+    plan = MembershipPlan.objects.create(name="Monthly", name_zh="月度会员", interval="month", price_minor=800,
+                                         currency="USD")
     gift = create_gift_link(giver=site.author.user, article=site.paid)
     revoked = create_gift_link(giver=site.author.user, article=site.paid)
     revoke_gift_link(giver=site.author.user, gift_id=revoked.pk)
@@ -89,7 +90,8 @@ def add_money(site: Site) -> Site:
                            cancel_url="http://testserver" + reverse("purchases:wallet"))
     site.people.update(funded=funded, buyer=buyer, staff=make_user(is_staff=True))
     site.money.update(receipt=purchase.transfer_id, gift=gift.token, revoked_gift=revoked.token,
-                      checkout=checkout.provider_ref)
+                      checkout=checkout.provider_ref, checkout_reference=checkout.reference, plan=plan.pk,
+                      purchase=purchase.pk)
     return site
 
 

@@ -1,4 +1,5 @@
-"""Every page type, in every reading mode and both languages, passes axe-core (WCAG 2.2 AA) in Chromium.
+"""Every page type, in every reading mode and both languages, passes axe-core (WCAG 2.2 AA) in Chromium,
+and fits a 390 px phone screen without sideways scrolling.
 
 The page table `PAGES` is the one place to add a page type: one line, a name, who looks at it
 and how to build its URL. Each mode is one test; inside it every page is audited in English and
@@ -14,6 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from tests.e2e.checks import PHONE, sideways_overflow
 from tests.e2e.reading_support import MODES, Site, Visitor, add_money, make_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -72,6 +74,13 @@ PAGES = [
     PageType("author-earnings", lambda s: reverse("purchases:earnings"), who="author"),
     PageType("staff-ledger-health", lambda s: reverse("purchases:ledger_health"), who="staff"),
     PageType("not-found", lambda s: reverse("articles:home") + "no-such-page/", status=404),
+    PageType("membership-confirmation", lambda s: reverse("purchases:join", args=[s.money["plan"]]), who="funded",
+             screenshot=True),
+    PageType("refund-request", lambda s: reverse("purchases:refund_request", args=[s.money["purchase"]]),
+             who="buyer"),
+    PageType("payment-return", lambda s: reverse("payments:return") + f"?ref={s.money['checkout_reference']}",
+             who="funded"),
+    PageType("dashboard-refused", lambda s: reverse("dashboard:overview"), who="reader", status=403),
 ]
 
 
@@ -92,8 +101,23 @@ def audit(page, where: str, *, enhanced_contrast: bool = False) -> list[str]:
     return describe(page.evaluate("options => axe.run(document, options)", options)["violations"], where)
 
 
+def phone_pass(page, where: str, screenshot_dir, name: str) -> list[str]:
+    """The same page laid out again on a 390 x 844 phone: nothing may stick out sideways. Resizing
+    re-runs the layout and every media query, as loading it on a phone would, without a second load."""
+    desktop = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        overflow = sideways_overflow(page)
+        if screenshot_dir is not None:
+            page.screenshot(path=str(screenshot_dir / name), full_page=True)
+    finally:
+        page.set_viewport_size(desktop)
+    return [f"{where}/phone: overflows sideways, {overflow}"] if overflow else []
+
+
 @pytest.mark.parametrize("mode", list(MODES))
-def test_every_page_type_passes_axe_in_both_languages(mode, live_server, browser, site, screenshot_dir):
+def test_every_page_type_passes_axe_and_fits_a_phone_in_both_languages(mode, live_server, browser, site,
+                                                                       screenshot_dir):
     visitor = Visitor(browser, live_server, site, MODES[mode])
     problems: list[str] = []
     try:
@@ -109,6 +133,8 @@ def test_every_page_type_passes_axe_in_both_languages(mode, live_server, browser
                 if page_type.screenshot:
                     page.screenshot(path=str(screenshot_dir / f"{page_type.name}-{mode}-{language}.png"),
                                     full_page=True)
+                problems += phone_pass(page, where, screenshot_dir if page_type.screenshot else None,
+                                       f"{page_type.name}-{mode}-{language}-phone.png")
     finally:
         visitor.close()
     assert problems == [], "\n".join(problems)
@@ -135,3 +161,4 @@ def test_the_open_toolbar_and_a_form_with_errors_pass_axe(mode, live_server, bro
     finally:
         visitor.close()
     assert problems == [], "\n".join(problems)
+

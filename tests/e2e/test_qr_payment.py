@@ -9,6 +9,7 @@ from django.utils import translation
 
 from byline.payments import orders
 from byline.payments.services import start_card_unlock
+from byline.pricing.services import choose_currency
 from tests.conftest import make_article, make_author, make_user
 from tests.ledger.conftest import new_key
 from tests.payments.conftest import no_proxy, qr_keys, wechat  # noqa: F401 - the fake WeChat Pay fixtures
@@ -30,6 +31,7 @@ def test_the_wechat_pay_code_in_chinese_shows_the_amount_and_decodes_to_the_code
     article = make_article(author=make_author("essayist"), title="灯塔的账本", slug="lighthouse-ledger",
                            currency="CNY", price_minor=600)
     reader = make_user("qrreader")
+    choose_currency(reader=reader, currency="CNY")  # WeChat Pay is offered to readers who pay in yuan
     checkout = start_card_unlock(reader=reader, article=article, idempotency_key=new_key(),
                                  success_url=live_server.url + "/zh-hans/payments/return/",
                                  cancel_url=live_server.url, method="wechatpay")

@@ -20,7 +20,7 @@ def test_reader_unlocks_through_the_confirmation_reads_and_undoes(live_server, p
     assert page.get_by_test_id("paywall-balance").inner_text() == "Your balance: $10.00"
     page.screenshot(path=str(screenshot_dir / "unlock-1-paywall.png"), full_page=True)
 
-    page.get_by_role("button", name="Unlock for $3.00 from my balance").click()
+    page.get_by_role("link", name="Unlock for $3.00 from my balance").click()
     assert page.locator("h1").inner_text() == "Confirm your purchase"
     assert page.get_by_test_id("price").inner_text() == "$3.00"
     assert page.get_by_test_id("after").inner_text() == "$7.00"

@@ -36,8 +36,7 @@ def test_a_card_unlock_short_by_less_than_the_minimum_charges_the_minimum(reader
 def test_the_confirmation_and_the_paywall_state_the_amount_actually_charged(client, reader, paid_article):
     fund(reader, 280)
     client.force_login(reader)
-    page = client.post(reverse("purchases:unlock", args=[paid_article.slug]),
-                       {"idempotency_key": new_key(), "confirmed": "yes"}).content.decode()
+    page = client.get(reverse("purchases:unlock", args=[paid_article.slug])).content.decode()
     assert "Pay $0.50 by card" in page
     assert "Card payments start at $0.50, so that is what the card is charged; the $0.30 this article does not " \
            "need stays in your wallet." in page
@@ -49,7 +48,7 @@ def test_the_minimum_note_is_translated(client, reader, paid_article):
     client.force_login(reader)
     with translation.override("zh-hans"):
         url = reverse("purchases:unlock", args=[paid_article.slug])
-    page = client.post(url, {"idempotency_key": new_key(), "confirmed": "yes"}).content.decode()
+    page = client.get(url).content.decode()
     note = page[page.index('data-testid="card-minimum"'):]
     assert "Card payments start at" not in note[:400] and "$0.30" in note[:400]
 
@@ -62,7 +61,8 @@ def test_paying_the_minimum_by_sandbox_card_buys_the_article_and_keeps_the_rest_
                            {"idempotency_key": new_key()})
     assert Checkout.objects.get().amount_minor == 50
     result = client.post(response["Location"], {"card_number": sandbox.SUCCESS})
-    assert "$0.50 was added to your wallet" in client.get(result["Location"]).content.decode()
+    page = client.get(result["Location"]).content.decode()
+    assert f"You bought “{paid_article.title}”" in page and "Your balance is $0.30." in page
     assert Purchase.objects.get().price_minor == 300 and balance(reader) == 30
     assert_balanced()
 
@@ -93,9 +93,11 @@ def test_a_card_membership_priced_below_the_minimum_is_refused_and_nothing_is_st
 def test_the_membership_page_explains_the_refusal(client, reader):
     plan = MembershipPlan.objects.create(name="Tiny", interval="month", price_minor=30, currency="USD")
     client.force_login(reader)
-    response = client.post(reverse("purchases:join", args=[plan.pk]), {"idempotency_key": new_key(),
-                                                                       "method": "card"})
-    assert response.status_code == 409 and "Card payments start at $0.50" in response.content.decode()
+    join = reverse("purchases:join", args=[plan.pk])
+    assert "by card" not in client.get(join).content.decode()  # no button that could only be refused
+    response = client.post(join, {"idempotency_key": new_key(), "method": "card"})
+    assert response.status_code == 303 and response["Location"] == join
+    assert "Card payments start at $0.50" in client.get(join).content.decode()
 
 
 def test_the_sandbox_itself_refuses_a_charge_below_the_minimum():

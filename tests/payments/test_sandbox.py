@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from byline.ledger.invariants import assert_balanced
 from byline.ledger.models import Transfer
-from byline.payments.models import Checkout, CheckoutStatus, SandboxDelivery, WebhookEvent
+from byline.payments.models import Checkout, CheckoutStatus, SandboxDelivery, SandboxPayment, WebhookEvent
 from byline.payments.providers import sandbox
 from byline.payments.services import start_topup
 from byline.purchases.models import Purchase
@@ -19,13 +19,13 @@ from tests.payments.conftest import signed
 pytestmark = pytest.mark.django_db
 
 
-def top_up(client, amount="1000", currency="USD", custom=""):
-    return client.post(reverse("payments:top_up"), {"currency": currency, "preset": amount, "custom_amount": custom,
+def top_up(client, amount="1000", custom=""):
+    return client.post(reverse("payments:top_up"), {"preset": amount, "custom_amount": custom,
                                                     "idempotency_key": new_key()})
 
 
 def pay(client, response, card=sandbox.SUCCESS):
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code in (302, 303), response.content.decode()[:2000]
     return client.post(response["Location"], {"card_number": card})
 
 
@@ -34,7 +34,7 @@ def test_a_preset_top_up_is_credited_when_the_sandbox_confirms(client, reader):
     result = pay(client, top_up(client))
     assert balance(reader) == 1000
     page = client.get(result["Location"]).content.decode()
-    assert "Payment received" in page and "$10.00" in page
+    assert "Your wallet is topped up" in page and "$10.00 was added to your wallet" in page
     assert_balanced()
 
 
@@ -52,13 +52,10 @@ def test_a_custom_top_up_within_limits_is_credited(client, reader):
     assert balance(reader) == 1234
 
 
-@pytest.mark.parametrize("custom, currency", [
-    ("0", "USD"), ("-5", "USD"), ("1.234", "USD"), ("99999999", "USD"), ("abc", "USD"), ("0.50", "USD"),
-    ("10", "XYZ"), ("10", "JPY"),
-])
-def test_bad_top_up_amounts_get_a_clear_error_and_change_nothing(client, reader, custom, currency):
+@pytest.mark.parametrize("custom", ["0", "-5", "1.234", "99999999", "abc", "0.50", "NaN", "Infinity"])
+def test_bad_top_up_amounts_get_a_clear_error_and_change_nothing(client, reader, custom):
     client.force_login(reader)
-    response = top_up(client, amount="custom", custom=custom, currency=currency)
+    response = top_up(client, amount="custom", custom=custom)
     assert response.status_code == 400
     assert 'class="field-error"' in response.content.decode()
     assert not Checkout.objects.exists() and balance(reader) == 0
@@ -68,11 +65,25 @@ def test_bad_top_up_amounts_get_a_clear_error_and_change_nothing(client, reader,
     (sandbox.DECLINED, "The card was declined."),
     (sandbox.INSUFFICIENT, "The card has insufficient funds."),
 ])
-def test_a_failed_card_credits_nothing_and_says_why(client, reader, card, message):
+def test_a_refused_card_credits_nothing_says_why_and_the_same_page_takes_another_card(client, reader, card, message):
     client.force_login(reader)
-    response = pay(client, top_up(client), card=card)
-    assert response.status_code == 402 and message in response.content.decode()
-    assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.FAILED
+    checkout_page = top_up(client)["Location"]
+    response = client.post(checkout_page, {"card_number": card})
+    assert response.status_code == 302 and response["Location"] == checkout_page  # Back never resubmits a card
+    page = client.get(checkout_page).content.decode()
+    assert message in page and "You can try another card." in page and 'name="card_number"' in page
+    assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.OPEN
+    client.post(checkout_page, {"card_number": sandbox.SUCCESS})
+    assert balance(reader) == 1000 and Checkout.objects.get().status == CheckoutStatus.PAID
+
+
+def test_an_empty_card_number_asks_for_one_and_charges_nothing(client, reader):
+    client.force_login(reader)
+    checkout_page = top_up(client)["Location"]
+    response = client.post(checkout_page, {"card_number": "  "})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Enter a card number." in page and "The card was declined" not in page
+    assert SandboxPayment.objects.get().failure_reason == "" and balance(reader) == 0
 
 
 def test_a_card_needing_extra_confirmation_is_credited_only_after_it(client, reader):
@@ -88,7 +99,9 @@ def test_refusing_the_extra_confirmation_credits_nothing(client, reader):
     client.force_login(reader)
     response = pay(client, top_up(client), card=sandbox.NEEDS_CONFIRMATION)
     client.post(response["Location"], {"answer": "deny"})
-    assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.FAILED
+    assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.OPEN
+    assert "The extra confirmation failed." in client.get(reverse(
+        "payments:sandbox_checkout", args=[SandboxPayment.objects.get().ref])).content.decode()
 
 
 def test_paying_by_card_with_a_short_wallet_tops_up_what_is_missing_and_buys(client, reader, paid_article):
@@ -218,7 +231,7 @@ def test_a_checkout_left_unpaid_for_a_day_expires_like_stripes(client, reader):
     client.force_login(reader)
     started = top_up(client)
     SandboxPayment.objects.update(created_at=timezone.now() - sandbox.CHECKOUT_LIFETIME - dt.timedelta(minutes=1))
-    response = pay(client, started)
+    response = client.get(pay(client, started)["Location"])
     assert response.status_code == 402 and "This checkout has expired" in response.content.decode()
     assert balance(reader) == 0 and Checkout.objects.get().status == CheckoutStatus.FAILED
     assert WebhookEvent.objects.filter(event_type="checkout.session.expired").count() == 1

@@ -12,6 +12,7 @@ from byline.ledger.invariants import assert_balanced
 from byline.payments import orders
 from byline.payments.models import Checkout, CheckoutStatus, Reconciliation, WebhookEvent
 from byline.payments.services import start_card_unlock, start_topup
+from byline.pricing.services import choose_currency
 from byline.purchases.models import Purchase
 from tests.ledger.conftest import balance, new_key
 from tests.payments.fakes import KeyPair
@@ -116,6 +117,7 @@ def test_when_the_notification_never_comes_the_order_query_completes_the_purchas
                                                                                  paid_article):
     paid_article.currency, paid_article.price_minor = "CNY", 600
     paid_article.save()
+    choose_currency(reader=reader, currency="CNY")  # WeChat Pay is offered to readers who pay in yuan
     client.force_login(reader)
     checkout = start_card_unlock(reader=reader, article=paid_article, idempotency_key=new_key(),
                                  success_url="https://byline.test/return/", cancel_url="https://byline.test/",
@@ -134,6 +136,7 @@ def test_more_time_closes_the_old_code_and_a_late_payment_to_it_becomes_a_record
                                                                                          paid_article):
     paid_article.currency, paid_article.price_minor = "CNY", 600
     paid_article.save()
+    choose_currency(reader=reader, currency="CNY")
     checkout = start_card_unlock(reader=reader, article=paid_article, idempotency_key=new_key(),
                                  success_url="https://byline.test/return/", cancel_url="https://byline.test/",
                                  method="wechatpay")

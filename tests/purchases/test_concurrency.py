@@ -112,3 +112,26 @@ def test_a_worker_killed_inside_a_purchase_leaves_nothing_half_done(paid_article
     # The killed worker's row locks are gone: the same purchase goes through now.
     services.unlock_with_wallet(reader=reader, article=paid_article, idempotency_key="after-kill")
     assert balance(reader) == 700
+
+
+def test_twenty_four_concurrent_undos_of_six_purchases_undo_exactly_the_allowance(author, settings):
+    from byline.purchases.errors import UndoRefused
+    from byline.purchases.models import PurchaseStatus
+
+    reader = make_user()
+    fund(reader, 6 * 300)
+    bought = [services.unlock_with_wallet(reader=reader, article=make_article(author=author),
+                                          idempotency_key=new_key()) for _ in range(6)]
+
+    def undo(index):
+        try:
+            services.undo_purchase(reader=reader, purchase_id=bought[index % 6].pk)
+            return "undone"
+        except UndoRefused:
+            return "refused"
+
+    run_concurrently(24, undo)
+    undone = Purchase.objects.filter(reader=reader, status=PurchaseStatus.UNDONE).count()
+    assert undone == settings.UNDO_LIMIT == 3
+    assert balance(reader) == 3 * 300
+    assert_balanced()

@@ -105,9 +105,15 @@ def test_the_pool_is_shared_among_authors_by_member_reads(client, plan):
 
 def test_joining_through_the_page(client, funded_reader, plan):
     client.force_login(funded_reader)
-    client.post(reverse("purchases:join", args=[plan.pk]), {"idempotency_key": new_key(), "method": "wallet"})
-    page = client.get(reverse("purchases:membership")).content.decode()
-    assert "You are a member" in page and balance(funded_reader) == 200
+    join = reverse("purchases:join", args=[plan.pk])
+    confirmation = client.get(join).content.decode()
+    assert "Confirm your membership" in confirmation and "$8.00" in confirmation and "$2.00" in confirmation
+    response = client.post(join, {"idempotency_key": new_key(), "method": "wallet", "confirmed": "yes",
+                                  "quoted_price": "800", "currency": "USD"})
+    assert response.status_code == 303
+    page = client.get(response["Location"]).content.decode()
+    assert "You are a member" in page and "$8.00 was paid from your balance, which is now $2.00." in page
+    assert balance(funded_reader) == 200
 
 
 def test_joining_by_card_through_the_sandbox(client, reader, plan):

@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from byline.articles.services import ArticleData, upsert_article
@@ -28,7 +28,7 @@ def paid_with_locked(author, slug: str, locked: str, preview: str = "Lanterns ov
 
 def test_query_syntax_is_read_as_plain_words():
     assert query_terms('"unbalanced NEAR(a b) title:map -old * ^x OR') == [
-        "unbalanced", "near", "a", "b", "title", "map", "old", "x", "or"]
+        "unbalanc", "near", "a", "b", "titl", "map", "old", "x", "or"]  # English stems of each word
 
 
 def test_a_query_is_bounded_in_terms():
@@ -181,3 +181,120 @@ def test_rebuild_command_indexes_every_article(author):
     SearchDocument.objects.all().delete()
     call_command("rebuild_search_index", stdout=io.StringIO())
     assert found(ANONYMOUS, "harbour") == [article.slug]
+
+
+# Stemming: the same English stems at index and query time, on both engines.
+
+@pytest.mark.parametrize("query, body", [
+    ("teas", "We drank tea by the canal."), ("tea", "Green teas of the south."), ("print", "The printing of maps."),
+    ("printing", "They print maps."), ("harbours", "The harbour at dawn."), ("ＴＥＡ", "We drank tea."),
+])
+def test_english_search_finds_inflected_forms(author, query, body):
+    article = make_article(author=author, slug="stems", visibility="free", price_minor=0, body_markdown=body)
+    results = search_articles(reader=ANONYMOUS, query=query)
+    assert [hit.article.slug for hit in results.hits] == [article.slug]
+    assert "<mark>" in str(results.hits[0].snippet)
+
+
+def test_the_snippet_marks_the_inflected_word_the_query_stood_for(author):
+    make_article(author=author, slug="teas", visibility="free", price_minor=0, body_markdown="Green teas, brewed.")
+    assert "Green <mark>teas</mark>, brewed." in str(search_articles(reader=ANONYMOUS, query="tea").hits[0].snippet)
+
+
+def test_a_latin_word_inside_chinese_is_its_own_term(author):
+    article = make_article(author=author, lang="zh-hans", slug="mixed", visibility="free", price_minor=0,
+                           body_markdown="我们用Byline发布文章。")
+    assert found(ANONYMOUS, "byline") == [article.slug] and found(ANONYMOUS, "发布") == [article.slug]
+
+
+# An entitled reader searches what they may read; nobody else does.
+
+def test_a_buyer_finds_the_locked_words_of_what_they_bought_and_only_that(author):
+    from byline.purchases import services as purchases
+    from tests.ledger.conftest import fund
+
+    bought = make_article(author=author, slug="bought")
+    other = make_article(author=author, slug="not-bought")
+    reader = make_user()
+    fund(reader, 1000)
+    purchases.unlock_with_wallet(reader=reader, article=bought, idempotency_key="search-buy")
+    results = search_articles(reader=reader, query=LOCKED_ONLY_WORD.upper())
+    assert [hit.article.slug for hit in results.hits] == [bought.slug] and results.count == 1
+    assert results.hits[0].full_text and "<mark>" in str(results.hits[0].snippet)
+    assert other.slug in found(reader, "harbour") and other.slug not in found(reader, LOCKED_ONLY_WORD)
+
+
+def test_a_member_searches_every_priced_article_in_full(author):
+    import uuid
+
+    from byline.purchases import memberships
+    from byline.purchases.models import MembershipPlan
+    from tests.ledger.conftest import fund
+
+    articles = [make_article(author=author, slug=f"member-{n}") for n in range(2)]
+    reader = make_user()
+    fund(reader, 800)
+    plan = MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
+    memberships.join_with_wallet(reader=reader, plan=plan, idempotency_key=uuid.uuid4().hex)
+    assert sorted(found(reader, LOCKED_ONLY_WORD)) == sorted(a.slug for a in articles)
+
+
+def test_the_full_text_scope_agrees_with_the_access_decision(author):
+    from byline.access.decision import decide
+    from byline.purchases import services as purchases
+    from byline.search.selectors import EVERY_ARTICLE, full_text_scope
+    from tests.ledger.conftest import fund
+
+    own = make_article(author=author, slug="own")
+    bought, undone, locked = (make_article(slug=slug) for slug in ("bought-one", "undone-one", "locked-one"))
+    reader = make_user()
+    fund(reader, 1000)
+    purchases.unlock_with_wallet(reader=reader, article=bought, idempotency_key="scope-1")
+    undo = purchases.unlock_with_wallet(reader=reader, article=undone, idempotency_key="scope-2")
+    purchases.undo_purchase(reader=reader, purchase_id=undo.pk)
+    everyone = [own, bought, undone, locked]
+    for person in (reader, author.user, make_user(), ANONYMOUS):
+        expected = {a.pk for a in everyone if decide(person, a).allowed}
+        assert full_text_scope(person) == expected, person
+    assert full_text_scope(make_user(is_staff=True, is_superuser=True)) is EVERY_ARTICLE
+
+
+def _search_sql(reader, query: str) -> list[str]:
+    """The statements a search runs, with its term and the current time blanked out."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        search_articles(reader=reader, query=query)
+    (term,) = query_terms(query)
+    return [re.sub(r"\d{4}-\d\d-\d\d[ T][\d:.+]+", "<now>", q["sql"]).replace(term, "<q>")
+            for q in queries.captured_queries]
+
+
+def test_a_reader_without_access_does_the_same_work_for_a_locked_word_as_for_no_word(author):
+    """The timing channel closed at its root: the same statements, none touching the full index."""
+    make_article(author=author)
+    for reader in (ANONYMOUS, make_user()):
+        locked, nowhere = _search_sql(reader, LOCKED_ONLY_WORD), _search_sql(reader, "quillwortish")
+        assert locked == nowhere
+        assert not any("full_fts" in sql or "full_vector" in sql or "full_terms" in sql for sql in locked)
+
+
+@override_settings(SEARCH_RATE_LIMIT_PER_IP=2)
+@pytest.mark.parametrize("language, words", [("en", "Please try again in"), ("zh-hans", "秒后再试")])
+def test_too_many_searches_get_a_friendly_429_page_in_both_languages(client, db, language, words):
+    for _ in range(2):
+        assert client.get(f"/{language}/search/", {"q": "harbour"}).status_code == 200
+    response = client.get(f"/{language}/search/", {"q": "harbour"})
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert words in response.content.decode() and "no-store" in response["Cache-Control"]
+
+
+@override_settings(SEARCH_RATE_LIMIT_PER_IP=100, SEARCH_RATE_LIMIT_PER_READER=1)
+def test_a_signed_in_reader_has_a_limit_of_their_own(db):
+    client = Client()
+    client.force_login(make_user())
+    assert client.get("/en/search/", {"q": "harbour"}).status_code == 200
+    assert client.get("/en/search/", {"q": "harbour"}).status_code == 429

@@ -164,7 +164,7 @@ def build_world() -> World:
         "part": "0", "channel": "weibo", "token": gift.token, "gifts/pk": str(gift.pk), "token_id": str(token.pk),
         "ref": checkout.provider_ref, "reference": checkout.reference, "purchases/pk": str(purchase.pk),
         "receipts/pk": str(purchase.transfer_id), "plan_id": str(plan.pk), "article_id": str(article.pk),
-        "version": str(article.version), "variant": "standard", "provider": "sandbox",
+        "version": str(article.version), "variant": "standard", "provider": "sandbox", "currency": "USD",
         "secret": rotate_private_feed_key(owner=reader),
         "uidb64": urlsafe_base64_encode(force_bytes(reader.pk)),
         "reset/token": default_token_generator.make_token(reader),
@@ -188,18 +188,20 @@ def routes() -> list[str]:
     return [route for route in dict.fromkeys(found) if "/admin/" not in f"/{route}"]
 
 
-def value_for(route: str, name: str, values: dict[str, str]) -> str:
+def value_for(route: str, name: str, converter: str | None, values: dict[str, str]) -> str:
+    """The world's value for a path parameter; for one the world does not know (a route added since), a
+    plain one of the right kind, so the route is still fuzzed (it may answer 404 to the plain request)."""
     for key, value in values.items():
         if "/" in key and key.split("/")[1] == name and key.split("/")[0] in route:
             return value
-    return values[name]
+    return values.get(name, "1" if converter == "int" else "plain")
 
 
 def url_of(route: str, values: dict[str, str], *, replace: str | None = None, with_: str = "") -> str:
     if route.startswith("^"):  # the API's catch-all regex
         return "/api/v1/no-such-endpoint"
-    return "/" + ROUTE_PARAM.sub(
-        lambda m: with_ if m["name"] == replace else quote(value_for(route, m["name"], values), safe=""), route)
+    return "/" + ROUTE_PARAM.sub(lambda m: with_ if m["name"] == replace else quote(
+        value_for(route, m["name"], m["converter"], values), safe=""), route)
 
 
 # Forms on a page ---------------------------------------------------------------------------------------

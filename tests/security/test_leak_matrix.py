@@ -29,7 +29,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import OperationalError
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
@@ -37,14 +37,18 @@ from PIL import Image
 from byline.access.decision import decide
 from byline.api.models import Scope
 from byline.api.services import create_api_token
-from byline.articles.models import Article
+from byline.articles import selectors as article_selectors
+from byline.articles.models import Article, Status, Visibility
+from byline.articles.services import ArticleData, upsert_article
 from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.models import MembershipPlan
 from byline.reader.prefs import COOKIE_NAME, ReadingPrefs
 from byline.sharing import services as sharing
+from byline.sharing.models import GiftLink
 from tests.conftest import LOCKED_ONLY_WORD, LOCKED_SENTINEL, PREVIEW_SENTENCE, make_user
 from tests.ledger.conftest import fund
+from tests.sharing.conftest import ACCEPT_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +216,22 @@ def unlock_confirmation(client: Client, article: Article) -> tuple[int, str]:
     return response.status_code, response.content.decode()
 
 
+def membership_and_refund_pages(client: Client, article: Article) -> tuple[int, str]:
+    """The membership page, a plan's confirmation, and the refund request of the state's purchase (each a
+    sign-in page for anonymous readers; an undone or refunded purchase's request sends to the wallet)."""
+    from byline.purchases.models import Purchase
+
+    plan = MembershipPlan.objects.filter(active=True).first() or MembershipPlan.objects.create(
+        name="Monthly", interval="month", price_minor=800, currency="USD")
+    purchase = Purchase.objects.filter(transfer_id__in=getattr(client, "transfer_ids", [])).first()
+    with translation.override("en"):
+        paths = [reverse("purchases:membership"), reverse("purchases:join", args=[plan.pk])]
+        if purchase is not None:
+            paths.append(reverse("purchases:refund_request", args=[purchase.pk]))
+    responses = [client.get(path, follow=True) for path in paths]
+    return max(r.status_code for r in responses), "\n".join(r.content.decode() for r in responses)
+
+
 def article_url_en(article: Article) -> str:
     with translation.override("en"):
         return article.get_absolute_url()
@@ -227,6 +247,42 @@ def title(article: Article) -> str:
 
 def preview(article: Article) -> str:
     return PREVIEW_SENTENCE
+
+
+def _read_during_a_save(client: Client, article: Article, **change) -> tuple[int, str]:
+    """The article is free for a while (its free page cached); a save that changes it is in flight while
+    another reader reads the old row and stores it as the stamp; the save commits; then the client reads.
+
+    One connection cannot read another's snapshot, so the reader in between is given the old row (what a
+    second connection reads before the commit); tests/articles/test_stale_state.py runs the same race on
+    two PostgreSQL connections.
+    """
+    upsert_article(_article_data(article, visibility=Visibility.FREE, price_minor=0))
+    url = article_url_en(article)
+    assert LOCKED_SENTINEL in Client().get(url).content.decode()  # free: cached for anonymous readers
+    old_row = article_selectors.article_stamp(slug=article.slug)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        upsert_article(_article_data(article, **change))
+        with mock.patch.object(article_selectors, "article_stamp", return_value=old_row):
+            Client().get(url)
+    response = client.get(url, follow=True)
+    return response.status_code, response.content.decode()
+
+
+def _article_data(article: Article, **changes) -> ArticleData:
+    current = Article.objects.select_related("author", "topic").get(pk=article.pk)
+    values = {name: getattr(current, name) for name in (
+        "title", "slug", "lang", "topic", "author", "body_markdown", "price_minor", "currency", "visibility",
+        "status", "published_at")}
+    return ArticleData(**{**values, **changes})
+
+
+def read_during_a_save_that_makes_it_paid(client: Client, article: Article) -> tuple[int, str]:
+    return _read_during_a_save(client, article, visibility=Visibility.PAID, price_minor=300)
+
+
+def read_during_a_save_that_unpublishes_it(client: Client, article: Article) -> tuple[int, str]:
+    return _read_during_a_save(client, article, status=Status.DRAFT, published_at=None)
 
 
 CARING = ReadingPrefs(mode="caring").serialise()
@@ -268,11 +324,18 @@ SURFACES: dict[str, Surface] = {
                                          note="audio carries no text: no sentence audio past the preview"),
     "unlock confirmation": Surface(unlock_confirmation),
     "wallet and receipts": Surface(wallet_and_receipts),
+    "membership and refund request pages": Surface(membership_and_refund_pages),
     "404 page": http(localised("en", lambda a: reverse("articles:detail", kwargs={"slug": f"{a.slug}-gone"}))),
     "503 page": Surface(unavailable_page, statuses=(503,), note="the article page with the database lost"),
     "admin anonymous preview": Surface(admin_anonymous_preview, expect=preview),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
                                      note="the only e-mail a reader can trigger; receipts are pages"),
+    "article page, read during a save that makes it paid": Surface(
+        read_during_a_save_that_makes_it_paid, expect=preview,
+        note="free, then made paid while another reader stores the old row; read after the commit"),
+    "article page, read during a save that unpublishes it": Surface(
+        read_during_a_save_that_unpublishes_it, statuses=(404,),
+        note="free, then taken down while another reader stores the old row; read after the commit"),
 }
 
 
@@ -332,9 +395,7 @@ def revoked_gift(client: Client, article: Article) -> None:
     client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
     giver = article.author.user
     gift = sharing.create_gift_link(giver=giver, article=article)
-    with translation.override("en"):
-        opened = client.get(reverse("sharing:gift", args=[gift.token]))
-    assert LOCKED_SENTINEL in opened.content.decode(), "the gift did not open: the state would prove nothing"
+    _open_gift(client, gift)
     sharing.revoke_gift_link(giver=giver, gift_id=gift.pk)
 
 
@@ -348,6 +409,74 @@ def read_only_token(client: Client, article: Article) -> None:
                                                                          scopes=[Scope.READ])[1]
 
 
+def _open_gift(client: Client, gift) -> None:
+    """Look at the gift link and press "Open the gift", as a person does; the gift must then open."""
+    client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
+    with translation.override("en"):
+        url = reverse("sharing:gift", args=[gift.token])
+    page = client.get(url).content.decode()
+    key = ACCEPT_KEY.search(page)
+    opened = client.post(url, {"accept_key": key.group(1)} if key else {}, follow=True)
+    assert LOCKED_SENTINEL in opened.content.decode(), "the gift did not open: the state would prove nothing"
+
+
+def _gift_from_a_purchase(client: Client, article: Article, *, signed_in: bool):
+    """A reader buys the article and makes a gift link; the client (a signed-in friend, or a browser)
+    opens it. Returns the purchase."""
+    buyer = make_user()
+    fund(buyer, 1000)
+    purchase = purchases.unlock_with_wallet(reader=buyer, article=article, idempotency_key=uuid.uuid4().hex)
+    gift = sharing.create_gift_link(giver=buyer, article=article)
+    if signed_in:
+        client.force_login(make_user())
+    _open_gift(client, gift)
+    return purchase
+
+
+def gift_from_an_undone_purchase(client: Client, article: Article) -> None:
+    """A signed-in friend opened a gift made from a purchase; the buyer then undid the purchase."""
+    purchase = _gift_from_a_purchase(client, article, signed_in=True)
+    purchases.undo_purchase(reader=purchase.reader, purchase_id=purchase.pk)
+
+
+def gift_from_a_refunded_purchase(client: Client, article: Article) -> None:
+    """A browser opened a gift made from a purchase (signed out); staff then refunded the purchase."""
+    purchase = _gift_from_a_purchase(client, article, signed_in=False)
+    purchases.refund_purchase(purchase_id=purchase.pk, staff_user=make_user(is_staff=True))
+
+
+def gift_reopened_by_a_new_account(client: Client, article: Article) -> None:
+    """A browser opened a gift signed out; the giver withdrew it; a new account signed up in that browser
+    (same gift cookie), looked at the link and pressed its button."""
+    revoked_gift(client, article)
+    client.force_login(make_user())
+    _press_the_gift_button_again(client, article)
+
+
+def _press_the_gift_button_again(client: Client, article: Article) -> None:
+    gift = article.gift_links.get()
+    with translation.override("en"):
+        url = reverse("sharing:gift", args=[gift.token])
+    client.get(url)
+    client.post(url, {})
+
+
+def revoked_gift_with_the_cookie(client: Client, article: Article) -> None:
+    """A browser opened a gift signed out and keeps its cookie; the giver withdrew it; the browser came back
+    to the link and pressed the button again."""
+    revoked_gift(client, article)
+    _press_the_gift_button_again(client, article)
+
+
+def expired_gift_with_the_cookie(client: Client, article: Article) -> None:
+    """A browser opened a gift signed out and keeps its cookie; the link expired; the browser came back to
+    the link and pressed the button again."""
+    gift = sharing.create_gift_link(giver=article.author.user, article=article)
+    _open_gift(client, gift)
+    GiftLink.objects.filter(pk=gift.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    _press_the_gift_button_again(client, article)
+
+
 STATES: dict[str, Callable[[Client, Article], None]] = {
     "anonymous": anonymous,
     "signed in without access": signed_in_without_access,
@@ -358,6 +487,11 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "API token without read:private": read_only_token,
     "crawler user agent": crawler,
     "JavaScript disabled": javascript_disabled,
+    "gift from an undone purchase": gift_from_an_undone_purchase,
+    "gift from a refunded purchase": gift_from_a_refunded_purchase,
+    "gift reopened by a new account": gift_reopened_by_a_new_account,
+    "revoked gift with the cookie": revoked_gift_with_the_cookie,
+    "expired gift with the cookie": expired_gift_with_the_cookie,
 }
 
 MATRIX = [(surface, state) for surface in SURFACES for state in STATES]
@@ -395,3 +529,87 @@ def test_the_matrix_would_see_a_leak_the_author_is_entitled_to(paid_article, sur
     client.force_login(paid_article.author.user)
     _, content = SURFACES[surface].fetch(client, paid_article)
     assert LOCKED_SENTINEL in content
+
+
+# --- Entry points: the same article written through each way text enters, with CRLF line endings ---
+# A browser submits a textarea with CRLF; before text was normalised where it enters, the divider
+# was not found and the whole text was public. Each entry point below writes the fixture's article
+# (preview sentence, divider, sentinel) with CRLF and is then read on every surface.
+
+CRLF_BODY = (f"{PREVIEW_SENTENCE}\r\n\r\nA second free paragraph sets the scene.\r\n\r\n<!-- paywall -->\r\n\r\n"
+             f"{LOCKED_SENTINEL} The word {LOCKED_ONLY_WORD} appears only here.\r\n\r\nA last locked paragraph.\r\n")
+
+
+def written_in_the_admin(author, tmp_path) -> Article:
+    from byline.articles.demo import authors_group
+    from tests.conftest import make_topic
+
+    author.user.is_staff = True
+    author.user.save()
+    author.user.groups.add(authors_group())
+    client = Client()
+    client.force_login(author.user)
+    with translation.override("en"):
+        response = client.post(reverse("admin:articles_article_add"), {
+            "title": "Written in the admin", "slug": "written-in-the-admin", "lang": "en",
+            "topic": make_topic().pk, "author": author.pk, "body_markdown": CRLF_BODY, "visibility": "paid",
+            "price_minor": "300", "currency": "USD", "status": "published", "published_at_0": "",
+            "published_at_1": ""})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Article.objects.select_related("author", "topic").get(slug="written-in-the-admin")
+
+
+def written_through_the_api(author, tmp_path) -> Article:
+    import json
+
+    from byline.api.services import create_api_token
+    from tests.conftest import make_topic
+
+    make_topic()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(owner=author.user, name='matrix')[1]}"}
+    created = Client().post("/api/v1/articles", data=json.dumps({
+        "title": "Written through the API", "slug": "written-through-the-api", "topic": "history",
+        "body_markdown": CRLF_BODY, "visibility": "paid", "price_minor": 300, "currency": "USD"}),
+        content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    published = Client().post("/api/v1/articles/written-through-the-api/publish", data="{}",
+                              content_type="application/json", **headers)
+    assert published.status_code == 200, published.content
+    return Article.objects.select_related("author", "topic").get(slug="written-through-the-api")
+
+
+def written_by_the_importer(author, tmp_path) -> Article:
+    from byline.articles.importer import import_articles
+
+    front = (f"---\r\ntitle: Written by the importer\r\nslug: written-by-the-importer\r\nlang: en\r\n"
+             f"topic: history\r\nauthor: {author.slug}\r\nprice: \"3.00\"\r\nvisibility: paid\r\n"
+             f"published: true\r\n---\r\n")
+    path = tmp_path / "crlf.md"
+    path.write_bytes((front + CRLF_BODY).encode("utf-8"))
+    import_articles([path])
+    return Article.objects.select_related("author", "topic").get(slug="written-by-the-importer")
+
+
+ENTRY_POINTS: dict[str, Callable] = {
+    "admin form (CRLF)": written_in_the_admin,
+    "Content API (CRLF JSON)": written_through_the_api,
+    "importer (CRLF file)": written_by_the_importer,
+}
+ENTRY_STATES = ("anonymous", "signed in without access")
+ENTRY_MATRIX = [(entry, surface, state) for entry in ENTRY_POINTS for surface in SURFACES for state in ENTRY_STATES]
+
+
+@pytest.mark.parametrize(("entry", "surface", "state"), ENTRY_MATRIX,
+                         ids=[f"{e}--{s}--{t}" for e, s, t in ENTRY_MATRIX])
+def test_an_article_written_with_crlf_through_any_entry_point_keeps_its_locked_part(author, tmp_path, entry,
+                                                                                     surface, state):
+    article = ENTRY_POINTS[entry](author, tmp_path)
+    assert article.is_live and article.has_divider and LOCKED_SENTINEL in article.locked_html
+    client = Client()
+    STATES[state](client, article)
+    status, content = SURFACES[surface].fetch(client, article)
+    assert status in SURFACES[surface].statuses, f"{surface} as {state} answered {status}"
+    expect = SURFACES[surface].expect
+    if expect is not None:
+        assert expect(article) in content, f"{surface} does not show the article: the check would prove nothing"
+    assert_no_locked_text(content, f"{surface} as {state}, article from the {entry}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from byline.sharing import services
 
@@ -16,6 +19,21 @@ def browser_client(user=None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+ACCEPT_KEY = re.compile(r'name="accept_key" value="([^"]+)"')
+
+
+def gift_url(gift) -> str:
+    return reverse("sharing:gift", kwargs={"token": gift.token})
+
+
+def open_gift(client: Client, gift):
+    """What a person does with a gift link: look at the page, then press "Open the gift" (the page's form,
+    with the key it carries). Returns the page the browser lands on."""
+    page = client.get(gift_url(gift)).content.decode()
+    found = ACCEPT_KEY.search(page)
+    return client.post(gift_url(gift), {"accept_key": found.group(1)} if found else {}, follow=True)
 
 
 @pytest.fixture

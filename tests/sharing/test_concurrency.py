@@ -97,3 +97,60 @@ def test_visits_that_take_no_use_are_answered_while_another_holds_the_gifts_lock
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 0")
     assert GiftLink.objects.get(pk=gift.pk).redemption_count == 5
+
+
+def _someone_waits_for_a_row_lock() -> bool:
+    """Whether another connection of this database is waiting for a lock now (polled, bounded)."""
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return True
+        threading.Event().wait(0.05)
+    return False
+
+
+def test_a_gift_made_while_its_purchase_is_being_undone_waits_and_is_refused():
+    """Undoing a purchase and making a gift from it take the giver's row lock first, so a gift is either
+    made before the undo (and ended by it) or decided after it (and refused): never made from an undone
+    purchase and left alive."""
+    from byline.purchases import services as purchases
+    from tests.ledger.conftest import fund
+
+    article = make_article(author=make_author())
+    buyer = make_user()
+    fund(buyer, 1000)
+    purchase = purchases.unlock_with_wallet(reader=buyer, article=article, idempotency_key="undo-race")
+    undoing, release = threading.Event(), threading.Event()
+    outcome: list = []
+
+    def undo_held_open() -> None:
+        try:
+            with transaction.atomic():
+                purchases.undo_purchase(reader=buyer, purchase_id=purchase.pk)
+                undoing.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    def give() -> None:
+        try:
+            outcome.append(services.create_gift_link(giver=buyer, article=article))
+        except services.ValidationError as error:
+            outcome.append(error.code)
+        finally:
+            connections.close_all()
+
+    undo, gift = threading.Thread(target=undo_held_open), threading.Thread(target=give)
+    undo.start()
+    try:
+        assert undoing.wait(10)
+        gift.start()
+        assert _someone_waits_for_a_row_lock(), "the gift was decided without waiting for the undo"
+    finally:
+        release.set()
+        undo.join()
+        gift.join()
+    assert outcome == ["no_access"]
+    assert not GiftLink.objects.filter(giver=buyer).exists()

@@ -12,32 +12,28 @@ from byline.articles.models import Article, Status
 from byline.sharing import services
 from byline.sharing.models import GiftLink
 from tests.conftest import LOCKED_SENTINEL, make_article, make_user
-from tests.sharing.conftest import browser_client
+from tests.sharing.conftest import browser_client, gift_url, open_gift
 
 pytestmark = pytest.mark.django_db
 
 
-def gift_url(gift: GiftLink) -> str:
-    return reverse("sharing:gift", kwargs={"token": gift.token})
-
-
 def test_opening_a_gift_link_shows_who_gave_it_and_the_full_text(browser, gift):
-    response = browser.get(gift_url(gift))
+    response = open_gift(browser, gift)
     content = response.content.decode()
     assert response.status_code == 200
     assert f"{gift.giver.username} gave you this article." in content
     assert LOCKED_SENTINEL in content
 
 
-def test_gift_pages_are_not_indexed_and_send_no_referrer(browser, gift):
+def test_gift_pages_are_not_indexed_and_send_no_referrer_to_other_sites(browser, gift):
     response = browser.get(gift_url(gift))
     assert response["X-Robots-Tag"].startswith("noindex")
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
 def test_anonymous_recipient_keeps_access_in_that_browser_on_the_article_page(browser, gift, paid_article):
-    browser.get(gift_url(gift))
+    open_gift(browser, gift)
     page = browser.get(paid_article.get_absolute_url())
     assert LOCKED_SENTINEL in page.content.decode()
     assert "private" in page["Cache-Control"]
@@ -47,14 +43,14 @@ def test_anonymous_recipient_keeps_access_in_that_browser_on_the_article_page(br
 def test_a_browser_holding_a_gift_never_reads_the_full_text_from_the_shared_page_cache(gift, paid_article):
     browser_client().get(paid_article.get_absolute_url())  # fills the anonymous cache
     holder = browser_client()
-    holder.get(gift_url(gift))
+    open_gift(holder, gift)
     assert LOCKED_SENTINEL in holder.get(paid_article.get_absolute_url()).content.decode()
     assert LOCKED_SENTINEL not in browser_client().get(paid_article.get_absolute_url()).content.decode()
 
 
 def test_signed_in_recipient_keeps_the_article_after_the_link_expires(gift, paid_article):
     recipient = make_user()
-    browser_client(recipient).get(gift_url(gift))
+    open_gift(browser_client(recipient), gift)
     GiftLink.objects.filter(pk=gift.pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
     assert decide(recipient, paid_article).reason == Reason.GIFT
     assert LOCKED_SENTINEL in browser_client(recipient).get(paid_article.get_absolute_url()).content.decode()
@@ -62,36 +58,36 @@ def test_signed_in_recipient_keeps_the_article_after_the_link_expires(gift, paid
 
 def test_each_distinct_recipient_uses_one_redemption_and_reopening_uses_none(gift):
     first = browser_client()
-    first.get(gift_url(gift))
-    first.get(gift_url(gift))
+    open_gift(first, gift)
+    open_gift(first, gift)
     reader = make_user()
-    browser_client(reader).get(gift_url(gift))
-    browser_client(reader).get(gift_url(gift))
+    open_gift(browser_client(reader), gift)
+    open_gift(browser_client(reader), gift)
     gift.refresh_from_db()
     assert gift.redemption_count == 2
 
 
 def test_an_anonymous_recipient_who_signs_in_keeps_the_gift_without_a_second_use(gift, paid_article):
     client = browser_client()
-    client.get(gift_url(gift))
+    open_gift(client, gift)
     reader = make_user()
     client.force_login(reader)
-    client.get(gift_url(gift))
+    client.get(gift_url(gift))  # looking at the link again, signed in, keeps it in the account
     gift.refresh_from_db()
     assert gift.redemption_count == 1
     assert decide(reader, paid_article).reason == Reason.GIFT
 
 
 def test_the_giver_opening_their_own_link_uses_no_redemption(gift):
-    browser_client(gift.giver).get(gift_url(gift))
+    open_gift(browser_client(gift.giver), gift)
     gift.refresh_from_db()
     assert gift.redemption_count == 0
 
 
 def test_a_used_up_link_shows_the_preview_and_says_why(gift, paid_article):
     for _ in range(gift.max_redemptions):
-        browser_client().get(gift_url(gift))
-    response = browser_client().get(gift_url(gift))
+        open_gift(browser_client(), gift)
+    response = open_gift(browser_client(), gift)
     content = response.content.decode()
     assert response.status_code == 200
     assert "already been used by as many readers as it allows" in content
@@ -101,7 +97,7 @@ def test_a_used_up_link_shows_the_preview_and_says_why(gift, paid_article):
 
 def test_a_revoked_link_shows_the_preview_and_ends_anonymous_access(gift, paid_article):
     holder = browser_client()
-    holder.get(gift_url(gift))
+    open_gift(holder, gift)
     services.revoke_gift_link(giver=gift.giver, gift_id=gift.pk)
     content = holder.get(gift_url(gift)).content.decode()
     assert "withdrawn" in content and LOCKED_SENTINEL not in content
@@ -170,7 +166,7 @@ def test_a_gift_link_to_a_free_article_is_refused_with_advice(free_article):
 
 def test_a_gift_recipient_cannot_pass_the_article_on(gift, paid_article):
     recipient = make_user()
-    browser_client(recipient).get(gift_url(gift))
+    open_gift(browser_client(recipient), gift)
     with pytest.raises(ValidationError) as error:
         services.create_gift_link(giver=recipient, article=paid_article)
     assert error.value.code == "no_access"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from byline.sharing import services
 from byline.sharing.models import GiftLink
 from tests.conftest import LOCKED_ONLY_WORD, LOCKED_SENTINEL, make_article
-from tests.sharing.conftest import browser_client
+from tests.sharing.conftest import browser_client, open_gift
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_a_forged_gift_cookie_never_receives_the_locked_text(gift, paid_article)
 def test_a_gift_for_another_article_never_opens_this_one(gift, author):
     other = make_article(author=author)
     holder = browser_client()
-    assert LOCKED_SENTINEL in holder.get(gift_url(gift.token)).content.decode()
+    assert LOCKED_SENTINEL in open_gift(holder, gift).content.decode()
     assert_locked_out(holder.get(other.get_absolute_url()))
 
 
@@ -92,7 +92,7 @@ def test_a_head_request_never_redeems(gift):
 
 
 def test_share_tags_on_a_valid_gift_page_come_from_the_preview_alone(gift):
-    content = browser_client().get(gift_url(gift.token)).content.decode()
+    content = open_gift(browser_client(), gift).content.decode()
     head = content.split("</head>", 1)[0]
     assert LOCKED_SENTINEL in content
     assert LOCKED_SENTINEL not in head and LOCKED_ONLY_WORD not in head

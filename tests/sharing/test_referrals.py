@@ -9,7 +9,7 @@ from django.utils import timezone
 from byline.sharing import selectors, services
 from byline.sharing.models import EventKind, ReferralEvent
 from tests.conftest import make_user
-from tests.sharing.conftest import browser_client
+from tests.sharing.conftest import browser_client, open_gift
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +67,8 @@ def test_a_purchase_more_than_seven_days_after_the_visit_is_not_attributed(paid_
 
 def test_gift_redemptions_and_the_purchases_after_them_count_under_gift(gift, paid_article, author):
     recipient = make_user()
-    browser_client(recipient).get(reverse("sharing:gift", kwargs={"token": gift.token}))
-    browser_client().get(reverse("sharing:gift", kwargs={"token": gift.token}))
+    open_gift(browser_client(recipient), gift)
+    open_gift(browser_client(), gift)
     services.record_conversion(reader=recipient, article=paid_article, kind="membership")
     assert counts(author, "gift") == (0, 0, 2, 1)
 

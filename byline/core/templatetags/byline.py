@@ -79,3 +79,9 @@ def personal_value(context: template.Context, name: str) -> str:
     if context.get(page_shell.SHELL_CONTEXT_FLAG):
         return mark_safe(page_shell.value_marker(name))
     return personal_values.render_value(name, context.get("request"), context)
+
+
+@register.simple_tag
+def site_name() -> str:
+    """The site's name where no context processor ran (bare.html: the 400, 500 and 503 pages)."""
+    return settings.SITE_NAME

@@ -7,7 +7,9 @@ Test cards (any expiry and CVC):
   4000 0000 0000 9995  fails for insufficient funds
   4000 0025 0000 3155  asks the payer for an extra confirmation step, then succeeds or fails
 
-A paid checkout with a recurring interval starts a sandbox subscription. `renew_due_subscriptions`
+A refused card leaves the checkout open, with the reason shown, so the payer can try another card (as on
+Stripe's hosted page); only an expired checkout fails. A paid checkout with a recurring interval starts a
+sandbox subscription. `renew_due_subscriptions`
 (run by the membership renewal task and `manage.py renew_memberships`) charges it again when its
 period ends and sends a signed `invoice.paid` event, once per period, as Stripe does; a cancelled
 one ends with `customer.subscription.deleted` instead. Charges below Stripe's per-currency minimum
@@ -138,39 +140,53 @@ def expire_if_stale(*, payment: SandboxPayment, now: dt.datetime | None = None) 
 
 
 def pay(*, payment: SandboxPayment, card_number: str) -> str:
-    """Charge a test card. Returns the new state: succeeded, failed or requires_action."""
+    """Charge a test card. Returns the new state: succeeded, requires_action, or open again after a card
+    that was refused (its reason in `failure_reason`): as on Stripe's hosted page, the payer may try
+    another card until the checkout expires, and no event is sent for a refused card."""
     outcome = TEST_CARDS.get("".join(ch for ch in card_number if ch.isdigit()), "card_declined")
     if expire_if_stale(payment=payment) != "open":
         return payment.state
     if outcome == "requires_action":
-        payment.state = "requires_action"
-        payment.save(update_fields=["state"])
+        SandboxPayment.objects.filter(pk=payment.pk, state="open").update(state="requires_action", failure_reason="")
+        payment.refresh_from_db(fields=["state", "failure_reason"])
         return payment.state
-    return _settle(payment=payment, succeeded=outcome == "success", reason="" if outcome == "success" else outcome)
+    if outcome != "success":
+        return _refuse_card(payment=payment, reason=outcome)
+    return _succeed(payment=payment, was="open")
 
 
 def confirm(*, payment: SandboxPayment, approve: bool) -> str:
-    """The payer's answer to the extra confirmation step."""
+    """The payer's answer to the extra confirmation step; refusing it leaves the checkout open for another card."""
     if expire_if_stale(payment=payment) != "requires_action":
         return payment.state
-    return _settle(payment=payment, succeeded=approve, reason="" if approve else "authentication_failed")
+    if not approve:
+        return _refuse_card(payment=payment, reason="authentication_failed")
+    return _succeed(payment=payment, was="requires_action")
 
 
-def _settle(*, payment: SandboxPayment, succeeded: bool, reason: str) -> str:
+def _refuse_card(*, payment: SandboxPayment, reason: str) -> str:
+    SandboxPayment.objects.filter(pk=payment.pk, state__in=("open", "requires_action")).update(
+        state="open", failure_reason=reason)
+    payment.refresh_from_db(fields=["state", "failure_reason"])
+    return payment.state
+
+
+def _succeed(*, payment: SandboxPayment, was: str) -> str:
+    """Mark the payment paid, once: a second submit of the page (a double click) finds it paid already."""
     from byline.purchases.memberships import add_interval
 
-    payment.state = "succeeded" if succeeded else "failed"
-    payment.failure_reason = reason
-    payment.save(update_fields=["state", "failure_reason"])
+    if not SandboxPayment.objects.filter(pk=payment.pk, state=was).update(state="succeeded", failure_reason=""):
+        payment.refresh_from_db(fields=["state", "failure_reason"])
+        return payment.state
+    payment.state, payment.failure_reason = "succeeded", ""
     subscription = None
-    if payment.recurring_interval and succeeded:
+    if payment.recurring_interval:
         subscription = SandboxSubscription.objects.create(
             ref=f"sub_{payment.ref}", payment=payment, amount_minor=payment.amount_minor, currency=payment.currency,
             interval=payment.recurring_interval,
             current_period_end=add_interval(timezone.now(), payment.recurring_interval))
-    event_type = "checkout.session.completed" if succeeded else "checkout.session.async_payment_failed"
-    send_event(event_type=event_type, obj=_checkout_session(
-        payment, paid=succeeded, reason=reason, subscription_ref=subscription.ref if subscription else None))
+    send_event(event_type="checkout.session.completed", obj=_checkout_session(
+        payment, paid=True, reason="", subscription_ref=subscription.ref if subscription else None))
     return payment.state
 
 

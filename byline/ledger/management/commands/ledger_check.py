@@ -15,4 +15,6 @@ class Command(BaseCommand):
             raise CommandError(f"ledger_check found {len(found)} problem(s)")
         self.stdout.write(self.style.SUCCESS(
             f"Ledger sound: {Transfer.objects.count()} transfers, {Account.objects.count()} accounts; "
-            "every transfer sums to zero, balances match entries, no wallet below zero, keys applied once."))
+            "every transfer sums to zero, balances match entries, no wallet below zero, keys applied once; "
+            "every writer's paid out + available + pending = earned - reversed, and each payout matches its "
+            "transfers."))

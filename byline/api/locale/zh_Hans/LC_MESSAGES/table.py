@@ -3,11 +3,11 @@
 ZH = {
     "Content API and feeds": "内容 API 与订阅源",
     "Byline: latest articles": "Byline：最新文章",
-    "The newest articles on Byline, with their free previews.": "Byline 上的最新文章及其免费预览。",
+    "The newest articles on Byline, with their free previews.": "Byline 上的最新文章及其免费试读部分。",
     "Byline: %(topic)s": "Byline：%(topic)s",
-    "New articles in %(topic)s, with their free previews.": "“%(topic)s”话题的新文章及其免费预览。",
+    "New articles in %(topic)s, with their free previews.": "“%(topic)s”主题下的新文章及其免费试读部分。",
     "Byline: articles by %(author)s": "Byline：%(author)s 的文章",
-    "New articles by %(author)s, with their free previews.": "%(author)s 的新文章及其免费预览。",
+    "New articles by %(author)s, with their free previews.": "%(author)s 的新文章及其免费试读部分。",
     "Byline: your private feed": "Byline：您的私人订阅源",
     "Full text of the articles you can read; keep this address to yourself.":
         "您可阅读的文章全文；请勿将此地址告诉他人。",

@@ -26,7 +26,7 @@ ZH = {
     "Conversion": "转化率",
     "Undos": "撤销",
     "Refunds": "退款",
-    "Gift redemptions": "礼物链接领取",
+    "Gift redemptions": "赠阅领取",
     "Membership reads": "会员阅读",
     "Conversion is unlocks divided by paywall impressions; the undo rate is undos divided by unlocks. Earnings are your share of sales, less undos and refunds, plus membership pool shares, as recorded in the ledger.": "转化率是解锁次数除以付费墙展示次数；撤销率是撤销次数除以解锁次数。收入是账本记录的您的销售分成（已扣除撤销和退款）加上会员池分成。",
     "Dashboard": "数据面板",
@@ -49,4 +49,8 @@ ZH = {
     "Sales earnings": "销售收入",
     "No articles yet.": "还没有文章。",
     "By article (CSV)": "按文章下载（CSV）",
+    "The dashboard shows authors how their articles are read and bought. Your account has no articles, so there is nothing to show here.": "数据面板向作者展示文章的阅读和购买情况。您的账户还没有文章，所以这里没有可显示的内容。",
+    "(%(value)s)": "（%(value)s）",
+    "scheduled for %(time)s": "定于 %(time)s 发布",
+    "draft": "草稿",
 }

@@ -28,4 +28,8 @@ ZH = {
     "amount": "金额",
     "entry": "分录",
     "entries": "分录",
+    'Payouts in flight': '途中的提现',
+    'Payout': '提现',
+    'Payout sent': '提现已付出',
+    'Payout failed or returned': '提现失败或被退回',
 }

@@ -11,7 +11,7 @@ ZH = {
     "Unlocked": "已解锁",
     "Free": "免费",
     "Members": "会员",
-    "Recommended for you": "为你推荐",
+    "Recommended for you": "为您推荐",
     "Sign in to keep a reading history.": "登录后才会保存阅读记录。",
     "There is no such article.": "没有这篇文章。",
     "Only readers of the whole article can finish it.": "只有能阅读全文的读者才能记为读完。",

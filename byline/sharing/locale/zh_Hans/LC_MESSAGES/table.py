@@ -1,7 +1,8 @@
+# ruff: noqa: E501
 ZH = {
     "Sharing": "分享",
     "Paid": "付费",
-    "Gift": "礼物",
+    "Gift": "赠阅",
     "By %(name)s": "作者：%(name)s",
     "Copied link": "复制链接",
     "System share sheet": "系统分享",
@@ -36,12 +37,9 @@ ZH = {
     "A gift: %(title)s": "赠阅：%(title)s",
     "You can still read the free beginning below.": "您仍然可以阅读下面的免费开头部分。",
     "%(name)s gave you this article.": "%(name)s 送给您这篇文章。",
-    "It stays open in this browser while the gift link lasts. Log in to keep it for good.":
-        "在赠阅链接有效期内，这篇文章在本浏览器中保持可读。登录后可永久保留。",
     "You can create %(n)s more gift link this month.": ["本月您还可以创建 %(n)s 个赠阅链接。"],
     "opened by %(used)s of %(limit)s people": "已有 %(used)s / %(limit)s 人打开",
     "until %(date)s": "有效期至 %(date)s",
-    "Withdraw this link": "撤回这个链接",
     "You have not given any articles yet. Use “Give this article” on an article you have.":
         "您还没有赠阅过文章。在您拥有的文章页面上点击“赠阅这篇文章”。",
     "Share to": "分享到",
@@ -83,4 +81,42 @@ ZH = {
     "Your gift link is ready: copy it and send it to up to %(n)d people.":
         "赠阅链接已创建：复制后发给最多 %(n)d 位朋友。",
     "The gift link is withdrawn: nobody new can open it.": "赠阅链接已撤回：其他人无法再打开。",
+    "Ended with the purchase it came from": "已随来源购买结束",
+    "This gift has ended: the purchase it came from was returned, so the article is no longer given through it.":
+        "这份礼物已结束：赠送它的那次购买已退回，这篇文章不再通过它赠阅。",
+    "Gift links open only when someone opens them.": "赠阅链接只在有人亲自打开时才会打开。",
+    "Open the gift to read all of it. The link opens for %(n)s person.":
+        ["打开礼物即可阅读全文。这个链接最多可供 %(n)s 人打开。"],
+    "Open the gift": "打开礼物",
+    "It stays open in this browser while the gift link lasts. Log in and open the link again to keep it in your account.":
+        "在赠阅链接有效期内，这篇文章在本浏览器中保持可读。登录后再次打开这个链接，即可保存到您的账户。",
+    "The gift comes from a purchase: if that purchase is undone or refunded, the gift ends for everyone who opened it.":
+        "这份礼物来自一次购买：如果那次购买被撤销或退款，所有打开过它的人都将无法继续阅读。",
+    "Your gift link": "您的赠阅链接",
+    "For “%(title)s”": "赠阅文章：《%(title)s》",
+    "Send it to one person": ["最多发给 %(n)s 位朋友"],
+    "Gift link copied": "赠阅链接已复制",
+    "Copy gift link": "复制赠阅链接",
+    "Or let a friend scan this code with their phone (in WeChat too).": "也可以让朋友用手机（包括微信）扫描这个二维码。",
+    "Whoever has the link can open it: send it only to the people you mean to give it to.":
+        "任何拿到链接的人都能打开：请只发给您想赠送的人。",
+    "This gift comes from your purchase: if you undo it, or it is refunded, the gift ends for everyone who opened it.":
+        "这份礼物来自您的购买：如果您撤销这次购买或购买被退款，所有打开过它的人都将无法继续阅读。",
+    "Withdraw this link…": "撤回这个链接…",
+    "All your gift links": "全部赠阅链接",
+    "QR code of the gift link for %(title)s": "《%(title)s》赠阅链接的二维码",
+    "Withdraw this gift link?": "要撤回这个赠阅链接吗？",
+    "The gift link for “%(title)s”.": "《%(title)s》的赠阅链接。",
+    "It has been opened by %(used)s of %(limit)s people.": "已有 %(used)s / %(limit)s 人打开。",
+    "This link is already withdrawn.": "这个链接已经撤回。",
+    "Nobody new can open it, and the browsers that opened it without an account lose it.":
+        "其他人将无法再打开它；未登录打开过它的浏览器也将无法继续阅读。",
+    "Readers who opened it while logged in keep the article.": "登录后打开过它的读者仍可继续阅读。",
+    "A withdrawn link cannot be opened again, and it still counts towards this month’s gift links.":
+        "撤回的链接无法恢复，并且仍计入本月的赠阅链接数量。",
+    "Withdraw the link": "撤回链接",
+    "Keep it, go back": "保留，返回",
+    "Copy or show the QR code": "复制链接或显示二维码",
+    "The purchase this gift came from was undone or refunded, so nobody reads the article through it any more.":
+        "赠送它的那次购买已撤销或退款，因此不再有人能通过它阅读这篇文章。",
 }
