@@ -11,7 +11,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
-from byline.core.inputs import has_unstorable
+from byline.core.inputs import has_unstorable, view_reports_unstorable_text
 
 logger = logging.getLogger("byline.core")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -23,10 +23,12 @@ class BadInputMiddleware:
 
     A NUL or an unpaired surrogate in the path, a query parameter or a form field (name or value) answers
     400 through the project's handler400 (`core.errors.bad_request`: a page, or problem JSON under /api/).
-    A cookie holding one is dropped instead, as if the browser had not sent it: a stray cookie must not
-    lock a browser out of every page. JSON bodies are the API's to check (its schemas refuse control
-    characters). A number too big for the database, which SQLite's driver refuses with OverflowError
-    (PostgreSQL's matches nothing), is bad input too.
+    Form fields are looked at once the view is known (`process_view`, still before any view code): a view
+    marked `core.inputs.reports_unstorable_text` (the article editor, whose form names the line) gets its
+    post and re-renders with the error. A cookie holding one is dropped instead, as if the browser had not
+    sent it: a stray cookie must not lock a browser out of every page. JSON bodies are the API's to check
+    (its schemas normalise text, which refuses both). A number too big for the database, which SQLite's
+    driver refuses with OverflowError (PostgreSQL's matches nothing), is bad input too.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -41,9 +43,12 @@ class BadInputMiddleware:
             raise BadRequest(UNREADABLE)
         if request.META.get("QUERY_STRING") and _has_unstorable_field(request.GET):
             raise BadRequest(UNREADABLE)
-        if request.method == "POST" and request.content_type in FORM_TYPES and _has_unstorable_field(request.POST):
-            raise BadRequest(UNREADABLE)
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable[..., HttpResponse], args, kwargs) -> None:
+        if (request.method == "POST" and request.content_type in FORM_TYPES and not view_reports_unstorable_text(view)
+                and _has_unstorable_field(request.POST)):
+            raise BadRequest(UNREADABLE)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OverflowError):

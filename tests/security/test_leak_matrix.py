@@ -562,11 +562,11 @@ def written_in_the_admin(author, tmp_path) -> Article:
 def written_through_the_api(author, tmp_path) -> Article:
     import json
 
-    from byline.api.services import create_api_token
     from tests.conftest import make_topic
 
     make_topic()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(owner=author.user, name='matrix')[1]}"}
+    token = create_api_token(owner=author.user, name="matrix", scopes=[Scope.WRITE_ARTICLES])[1]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     created = Client().post("/api/v1/articles", data=json.dumps({
         "title": "Written through the API", "slug": "written-through-the-api", "topic": "history",
         "body_markdown": CRLF_BODY, "visibility": "paid", "price_minor": 300, "currency": "USD"}),
