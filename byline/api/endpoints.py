@@ -68,6 +68,7 @@ class ContentApi(NinjaAPI):
 
 
 PROBLEM_STATUSES = {
+    400: "The request holds a NUL character or an unpaired surrogate (refused before the API reads it)",
     401: "Malformed, unknown or revoked token; or sign-in needed",
     403: "Not allowed (the token lacks the scope, named in `required_scope`; not your article; CSRF token "
          "missing on a session request)",
