@@ -8,6 +8,7 @@ Two modes:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -90,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a NUL or an unpaired surrogate anywhere in the request is refused before anything reads it.
+    "byline.core.middleware.BadInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "byline.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -253,7 +256,16 @@ if not env_flag("BYLINE_SECURE_COOKIES", True):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("BYLINE_BEHIND_PROXY") else None
+# Behind a reverse proxy: believe its X-Forwarded-Proto, and its X-Forwarded-For / X-Real-IP for the client's
+# address, but only from the proxies listed here (byline/core/addresses.py).
+BEHIND_PROXY = env_flag("BYLINE_BEHIND_PROXY")
+TRUSTED_PROXIES = env_list("BYLINE_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"BYLINE_TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; media-src 'self' blob:; object-src 'none'; "

@@ -281,6 +281,7 @@ def app_env(config: Config) -> dict[str, str]:
         "BYLINE_SITE_URL": config.url,
         "BYLINE_SSL_REDIRECT": "0",
         "BYLINE_SECURE_COOKIES": "0",
+        "BYLINE_BEHIND_PROXY": "1",  # nginx on loopback: log-in and API limits count each client's address
         "BYLINE_CACHE_PREFIX": f"cluster-{config.database}",
         "BYLINE_LOG_FORMAT": "json",
         "DB_CONN_MAX_AGE": "300",

@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
+
+from byline.accounts.selectors import lookalike_username_exists
 
 
 class SignUpForm(UserCreationForm):
@@ -11,11 +13,29 @@ class SignUpForm(UserCreationForm):
         model = get_user_model()
         fields = ("username", "email")
 
+    def clean_username(self) -> str:
+        """Django refuses a name that differs from an existing one only by ASCII case (after NFKC); this
+        also refuses other case foldings ("Straße" beside "strasse", "ÉMILE" beside "émile" on SQLite)."""
+        username = super().clean_username()
+        if username and "username" not in self._errors and lookalike_username_exists(username):
+            raise forms.ValidationError(_("This username looks the same as an existing one. Please choose another."),
+                                        code="lookalike")
+        return username
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("An account with this e-mail already exists. Log in instead?"))
         return email
+
+
+class RefusedLoginForm(AuthenticationForm):
+    """The log-in form while the throttle refuses: it keeps the username typed, says why, and checks no
+    password (a locked account must not answer whether a guess was right, nor cost a hash)."""
+
+    def clean(self):
+        raise forms.ValidationError(_("Too many failed attempts. Please wait 15 minutes, or reset your password."),
+                                    code="throttled")
 
 
 class ResetForm(PasswordResetForm):

@@ -1,8 +1,14 @@
-"""What a reader's library holds: the articles they may read in full, beyond free ones."""
+"""What a reader's library holds, and whether a new username looks like an existing one."""
 
 from __future__ import annotations
 
+import functools
+import operator
+import unicodedata
 from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from byline.access.decision import readable_ids
 from byline.articles.models import Article, Visibility
@@ -16,3 +22,22 @@ def library_for(*, reader: Any) -> list[Article]:
     candidates = list(live_articles().exclude(visibility=Visibility.FREE)[: LIBRARY_LIMIT * 5])
     allowed = readable_ids(reader, candidates)
     return [article for article in candidates if article.pk in allowed][:LIBRARY_LIMIT]
+
+
+def username_key(username: str) -> str:
+    """One spelling for names that read alike: Unicode compatibility forms folded (NFKC: full-width and
+    mathematical letters become plain ones), then case (casefold: also "ß" to "ss")."""
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
+def lookalike_username_exists(username: str) -> bool:
+    """True when an account's username has the same `username_key` as `username`.
+
+    Stored usernames are NFKC already (Django normalises on every save), so what is left is case: the
+    database compares case-insensitively (`iexact`) against each spelling that may be stored. SQLite folds
+    only ASCII letters, hence the lower-, upper- and case-folded spellings. A stored name whose folding
+    needs full case mapping ("Straße" found from "STRASSE") is beyond what the database can compare."""
+    plain = unicodedata.normalize("NFKC", username)
+    spellings = {plain, plain.lower(), plain.upper(), username_key(plain)}
+    query = functools.reduce(operator.or_, (Q(username__iexact=spelling) for spelling in spellings))
+    return get_user_model()._default_manager.filter(query).exists()

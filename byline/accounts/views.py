@@ -12,32 +12,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from byline.accounts import throttling
-from byline.accounts.forms import SignUpForm
+from byline.accounts.forms import RefusedLoginForm, SignUpForm
 from byline.accounts.selectors import library_for
 from byline.core.redirects import safe_next
 
 
 class ThrottledLoginView(auth_views.LoginView):
+    """Django's log-in view, refusing with 429 while the account or the address is over the limit
+    (accounts/throttling.py); every spelling Django would sign in with counts against the same account."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        if throttling.is_locked(request, username):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many failed attempts. Please wait 15 minutes, or reset your password."))
+        if not throttling.begin_attempt(request, request.POST.get("username", "")):
+            form = RefusedLoginForm(request, data=request.POST)
+            form.is_valid()
             response = self.render_to_response(self.get_context_data(form=form), status=429)
             response.headers["Retry-After"] = "900"
             return response
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        throttling.record_failure(self.request, self.request.POST.get("username", ""))
-        return super().form_invalid(form)
-
     def form_valid(self, form):
-        throttling.clear(self.request, form.get_user().get_username())
+        throttling.attempt_succeeded(self.request, self.request.POST.get("username", ""))
         return super().form_valid(form)
 
 

@@ -2,13 +2,20 @@
 
 Full text (`locked_html`) is answered only when `access.decision.decide` allows it; listings
 never load it. Errors are problem JSON (see api.problems); validation errors are 422.
+
+Every operation needs a scope (`@needs`), which a personal token must hold (else 403 naming it);
+a signed-in session holds them all. Reads answer as the token's owner only with `read:private`:
+with `read` alone they answer what anyone may read.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest
@@ -19,6 +26,7 @@ from ninja.security import HttpBearer
 
 from byline.access.decision import decide
 from byline.api import schemas, services
+from byline.api.models import Scope
 from byline.api.problems import VALIDATION_STATUS, ApiProblem, problem_response, validation_errors
 from byline.articles import selectors as articles
 from byline.articles.models import Article, Author, Topic
@@ -60,8 +68,10 @@ class ContentApi(NinjaAPI):
 
 
 PROBLEM_STATUSES = {
+    400: "The request holds a NUL character or an unpaired surrogate (refused before the API reads it)",
     401: "Malformed, unknown or revoked token; or sign-in needed",
-    403: "Not allowed (not your article; CSRF token missing on a session request)",
+    403: "Not allowed (the token lacks the scope, named in `required_scope`; not your article; CSRF token "
+         "missing on a session request)",
     404: "No such resource",
     405: "Method not allowed",
     409: "Conflict (slug taken)",
@@ -76,7 +86,10 @@ api = ContentApi(
     description=(
         "Public reads answer the preview; the full text comes only to an entitled reader, signed in by a "
         "personal API token (`Authorization: Bearer byl_…`) or a session (unsafe methods then need the CSRF "
-        "token). Errors are RFC 9457 problem JSON; invalid input answers 422 with `errors`. Lists take "
+        "token). A token does only what its scopes allow: `read` (everything anyone may read), `read:private` "
+        "(answers as you: the full text of what you may read), `write:articles` (your own articles); one "
+        "lacking the scope an operation needs answers 403 with `required_scope`. Readers make tokens at "
+        "/en/api-access/. Errors are RFC 9457 problem JSON; invalid input answers 422 with `errors`. Lists take "
         f"`limit` (1-{MAX_LIMIT}) and `offset`. Rate limits apply per address and per token (429 + Retry-After)."
     ),
     urls_namespace="api-v1",
@@ -89,7 +102,7 @@ api = ContentApi(
 
 @api.exception_handler(ApiProblem)
 def _api_problem(request, exc: ApiProblem):
-    return problem_response(request, exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+    return problem_response(request, exc.status, exc.detail, errors=exc.errors, headers=exc.headers, extra=exc.extra)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -118,6 +131,36 @@ def _not_found(request, exc):
 def _unexpected(request, exc):
     logger.exception("Content API error at %s", request.path)
     return problem_response(request, 500, "Something went wrong on our side; it has been logged.")
+
+
+# Scopes -------------------------------------------------------------------------------------
+
+def holds(request: HttpRequest, scope: Scope) -> bool:
+    """Whether this request may do what `scope` names: a token by its scopes, a session always."""
+    token = getattr(request, "api_token", None)
+    return token is None or token.allows(scope)
+
+
+def needs(scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark an operation with the scope a token must hold, and refuse (403) a token without it."""
+
+    def decorate(operation: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(operation)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not holds(request, scope):
+                raise ApiProblem(403, f"This token may not do this: it lacks the “{scope.value}” scope. Make a "
+                                      "token with it on your API access page.", extra={"required_scope": scope.value})
+            return operation(request, *args, **kwargs)
+
+        checked.required_scope = scope
+        return checked
+
+    return decorate
+
+
+def reading_as(request: HttpRequest) -> Any:
+    """Who reads answer as: the signed-in reader, or for a token without `read:private`, anyone."""
+    return request.reader if holds(request, Scope.READ_PRIVATE) else AnonymousUser()
 
 
 # Shapes -------------------------------------------------------------------------------------
@@ -176,6 +219,7 @@ SearchOffset = Query(0, ge=0, le=1000)
 # Public reads -------------------------------------------------------------------------------
 
 @api.get("/articles", response=schemas.ArticlePage, tags=["articles"], summary="Live articles, newest first")
+@needs(Scope.READ)
 def list_articles(
     request, limit: int = Limit, offset: int = Offset, lang: schemas.Lang | None = None,
     topic: schemas.Slug | None = None, author: schemas.Slug | None = None,
@@ -193,29 +237,34 @@ def list_articles(
 
 @api.get("/articles/{slug}", response=schemas.ArticleOut, tags=["articles"],
          summary="One article: preview, and the full text for an entitled reader")
+@needs(Scope.READ)
 def get_article(request, slug: str = SlugPath):
-    article = articles.article_for_reader(slug=slug, reader=request.reader)
+    reader = reading_as(request)
+    article = articles.article_for_reader(slug=slug, reader=reader)
     if article is None:
         raise ApiProblem(404, "No article with this slug.")
-    return _full(article, request.reader)
+    return _full(article, reader)
 
 
 @api.get("/articles/{slug}/related", response=list[schemas.RelatedArticleOut], tags=["articles"],
          summary="Articles related to this one")
+@needs(Scope.READ)
 def related_articles(request, slug: str = SlugPath, limit: int = RelatedLimit):
-    article = articles.article_for_reader(slug=slug, reader=request.reader)
+    article = articles.article_for_reader(slug=slug, reader=reading_as(request))
     if article is None:
         raise ApiProblem(404, "No article with this slug.")
     return [_summary(a) for a in recommend_selectors.related_articles(article=article, limit=limit)]
 
 
 @api.get("/topics", response=schemas.TopicPage, tags=["topics"], summary="Topics that have live articles")
+@needs(Scope.READ)
 def list_topics(request, limit: int = Limit, offset: int = Offset):
     topics = articles.topics_with_articles()
     return _page([_topic(t) for t in topics[offset:offset + limit]], len(topics), limit, offset)
 
 
 @api.get("/topics/{slug}", response=schemas.TopicOut, tags=["topics"])
+@needs(Scope.READ)
 def get_topic(request, slug: str = SlugPath):
     topic = Topic.objects.filter(slug=slug).first()
     if topic is None:
@@ -224,12 +273,14 @@ def get_topic(request, slug: str = SlugPath):
 
 
 @api.get("/authors", response=schemas.AuthorPage, tags=["authors"], summary="Authors")
+@needs(Scope.READ)
 def list_authors(request, limit: int = Limit, offset: int = Offset):
     queryset = Author.objects.order_by("display_name", "pk")
     return _page([_author(a) for a in queryset[offset:offset + limit]], queryset.count(), limit, offset)
 
 
 @api.get("/authors/{slug}", response=schemas.AuthorOut, tags=["authors"])
+@needs(Scope.READ)
 def get_author(request, slug: str = SlugPath):
     author = Author.objects.filter(slug=slug).first()
     if author is None:
@@ -239,6 +290,7 @@ def get_author(request, slug: str = SlugPath):
 
 @api.get("/search", response=schemas.SearchPage, tags=["search"],
          summary="Search titles, topics, authors and text (full text only of what you may read)")
+@needs(Scope.READ)
 def search(
     request, q: str = SearchText, lang: schemas.Lang | None = None,
     limit: int = SearchLimit, offset: int = SearchOffset,
@@ -246,7 +298,7 @@ def search(
     wait = search_wait(request, request.reader)
     if wait is not None:
         raise ApiProblem(429, f"Too many searches; try again in {wait} seconds.", headers={"Retry-After": str(wait)})
-    results = search_articles(reader=request.reader, query=q, lang=lang, limit=limit, offset=offset)
+    results = search_articles(reader=reading_as(request), query=q, lang=lang, limit=limit, offset=offset)
     items = [{"article": _summary(hit.article), "snippet_html": str(hit.snippet), "full_text": hit.full_text}
              for hit in results.hits]
     return {"query": q, "count": results.count, "limit": results.limit, "offset": results.offset, "items": items}
@@ -294,6 +346,7 @@ def _saved(write) -> Article:
 
 @api.get("/me/articles", response=schemas.ArticlePage, auth=SignedIn(), tags=["authoring"],
          summary="Your own articles, drafts included")
+@needs(Scope.WRITE_ARTICLES)
 def my_articles(request, limit: int = Limit, offset: int = Offset):
     author = _author_of(request)
     queryset = Article.objects.for_listing().filter(author=author).order_by("-updated_at", "-pk")
@@ -302,6 +355,7 @@ def my_articles(request, limit: int = Limit, offset: int = Offset):
 
 @api.post("/articles", response={201: schemas.OwnArticleOut}, auth=SignedIn(), tags=["authoring"],
           summary="Create a draft")
+@needs(Scope.WRITE_ARTICLES)
 def create_article(request, payload: schemas.ArticleCreateIn):
     author = _author_of(request)
     topic = _topic_named(payload.topic)
@@ -314,6 +368,7 @@ def create_article(request, payload: schemas.ArticleCreateIn):
 
 @api.patch("/articles/{slug}", response=schemas.OwnArticleOut, auth=SignedIn(), tags=["authoring"],
            summary="Change title, language, topic or text")
+@needs(Scope.WRITE_ARTICLES)
 def update_article(request, payload: schemas.ArticleUpdateIn, slug: str = SlugPath):
     article = _own_article(request, slug)
     changes = payload.model_dump(exclude_none=True)
@@ -325,6 +380,7 @@ def update_article(request, payload: schemas.ArticleUpdateIn, slug: str = SlugPa
 
 @api.put("/articles/{slug}/price", response=schemas.OwnArticleOut, auth=SignedIn(), tags=["authoring"],
          summary="Set visibility and price (integer minor units)")
+@needs(Scope.WRITE_ARTICLES)
 def price_article(request, payload: schemas.ArticlePriceIn, slug: str = SlugPath):
     article = _own_article(request, slug)
     article = _saved(lambda: services.set_price(article=article, visibility=payload.visibility,
@@ -335,6 +391,7 @@ def price_article(request, payload: schemas.ArticlePriceIn, slug: str = SlugPath
 
 @api.post("/articles/{slug}/publish", response=schemas.OwnArticleOut, auth=SignedIn(), tags=["authoring"],
           summary="Publish now, or schedule for a future time")
+@needs(Scope.WRITE_ARTICLES)
 def publish(request, payload: schemas.PublishIn, slug: str = SlugPath):
     article = _own_article(request, slug)
     article = _saved(lambda: services.publish_article(article=article, at=payload.published_at))

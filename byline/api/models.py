@@ -7,9 +7,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Scope(models.TextChoices):
+    """What a personal token may do; it can do nothing else. A signed-in session may do all of it."""
+
+    READ = "read", _("Read articles, topics, authors and search, with free previews")
+    READ_PRIVATE = "read:private", _("Read the full text of the articles you have access to")
+    WRITE_ARTICLES = "write:articles", _("Write your articles: list your own, create drafts, change, price and "
+                                         "publish them")
+
+
 class ApiToken(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=80)
+    # Space-separated Scope values, chosen when the token is made and never widened afterwards.
+    scopes = models.CharField(_("scopes"), max_length=100, default=Scope.READ, editable=False)
     # The token is shown once, at creation; we keep its SHA-256 and its first characters to recognise it.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=12, editable=False)
@@ -28,6 +39,14 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def scope_list(self) -> list[Scope]:
+        held = set(self.scopes.split())
+        return [scope for scope in Scope if scope.value in held]
+
+    def allows(self, scope: Scope) -> bool:
+        return scope.value in self.scopes.split()
 
 
 class PrivateFeedKey(models.Model):

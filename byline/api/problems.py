@@ -22,18 +22,21 @@ class ApiProblem(Exception):
     """Raised by endpoints to answer a problem; the handler turns it into problem JSON."""
 
     def __init__(self, status: int, detail: str, *, headers: dict[str, str] | None = None,
-                 errors: list[dict[str, Any]] | None = None):
+                 errors: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.headers = headers or {}
         self.errors = errors
+        self.extra = extra or {}
 
 
 def problem_response(
     request: HttpRequest | None, status: int, detail: str, *,
     errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The problem document; `extra` adds extension members (RFC 9457 section 3.2), such as `required_scope`."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -44,6 +47,7 @@ def problem_response(
         body["instance"] = request.path
     if errors is not None:
         body["errors"] = errors
+    body.update(extra or {})
     response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE)
     response["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():

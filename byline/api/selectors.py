@@ -6,6 +6,7 @@ from typing import Any
 
 from byline.api.models import ApiToken, PrivateFeedKey
 from byline.api.services import TOKEN_PREFIX, hash_secret
+from byline.articles.models import Author
 
 MAX_SECRET_LENGTH = 100
 
@@ -32,6 +33,11 @@ def private_feed_owner(secret: str) -> Any | None:
     if key is None or not key.owner.is_active:
         return None
     return key.owner
+
+
+def writes_articles(*, owner: Any) -> bool:
+    """Whether the owner is an author, and so has articles a token could write."""
+    return Author.objects.filter(user=owner).exists()
 
 
 def has_private_feed(*, owner: Any) -> bool:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from byline.api.models import ApiToken, PrivateFeedKey
+from byline.api.models import ApiToken, PrivateFeedKey, Scope
 from byline.articles.models import Article, Author, Status, Topic
 from byline.articles.services import ArticleData, upsert_article
 
@@ -28,12 +29,17 @@ def hash_secret(secret: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(*, owner: Any, name: str) -> tuple[ApiToken, str]:
-    """A new token for `owner`; returns the row and the token itself, which is never stored."""
+def create_api_token(*, owner: Any, name: str, scopes: Iterable[str] = (Scope.READ,)) -> tuple[ApiToken, str]:
+    """A new token for `owner` that may do what `scopes` name and nothing else; returns the row and the token
+    itself, which is never stored. ValueError for no scope or an unknown one."""
+    chosen = set(scopes)
+    if not chosen or not chosen <= set(Scope.values):
+        raise ValueError(f"scopes must be some of {Scope.values}, not {sorted(chosen)}")
     if ApiToken.objects.filter(owner=owner, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise TooManyTokens
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(owner=owner, name=name.strip()[:80], token_hash=hash_secret(raw), prefix=raw[:10])
+    token = ApiToken.objects.create(owner=owner, name=name.strip()[:80], token_hash=hash_secret(raw), prefix=raw[:10],
+                                    scopes=" ".join(scope for scope in Scope.values if scope in chosen))
     return token, raw
 
 

@@ -38,20 +38,25 @@ def _page(request: HttpRequest, form: NewTokenForm, status: int = 200) -> HttpRe
     return response
 
 
+def _token_form(request: HttpRequest, data=None) -> NewTokenForm:
+    return NewTokenForm(data, can_write=selectors.writes_articles(owner=request.user))
+
+
 @login_required
 @require_GET
 def access(request: HttpRequest) -> HttpResponse:
-    return _page(request, NewTokenForm())
+    return _page(request, _token_form(request))
 
 
 @login_required
 @require_POST
 def create_token(request: HttpRequest) -> HttpResponse:
-    form = NewTokenForm(request.POST)
+    form = _token_form(request, data=request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        _token, raw = services.create_api_token(owner=request.user, name=form.cleaned_data["name"])
+        _token, raw = services.create_api_token(owner=request.user, name=form.cleaned_data["name"],
+                                                scopes=form.cleaned_data["scopes"])
     except services.TooManyTokens:
         form.add_error(None, _("You have too many active tokens. Revoke one first."))
         return _page(request, form, status=400)

@@ -7,14 +7,21 @@ render inside the full page (`base.html`), with the reader's header, reading mod
 
 from __future__ import annotations
 
+import json
 import math
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
+
+# The shape of byline.api.problems (this module sits below the API and cannot import it).
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+BAD_REQUEST_DETAIL = ("Byline cannot read this request: it holds a NUL character, an unpaired surrogate, a number "
+                      "too large, or too many fields.")
 
 
 class Refused(PermissionDenied):
@@ -28,8 +35,14 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """handler400, also for SuspiciousOperation (a forged Host header): the request itself is not to be trusted."""
-    return _no_store(HttpResponse(loader.render_to_string("400.html"), status=400))
+    """handler400, also for SuspiciousOperation (a forged Host header) and for what `core.middleware.BadInputMiddleware`
+    refuses before any other middleware ran: the request itself is not to be trusted. Under /api/ the answer is
+    problem JSON like the rest of the Content API's; a page speaks the language its address names."""
+    if request.path_info.startswith("/api/"):
+        body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": BAD_REQUEST_DETAIL}
+        return _no_store(HttpResponse(json.dumps(body), status=400, content_type=PROBLEM_CONTENT_TYPE))
+    with translation.override(translation.get_language_from_path(request.path_info) or translation.get_language()):
+        return _no_store(HttpResponse(loader.render_to_string("400.html"), status=400))
 
 
 @requires_csrf_token

@@ -2,25 +2,15 @@
 
 Each counter lives in the cache (Redis in production) so every app server counts together. A
 caller names what it counts (`scope`, e.g. "api" or "search") and whose requests (`key`, an
-address or an account); over the limit it learns how many seconds are left in the window, for
-a 429 with `Retry-After`.
+address from `core.addresses.client_bucket`, or an account); over the limit it learns how many
+seconds are left in the window, for a 429 with `Retry-After`.
 """
 
 from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
-
-
-def client_address(request: HttpRequest) -> str:
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def count_request(scope: str, key: str, *, limit: int, window: int, now: float | None = None) -> int | None:

@@ -7,10 +7,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def safe_next(request: HttpRequest, fallback: str = "") -> str:
-    """The `next` of the POST or the query string when it is a path or URL of this site (never an open
-    redirect: another host, another scheme, `//host` and `javascript:` all give `fallback`)."""
+    """The `next` of the POST or the query string when it is a path (from the root) or URL of this site (never
+    an open redirect: another host, another scheme, `//host` and `javascript:` all give `fallback`; nor a bare
+    word such as "²", which `redirect()` would try to look up as a view name)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
+    if target.startswith("/") or "://" in target:
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+            return target
     return fallback

@@ -13,7 +13,8 @@ built on it (`NormalisedCharField`), before anything splits, counts, matches or 
 - the text is put in Unicode NFC, so "é" typed as e + U+0301 and "é" as one character are the
   same letters to search, word counts and the paywall divider;
 - a NUL character is refused (`TextRefused`), never dropped in silence: PostgreSQL cannot store
-  it, and its presence means the input is not the text its author meant to send.
+  it, and its presence means the input is not the text its author meant to send; so is an unpaired
+  surrogate (half of a UTF-16 pair, which JSON's "\ud800" escape can carry), which no encoder can write.
 
 Zero-width joiners and non-breaking spaces are kept: they carry meaning in some scripts and in
 typography. Code that looks for markers in text (the paywall divider) tolerates them instead.
@@ -27,11 +28,15 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from byline.core.inputs import UNSTORABLE
+
 _LINE_BREAKS = re.compile("\r\n|[\r\u0085\u2028\u2029]")
 _ANY_LINE_BREAK = re.compile("\r\n|[\n\r\u0085\u2028\u2029]")
 # C0 controls but tab and LF, DEL, C1 controls (NEL became LF above), and the BOM.
 _INVISIBLE = re.compile("[\x01-\x08\x0b-\x1f\x7f\x80-\x9f\ufeff]")
 
+SURROGATE_MESSAGE = _("The text contains a broken character (half of a surrogate pair) at line %(line)d, which "
+                      "text cannot hold. Remove it and try again.")
 NUL_MESSAGE = _("The text contains a NUL character (a zero byte) at line %(line)d, which text cannot hold. "
                 "Remove it and try again; it often comes from copying out of a binary file.")
 
@@ -46,14 +51,16 @@ class TextRefused(ValueError):
 
 
 def normalise_text(value: str) -> str:
-    """`value` with LF line endings, no BOM or invisible controls, in NFC; TextRefused if it holds a NUL.
+    """`value` with LF line endings, no BOM or invisible controls, in NFC; TextRefused if it holds a NUL or an
+    unpaired surrogate.
 
     Idempotent: normalising normalised text changes nothing.
     """
-    nul = value.find("\x00")
-    if nul != -1:
-        line = len(_ANY_LINE_BREAK.findall(value, 0, nul)) + 1
-        raise TextRefused(str(NUL_MESSAGE % {"line": line}), line=line)
+    unstorable = UNSTORABLE.search(value)
+    if unstorable is not None:
+        line = len(_ANY_LINE_BREAK.findall(value, 0, unstorable.start())) + 1
+        message = NUL_MESSAGE if unstorable.group() == "\x00" else SURROGATE_MESSAGE
+        raise TextRefused(str(message % {"line": line}), line=line)
     value = _LINE_BREAKS.sub("\n", value)
     value = _INVISIBLE.sub("", value)
     return unicodedata.normalize("NFC", value)

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from byline.articles.models import Article, Author
+from byline.core.inputs import ascii_int
 from byline.dashboard.models import ArticleDay
 from byline.ledger.models import AccountKind, Entry
 from byline.purchases.models import MemberRead, Purchase, PurchaseStatus
@@ -44,10 +45,7 @@ def author_of(user: Any) -> Author | None:
 
 
 def parse_period(raw: str | None) -> int:
-    try:
-        value = int(raw or DEFAULT_PERIOD)
-    except ValueError:
-        return DEFAULT_PERIOD
+    value = ascii_int(raw, max_digits=3)
     return value if value in PERIODS else DEFAULT_PERIOD
 
 

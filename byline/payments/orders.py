@@ -42,29 +42,6 @@ def describe(checkout: Checkout) -> str:
     return _("Byline wallet top-up")
 
 
-def start_qr_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, key: str, description: str,
-                      success_url: str, cancel_url: str, article=None, plan=None, price_minor: int | None = None,
-                      method: str, channel: str, client_ip: str = "") -> Checkout:
-    """Create the checkout and its first order (out_trade_no = the checkout's reference)."""
-    from byline.payments.services import PaymentRefused
-
-    reference = uuid.uuid4().hex
-    checkout = Checkout.objects.create(
-        reference=reference, reader=reader, provider=method, purpose=purpose, amount_minor=amount_minor,
-        currency=currency, article=article, plan=plan, price_minor=price_minor, idempotency_key=key)
-    join = "&" if "?" in success_url else "?"
-    try:
-        place_order(checkout=checkout, channel=channel, client_ip=client_ip, description=description,
-                    success_url=f"{success_url}{join}ref={reference}", cancel_url=cancel_url)
-    except ProviderError as error:
-        log.warning("checkout %s: %s refused: %s", reference, method, error)
-        checkout.status, checkout.failure_reason = CheckoutStatus.FAILED, str(error)[:200]
-        checkout.save(update_fields=["status", "failure_reason"])
-        raise PaymentRefused(_("The payment service is unavailable. Nothing was charged; please try again.")) \
-            from error
-    return checkout
-
-
 def place_order(*, checkout: Checkout, channel: str, client_ip: str = "", description: str = "",
                 success_url: str = "", cancel_url: str = "") -> ProviderOrder:
     out_trade_no = checkout.reference if not checkout.orders.exists() else uuid.uuid4().hex

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,19 +60,35 @@ def minimum_charge(*, currency: str, method: str = "") -> int:
     return provider_class(method or None).minimum_charge(currency)
 
 
+class IdempotencyConflict(PaymentRefused):
+    """The idempotency key was used before for a different payment; nothing was done (answered 409)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This form was already used for a different payment, so nothing was done. "
+                           "Please reload the page and try again."))
+
+
 def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
                    plan: MembershipPlan | None = None, price_minor: int | None = None, method: str = "",
                    channel: str = "", client_ip: str = "") -> Checkout:
-    """Open a checkout with the chosen payment method (default: the configured provider), once per key
-    (a repeat returns the first). QR methods (WeChat Pay, Alipay) place an order and send the reader to
-    Byline's own page with the QR code, or with channel="mobile" to the provider's mobile page."""
+    """Open a checkout with the chosen payment method (default: the configured provider), once per key.
+
+    A repeat gets the first checkout, also one sent while the first is still being opened: the new row and
+    its provider session are written in one transaction, so a racing insert of the same key waits for it,
+    fails on the unique key and then reads the finished checkout. A key used for a different payment
+    (purpose, currency, article, plan, method, or a top-up's amount) raises IdempotencyConflict; a repeat
+    of a checkout the provider refused raises PaymentRefused again. QR methods (WeChat Pay, Alipay) place
+    an order and send the reader to Byline's own page with the QR code, or with channel="mobile" to the
+    provider's mobile page."""
     key = f"checkout:{purchases.scoped_key(reader, idempotency_key)}"
+    wanted = _CheckoutTerms(purpose=purpose, currency=currency, article_id=article.pk if article else None,
+                            plan_id=plan.pk if plan else None, provider=method or settings.PAYMENT_PROVIDER,
+                            amount_minor=amount_minor if purpose == Purpose.TOPUP else None)
     existing = Checkout.objects.filter(idempotency_key=key).first()
     if existing is not None:
-        return existing
-    if method and method not in methods_for(currency):
-        raise PaymentRefused(_("This payment method is not offered for this currency."))
+        return _repeat_of(existing, wanted)
+    _check_method(method=method, currency=currency)
     lowest = minimum_charge(currency=currency, method=method)
     if amount_minor < lowest:
         from byline.core.templatetags.byline import money
@@ -80,33 +96,85 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
         raise PaymentRefused(_("Card payments start at %(minimum)s, more than the %(amount)s asked for here. "
                                "Nothing was charged; please pay from your wallet or top it up first.") % {
             "minimum": money(lowest, currency), "amount": money(amount_minor, currency)})
-    if method in QR_PROVIDERS:
+    reference = uuid.uuid4().hex
+    join = "&" if "?" in success_url else "?"
+    failure: ProviderError | None = None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                checkout = Checkout.objects.create(
+                    reference=reference, reader=reader, provider=wanted.provider, purpose=purpose,
+                    amount_minor=amount_minor, currency=currency, article=article, plan=plan, price_minor=price_minor,
+                    idempotency_key=key)
+        except IntegrityError:
+            first = Checkout.objects.filter(idempotency_key=key).first()
+            if first is None:
+                raise
+            return _repeat_of(first, wanted)
+        try:
+            _open_session(checkout=checkout, description=description, cancel_url=cancel_url,
+                          success_url=f"{success_url}{join}ref={reference}", recurring=plan.interval if plan else "",
+                          channel=channel, client_ip=client_ip)
+        except ProviderError as error:
+            log.warning("checkout %s: %s refused: %s", reference, checkout.provider, error)
+            checkout.status, checkout.failure_reason = CheckoutStatus.FAILED, str(error)[:200]
+            checkout.save(update_fields=["status", "failure_reason"])
+            failure = error
+    if failure is not None:
+        raise PaymentRefused(_("The payment service is unavailable. Nothing was charged; please try again.")) \
+            from failure
+    return checkout
+
+
+@dataclass(frozen=True)
+class _CheckoutTerms:
+    """What makes two checkout requests the same payment. A card unlock's amount is left out: it follows the
+    wallet balance, which may change between a request and its repeat."""
+
+    purpose: str
+    currency: str
+    article_id: int | None
+    plan_id: int | None
+    provider: str
+    amount_minor: int | None
+
+    @classmethod
+    def of(cls, checkout: Checkout) -> _CheckoutTerms:
+        return cls(purpose=checkout.purpose, currency=checkout.currency, article_id=checkout.article_id,
+                   plan_id=checkout.plan_id, provider=checkout.provider,
+                   amount_minor=checkout.amount_minor if checkout.purpose == Purpose.TOPUP else None)
+
+
+def _repeat_of(first: Checkout, wanted: _CheckoutTerms) -> Checkout:
+    if _CheckoutTerms.of(first) != wanted:
+        raise IdempotencyConflict()
+    if first.status == CheckoutStatus.FAILED and not first.redirect_url:
+        raise PaymentRefused(_("The payment service was unavailable, so nothing was charged. "
+                               "Please reload the page and try again."))
+    return first
+
+
+def _open_session(*, checkout: Checkout, description: str, success_url: str, cancel_url: str, recurring: str,
+                  channel: str, client_ip: str) -> None:
+    """Ask the provider for the hosted checkout (or, for QR methods, place the first order); ProviderError
+    when it refuses."""
+    if checkout.provider in QR_PROVIDERS:
         from byline.payments import orders
 
-        return orders.start_qr_checkout(
-            reader=reader, purpose=purpose, amount_minor=amount_minor, currency=currency, key=key,
-            description=description, success_url=success_url, cancel_url=cancel_url, article=article,
-            plan=plan, price_minor=price_minor, method=method, channel=channel or "qr", client_ip=client_ip)
-    provider = get_provider(method or None)
-    reference = uuid.uuid4().hex
-    checkout = Checkout.objects.create(
-        reference=reference, reader=reader, provider=provider.name, purpose=purpose, amount_minor=amount_minor,
-        currency=currency, article=article, plan=plan, price_minor=price_minor, idempotency_key=key)
-    join = "&" if "?" in success_url else "?"
-    try:
-        session = provider.create_checkout(CheckoutRequest(
-            reference=reference, amount_minor=amount_minor, currency=currency, purpose=purpose,
-            description=description, success_url=f"{success_url}{join}ref={reference}", cancel_url=cancel_url,
-            customer_email=reader.email or "", recurring_interval=plan.interval if plan else ""))
-    except ProviderError as error:
-        log.warning("checkout %s: provider refused: %s", reference, error)
-        checkout.status, checkout.failure_reason = CheckoutStatus.FAILED, str(error)[:200]
-        checkout.save(update_fields=["status", "failure_reason"])
-        raise PaymentRefused(_("The payment service is unavailable. Nothing was charged; please try again.")) \
-            from error
+        orders.place_order(checkout=checkout, channel=channel or "qr", client_ip=client_ip, description=description,
+                           success_url=success_url, cancel_url=cancel_url)
+        return
+    session = get_provider(checkout.provider).create_checkout(CheckoutRequest(
+        reference=checkout.reference, amount_minor=checkout.amount_minor, currency=checkout.currency,
+        purpose=Purpose(checkout.purpose), description=description, success_url=success_url,
+        cancel_url=cancel_url, customer_email=checkout.reader.email or "", recurring_interval=recurring))
     checkout.provider_ref, checkout.redirect_url = session.provider_ref, session.redirect_url
     checkout.save(update_fields=["provider_ref", "redirect_url"])
-    return checkout
+
+
+def _check_method(*, method: str, currency: str) -> None:
+    if method and method not in methods_for(currency):
+        raise PaymentRefused(_("This payment method is not offered for this currency."))
 
 
 def start_topup(*, reader, amount_minor: int, currency: str, idempotency_key: str, success_url: str,
@@ -148,6 +216,7 @@ def start_card_unlock(*, reader, article: Article, idempotency_key: str, success
     if not article.is_live or article.is_free or article.price_minor <= 0:
         raise PaymentRefused(_("This article is not for sale."))
     currency = currency_of(reader)
+    _check_method(method=method, currency=currency)  # before its minimum charge is looked up
     return start_checkout(reader=reader, purpose=Purpose.UNLOCK, amount_minor=card_amount_for(
         reader=reader, article=article, method=method, currency=currency), currency=currency,
         idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url, article=article,

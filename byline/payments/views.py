@@ -14,13 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from byline.core.addresses import client_address
 from byline.ledger import selectors as ledger_selectors
 from byline.payments.forms import TopUpForm
 from byline.payments.models import Checkout, SandboxPayment
 from byline.payments.providers import sandbox
 from byline.payments.providers.config import methods_for
 from byline.payments.selectors import checkout_result
-from byline.payments.services import PaymentRefused, start_topup
+from byline.payments.services import IdempotencyConflict, PaymentRefused, start_topup
 from byline.payments.webhooks import receive
 from byline.pricing.conversion import currency_name
 from byline.pricing.selectors import currency_of
@@ -39,7 +40,7 @@ def top_up(request: HttpRequest) -> HttpResponse:
     """A top-up in the reader's own currency (pricing): its presets, or another amount typed in."""
     currency = currency_of(request.user)
     form = TopUpForm(request.POST or None, currency=currency, initial={"idempotency_key": uuid.uuid4().hex})
-    error = ""
+    error, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:
             checkout = start_topup(
@@ -48,10 +49,11 @@ def top_up(request: HttpRequest) -> HttpResponse:
                 success_url=request.build_absolute_uri(reverse("payments:return")),
                 cancel_url=request.build_absolute_uri(reverse("payments:top_up")), **chosen_method(request))
         except PaymentRefused as refused:
-            error = refused.message
+            error, status = refused.message, 409 if isinstance(refused, IdempotencyConflict) else 400
         else:
             return redirect(checkout.redirect_url)
-    status = 400 if form.errors or error else 200
+    if form.errors:
+        status = 400
     return render(request, "payments/top_up.html", {
         "form": form, "error": error, "methods": method_choices(currency), "currency": currency,
         "currency_name": currency_name(currency),
@@ -122,7 +124,7 @@ def chosen_method(request: HttpRequest) -> dict[str, str]:
     """The payment method the reader pressed (checked against the currency by the service)."""
     method = request.POST.get("method", "")[:20]
     return {"method": method, "channel": payment_channel(request),
-            "client_ip": request.META.get("REMOTE_ADDR", "")} if method else {}
+            "client_ip": client_address(request)} if method else {}
 
 
 @csrf_exempt

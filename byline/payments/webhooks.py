@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from byline.payments.models import WebhookEvent
 from byline.payments.providers import PROVIDERS, get_provider
-from byline.payments.providers.base import InvalidWebhook, PaymentEvent
+from byline.payments.providers.base import InvalidWebhook, PaymentEvent, ProviderError
 from byline.payments.services import apply_event
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,22 @@ class Receipt:
 
 
 def receive(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> Receipt:
-    """Handle one delivery. 200: acted on or already seen or ignored; 400: rejected; 500: retry later."""
+    """Handle one delivery. 200: acted on or already seen or ignored; 400: rejected; 404: no such provider,
+    or not configured on this site; 500: retry later."""
     if provider_name not in PROVIDERS:
         return Receipt(404, "unknown provider")
+    try:
+        provider = get_provider(provider_name)
+    except ProviderError:  # WeChat Pay and Alipay refuse to be built without their settings
+        provider = None
+    if provider is None or not provider.webhooks_configured:
+        log.warning("webhook %s rejected: the provider is not configured here", provider_name)
+        return Receipt(404, "provider not configured")
     if len(body) > MAX_BODY:
         log.warning("webhook %s rejected: body of %d bytes", provider_name, len(body))
         return Receipt(400, "body too large")
     try:
-        event = get_provider(provider_name).parse_webhook(body=body, headers=headers)
+        event = provider.parse_webhook(body=body, headers=headers)
     except InvalidWebhook as error:
         log.warning("webhook %s rejected: %s", provider_name, error)
         return Receipt(400, f"rejected: {error}")

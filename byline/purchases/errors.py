@@ -23,6 +23,13 @@ class NotEnoughInWallet(PurchaseRefused):
     default_message = _("Your balance is too low for this.")
 
 
+class KeyReused(PurchaseRefused):
+    """The idempotency key was used before for a different article or plan; nothing was done (409)."""
+
+    default_message = _("This form was already used for a different purchase, so nothing was done. "
+                        "Please reload the page and try again.")
+
+
 class PriceChanged(PurchaseRefused):
     """The price is no longer the one the reader confirmed (an author's change, or a new conversion table)."""
 

@@ -17,7 +17,7 @@ from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.pricing.conversion import sold_currencies
 from byline.pricing.selectors import currency_of, plan_price
-from byline.purchases.errors import NotEnoughInWallet, PurchaseRefused
+from byline.purchases.errors import KeyReused, NotEnoughInWallet, PurchaseRefused
 from byline.purchases.models import (
     Interval,
     MemberRead,
@@ -85,7 +85,8 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, curr
                      now: dt.datetime | None = None) -> Membership:
     """Start a membership paid from the wallet for its first period, in `currency` (default: the reader's
     own) at the plan's price there, which must still be `quoted_minor` when given (else PriceChanged).
-    Once per key; never two at once. Renewals charge the same terms."""
+    Once per key (KeyReused for a key used before for another plan); never two at once. Renewals charge
+    the same terms."""
     now = now or timezone.now()
     key = "membership:" + scoped_key(reader, idempotency_key)
     if not plan.active:
@@ -96,6 +97,8 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, curr
         ledger.lock_accounts([ledger.account_for(kind=AccountKind.WALLET, owner=reader, currency=currency)])
         charge = MembershipCharge.objects.filter(transfer__key=key).select_related("membership").first()
         if charge is not None:
+            if charge.membership.plan_id != plan.pk:
+                raise KeyReused()
             return charge.membership
         current = Membership.objects.filter(reader=reader, status=MembershipStatus.ACTIVE).first()
         if current is not None and current.period_end > now:

@@ -20,7 +20,7 @@ from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.pricing.conversion import sold_currencies
 from byline.pricing.selectors import currency_of
-from byline.purchases.errors import NotEnoughInWallet, NotForSale, PriceChanged, UndoRefused
+from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, PriceChanged, UndoRefused
 from byline.purchases.models import Purchase, PurchaseStatus, RefundRequest, RefundRequestStatus
 from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
@@ -69,13 +69,13 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
 
     `quoted_minor` is the price the reader confirmed; if the price in `currency` is no longer that,
     PriceChanged is raised. Returns the purchase (the earlier one for a repeated key or an article
-    already owned). Raises NotForSale, PriceChanged or NotEnoughInWallet (with `missing_minor`) and
-    changes nothing then.
+    already owned). Raises NotForSale, PriceChanged, NotEnoughInWallet (with `missing_minor`) or KeyReused
+    (a key used before for another article) and changes nothing then.
     """
     key = "purchase:" + scoped_key(reader, idempotency_key)
     existing = Purchase.objects.filter(idempotency_key=key).first()
     if existing is not None:
-        return existing
+        return _repeat_of(existing, article)
     _check_for_sale(reader, article)
     currency = currency or currency_of(reader)
     price = quote(article=article, currency=currency)
@@ -91,7 +91,7 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
         existing = Purchase.objects.filter(
             Q(idempotency_key=key) | Q(reader=reader, article=article, status=PurchaseStatus.ACTIVE)).first()
         if existing is not None:
-            return existing
+            return _repeat_of(existing, article)
         balance = locked[wallet.pk].balance
         if balance < price:
             raise NotEnoughInWallet(missing_minor=price - balance)
@@ -110,6 +110,12 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
         # Credit the share or gift that brought the reader here, once the purchase is certain.
         transaction.on_commit(lambda: record_conversion(reader=reader, article=article))
         return purchase
+
+
+def _repeat_of(first: Purchase, article: Article) -> Purchase:
+    if first.article_id != article.pk:
+        raise KeyReused()
+    return first
 
 
 def _lock_reader(reader_id: int) -> None:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from byline.access.decision import decide
 from byline.articles.selectors import article_for_reader
+from byline.core.inputs import ascii_int
 from byline.core.templatetags.byline import money
 from byline.ledger import selectors as ledger_selectors
 from byline.ledger.invariants import problems
@@ -59,10 +60,7 @@ def _key(request: HttpRequest) -> str:
 
 def _quoted(request: HttpRequest) -> int | None:
     """The price the confirmation page showed (its hidden `quoted_price`), or None if the form had none."""
-    try:
-        return int(request.POST.get("quoted_price", ""))
-    except ValueError:
-        return None
+    return ascii_int(request.POST.get("quoted_price"), max_digits=12)
 
 
 def _article(request: HttpRequest, slug: str):

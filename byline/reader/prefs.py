@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from byline.core.inputs import ascii_int
+
 COOKIE_NAME = "byline_reading"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -79,7 +81,7 @@ def parse(raw: str | None) -> ReadingPrefs:
     return ReadingPrefs(
         mode=mode if mode in MODES else DEFAULT.mode,
         scheme=scheme if scheme in SCHEMES else DEFAULT.scheme,
-        zoom=int(zoom) if zoom.isdigit() and int(zoom) in ZOOMS else DEFAULT.zoom,
+        zoom=zoom_value if (zoom_value := ascii_int(zoom, max_digits=3)) in ZOOMS else DEFAULT.zoom,
         text_only=flags[0] == "1",
         big_cursor=flags[1] == "1",
         guide=flags[2] == "1",

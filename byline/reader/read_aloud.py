@@ -22,6 +22,8 @@ from byline.articles.models import Article
 ESPEAK = getattr(settings, "BYLINE_ESPEAK", "/usr/bin/espeak-ng")
 VOICES = {"en": "en", "zh-hans": "cmn-latn-pinyin"}
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+# ASCII only: float() also reads "١٫٥", "1e9", "nan" and "inf".
+SPEED_TEXT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3})?")
 BASE_WORDS_PER_MINUTE = 170
 MAX_PARTS = 600
 MAX_PART_CHARS = 280
@@ -130,12 +132,8 @@ def readable_text(*, article: Article, access: Access) -> str:
 
 
 def nearest_speed(raw: str | None) -> float:
-    try:
-        wanted = float(raw) if raw else 1.0
-    except ValueError:
-        wanted = 1.0
-    if wanted != wanted:  # NaN
-        wanted = 1.0
+    """The offered speed nearest to `raw` ("1.25"); 1.0 for anything but a short plain ASCII number."""
+    wanted = float(raw) if raw and SPEED_TEXT.fullmatch(raw) else 1.0
     return min(SPEEDS, key=lambda speed: abs(speed - wanted))
 
 

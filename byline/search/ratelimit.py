@@ -13,14 +13,15 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from byline.core.ratelimit import client_address, count_request
+from byline.core.addresses import client_bucket
+from byline.core.ratelimit import count_request
 
 
 def search_wait(request: HttpRequest, reader: Any) -> int | None:
     """Count one search; None when allowed, else the seconds to wait."""
     window = settings.SEARCH_RATE_LIMIT_WINDOW_S
     now = time.time()
-    waits = [count_request("search", f"ip:{client_address(request)}", limit=settings.SEARCH_RATE_LIMIT_PER_IP,
+    waits = [count_request("search", f"ip:{client_bucket(request)}", limit=settings.SEARCH_RATE_LIMIT_PER_IP,
                            window=window, now=now)]
     if reader is not None and getattr(reader, "is_authenticated", False):
         waits.append(count_request("search", f"reader:{reader.pk}", limit=settings.SEARCH_RATE_LIMIT_PER_READER,

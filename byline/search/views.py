@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from byline.core.inputs import ascii_int
 from byline.search.ratelimit import search_wait
 from byline.search.selectors import PAGE_SIZE, search_articles
 from byline.search.terms import MAX_QUERY_CHARS
@@ -15,7 +16,8 @@ MAX_PAGE = 50
 
 
 def _page_number(raw: str) -> int:
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
+    page = ascii_int(raw, max_digits=3)
+    return page if page is not None and 0 < page <= MAX_PAGE else 1
 
 
 @require_GET

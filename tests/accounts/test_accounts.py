@@ -71,3 +71,17 @@ def test_library_lists_only_what_the_reader_may_read(client, paid_article):
 def test_forms_carry_csrf_tokens(client):
     assert "csrfmiddlewaretoken" in client.get(reverse("accounts:login")).content.decode()
     assert "csrfmiddlewaretoken" in client.get(reverse("accounts:signup")).content.decode()
+
+
+@pytest.mark.parametrize("taken, lookalike", [
+    ("thvictim", "ｔｈｖｉｃｔｉｍ"), ("thvictim", "𝐭𝐡𝐯𝐢𝐜𝐭𝐢𝐦"), ("thvictim", "THVICTIM"),
+    ("strasse", "Straße"), ("émile", "ÉMILE"), ("ÉMILE", "émile"),
+])
+def test_sign_up_refuses_a_username_that_reads_like_an_existing_one(client, taken, lookalike):
+    make_user(taken)
+    response = client.post(reverse("accounts:signup"), {
+        "username": lookalike, "email": "new@example.org",
+        "password1": "correct horse battery", "password2": "correct horse battery",
+    })
+    assert response.status_code == 400
+    assert get_user_model().objects.count() == 1

@@ -1,11 +1,15 @@
 import pytest
 from django.test import Client
 
+from byline.api.models import Scope
 from byline.api.services import create_api_token
 
+ALL_SCOPES = tuple(Scope.values)
 
-def token_for(user) -> str:
-    return create_api_token(owner=user, name="test")[1]
+
+def token_for(user, scopes=ALL_SCOPES) -> str:
+    """A token that may do everything (tests/api/test_scopes.py narrows it)."""
+    return create_api_token(owner=user, name="test", scopes=scopes)[1]
 
 
 def bearer(raw: str) -> dict[str, str]:

@@ -190,7 +190,7 @@ def test_related_articles_keep_their_stable_shape(api_client, author):
     assert set(items[0]) >= {"id", "slug", "title", "teaser", "lang", "price_minor", "currency", "visibility", "url"}
 
 
-@override_settings(API_RATE_LIMIT_PER_IP=3)
+@override_settings(API_RATE_LIMIT_PER_IP=3, API_RATE_LIMIT_WINDOW_S=3600)  # a long window: no boundary mid-test
 def test_too_many_requests_from_one_address_get_429_with_retry_after(api_client):
     for _ in range(3):
         assert api_client.get("/api/v1/topics").status_code == 200
@@ -199,7 +199,7 @@ def test_too_many_requests_from_one_address_get_429_with_retry_after(api_client)
     assert int(response["Retry-After"]) >= 1
 
 
-@override_settings(API_RATE_LIMIT_PER_TOKEN=2, API_RATE_LIMIT_PER_IP=100)
+@override_settings(API_RATE_LIMIT_PER_TOKEN=2, API_RATE_LIMIT_PER_IP=100, API_RATE_LIMIT_WINDOW_S=3600)
 def test_each_token_has_its_own_limit():
     first, second = token_for(make_user()), token_for(make_user())
     client = Client()
@@ -207,6 +207,20 @@ def test_each_token_has_its_own_limit():
         assert client.get("/api/v1/topics", **bearer(first)).status_code == 200
     assert client.get("/api/v1/topics", **bearer(first)).status_code == 429
     assert client.get("/api/v1/topics", **bearer(second)).status_code == 200
+
+
+@override_settings(API_RATE_LIMIT_PER_IP=3, API_RATE_LIMIT_WINDOW_S=3600, BEHIND_PROXY=True,
+                   SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_behind_the_proxy_a_client_cannot_dodge_its_limit_by_writing_its_own_forwarded_for(api_client):
+    def get(spoofed: str):
+        return api_client.get("/api/v1/topics", REMOTE_ADDR="127.0.0.1",
+                              HTTP_X_FORWARDED_FOR=f"{spoofed}, 198.51.100.66")
+
+    for number in range(3):
+        assert get(f"10.0.0.{number}").status_code == 200
+    assert_problem(get("10.0.0.99"), 429)
+    assert api_client.get("/api/v1/topics", REMOTE_ADDR="127.0.0.1",
+                          HTTP_X_FORWARDED_FOR="198.51.100.67").status_code == 200
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r", "\u2028"])

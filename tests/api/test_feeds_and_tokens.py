@@ -59,7 +59,8 @@ def test_a_reader_makes_a_private_feed_from_the_account_page_and_can_turn_it_off
 def test_a_reader_creates_a_token_sees_it_once_and_revokes_it(reader):
     client = Client()
     client.force_login(reader)
-    page = client.post(reverse("api_access:create_token"), {"name": "my phone"}, follow=True).content.decode()
+    page = client.post(reverse("api_access:create_token"), {"name": "my phone", "scopes": ["read"]},
+                       follow=True).content.decode()
     raw = "byl_" + page.split('value="byl_')[1].split('"')[0]
     assert Client().get("/api/v1/articles", **bearer(raw)).status_code == 200
     assert raw not in client.get(reverse("api_access:access")).content.decode()

@@ -248,3 +248,14 @@ def test_the_reconciler_finds_an_abandoned_sandbox_checkout_expired(reader):
     reconcile_stale_checkouts(now=later)
     checkout = Checkout.objects.get()
     assert checkout.status == CheckoutStatus.FAILED and balance(reader) == 0
+
+
+@pytest.mark.parametrize("provider", ["wechatpay", "alipay", "stripe", "nowhere"])
+def test_webhooks_for_a_provider_not_configured_here_answer_404(client, provider):
+    response = client.post(f"/payments/webhooks/{provider}/", b"{}", content_type="application/json")
+    assert response.status_code == 404
+
+
+def test_sandbox_webhooks_answer_404_without_their_secret(client, settings, db):
+    settings.SANDBOX_WEBHOOK_SECRET = ""
+    assert client.post("/payments/webhooks/sandbox/", b"{}", content_type="application/json").status_code == 404

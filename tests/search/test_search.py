@@ -39,8 +39,9 @@ def test_a_query_is_bounded_in_terms():
                                    "harbour AND OR NOT", "()", "{}[]", "\x00", "'; DROP TABLE x; --", "🙂" * 50])
 def test_engine_syntax_in_a_query_never_errors(client, paid_article, query):
     assert isinstance(search_articles(reader=ANONYMOUS, query=query).count, int)
-    assert client.get(reverse("search:search"), {"q": query}).status_code == 200
-    assert client.get("/api/v1/search", {"q": query}).status_code in (200, 422)
+    refused = "\x00" in query  # core.middleware.BadInputMiddleware answers 400 before search sees it
+    assert client.get(reverse("search:search"), {"q": query}).status_code == (400 if refused else 200)
+    assert client.get("/api/v1/search", {"q": query}).status_code in ((400,) if refused else (200, 422))
 
 
 def test_title_topic_author_and_preview_are_searchable_by_anyone(author):

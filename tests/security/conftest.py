@@ -1,7 +1,25 @@
-"""Security tests: the leak matrix prints what it ran. Browser fixtures come from tests/browser.py."""
+"""Security tests: the leak matrix and the fuzz pass print what they ran. Browser fixtures come from
+tests/browser.py."""
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    print_fuzz_coverage(terminalreporter)
+    print_leak_matrix(terminalreporter)
+
+
+def print_fuzz_coverage(terminalreporter):
+    """The parameters the fuzz pass fed odd input to, by route (?query, form=, json:)."""
+    from tests.security.test_fuzz_inputs import COVERED
+
+    if not COVERED:
+        return
+    terminalreporter.write_sep("-", "fuzz pass: parameters fed odd input, by route")
+    for route, names in sorted(COVERED.items()):
+        if names:
+            terminalreporter.write_line(f"{route}: {', '.join(sorted(names))}")
+
+
+def print_leak_matrix(terminalreporter):
     """Print the leak matrix that ran: one row per surface, one column per reader state."""
     from tests.security.test_leak_matrix import MATRIX_RESULTS, STATES, SURFACES
 

@@ -35,6 +35,8 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from byline.access.decision import decide
+from byline.api.models import Scope
+from byline.api.services import create_api_token
 from byline.articles import selectors as article_selectors
 from byline.articles.models import Article, Status, Visibility
 from byline.articles.services import ArticleData, upsert_article
@@ -397,6 +399,16 @@ def revoked_gift(client: Client, article: Article) -> None:
     sharing.revoke_gift_link(giver=giver, gift_id=gift.pk)
 
 
+def read_only_token(client: Client, article: Article) -> None:
+    """Bought the article, then reads with a personal API token scoped `read` only (no session)."""
+    reader = make_user()
+    fund(reader, 1000)
+    purchases.unlock_with_wallet(reader=reader, article=article, idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, article).allowed
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer " + create_api_token(owner=reader, name="feed app",
+                                                                         scopes=[Scope.READ])[1]
+
+
 def _open_gift(client: Client, gift) -> None:
     """Look at the gift link and press "Open the gift", as a person does; the gift must then open."""
     client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
@@ -472,6 +484,7 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "undone purchase": undone_purchase,
     "refunded purchase": refunded_purchase,
     "revoked gift": revoked_gift,
+    "API token without read:private": read_only_token,
     "crawler user agent": crawler,
     "JavaScript disabled": javascript_disabled,
     "gift from an undone purchase": gift_from_an_undone_purchase,
@@ -549,11 +562,11 @@ def written_in_the_admin(author, tmp_path) -> Article:
 def written_through_the_api(author, tmp_path) -> Article:
     import json
 
-    from byline.api.services import create_api_token
     from tests.conftest import make_topic
 
     make_topic()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(owner=author.user, name='matrix')[1]}"}
+    token = create_api_token(owner=author.user, name="matrix", scopes=[Scope.WRITE_ARTICLES])[1]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     created = Client().post("/api/v1/articles", data=json.dumps({
         "title": "Written through the API", "slug": "written-through-the-api", "topic": "history",
         "body_markdown": CRLF_BODY, "visibility": "paid", "price_minor": 300, "currency": "USD"}),

@@ -58,7 +58,7 @@ def test_an_exhausted_token_never_receives_the_locked_text(gift):
 @pytest.mark.parametrize("forged", ["A" * 22, "x" * 43, "not a token", "../../admin", "%00" * 8])
 def test_a_forged_token_never_receives_the_locked_text(gift, forged):
     response = browser_client().get(f"/en/gift/{forged}/")
-    assert response.status_code == 404
+    assert response.status_code == (400 if "%00" in forged else 404)  # a NUL is refused before any view
     assert_locked_out(response)
 
 

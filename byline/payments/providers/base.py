@@ -120,6 +120,11 @@ class PaymentProvider(abc.ABC):
     @abc.abstractmethod
     def refund(self, *, provider_ref: str, amount_minor: int, currency: str, idempotency_key: str) -> str: ...
 
+    @property
+    def webhooks_configured(self) -> bool:
+        """Whether this site holds what it needs to verify this provider's webhooks (else they answer 404)."""
+        return True
+
     @classmethod
     def minimum_charge(cls, currency: str) -> int:
         """The smallest amount (minor units) this provider will charge in `currency` (no network, no setup)."""

@@ -79,6 +79,10 @@ class SandboxProvider(PaymentProvider):
         return CheckoutSession(provider_ref=payment.ref,
                                redirect_url=reverse("payments:sandbox_checkout", kwargs={"ref": payment.ref}))
 
+    @property
+    def webhooks_configured(self) -> bool:
+        return bool(settings.SANDBOX_WEBHOOK_SECRET)
+
     def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         signing.verify(body, headers.get(SIGNATURE_HEADER, ""), settings.SANDBOX_WEBHOOK_SECRET)
         try:

@@ -59,6 +59,10 @@ class StripeProvider(PaymentProvider):
             raise ProviderError(str(error)) from error
         return CheckoutSession(provider_ref=session.id, redirect_url=session.url)
 
+    @property
+    def webhooks_configured(self) -> bool:
+        return bool(self.webhook_secret)
+
     def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         if not self.webhook_secret:
             raise InvalidWebhook("STRIPE_WEBHOOK_SECRET is not set")

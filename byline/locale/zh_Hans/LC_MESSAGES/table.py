@@ -213,4 +213,6 @@ ZH = {
     "Prices are not offered in %(currency)s.": "本站不提供以 %(currency)s 计价。",
     "The price in %(currency)s must be a whole number of minor units above zero.": "%(currency)s 价格必须是大于零的整数（以分为单位）。",
     "Unlocked": "已解锁",
+    "This username looks the same as an existing one. Please choose another.": "这个用户名与已有的用户名看起来相同，请换一个。",
+    "The text contains a broken character (half of a surrogate pair) at line %(line)d, which text cannot hold. Remove it and try again.": "文本第 %(line)d 行含有一个损坏的字符（不成对的代理码位），无法保存。请删除它后再试。",
 }

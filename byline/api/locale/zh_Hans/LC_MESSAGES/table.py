@@ -33,10 +33,11 @@ ZH = {
     "Create my private feed": "创建我的私人订阅源",
     "Turn off my private feed": "关闭我的私人订阅源",
     "Personal API tokens": "个人 API 令牌",
-    "Apps and scripts use a token to read through the Content API as you (see <a href=\"%(docs)s\">the API "
-    "documentation</a>). Send it as “Authorization: Bearer” followed by the token.":
-        "应用和脚本可以凭令牌以您的身份通过内容 API 阅读（参见<a href=\"%(docs)s\">API 文档</a>）。"
-        "发送方式为“Authorization: Bearer”后接令牌。",
+    "Apps and scripts use a token to reach the Content API as you, doing only what you allowed when you made it "
+    "(see <a href=\"%(docs)s\">the API documentation</a>). Send it as “Authorization: Bearer” followed by the "
+    "token.":
+        "应用和脚本可以凭令牌以您的身份使用内容 API，但只能做您创建令牌时允许的事"
+        "（参见<a href=\"%(docs)s\">API 文档</a>）。发送方式为“Authorization: Bearer”后接令牌。",
     "Your new token (shown only now; copy it somewhere safe):": "您的新令牌（仅显示这一次，请复制并妥善保存）：",
     "New API token": "新的 API 令牌",
     "Your tokens": "您的令牌",
@@ -52,4 +53,14 @@ ZH = {
     "You have too many active tokens. Revoke one first.": "您的有效令牌太多了，请先撤销一个。",
     "The token is revoked; it no longer works.": "令牌已撤销，不再有效。",
     "Your private feed address no longer works.": "您的私人订阅地址已失效。",
+    "scopes": "权限范围",
+    "Read articles, topics, authors and search, with free previews": "阅读文章、话题、作者和搜索结果（仅免费试读部分）",
+    "Read the full text of the articles you have access to": "阅读您有权阅读的文章全文",
+    "Write your articles: list your own, create drafts, change, price and publish them":
+        "撰写您的文章：列出自己的文章，创建草稿，修改、定价和发布",
+    "What this token may do": "这个令牌可以做什么",
+    "Choose only what the app needs: a token can never do more than this, and you cannot widen it later.":
+        "只选择应用需要的权限：令牌永远不能超出这里的范围，之后也不能扩大。",
+    "Choose at least one thing this token may do.": "请至少选择一项这个令牌可以做的事。",
+    "Allowed": "允许的操作",
 }

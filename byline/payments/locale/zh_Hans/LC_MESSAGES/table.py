@@ -136,4 +136,6 @@ ZH = {
     "You top up in your currency, %(name)s. Your balance now: %(balance)s.": "您以自己的币种充值：%(name)s。当前余额：%(balance)s。",
     "Change currency": "更换币种",
     "Enter a card number.": "请输入卡号。",
+    "This form was already used for a different payment, so nothing was done. Please reload the page and try again.": "这个表单已经用于另一笔付款，因此本次没有进行任何操作。请刷新页面后重试。",
+    "The payment service was unavailable, so nothing was charged. Please reload the page and try again.": "支付服务暂时不可用，没有产生任何扣款。请刷新页面后重试。",
 }

@@ -164,4 +164,5 @@ ZH = {
     "Your balance is too low for this plan. Nothing was charged.": "您的余额不足以支付这个方案，没有扣款。",
     "Welcome: you are a member until %(date)s, and every article is open to you. %(price)s was paid from your balance, which is now %(balance)s.": "欢迎加入！您的会员有效期至%(date)s，所有文章都向您开放。已从余额支付 %(price)s，现在余额为 %(balance)s。",
     "Your membership ends on %(date)s, at the close of this period. Nothing more will be charged.": "您的会员将在本期结束时（%(date)s）终止，之后不会再扣款。",
+    "This form was already used for a different purchase, so nothing was done. Please reload the page and try again.": "这个表单已经用于另一次购买，因此本次没有进行任何操作。请刷新页面后重试。",
 }
