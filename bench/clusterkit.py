@@ -142,7 +142,8 @@ def request(base: str, method: str, path: str, *, cookies: dict[str, str] | None
 
 
 def buy(base: str, buyer: Buyer, slug: str, key: str | None = None) -> Answer:
-    """The paywall's confirmed wallet purchase, as the browser posts it. 302 = bought (or already owned)."""
+    """The paywall's confirmed wallet purchase, as the browser posts it. A redirect (303, post/redirect/get)
+    = bought (or already owned)."""
     return request(base, "POST", f"/en/unlock/{slug}/", cookies=buyer.cookies, form={
         "confirmed": "yes", "idempotency_key": key or uuid.uuid4().hex,
         "csrfmiddlewaretoken": buyer.cookies["csrftoken"]})
@@ -150,7 +151,7 @@ def buy(base: str, buyer: Buyer, slug: str, key: str | None = None) -> Answer:
 
 def bought(answer: Answer) -> bool:
     """A new purchase lands on the undo offer; an article already owned, on its full text."""
-    return answer.status == 302 and ("#undo-offer" in answer.location or "#full-text" in answer.location)
+    return answer.status in (302, 303) and ("#undo-offer" in answer.location or "#full-text" in answer.location)
 
 
 def clean_failure(answer: Answer) -> bool:

@@ -6,7 +6,7 @@
             mid-run and started again. Pass: every answer 2xx; /healthz says "degraded" meanwhile.
   postgres  a stream of wallet purchases (fresh buyers, each key unique); the cluster's own
             PostgreSQL (var/cluster/pg, never the shared server) is stopped for 3 s and started
-            again. Pass: every answer is a purchase (302) or a 503 with Retry-After; the 503s,
+            again. Pass: every answer is a purchase (a redirect) or a 503 with Retry-After; the 503s,
             retried afterwards with the same idempotency keys, all succeed; the purchases are
             exactly the intended ones, none doubled; `manage.py ledger_check` passes.
   app       the same stream; one app server (master and workers, SIGKILL) dies mid-stream; nginx

@@ -282,6 +282,10 @@ def app_env(config: Config) -> dict[str, str]:
         "BYLINE_SSL_REDIRECT": "0",
         "BYLINE_SECURE_COOKIES": "0",
         "BYLINE_BEHIND_PROXY": "1",  # nginx on loopback: log-in and API limits count each client's address
+        # Every benchmark client shares 127.0.0.1, so the per-address search limit would turn a soak's searches
+        # into 429s; a deployment on real addresses keeps the defaults (README settings table).
+        "BYLINE_SEARCH_RATE_PER_IP": os.environ.get("CLUSTER_SEARCH_RATE_PER_IP", "1000000000"),
+        "BYLINE_SEARCH_RATE_PER_READER": os.environ.get("CLUSTER_SEARCH_RATE_PER_READER", "1000000000"),
         "BYLINE_CACHE_PREFIX": f"cluster-{config.database}",
         "BYLINE_LOG_FORMAT": "json",
         "DB_CONN_MAX_AGE": "300",

@@ -18,6 +18,7 @@ from byline.payments.services import credit_wallet
 from byline.payouts import services
 from byline.payouts.models import MethodStatus, Payout, PayoutMethod
 from byline.payouts.providers import sandbox
+from byline.pricing.selectors import plan_price
 from byline.purchases import memberships
 from byline.purchases.errors import PurchaseRefused
 from byline.purchases.models import MembershipPlan, PoolClose, Purchase
@@ -73,16 +74,19 @@ def _patrons_buy_everything() -> None:
                           key=f"demo-patron-wallet:{username}:{currency}", memo="demo top-up")
         for article in paid:
             try:
-                unlock_with_wallet(reader=patron, article=article, idempotency_key=f"demo-patron-{article.slug}"[:100])
+                # In the article's own currency: each author's earnings then show in the currency they priced in.
+                unlock_with_wallet(reader=patron, article=article, currency=article.currency,
+                                   idempotency_key=f"demo-patron-{article.slug}"[:100])
             except PurchaseRefused:
                 continue
-        plan = MembershipPlan.objects.filter(currency="CNY", interval="month", active=True).first()
+        plan = MembershipPlan.objects.filter(interval="month", active=True).order_by("pk").first()
         if plan is None:
             continue
-        credit_wallet(reader=patron, amount_minor=plan.price_minor, currency="CNY",
+        credit_wallet(reader=patron, amount_minor=plan_price(plan, "CNY"), currency="CNY",
                       key=f"demo-patron-membership:{username}", memo="demo top-up")
         try:
-            memberships.join_with_wallet(reader=patron, plan=plan, idempotency_key="demo-patron-membership")
+            memberships.join_with_wallet(reader=patron, plan=plan, currency="CNY",
+                                         idempotency_key="demo-patron-membership")
         except PurchaseRefused:
             pass  # a member already
         for article in Article.objects.published().filter(author__user__username=POOL_AUTHOR).exclude(

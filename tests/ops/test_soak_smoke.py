@@ -140,8 +140,9 @@ class Soak:
 
 @pytest.fixture
 def soak_settings(settings):
-    # One client address sends everything here; the per-address API limit is for the real world.
+    # One client address sends everything here; the per-address API and search limits are for the real world.
     settings.API_RATE_LIMIT_PER_IP = 10**9
+    settings.SEARCH_RATE_LIMIT_PER_IP = settings.SEARCH_RATE_LIMIT_PER_READER = 10**9
     return settings
 
 
