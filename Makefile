@@ -33,8 +33,7 @@ demo: install
 
 test: install-test
 	bash scripts/ensure-services.sh
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	PYTEST_ARGS="$(PYTEST_ARGS)" bash scripts/run-tests.sh
 
 test-sqlite:
 	@echo "== Test suite on SQLite =="
