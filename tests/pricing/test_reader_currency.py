@@ -256,3 +256,14 @@ def test_a_membership_renews_at_the_terms_it_was_joined_on(reader):
     later = membership.period_end
     assert memberships.renew_due_wallet_memberships(now=later) == {"renewed": 1}
     assert balance(reader) == 400
+
+
+def test_search_results_show_prices_in_the_readers_currency(client, author):
+    make_article(author=author, title="Tea routes priced in dollars", price_minor=300, currency="USD")
+    chinese = client.get(url("search:search", language="zh-hans"), {"q": "tea"}).content.decode()
+    assert re.findall(r'badge-paid">([^<]+)<', chinese) == ["¥25.00"]
+    reader = make_user()
+    fund(reader, 5000, "CNY")
+    client.force_login(reader)
+    english = client.get(url("search:search"), {"q": "tea"}).content.decode()
+    assert re.findall(r'badge-paid">([^<]+)<', english) == ["¥25.00"]
