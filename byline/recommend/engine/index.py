@@ -115,6 +115,8 @@ def _inputs(index: Index, p: Params, now: float, exclude: Iterable[int]) -> Rank
         excluded=excluded,
         coread=index.coread,
         params=p,
+        graph_rows=index.graph.rows,
+        graph_sims=index.graph.sims,
     )
 
 

@@ -15,7 +15,8 @@ s(q, j) (term cosine blended with LSA cosine, see ``text.similarity``):
 3. Rules: never the doc itself or an excluded id; docs in the same language first; a doc in the
    other language only when its score reaches ``cross_lang_threshold`` and then at most
    ``max_cross_lang`` of them, in the last places; a candidate whose similarity with one already listed
-   reaches ``near_copy`` is a copy of it and is skipped. Ties go to the lower row (the earlier doc).
+   reaches ``near_copy`` is a copy of it and is skipped (read from the neighbour graph, which holds each
+   doc's nearest docs with their exact similarities). Ties go to the lower row (the earlier doc).
 """
 
 from __future__ import annotations
@@ -40,51 +41,81 @@ class RankingInputs:
     excluded: np.ndarray  # bool per row: never recommend
     coread: sp.csr_matrix | None  # co-reading cosine between rows, or None
     params: Params
+    graph_rows: np.ndarray  # the neighbour graph (neighbours.NeighbourGraph), for near copies
+    graph_sims: np.ndarray
 
 
-_COLUMNS_PER_PRODUCT = 2_000_000  # bounds the index arrays scipy builds for the transposed operand
+_TABLE_CELLS = 8_000_000  # bounds the lookup table of one group of lines (float32: 32 MB)
 
 
-def _stacked(X: sp.csr_matrix, block: np.ndarray) -> sp.csr_matrix:
-    """The rows of ``X`` named by each line of ``block`` (B x W rows, -1 = empty row), line b's
-    columns shifted into a column range of its own, so that two lines never share a column."""
-    B, W = block.shape
-    V = X.shape[1]
-    flat = block.ravel()
-    present = flat >= 0
-    safe = np.where(present, flat, 0)
+def _gathered(X: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stored entries of ``X``'s rows named in ``rows`` (-1 = an empty row): for each entry, the
+    position in ``rows`` it belongs to, its term and its value."""
+    present = rows >= 0
+    safe = np.where(present, rows, 0)
     lengths = np.where(present, X.indptr[safe + 1] - X.indptr[safe], 0)
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    total = int(indptr[-1])
-    pos = np.repeat(X.indptr[safe] - indptr[:-1], lengths) + np.arange(total)
-    shift = np.repeat(np.arange(len(flat), dtype=np.int64) // W, lengths) * V
-    return sp.csr_matrix((X.data[pos], X.indices[pos] + shift, indptr), shape=(B * W, B * V))
+    starts = np.repeat(X.indptr[safe] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    pos = starts + np.arange(int(lengths.sum()))
+    return np.repeat(np.arange(len(rows)), lengths), X.indices[pos], X.data[pos]
 
 
-def _block_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarray,
-                        left_rows: tuple[sp.csr_matrix, np.ndarray] | None = None) -> np.ndarray:
-    """For each line b, the similarities between the rows ``left[b]`` and the rows ``right[b]``
-    (-1 = empty row, similarity 0): an array B x WL x WR.
+def _term_dots(XL: sp.csr_matrix, left: np.ndarray, XR: sp.csr_matrix, right: np.ndarray) -> np.ndarray:
+    """For each line b, the dot products of row ``left[b]`` of ``XL`` with rows ``right[b, :]`` of ``XR``
+    (-1 = an empty row): an array B x W.
 
-    One sparse product for the whole batch; as lines never share a column the product is
-    block-diagonal, and a line's values depend only on its own rows, whatever else is in the batch.
-    ``left_rows`` (term rows, dense rows) replaces the index's rows on the left, addressed by ``left``.
-    """
+    Each line's left row is spread into a lookup table over the terms that occur on the left (never
+    the whole vocabulary), and the right rows' entries are looked up in it: the work follows the
+    entries read, and a line's values depend only on its own rows, whatever else is in the batch."""
+    B, W = right.shape
+    out = np.zeros((B, W), np.float64)
+    if not B or not W:
+        return out.astype(np.float32)
+    q_line, q_term, q_value = _gathered(XL, left)
+    r_item, r_term, r_value = _gathered(XR, right.ravel())
+    seen = np.zeros(max(XL.shape[1], XR.shape[1]), bool)
+    seen[q_term] = True
+    # the terms that occur on the left are numbered 0..U-1; every other term reads cell U, always 0
+    terms = int(seen.sum()) + 1
+    column = np.where(seen, np.cumsum(seen) - 1, terms - 1)
+    group = max(1, _TABLE_CELLS // terms)
+    table = np.zeros(min(B, group) * terms, np.float32)
+    bounds = np.append(np.arange(0, B, group), B)
+    q_starts = np.searchsorted(q_line, bounds)
+    r_starts = np.searchsorted(r_item, bounds * W)
+    for g, first in enumerate(range(0, B, group)):
+        qa, qb, ra, rb = q_starts[g], q_starts[g + 1], r_starts[g], r_starts[g + 1]
+        q_cells = (q_line[qa:qb] - first) * terms + column[q_term[qa:qb]]
+        table[q_cells] = q_value[qa:qb]
+        items = r_item[ra:rb]
+        values = table[(items // W - first) * terms + column[r_term[ra:rb]]] * r_value[ra:rb]
+        out.ravel()[first * W : first * W + (min(B, first + group) - first) * W] = np.bincount(
+            items - first * W, weights=values, minlength=(min(B, first + group) - first) * W)
+        table[q_cells] = 0
+    return out.astype(np.float32)
+
+
+def _line_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarray,
+                       left_rows: tuple[sp.csr_matrix, np.ndarray] | None = None) -> np.ndarray:
+    """For each line b, the similarities (as ``text.similarity`` computes them) between row
+    ``left[b]`` and the rows ``right[b, :]`` (-1 = an empty row, similarity 0): an array B x W.
+    ``left_rows`` (term rows, dense rows) replaces the index's rows on the left, addressed by ``left``."""
     XL, EL = left_rows if left_rows is not None else (inputs.X, inputs.E)
-    B, WL = left.shape
-    WR = right.shape[1]
-    out = np.zeros((B, WL, WR), np.float32)
-    # lines per product: the transposed operand has one index entry per (line, vocabulary term)
-    group = max(1, min(B, _COLUMNS_PER_PRODUCT // max(inputs.X.shape[1], 1)))
-    for s in range(0, B, group):
-        P = (_stacked(XL, left[s : s + group]) @ _stacked(inputs.X, right[s : s + group]).T).tocoo()
-        out[s + P.row // WL, P.row % WL, P.col % WR] = P.data
+    out = _term_dots(XL, left, inputs.X, right)
     if inputs.E is not None and inputs.dense_weight:
-        def latent(E, block):
-            return E[np.where(block >= 0, block, 0)] * (block >= 0)[:, :, None]
+        dense = np.einsum("bd,bwd->bw", EL[np.where(left >= 0, left, 0)], inputs.E[np.where(right >= 0, right, 0)])
+        out = (1 - inputs.dense_weight) * out + np.where((right >= 0) & (left >= 0)[:, None], dense, 0)
+    return out.astype(np.float32)
 
-        out = (1 - inputs.dense_weight) * out + np.matmul(latent(EL, left), latent(inputs.E, right).transpose(0, 2, 1))
-    return out
+
+def _copies(graph_rows: np.ndarray, graph_sims: np.ndarray, pool: np.ndarray, near_copy: float) -> np.ndarray:
+    """B x P x P: whether candidates a and t of a line are near copies of each other, read from the
+    neighbour graph (exact similarities of each doc's nearest docs): a doc this close to another is
+    among its nearest, unless it has more near copies than the graph is wide."""
+    safe = np.where(pool >= 0, pool, 0)
+    close = np.where(graph_sims[safe] >= near_copy, graph_rows[safe], -1)  # B x P x width
+    # a_lists_t[b, a, t]: t is among a's close neighbours
+    a_lists_t = (close[:, :, None, :] == pool[:, None, :, None]).any(axis=3) & (pool >= 0)[:, None, :]
+    return (a_lists_t | a_lists_t.transpose(0, 2, 1)) & (pool >= 0)[:, :, None]
 
 
 def _coread_values(coread: sp.csr_matrix, own: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -136,7 +167,7 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
     cand = np.where(dup | (cand == own[:, None]), -1, cand)
     present = cand >= 0
     B, M = cand.shape
-    s = _block_similarities(inputs, own[:, None], cand)[:, 0, :]
+    s = _line_similarities(inputs, own, cand)
     s = np.where(present, s, -np.inf)
     text = np.where(present, s, 0)
     m = min(p.feedback_docs, M)
@@ -154,7 +185,7 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
         centroid_x = (weights @ inputs.X).tocsr()
         centroid_x.sort_indices()
         centroid_e = weights @ inputs.E if inputs.E is not None else None
-        votes = _block_similarities(inputs, np.arange(B)[:, None], cand, (centroid_x, centroid_e))[:, 0, :]
+        votes = _line_similarities(inputs, np.arange(B), cand, (centroid_x, centroid_e))
         own_vote = np.zeros_like(votes)
         np.put_along_axis(own_vote, feedback, w * _self_similarity(inputs, f_rows), axis=1)
         votes = votes - own_vote
@@ -172,7 +203,7 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
     ranked_same = np.where(np.take_along_axis(eligible, first, axis=1), np.take_along_axis(order, first, axis=1), M)
     ranked_same = ranked_same[:, : 3 * k]  # candidate positions, best first (M = none)
     pool = np.where(ranked_same < M, np.take_along_axis(cand, np.minimum(ranked_same, M - 1), axis=1), -1)
-    copies = _block_similarities(inputs, pool, pool) >= p.near_copy
+    copies = _copies(inputs.graph_rows, inputs.graph_sims, pool, p.near_copy)
     out = []
     for i in range(B):
         taken: list[int] = []
