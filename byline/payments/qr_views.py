@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from byline.payments import orders
+from byline.payments.errors import OrderRefused, ProviderError
 from byline.payments.models import Checkout, CheckoutStatus
-from byline.payments.providers.base import ProviderError
 from byline.sharing.selectors import qr_svg
 
 BEIJING = "Asia/Shanghai"
@@ -55,7 +55,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
                 orders.extend_order(checkout=checkout)
                 return redirect("payments:pay", reference=checkout.reference)
             orders.check_checkout(checkout=checkout)
-        except orders.OrderRefused as refused:
+        except OrderRefused as refused:
             notice, status = refused.message, 409
         except ProviderError:
             notice, status = _("The payment service did not answer. Please try again in a moment."), 503

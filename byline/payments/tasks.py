@@ -14,6 +14,6 @@ def deliver_sandbox_webhooks() -> int:
 
 @shared_task(name="byline.payments.reconcile_checkouts", ignore_result=True)
 def reconcile_checkouts() -> dict[str, int]:
-    from byline.payments.services import reconcile_stale_checkouts
+    from byline.payments.reconcile import reconcile_stale_checkouts
 
     return reconcile_stale_checkouts()

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from byline.payments.errors import InvalidWebhook, ProviderError
 from byline.payments.models import WebhookEvent
 from byline.payments.providers import PROVIDERS, get_provider
-from byline.payments.providers.base import InvalidWebhook, PaymentEvent, ProviderError
-from byline.payments.services import apply_event
+from byline.payments.providers.base import PaymentEvent
+from byline.payments.settlement import apply_event
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024

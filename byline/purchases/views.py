@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from byline.access.decision import decide
 from byline.articles.selectors import article_for_reader
 from byline.core.inputs import ascii_int
-from byline.core.templatetags.byline import money
+from byline.core.money import money
 from byline.ledger import selectors as ledger_selectors
 from byline.ledger.invariants import problems
 from byline.ledger.models import AccountKind, Entry, Transfer

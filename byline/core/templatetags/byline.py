@@ -1,4 +1,4 @@
-"""Template helpers: money, language links, reading-time phrases."""
+"""Template helpers: money (formatted by `core.money`), language links, reading-time phrases."""
 
 from __future__ import annotations
 
@@ -9,23 +9,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 
 from byline.articles.text import excerpt
+from byline.core.money import money
 
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-
-
-@register.filter
-def money(minor: int | None, currency: str) -> str:
-    """300, "USD" -> "$3.00". Formatting happens only here, at the edge."""
-    if minor is None:
-        return ""
-    exponent = settings.CURRENCIES.get(currency, 2)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(int(minor)), 10**exponent)
-    amount = f"{whole:,}" + (f".{fraction:0{exponent}d}" if exponent else "")
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+@register.filter(name="money")
+def money_filter(minor: int | None, currency: str) -> str:
+    """300, "USD" -> "$3.00" (`core.money.money`, which services use too)."""
+    return money(minor, currency)
 
 
 @register.simple_tag(takes_context=True)

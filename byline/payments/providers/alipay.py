@@ -29,6 +29,7 @@ from byline.payments.providers.base import (
     PaymentProvider,
     PaymentStatus,
     ProviderError,
+    WebhookAnswer,
 )
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,15 @@ def china_time(value: Any) -> dt.datetime | None:
 
 class AlipayProvider(PaymentProvider):
     name = "alipay"
+    qr_checkout = True
+    refunds_to_method = True
+
+    @classmethod
+    def webhook_answer(cls, *, status: int, detail: str) -> WebhookAnswer:
+        """Alipay: the plain word "success"; anything else means "send again"."""
+        if status < 400:
+            return WebhookAnswer(200, "success", "text/plain")
+        return WebhookAnswer(status, "failure", "text/plain")
 
     def __init__(self, *, values: Mapping[str, str] | None = None, private_key: str | None = None,
                  alipay_public_key: str | None = None, timeout: float = 10):

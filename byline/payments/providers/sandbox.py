@@ -68,6 +68,8 @@ transport: Transport = _in_process
 
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
+    refunds_to_method = True
+    subscriptions = True
 
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         if request.amount_minor < self.minimum_charge(request.currency):

@@ -30,6 +30,7 @@ from byline.payments.providers.base import (
     PaymentProvider,
     PaymentStatus,
     ProviderError,
+    WebhookAnswer,
 )
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,15 @@ def parse_time(value: Any) -> dt.datetime | None:
 
 class WeChatPayProvider(PaymentProvider):
     name = "wechatpay"
+    qr_checkout = True
+    refunds_to_method = True
+
+    @classmethod
+    def webhook_answer(cls, *, status: int, detail: str) -> WebhookAnswer:
+        """WeChat Pay: 204 on success, else {"code": "FAIL", "message": ...} (it sends again)."""
+        if status < 400:
+            return WebhookAnswer(204, "", "text/plain")
+        return WebhookAnswer(status, json.dumps({"code": "FAIL", "message": detail[:200]}), "application/json")
 
     def __init__(self, *, values: Mapping[str, str] | None = None, private_key: str | None = None,
                  platform_public_key: str | None = None, timeout: float = 10):

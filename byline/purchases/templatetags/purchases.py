@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django import template
 from django.utils.translation import get_language
 
+from byline.core.unbroken import unbroken as unbroken_text
+from byline.core.unbroken import unbroken_day
 from byline.ledger.selectors import wallet_balance
-from byline.payments.statement import unbroken as unbroken_text
-from byline.payments.statement import unbroken_day
 from byline.pricing.selectors import article_price, request_currency
 
 register = template.Library()
@@ -64,7 +64,7 @@ def sentence_space() -> str:
 
 @register.filter
 def unbroken(text) -> str:
-    """A date or amount kept on one line (`payments.statement.unbroken`)."""
+    """A date or amount kept on one line (`core.unbroken.unbroken`)."""
     return unbroken_text(str(text))
 
 
