@@ -70,3 +70,8 @@ def act_once(*, provider_name: str, event: PaymentEvent) -> Receipt:
         return Receipt(500, "failed, retry")
     log.info("webhook %s %s %s: %s", provider_name, event.event_id, event.raw_type, outcome)
     return Receipt(200, outcome)
+
+
+def receive_from_sandbox(body: bytes, headers: Mapping[str, str]) -> int:
+    """The sandbox provider's delivery of one signed webhook, in process (`providers.sandbox.transport`)."""
+    return receive(provider_name="sandbox", body=body, headers=headers).status
