@@ -44,6 +44,15 @@ def setup_django():
     django.setup()
 
 
+def make_user(username: str):
+    """A reader or author account (not tests.conftest's: benchmarks run after `make install`, without the
+    test extras)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username=username, email=f"{username}@example.org",
+                                                password="a-long-bench-password")
+
+
 def prepare(max_clients: int) -> tuple[list[int], list[int]]:
     """Migrate, then create the author, articles and funded readers. Returns (reader ids, article ids)."""
     from django.core.management import call_command
@@ -53,7 +62,6 @@ def prepare(max_clients: int) -> tuple[list[int], list[int]]:
     from byline.articles.models import Article, Author, Topic
     from byline.articles.services import render_into
     from byline.payments.services import credit_wallet
-    from tests.conftest import make_user
 
     run = uuid.uuid4().hex[:8]
     author_user = make_user(f"bench-author-{run}")

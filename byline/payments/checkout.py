@@ -29,7 +29,7 @@ from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.models import MembershipPlan
 
-log = logging.getLogger("byline.payments.services")
+log = logging.getLogger(__name__)
 
 
 def check_topup_amount(*, amount_minor: int, currency: str) -> None:

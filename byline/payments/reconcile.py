@@ -16,7 +16,7 @@ from byline.payments.providers import get_provider, provider_class
 from byline.payments.providers.base import EventKind, PaymentEvent
 from byline.payments.webhooks import act_once
 
-log = logging.getLogger("byline.payments.services")
+log = logging.getLogger(__name__)
 
 
 RECONCILE_AFTER = dt.timedelta(minutes=10)

@@ -23,7 +23,7 @@ from byline.payments.errors import OrderRefused, PaymentRefused, ProviderError, 
 from byline.payments.models import Checkout, CheckoutStatus
 from byline.payments.providers import get_provider, provider_class
 
-log = logging.getLogger("byline.payments.services")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
