@@ -1,7 +1,8 @@
 """Settling money a provider confirmed: credit the wallet, complete the checkout, fulfil what it was for
 (an article unlock or a membership), renew a card subscription, settle a QR order, and apply one verified
 event. The bottom of the payments app's services: it imports no other payments module but the models,
-the errors and the provider interface (checked by import-linter, see docs/DEVELOPING.md).
+the errors and the provider interface's types (`providers.base`; checked by import-linter, see
+docs/DEVELOPING.md). What a provider can do comes in as an argument.
 
 A wallet is credited only when the provider confirms payment (a verified webhook, or a reconciliation's
 answer taking the same path), once per checkout, in the same transaction that then completes what the
@@ -19,7 +20,6 @@ from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.payments.errors import ProviderError
 from byline.payments.models import Checkout, CheckoutStatus, ProviderOrder, Reconciliation
-from byline.payments.providers import provider_class
 from byline.payments.providers.base import EventKind, PaymentEvent, Purpose
 from byline.pricing.services import settle_currency
 from byline.purchases import memberships
@@ -41,9 +41,10 @@ def credit_wallet(*, reader, amount_minor: int, currency: str, key: str, memo: s
     return posted
 
 
-def apply_event(*, event: PaymentEvent, provider_name: str) -> tuple[str, Checkout | None]:
-    """Act on one verified, not-yet-seen event. Runs inside the webhook's transaction. Returns (outcome, checkout)."""
-    if event.kind == EventKind.PAYMENT_SUCCEEDED and provider_class(provider_name).qr_checkout:
+def apply_event(*, event: PaymentEvent, provider_name: str, qr_checkout: bool) -> tuple[str, Checkout | None]:
+    """Act on one verified, not-yet-seen event. Runs inside the webhook's transaction. Returns (outcome, checkout).
+    `qr_checkout`: the provider's capability (its payments are for orders: `settle_order_payment`)."""
+    if event.kind == EventKind.PAYMENT_SUCCEEDED and qr_checkout:
         return settle_order_payment(event=event, provider_name=provider_name)
     if event.kind in (EventKind.PAYMENT_SUCCEEDED, EventKind.PAYMENT_FAILED):
         checkout = Checkout.objects.select_for_update().filter(reference=event.reference,

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from byline.payments.errors import InvalidWebhook, ProviderError
 from byline.payments.models import WebhookEvent
-from byline.payments.providers import PROVIDERS, get_provider
+from byline.payments.providers import PROVIDERS, get_provider, provider_class
 from byline.payments.providers.base import PaymentEvent
 from byline.payments.settlement import apply_event
 
@@ -62,7 +62,8 @@ def act_once(*, provider_name: str, event: PaymentEvent) -> Receipt:
                                                          event_type=event.raw_type[:100])
             except IntegrityError:
                 return Receipt(200, "duplicate")
-            outcome, checkout = apply_event(event=event, provider_name=provider_name)
+            outcome, checkout = apply_event(event=event, provider_name=provider_name,
+                                            qr_checkout=provider_class(provider_name).qr_checkout)
             record.outcome, record.checkout = outcome[:200], checkout
             record.save(update_fields=["outcome", "checkout"])
     except Exception:
