@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,8 +56,11 @@ def top_up(request: HttpRequest) -> HttpResponse:
             return redirect(checkout.redirect_url)
     if form.errors:
         status = 400
+    methods = method_choices(currency)
     return render(request, "payments/top_up.html", {
-        "form": form, "error": error, "methods": method_choices(currency), "currency": currency,
+        "form": form, "error": error, "methods": methods, "currency": currency,
+        # The site's card provider alone gets one plain button; any other choice, the method list.
+        "card_only": [name for name, _label in methods] == [settings.PAYMENT_PROVIDER],
         "currency_name": currency_name(currency),
         "balance": ledger_selectors.wallet_balance(reader=request.user, currency=currency)}, status=status)
 

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from alipay import AliPay
 from alipay.utils import AliPayConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from byline.payments.providers import config
 from byline.payments.providers.base import (
@@ -65,6 +66,7 @@ class AlipayProvider(PaymentProvider):
     name = "alipay"
     qr_checkout = True
     refunds_to_method = True
+    scan_help = gettext_lazy("Open Alipay, tap “Scan”, and point it at this code.")
 
     @classmethod
     def webhook_answer(cls, *, status: int, detail: str) -> WebhookAnswer:

@@ -124,6 +124,8 @@ class PaymentProvider(abc.ABC):
     """It can return a paid amount to the card or account it came from (`refund`)."""
     subscriptions: bool = False
     """It can renew a membership by itself (a card subscription, `recurring_interval`) and cancel that."""
+    scan_help: str = ""
+    """For `qr_checkout` providers: how the payer scans the code, under it on Byline's pay page."""
 
     @abc.abstractmethod
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession: ...

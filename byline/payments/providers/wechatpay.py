@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from wechatpayv3 import WeChatPay, WeChatPayType
 
 from byline.payments.providers import config
@@ -53,6 +54,7 @@ class WeChatPayProvider(PaymentProvider):
     name = "wechatpay"
     qr_checkout = True
     refunds_to_method = True
+    scan_help = gettext_lazy("Open WeChat, tap “Scan”, and point it at this code.")
 
     @classmethod
     def webhook_answer(cls, *, status: int, detail: str) -> WebhookAnswer:
