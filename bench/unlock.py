@@ -7,7 +7,8 @@ The database named in DATABASE_URL is migrated and filled with bench data (it sh
 database); pgbench gets its own scratch database, `<name>_pgbench`. Each client is a separate process
 with its own reader and connection, buying distinct articles from its wallet through
 `purchases.services.unlock_with_wallet` (the same call the confirmation page makes).
-Goal for later tuning: unlocks >= 25% of pgbench tps.
+Goal for later tuning: unlocks >= 25% of pgbench tps. It first prints the statements one unlock sends
+(round trips, counted with CaptureQueriesContext), BEGIN and COMMIT included.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ def setup_django():
     django.setup()
 
 
+def make_user(username: str):
+    """A reader or author account (not tests.conftest's: benchmarks run after `make install`, without the
+    test extras)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username=username, email=f"{username}@example.org",
+                                                password="a-long-bench-password")
+
+
 def prepare(max_clients: int) -> tuple[list[int], list[int]]:
     """Migrate, then create the author, articles and funded readers. Returns (reader ids, article ids)."""
     from django.core.management import call_command
@@ -53,7 +63,6 @@ def prepare(max_clients: int) -> tuple[list[int], list[int]]:
     from byline.articles.models import Article, Author, Topic
     from byline.articles.services import render_into
     from byline.payments.services import credit_wallet
-    from tests.conftest import make_user
 
     run = uuid.uuid4().hex[:8]
     author_user = make_user(f"bench-author-{run}")
@@ -64,7 +73,7 @@ def prepare(max_clients: int) -> tuple[list[int], list[int]]:
                        body_markdown="Free part.\n\n<!-- paywall -->\n\nPaid part.\n")
     render_into(template)
     fields = {f.attname: getattr(template, f.attname) for f in Article._meta.concrete_fields if f.attname != "id"}
-    total = ARTICLES_PER_LEVEL * len(CLIENT_COUNTS)
+    total = ARTICLES_PER_LEVEL * len(CLIENT_COUNTS) + 2  # the last two: `statements_per_unlock`
     Article.objects.bulk_create([Article(**dict(fields, slug=f"bench-{run}-{n}", title=f"Bench {n}"))
                                  for n in range(total)], batch_size=2000)
     article_ids = list(Article.objects.filter(slug__startswith=f"bench-{run}-").order_by("pk")
@@ -76,6 +85,24 @@ def prepare(max_clients: int) -> tuple[list[int], list[int]]:
                       key=f"bench-fund-{run}-{n}")
         readers.append(reader.pk)
     return readers, article_ids
+
+
+def statements_per_unlock(reader_id: int, article_ids: list[int]) -> list[str]:
+    """The statements of one unlock, outside any transaction, as the confirmation page makes it (after a
+    first unlock by the same reader, as in the measurement: their currency is known by then)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from byline.articles.models import Article
+    from byline.purchases.services import unlock_with_wallet
+
+    reader = get_user_model().objects.get(pk=reader_id)
+    first, second = Article.objects.select_related("author").filter(pk__in=article_ids).order_by("pk")
+    unlock_with_wallet(reader=reader, article=first, idempotency_key=uuid.uuid4().hex)
+    with CaptureQueriesContext(connection) as queries:
+        unlock_with_wallet(reader=reader, article=second, idempotency_key=uuid.uuid4().hex)
+    return [query["sql"] for query in queries.captured_queries]
 
 
 def client(reader_id: int, article_ids: list[int], seconds: float, barrier, results) -> None:
@@ -156,6 +183,8 @@ def main() -> None:
     print(f"PostgreSQL {connection.cursor().connection.info.server_version} at {connection.settings_dict['HOST']}, "
           f"{os.cpu_count()} CPUs, {args.seconds:g} s per measurement")
     readers, article_ids = prepare(max(CLIENT_COUNTS))
+    statements = statements_per_unlock(readers[0], article_ids[-2:])
+    print(f"one unlock: {len(statements)} statements (" + ", ".join(sql.split()[0] for sql in statements) + ")")
     init_pgbench()
     print(f"{'clients':>7}  {'unlocks/s':>10}  {'pgbench tps':>11}  {'ratio':>6}")
     for offset, clients in enumerate(CLIENT_COUNTS):

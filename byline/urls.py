@@ -5,10 +5,14 @@ from django.urls import include, path
 
 from byline.articles.sitemaps import SITEMAPS
 from byline.core.views import favicon_ico, robots_txt
+from byline.payments import card_urls as payments_card_urls
+from byline.purchases import urls as purchases_urls
 from byline.sharing.urls import image_urlpatterns as share_image_urls
 
 # Pages first, and the article page first of all: Django tries patterns in order, and this is the
-# path almost every request takes.
+# path almost every request takes. The `purchases` namespace is served by two apps: purchases' own pages
+# and those in payments that offer a card or word the wallet's history (payments/card_urls.py), so that
+# purchases never imports payments.
 urlpatterns = i18n_patterns(
     path("", include("byline.articles.urls")),
     path("admin/", admin.site.urls),
@@ -21,7 +25,7 @@ urlpatterns = i18n_patterns(
     path("payments/", include("byline.payments.urls")),
     path("dashboard/", include("byline.dashboard.urls")),
     path("payouts/", include("byline.payouts.urls")),
-    path("", include("byline.purchases.urls")),
+    path("", include((purchases_urls.urlpatterns + payments_card_urls.urlpatterns, "purchases"))),
     prefix_default_language=True,
 )
 urlpatterns += [

@@ -71,9 +71,11 @@ def load_demo() -> list[DemoAccount]:
     _user(STAFF.username, STAFF.password, is_staff=True, is_superuser=True)
     accounts.append(STAFF)
     import_articles([DEMO_DIR / "articles"])
-    from byline.purchases.demo import load_demo_money
+    from byline.payments.demo import fund_demo_wallet
+    from byline.purchases.demo import load_demo_plans
 
-    load_demo_money(reader_username=READER.username)
+    load_demo_plans()
+    fund_demo_wallet(reader_username=READER.username)
     from byline.dashboard.demo import load_demo_dashboard
 
     load_demo_dashboard()

@@ -7,7 +7,11 @@ once per article version, language, reading preferences, access answer (full tex
 preview), staff or not, the reader's currency (prices on the related cards), and related cards with
 their badges, with those parts left as slots
 (`{% personal "template" %}`) and values (`{% personal_value "name" %}`, byline/core/personal.py),
-and cached. Each request renders only the slots, computes the values, and puts them in.
+cut once at those markers and the CSRF token's (`compile_shell`), and cached. Each request renders only
+the slots, computes the values and joins them in, with its CSRF token exactly where the template put
+`csrf_token`: nothing in the page's text (the author's HTML included) is searched or replaced per request.
+`tests/articles/test_shell_guard.py` renders every kind of shelled page for one reader and checks that
+no stored shell holds anything of theirs.
 
 The access decision is still made on every request, before the shell is looked up: a shell that
 holds the locked part is keyed `full-<reason>` and is only ever asked for when `decide` allowed it.
@@ -16,11 +20,7 @@ holds the locked part is keyed `full-<reason>` and is only ever asked for when `
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,37 +35,32 @@ from byline.articles.models import Article
 from byline.core import local_cache, personal
 from byline.pricing.selectors import request_currency
 
-SHELL_CONTEXT_FLAG = "page_shell"
+SHELL_CONTEXT_FLAG = personal.SHELL_FLAG
 
-
-@dataclass(frozen=True)
-class _Marks:
-    slot_prefix: str
-    value_prefix: str
-    csrf: str
-    slot_pattern: re.Pattern[str]
-    value_pattern: re.Pattern[str]
-    separator: str
-
-
-@functools.cache
-def _marks(secret: str) -> _Marks:
-    """The markers, keyed by SECRET_KEY so that no text an author or reader writes can pass for one
-    (and all text they write is escaped or sanitised HTML)."""
-    digest = hmac.new(secret.encode(), b"byline-page-shell", hashlib.sha256).hexdigest()
-    slot_prefix, value_prefix = f"<!--byline-slot-{digest[:20]}:", f"<!--byline-value-{digest[:20]}:"
-    return _Marks(slot_prefix=slot_prefix, value_prefix=value_prefix, csrf=f"bylinecsrf{digest[20:40]}",
-                  slot_pattern=re.compile(re.escape(slot_prefix) + r"([\w/.-]+)-->"),
-                  value_pattern=re.compile(re.escape(value_prefix) + r"([\w.-]+)-->"),
-                  separator=f"<!--byline-slot-end-{digest[40:60]}-->")
+# A shell as stored: its literal parts, and between each two the hole the template left (kind, name), kind
+# being "slot", "value" or "csrf". Found once, when the shell is rendered; filling it then only joins,
+# so nothing is looked for or replaced in the page's text (the author's HTML included) per request.
+# Plain tuples, so a stored shell does not name a class (the page code is about to move).
+Shell = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
 
 
 def slot_marker(template_name: str) -> str:
-    return f"{_marks(settings.SECRET_KEY).slot_prefix}{template_name}-->"
+    return personal.slot_marker(template_name)
 
 
 def value_marker(name: str) -> str:
-    return f"{_marks(settings.SECRET_KEY).value_prefix}{name}-->"
+    return personal.value_marker(name)
+
+
+def compile_shell(text: str) -> Shell:
+    """The rendered shell cut at its markers (core/personal.py), which no written text can forge."""
+    parts, holes, start = [], [], 0
+    for match in personal.marks().pattern.finditer(text):
+        parts.append(text[start:match.start()])
+        holes.append((match.group(1), match.group(2) or ""))
+        start = match.end()
+    parts.append(text[start:])
+    return tuple(parts), tuple(holes)
 
 
 def applies(request: HttpRequest, article: Article) -> bool:
@@ -91,31 +86,43 @@ def key_for(request: HttpRequest, article: Article, access: Access, cards: Seque
 
 
 def render(request: HttpRequest, template_name: str, context: dict, *, key: str) -> str:
-    """The page for this request: the cached shell (rendered and stored on a miss) with its slots filled."""
-    shell = local_cache.versioned.get_or_shared(key, lambda: loader.render_to_string(
-        template_name, {**context, SHELL_CONTEXT_FLAG: True, "csrf_token": _marks(settings.SECRET_KEY).csrf}, request),
+    """The page for this request: the cached shell (rendered and stored on a miss) with its holes filled."""
+    shell = local_cache.versioned.get_or_shared(key, lambda: compile_shell(loader.render_to_string(
+        template_name, {**context, SHELL_CONTEXT_FLAG: True, "csrf_token": personal.csrf_marker()}, request)),
         shared_timeout=settings.ARTICLE_PAGE_CACHE_SECONDS)
     return fill(shell, request, context)
 
 
-def fill(shell: str, request: HttpRequest, context: dict) -> str:
-    marks = _marks(settings.SECRET_KEY)
-    page = shell
+def fill(shell: Shell | str, request: HttpRequest, context: dict) -> str:
+    if isinstance(shell, str):  # stored before shells were kept cut at their markers
+        shell = compile_shell(shell)
+    parts, holes = shell
     # One masked token for every form on the page, as one template render would give (each mask costs
     # 32 calls for random characters).
     token = functools.cache(lambda: get_token(request))
     # Slots and values read it as a whole render's context processor would give it: `csrf_token`.
     context = {**context, "csrf_token": lazy(token, str)()}
-    names = tuple(dict.fromkeys(marks.slot_pattern.findall(page)))
+    names = tuple(dict.fromkeys(name for kind, name in holes if kind == "slot"))
+    rendered = {}
     if names:
-        rendered = dict(zip(names, _slots_template(names, marks.separator).render(context, request)
-                            .split(marks.separator), strict=True))
-        page = marks.slot_pattern.sub(lambda match: rendered[match.group(1)], page)
-    if marks.value_prefix in page:
-        page = marks.value_pattern.sub(lambda match: personal.render_value(match.group(1), request, context), page)
-    if marks.csrf in page:
-        page = page.replace(marks.csrf, token())
-    return page
+        separator = _separator()
+        rendered = dict(zip(names, _slots_template(names, separator).render(context, request).split(separator),
+                            strict=True))
+    page = [parts[0]]
+    for (kind, name), part in zip(holes, parts[1:], strict=True):
+        if kind == "slot":
+            page.append(rendered[name])
+        elif kind == "value":
+            page.append(personal.render_value(name, request, context))
+        else:
+            page.append(token())
+        page.append(part)
+    return "".join(page)
+
+
+def _separator() -> str:
+    """Between two slots in their one template: an HTML comment keyed like the markers."""
+    return personal.marks().csrf.replace("byline-csrf-", "byline-slot-end-")
 
 
 @functools.cache

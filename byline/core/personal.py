@@ -1,4 +1,5 @@
-"""Personal values: short strings on a shared page that differ from reader to reader (a referral link).
+"""Personal values: short strings on a shared page that differ from reader to reader (a referral link), and
+the markers a shared page shell holds in their place (and in place of slots and the CSRF token).
 
 A template writes `{% personal_value "name" %}`. On a page rendered whole, the registered function
 runs there and then; in a shared page shell (articles/page_shell.py) the tag leaves a marker, and the
@@ -13,13 +14,61 @@ process that has not rendered it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 PersonalValue = Callable[[HttpRequest | None, Mapping[str, Any]], str]
+
+# In a template's context while a shared page shell is rendered: `{% personal %}` and `{% personal_value %}`
+# leave markers instead of rendering, and `csrf_token` is a marker. The one name for it everywhere.
+SHELL_FLAG = "page_shell"
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The markers a shell holds where a slot, a value or the CSRF token goes. Keyed by SECRET_KEY, and
+    shaped as HTML comments: escaped text cannot hold `<!--`, and sanitised HTML keeps no comments, so no
+    text an author or reader writes can pass for one."""
+
+    slot_prefix: str
+    value_prefix: str
+    csrf: str
+    pattern: re.Pattern[str]  # any marker: group 1 the kind (slot, value, csrf), group 2 the name
+
+
+@functools.cache
+def _marks(secret: str) -> Marks:
+    digest = hmac.new(secret.encode(), b"byline-page-shell", hashlib.sha256).hexdigest()[:20]
+    return Marks(slot_prefix=f"<!--byline-slot-{digest}:", value_prefix=f"<!--byline-value-{digest}:",
+                 csrf=f"<!--byline-csrf-{digest}-->",
+                 pattern=re.compile(rf"<!--byline-(slot|value|csrf)-{digest}(?::([\w/.-]+))?-->"))
+
+
+def marks() -> Marks:
+    return _marks(settings.SECRET_KEY)
+
+
+def slot_marker(template_name: str) -> SafeString:
+    return mark_safe(f"{marks().slot_prefix}{template_name}-->")
+
+
+def value_marker(name: str) -> SafeString:
+    return mark_safe(f"{marks().value_prefix}{name}-->")
+
+
+def csrf_marker() -> SafeString:
+    """What `csrf_token` is while a shell renders: `{% csrf_token %}` and `{{ csrf_token }}` print it as is."""
+    return mark_safe(marks().csrf)
 
 VALUES: dict[str, PersonalValue] = {}
 

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from byline.core.templatetags.byline import money
+from byline.core.money import money
 from byline.dashboard.charts import Chart, Series, bar_chart, line_chart
 from byline.dashboard.selectors import Report
 

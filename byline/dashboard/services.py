@@ -5,7 +5,7 @@ Rules a caller may rely on:
   cache (Redis INCRBY in production), added up in the process and sent about once a second
   (VIEW_COUNT_FLUSH_SECONDS, ops/counters.py). It ignores bots, HEAD requests, free articles, and the
   article's author or staff. Nothing personal is stored: only (article, day) -> two numbers.
-- `flush_view_counters` adds the pending cache counts to `ArticleDay` rows with one upsert statement,
+- `flush_view_counters` adds the pending cache counts to `ArticleDay` rows with one batch of upserts,
   then subtracts exactly what it moved from the cache, so views counted meanwhile are kept. One flush
   runs at a time (a cache lock). Celery beat runs it every minute; the dashboard runs it before reading.
 """
@@ -98,7 +98,9 @@ def _take(key: str, amount: int) -> None:
 
 
 def add_counts(rows: list[tuple[int, dt.date, int, int]]) -> None:
-    """Add (article_id, day, views, paywall) to the daily rows in one statement (an upsert)."""
+    """Add (article_id, day, views, paywall) to the daily rows: one upsert per row, sent together
+    (`executemany`). Written by hand because the counts are *added* to what the row holds;
+    `bulk_create(update_conflicts=True)` can only set a column to the incoming value."""
     if not rows:
         return
     table = ArticleDay._meta.db_table

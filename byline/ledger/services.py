@@ -13,7 +13,7 @@ Rules a caller may rely on:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -96,31 +96,36 @@ def _check_legs(legs: Sequence[Leg]) -> str:
 
 
 def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
-             memo: str = "") -> Transfer:
-    """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing."""
+             memo: str = "", locked: Mapping[int, Account] | None = None) -> Transfer:
+    """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing.
+
+    `locked`: wallet rows the caller already locked in this transaction (`lock_accounts`' answer), so
+    they are not asked for again; any other wallet of the legs is locked here."""
     if not key or len(key) > 160:
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
     with transaction.atomic():
-        locked = lock_accounts(leg.account for leg in legs if leg.account.kind == AccountKind.WALLET)
-        existing = Transfer.objects.filter(key=key).first()
-        if existing is not None:
-            return existing
-        for leg in legs:
-            account = locked.get(leg.account.pk)
-            if account is not None and account.balance + leg.amount < 0:
-                raise InsufficientFunds(account, -(account.balance + leg.amount))
+        wallets = [leg.account for leg in legs if leg.account.kind == AccountKind.WALLET]
+        held = {wallet.pk: locked[wallet.pk] for wallet in wallets if locked and wallet.pk in locked}
+        missing = [wallet for wallet in wallets if wallet.pk not in held]
+        locked = {**held, **(lock_accounts(missing) if missing else {})}
+        # The key first: its unique index answers a repeat (the first transfer stands) without a read before
+        # every transfer; the funds are checked after, and a refusal rolls the insert back with the rest.
         try:
             with transaction.atomic():
                 posted = Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
                                                  reverses=reverses)
         except IntegrityError:
-            # The same key, posted by a concurrent request that touched other accounts; or a second
-            # reversal of one transfer. Either way the first one stands.
+            # The same key, posted before or by a concurrent request that touched other accounts; or a
+            # second reversal of one transfer. Either way the first one stands.
             existing = Transfer.objects.filter(key=key).first()
             if existing is not None:
                 return existing
             raise LedgerError("that transfer has already been reversed") from None
+        for leg in legs:
+            account = locked.get(leg.account.pk)
+            if account is not None and account.balance + leg.amount < 0:
+                raise InsufficientFunds(account, -(account.balance + leg.amount))
         Entry.objects.bulk_create([Entry(transfer=posted, account_id=leg.account.pk, amount=leg.amount)
                                    for leg in legs])
         for leg in sorted(legs, key=lambda leg: (leg.account.pk not in locked, leg.account.pk)):

@@ -25,8 +25,9 @@ logger = logging.getLogger("byline.ops.counters")
 
 
 class BufferedCounters:
-    def __init__(self, *, interval: Callable[[], float]):
+    def __init__(self, *, interval: Callable[[], float], sleep: Callable[[float], object] = time.sleep):
         self.interval = interval  # read at each count, so settings (and tests) may change it
+        self._sleep = sleep  # how the sender waits between sends (a test steps it instead of sleeping)
         self._pending: Counter[tuple[str, int]] = Counter()
         self._lock = threading.Lock()
         self._sender_pid: int | None = None  # a forked child starts its own sender
@@ -50,7 +51,7 @@ class BufferedCounters:
 
     def _send_forever(self) -> None:
         while True:
-            time.sleep(max(self.interval(), 0.1))
+            self._sleep(max(self.interval(), 0.1))
             try:
                 self.flush()
             except Exception:  # never let the sender die: the next interval tries again

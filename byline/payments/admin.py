@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from byline.core.admin import RecordAdmin
+from byline.payments.errors import PaymentRefused
 from byline.payments.models import Checkout
-from byline.payments.services import PaymentRefused, refund_to_payment_method
+from byline.payments.refunds import refund_to_payment_method
 
 log = logging.getLogger(__name__)
 

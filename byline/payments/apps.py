@@ -8,3 +8,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from byline.payments import checks  # noqa: F401 - registers the configuration checks
+        from byline.payments.providers import sandbox
+        from byline.payments.webhooks import receive_from_sandbox
+
+        # The sandbox plays the provider's servers: its signed webhooks reach Byline in process. Installed
+        # here because providers sit below the webhook layer (docs/DEVELOPING.md).
+        sandbox.transport = receive_from_sandbox

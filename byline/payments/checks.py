@@ -10,9 +10,9 @@ from byline.payments.providers import config
 @checks.register(checks.Tags.security)
 def payment_providers_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     errors = []
-    for name in config.QR_PROVIDERS:
+    for number, name in enumerate(config.REQUIRED, start=1):
         for problem in config.problems(name):
             errors.append(checks.Error(f"{name} is half-configured: {problem}.",
                                        hint="Set every value it needs, or none of them to turn it off.",
-                                       id=f"payments.E00{config.QR_PROVIDERS.index(name) + 1}"))
+                                       id=f"payments.E00{number}"))
     return errors

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from byline.core.templatetags.byline import money
-from byline.payments.services import check_topup_amount
+from byline.core.money import money
+from byline.payments.checkout import check_topup_amount
 from byline.pricing.conversion import exponent
 
 CUSTOM = "custom"

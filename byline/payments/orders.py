@@ -1,6 +1,7 @@
-"""QR-code payments (WeChat Pay, Alipay): place an order, show its code until it runs out, issue a
-fresh code when the reader needs more time, ask the provider when a notification is late, and settle
-each paid order exactly once.
+"""QR-code payments (providers with `qr_checkout`: WeChat Pay, Alipay): place an order, show its code until
+it runs out, issue a fresh code when the reader needs more time, ask the provider when a notification is
+late. Each paid order is settled exactly once by `settlement.settle_order_payment`, through
+`webhooks.act_once` (which this module sits above).
 
 Every order has its own out_trade_no (the first one is the checkout's reference), sent to the provider
 as the idempotency key. A payment for an order Byline no longer expected (closed, paid after its code
@@ -11,7 +12,6 @@ to the reader's wallet as a top-up, with a Reconciliation record naming the orde
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 
 from django.conf import settings
@@ -19,19 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from byline.payments.models import Checkout, CheckoutStatus, ProviderOrder, Reconciliation
+from byline.payments.errors import OrderRefused
+from byline.payments.models import Checkout, CheckoutStatus, ProviderOrder
 from byline.payments.providers import get_provider
-from byline.payments.providers.base import CheckoutRequest, EventKind, PaymentEvent, ProviderError, Purpose
+from byline.payments.providers.base import CheckoutRequest, EventKind, PaymentEvent, Purpose
+from byline.payments.webhooks import act_once
 
-log = logging.getLogger(__name__)
 MAX_ORDERS = 10          # fresh codes per checkout
 QUERY_LAST = 3           # orders asked about when the reader says they have paid
-
-
-class OrderRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def describe(checkout: Checkout) -> str:
@@ -67,8 +62,6 @@ def current_order(*, checkout: Checkout) -> ProviderOrder | None:
 def check_checkout(*, checkout: Checkout) -> str:
     """Ask the provider about the checkout's latest orders (a notification may be late or lost) and settle
     any that were paid, through the same once-only path as a notification. Returns the checkout status."""
-    from byline.payments.webhooks import act_once
-
     provider = get_provider(checkout.provider)
     for order in checkout.orders.exclude(state="paid").order_by("-created_at", "-pk")[:QUERY_LAST]:
         status = provider.fetch_payment(provider_ref=order.out_trade_no)
@@ -95,42 +88,6 @@ def extend_order(*, checkout: Checkout) -> ProviderOrder:
         provider.close_order(provider_ref=order.out_trade_no)
         ProviderOrder.objects.filter(pk=order.pk, state="open").update(state="closed")
     return place_order(checkout=checkout, channel="qr")
-
-
-def settle_order_payment(*, event: PaymentEvent, provider_name: str) -> tuple[str, Checkout | None]:
-    """A verified payment for one order, inside the event's transaction (payments.webhooks.act_once)."""
-    from byline.payments.services import _complete, credit_wallet
-
-    found = ProviderOrder.objects.filter(out_trade_no=event.reference, provider=provider_name).first()
-    if found is None:
-        return "unknown order", None
-    checkout = Checkout.objects.select_for_update().get(pk=found.checkout_id)
-    order = ProviderOrder.objects.select_for_update().get(pk=found.pk)
-    if order.state == "paid":
-        return "already paid", checkout
-    if event.amount_minor != checkout.amount_minor or event.currency != checkout.currency:
-        log.error("%s order %s: provider says %s %s, expected %s %s", provider_name, order.out_trade_no,
-                  event.amount_minor, event.currency, checkout.amount_minor, checkout.currency)
-        raise ProviderError("amount or currency differs from the order")
-    reason = ""
-    if order.state == "closed":
-        reason = "paid after the order was closed"
-    elif checkout.status != CheckoutStatus.OPEN:
-        reason = f"paid after the checkout was {checkout.status}"
-    elif event.paid_at is not None and event.paid_at > order.expires_at:
-        reason = "paid after the code expired"
-    order.state = "paid"
-    order.save(update_fields=["state"])
-    if not reason:
-        return _complete(checkout=checkout, event=event), checkout
-    credit = credit_wallet(reader=checkout.reader, amount_minor=event.amount_minor, currency=event.currency,
-                           key=f"order:{order.out_trade_no}:credit",
-                           memo=f"{provider_name} {order.out_trade_no} reconciled")
-    Reconciliation.objects.create(order=order, amount_minor=event.amount_minor, currency=event.currency,
-                                  reason=reason, credit=credit)
-    log.warning("%s order %s of checkout %s %s: credited to the wallet as a top-up", provider_name,
-                order.out_trade_no, checkout.reference, reason)
-    return f"reconciled: {reason}", checkout
 
 
 def refund_order(*, checkout: Checkout, amount_minor: int | None = None, idempotency_key: str) -> str:

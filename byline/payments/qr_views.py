@@ -14,8 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from byline.payments import orders
+from byline.payments.errors import OrderRefused, ProviderError
 from byline.payments.models import Checkout, CheckoutStatus
-from byline.payments.providers.base import ProviderError
+from byline.payments.providers import provider_class
 from byline.sharing.selectors import qr_svg
 
 BEIJING = "Asia/Shanghai"
@@ -55,7 +56,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
                 orders.extend_order(checkout=checkout)
                 return redirect("payments:pay", reference=checkout.reference)
             orders.check_checkout(checkout=checkout)
-        except orders.OrderRefused as refused:
+        except OrderRefused as refused:
             notice, status = refused.message, 409
         except ProviderError:
             notice, status = _("The payment service did not answer. Please try again in a moment."), 503
@@ -74,7 +75,8 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         "qr": qr_svg(order.code_url, label=_("QR code to pay with %(method)s") % {"method": method})
         if usable else "",
         "seconds_left": max(0, int((order.expires_at - timezone.now()).total_seconds())),
-        "what": orders.describe(checkout), "expiry_zone": expiry_zone, "zone_name": zone_name}, status=status)
+        "what": orders.describe(checkout), "expiry_zone": expiry_zone, "zone_name": zone_name,
+        "scan_help": provider_class(checkout.provider).scan_help}, status=status)
 
 
 @never_cache

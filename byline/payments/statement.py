@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from byline.core.unbroken import unbroken_day
 from byline.ledger.models import AccountKind, Entry, Transfer, TransferKind
 from byline.payments.models import Checkout, Reconciliation
 from byline.payments.providers.base import Purpose
@@ -82,29 +82,6 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
     refunds = ids_of(TransferKind.REFUND, [])
     cashouts = {c.cashout_id: c for c in Checkout.objects.filter(cashout_id__in=refunds)} if refunds else {}
     return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late)
-
-
-WORD_JOINER, NO_BREAK_SPACE = "\u2060", "\u00a0"
-
-
-def _is_cjk(character: str) -> bool:
-    return "\u2e80" <= character <= "\u9fff" or "\uff00" <= character <= "\uffef"
-
-
-def unbroken(text: str) -> str:
-    """`text` that no line breaks inside: no-break spaces, and an invisible word joiner wherever a browser
-    may break beside a Chinese character ("2027年1月3日" would otherwise break before any digit)."""
-    out = []
-    for index, character in enumerate(text.replace(" ", NO_BREAK_SPACE)):
-        if index and (_is_cjk(character) or _is_cjk(text[index - 1])):
-            out.append(WORD_JOINER)
-        out.append(character)
-    return "".join(out)
-
-
-def unbroken_day(moment) -> str:
-    """The date in the language's own format, kept on one line."""
-    return unbroken(formats.date_format(timezone.localtime(moment), "DATE_FORMAT"))
 
 
 _day = unbroken_day

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from byline.core.addresses import client_address
 from byline.ledger import selectors as ledger_selectors
+from byline.payments.checkout import start_topup
+from byline.payments.errors import IdempotencyConflict, PaymentRefused
 from byline.payments.forms import TopUpForm
 from byline.payments.models import Checkout, SandboxPayment
-from byline.payments.providers import sandbox
+from byline.payments.providers import provider_class, sandbox
+from byline.payments.providers.base import PaymentProvider
 from byline.payments.providers.config import methods_for
 from byline.payments.selectors import checkout_result
-from byline.payments.services import IdempotencyConflict, PaymentRefused, start_topup
 from byline.payments.webhooks import receive
 from byline.pricing.conversion import currency_name
 from byline.pricing.selectors import currency_of
@@ -54,8 +56,11 @@ def top_up(request: HttpRequest) -> HttpResponse:
             return redirect(checkout.redirect_url)
     if form.errors:
         status = 400
+    methods = method_choices(currency)
     return render(request, "payments/top_up.html", {
-        "form": form, "error": error, "methods": method_choices(currency), "currency": currency,
+        "form": form, "error": error, "methods": methods, "currency": currency,
+        # The site's card provider alone gets one plain button; any other choice, the method list.
+        "card_only": [name for name, _label in methods] == [settings.PAYMENT_PROVIDER],
         "currency_name": currency_name(currency),
         "balance": ledger_selectors.wallet_balance(reader=request.user, currency=currency)}, status=status)
 
@@ -131,15 +136,9 @@ def chosen_method(request: HttpRequest) -> dict[str, str]:
 @require_POST
 def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     receipt = receive(provider_name=provider, body=request.body, headers=request.headers)
-    if provider == "wechatpay":  # WeChat Pay: 204 on success, else {"code": "FAIL", "message": ...}
-        if receipt.status < 400:
-            return HttpResponse(status=204)
-        return JsonResponse({"code": "FAIL", "message": receipt.detail[:200]}, status=receipt.status)
-    if provider == "alipay":  # Alipay: the plain word "success", anything else means "send again"
-        return HttpResponse("success" if receipt.status < 400 else "failure", content_type="text/plain",
-                            status=200 if receipt.status < 400 else receipt.status)
-    if receipt.status >= 400:
-        return HttpResponse(json.dumps({"type": "about:blank", "title": "Webhook rejected", "status": receipt.status,
-                                        "detail": receipt.detail}), status=receipt.status,
-                            content_type="application/problem+json")
-    return JsonResponse({"received": True, "detail": receipt.detail})
+    try:
+        kind = provider_class(provider)
+    except KeyError:
+        kind = PaymentProvider
+    answer = kind.webhook_answer(status=receipt.status, detail=receipt.detail)
+    return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)

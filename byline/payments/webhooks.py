@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from byline.payments.errors import InvalidWebhook, ProviderError
 from byline.payments.models import WebhookEvent
-from byline.payments.providers import PROVIDERS, get_provider
-from byline.payments.providers.base import InvalidWebhook, PaymentEvent, ProviderError
-from byline.payments.services import apply_event
+from byline.payments.providers import PROVIDERS, get_provider, provider_class
+from byline.payments.providers.base import PaymentEvent
+from byline.payments.settlement import apply_event
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
@@ -61,7 +62,8 @@ def act_once(*, provider_name: str, event: PaymentEvent) -> Receipt:
                                                          event_type=event.raw_type[:100])
             except IntegrityError:
                 return Receipt(200, "duplicate")
-            outcome, checkout = apply_event(event=event, provider_name=provider_name)
+            outcome, checkout = apply_event(event=event, provider_name=provider_name,
+                                            qr_checkout=provider_class(provider_name).qr_checkout)
             record.outcome, record.checkout = outcome[:200], checkout
             record.save(update_fields=["outcome", "checkout"])
     except Exception:
@@ -69,3 +71,8 @@ def act_once(*, provider_name: str, event: PaymentEvent) -> Receipt:
         return Receipt(500, "failed, retry")
     log.info("webhook %s %s %s: %s", provider_name, event.event_id, event.raw_type, outcome)
     return Receipt(200, outcome)
+
+
+def receive_from_sandbox(body: bytes, headers: Mapping[str, str]) -> int:
+    """The sandbox provider's delivery of one signed webhook, in process (`providers.sandbox.transport`)."""
+    return receive(provider_name="sandbox", body=body, headers=headers).status

@@ -57,7 +57,7 @@ class PayoutRefused(Exception):
 
 
 def _money(minor: int, currency: str) -> str:
-    from byline.core.templatetags.byline import money
+    from byline.core.money import money
 
     return money(minor, currency)
 

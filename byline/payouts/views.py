@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from byline.core.templatetags.byline import money
+from byline.core.money import money
 from byline.payouts import selectors, services
 from byline.payouts.forms import AmountForm, BankRecordForm, MethodForm
 from byline.payouts.models import MethodStatus, Payout, PayoutMethod, PayoutStatus, SandboxPayee

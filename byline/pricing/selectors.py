@@ -93,7 +93,7 @@ class Price:
         self.minor, self.currency = minor, currency
 
     def __str__(self) -> str:
-        from byline.core.templatetags.byline import money
+        from byline.core.money import money
 
         return money(self.minor, self.currency)
 

@@ -4,12 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from byline.pricing.conversion import currency_name, sold_currencies
 
 
-class KeyForm(forms.Form):
-    """Every money-moving form carries the idempotency key generated when its page rendered."""
-
-    idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
-
-
 class CurrencyForm(forms.Form):
     currency = forms.ChoiceField(label=_("Your currency"), error_messages={
         "required": _("Choose a currency."),

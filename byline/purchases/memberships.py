@@ -120,7 +120,7 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, curr
 
 def cancel_at_period_end(*, reader) -> Membership | None:
     """Stop renewing; the membership keeps working until its period ends. A card subscription must be
-    cancelled at its provider first: `payments.services.cancel_membership` does both."""
+    cancelled at its provider first: `payments.subscriptions.cancel_membership` does both."""
     membership = active_membership(reader=reader)
     if membership is not None and not membership.cancel_at_period_end:
         membership.cancel_at_period_end = True
@@ -204,7 +204,9 @@ def record_member_read(*, reader, article) -> None:
     """Count that a member opened this article's full text (once a day), for sharing the pool.
 
     One statement, so the article page stays within its query budget; the read counts toward the
-    pool of the membership's currency (the one its fee was paid in).
+    pool of the membership's currency (the one its fee was paid in). Written by hand: the row is made
+    from the membership the same statement finds (INSERT ... SELECT), which `bulk_create` cannot do
+    without a query first.
     """
     read, membership = MemberRead._meta, Membership._meta
     with connection.cursor() as cursor:

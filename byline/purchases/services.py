@@ -98,13 +98,14 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
         legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share)]
         if fee:
             legs.append(ledger.Leg(fees, fee))
-        posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs,
+        posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked,
                                  memo=f"article {article.pk}: {article.title}"[:200])
         try:
-            with transaction.atomic():
-                purchase = Purchase.objects.create(
-                    reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
-                    author_share_minor=author_share, platform_fee_minor=fee, transfer=posted)
+            # No savepoint of its own: if this insert fails, the whole purchase (the transfer too) is
+            # rolled back by the block above, which NotForSale leaves.
+            purchase = Purchase.objects.create(
+                reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
+                author_share_minor=author_share, platform_fee_minor=fee, transfer=posted)
         except IntegrityError:
             raise NotForSale(_("You already own this article.")) from None
         # Credit the share or gift that brought the reader here, once the purchase is certain.

@@ -20,23 +20,32 @@ import re
 from functools import lru_cache
 
 try:  # pragma: no cover - depends on the environment
-    import rjieba as _rjieba
+    import importlib.util
 
-    def _cut(text: str) -> list[str]:
-        return _rjieba.cut(text)
+    SEGMENTER = "rjieba" if importlib.util.find_spec("rjieba") else "jieba"
+except ValueError:  # pragma: no cover
+    SEGMENTER = "jieba"
 
-    SEGMENTER = "rjieba"
-except ImportError:  # pragma: no cover
+
+@lru_cache(maxsize=1)
+def _segment():
+    """The segmenter, imported on the first Chinese text: rjieba's dictionary costs a process about 33 MiB
+    (jieba's more), which a web worker that never cuts Chinese should not carry."""
+    if SEGMENTER == "rjieba":
+        import rjieba
+
+        return rjieba.cut
     import logging
 
-    import jieba as _jieba
+    import jieba
 
-    _jieba.setLogLevel(logging.WARNING)
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.lcut
 
-    def _cut(text: str) -> list[str]:
-        return _jieba.lcut(text)
 
-    SEGMENTER = "jieba"
+def _cut(text: str) -> list[str]:
+    return _segment()(text)
+
 
 __all__ = ["tokenize", "cjk_bigrams", "EN_STOP_WORDS", "ZH_STOP_WORDS", "SEGMENTER", "stem"]
 

@@ -6,7 +6,8 @@ algorithm behind PostgreSQL's `english` configuration), so "teas" finds tea and 
 printing. Stemming happens here, in Python, at index and at query time alike, so SQLite's FTS5
 (unicode61) and PostgreSQL ('simple') store and match exactly the same terms. Chinese runs are
 cut by jieba (rjieba) in its search mode, which also yields the shorter words inside a long one
-("北京大学" gives 北京, 大学 and 北京大学), so a reader finds an article by any of them.
+("北京大学" gives 北京, 大学 and 北京大学), so a reader finds an article by any of them. rjieba is
+imported with the first Chinese text a process cuts, not with this module.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import re
 import threading
 import unicodedata
 
-import rjieba
 import snowballstemmer
 
 from byline.articles.text import CJK
@@ -42,6 +42,15 @@ def stem(word: str) -> str:
     return stemmer.stemWord(word)
 
 
+@functools.cache
+def _segmenter():
+    """rjieba, imported on the first Chinese text: its dictionary costs a process about 33 MiB, which a web
+    worker that never searches or saves Chinese should not carry."""
+    import rjieba
+
+    return rjieba
+
+
 def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
@@ -51,7 +60,7 @@ def terms_of(text: str) -> list[str]:
     terms: list[str] = []
     for match in _RUNS.finditer(fold(text or "")):
         if match.group("cjk"):
-            terms.extend(word for word in rjieba.cut_for_search(match.group("cjk")) if CJK.search(word))
+            terms.extend(word for word in _segmenter().cut_for_search(match.group("cjk")) if CJK.search(word))
         elif len(match.group("word")) <= MAX_TERM_LENGTH:
             terms.append(stem(match.group("word")))
     return terms

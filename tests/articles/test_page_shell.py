@@ -55,7 +55,7 @@ def test_two_buyers_share_one_shell_but_each_gets_their_own_token_undo_offer_and
         assert LOCKED_SENTINEL in page
         assert "Undo this purchase" in page
         assert referral_codes_for(sharer=reader)["link"] in page
-        assert "byline-slot" not in page and "bylinecsrf" not in page
+        assert "byline-slot" not in page and "byline-csrf" not in page and "byline-value" not in page
     assert referral_codes_for(sharer=first)["link"] not in second_page
     with translation.override("en"):
         undo_urls = {reader: reverse("purchases:undo", args=[Purchase.objects.get(reader=reader).pk])

@@ -4,7 +4,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -55,12 +54,6 @@ def test_paid_demo_articles_without_divider_show_a_partial_preview(demo):
         assert 0 < article.preview_words < article.locked_words
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_demo_server_serves_the_home_page(tmp_path):
     """What `make demo` runs: migrate, load the demo, serve with gunicorn on SQLite."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
@@ -69,20 +62,21 @@ def test_demo_server_serves_the_home_page(tmp_path):
     for command in (["migrate", "--noinput", "-v", "0"], ["load_demo"]):
         subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True,
                        timeout=300)
-    port = _free_port()
-    server = subprocess.Popen(
-        [python, "-m", "gunicorn", "byline.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    # The test opens the listening socket and hands it to gunicorn (fd://): requests wait in its backlog until
+    # the worker accepts them, so the first one simply blocks until the site is up (no polling, no race for
+    # a free port).
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        port = listener.getsockname()[1]
+        server = subprocess.Popen(
+            [python, "-m", "gunicorn", "byline.wsgi:application", "--bind", f"fd://{listener.fileno()}",
+             "--workers", "1"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(listener.fileno(),),
+        )
     try:
-        body = ""
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/", timeout=5) as response:
-                    body = response.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/", timeout=120) as response:
+            body = response.read().decode()
         assert "Latest articles" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/byline/byline.css", timeout=5) as response:
             assert response.status == 200

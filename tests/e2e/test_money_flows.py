@@ -92,7 +92,7 @@ class Walk:
 
 
 def money(amount_minor: int, currency: str) -> str:
-    from byline.core.templatetags.byline import money as format_money
+    from byline.core.money import money as format_money
 
     return format_money(amount_minor, currency)
 

@@ -1,6 +1,6 @@
 """Counters gathered in the process reach the shared cache: at once, on flush, and from the sender thread."""
 
-import time
+import threading
 
 from django.core.cache import cache
 
@@ -26,10 +26,19 @@ def test_buffered_counts_wait_for_a_flush_and_arrive_summed():
     assert cache.get("views:b") == 5
 
 
-def test_the_sender_thread_sends_within_a_few_intervals():
-    counters = BufferedCounters(interval=lambda: 0.1)
+def test_the_sender_thread_sends_what_gathered_after_each_interval():
+    """The sender's wait is stepped by the test: after its first interval it sends, then parks at its
+    second wait, where the test takes over. No sleeping, no polling."""
+    waits, sent = [], threading.Event()
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) > 1:  # the first interval's counts have been sent
+            sent.set()
+            threading.Event().wait()  # park this daemon thread for good
+
+    counters = BufferedCounters(interval=lambda: 0.1, sleep=wait)
     counters.add("views:d", ttl=60, delta=7)
-    deadline = time.monotonic() + 10
-    while cache.get("views:d") is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert sent.wait(timeout=30), "the sender thread never sent"
     assert cache.get("views:d") == 7
+    assert waits == [0.1, 0.1]

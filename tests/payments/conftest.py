@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from byline.payments.providers import sandbox, signing
+from byline.payments.webhooks import receive_from_sandbox
 from tests.ledger.conftest import funded_reader  # noqa: F401 - shared fixture
 
 
@@ -25,7 +26,7 @@ def failing_transport(monkeypatch):
         state["calls"] += 1
         if not state["up"]:
             return 503
-        return sandbox._in_process(body, headers)
+        return receive_from_sandbox(body, headers)
 
     monkeypatch.setattr(sandbox, "transport", transport)
     state["up_fn"] = lambda: state.update(up=True)

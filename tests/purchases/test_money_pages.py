@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from byline.core.unbroken import unbroken_day
 from byline.ledger.invariants import assert_balanced
 from byline.payments.providers import sandbox
-from byline.payments.statement import unbroken_day
 from byline.purchases import memberships, services
 from byline.purchases.models import MembershipPlan, Purchase, PurchaseStatus, RefundRequest, RefundRequestStatus
 from tests.conftest import make_article, make_user

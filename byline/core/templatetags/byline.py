@@ -1,31 +1,22 @@
-"""Template helpers: money, language links, reading-time phrases."""
+"""Template helpers: money (formatted by `core.money`), language links, reading-time phrases."""
 
 from __future__ import annotations
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 
 from byline.articles.text import excerpt
+from byline.core import personal as personal_values
+from byline.core.money import money
 
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-
-
-@register.filter
-def money(minor: int | None, currency: str) -> str:
-    """300, "USD" -> "$3.00". Formatting happens only here, at the edge."""
-    if minor is None:
-        return ""
-    exponent = settings.CURRENCIES.get(currency, 2)
-    sign = "-" if minor < 0 else ""
-    whole, fraction = divmod(abs(int(minor)), 10**exponent)
-    amount = f"{whole:,}" + (f".{fraction:0{exponent}d}" if exponent else "")
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+@register.filter(name="money")
+def money_filter(minor: int | None, currency: str) -> str:
+    """300, "USD" -> "$3.00" (`core.money.money`, which services use too)."""
+    return money(minor, currency)
 
 
 @register.simple_tag(takes_context=True)
@@ -62,22 +53,17 @@ def html_lang(code: str | None = None) -> str:
 @register.simple_tag(takes_context=True)
 def personal(context: template.Context, template_name: str) -> str:
     """Include `template_name`, a part of a page that differs from reader to reader. While a shared page
-    shell is rendered (articles/page_shell.py) it becomes a slot, filled for each request instead."""
-    from byline.articles import page_shell
-
-    if context.get(page_shell.SHELL_CONTEXT_FLAG):
-        return mark_safe(page_shell.slot_marker(template_name))
+    shell is rendered (core/personal.py, articles/page_shell.py) it becomes a slot, filled for each request instead."""
+    if context.get(personal_values.SHELL_FLAG):
+        return personal_values.slot_marker(template_name)
     return context.template.engine.get_template(template_name).render(context)
 
 
 @register.simple_tag(takes_context=True)
 def personal_value(context: template.Context, name: str) -> str:
     """A short personal value (byline/core/personal.py): a marker in a shared page shell, else the value."""
-    from byline.articles import page_shell
-    from byline.core import personal as personal_values
-
-    if context.get(page_shell.SHELL_CONTEXT_FLAG):
-        return mark_safe(page_shell.value_marker(name))
+    if context.get(personal_values.SHELL_FLAG):
+        return personal_values.value_marker(name)
     return personal_values.render_value(name, context.get("request"), context)
 
 

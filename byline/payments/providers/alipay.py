@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from alipay import AliPay
 from alipay.utils import AliPayConfig
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from byline.payments.providers import config
 from byline.payments.providers.base import (
@@ -29,6 +30,7 @@ from byline.payments.providers.base import (
     PaymentProvider,
     PaymentStatus,
     ProviderError,
+    WebhookAnswer,
 )
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,16 @@ def china_time(value: Any) -> dt.datetime | None:
 
 class AlipayProvider(PaymentProvider):
     name = "alipay"
+    qr_checkout = True
+    refunds_to_method = True
+    scan_help = gettext_lazy("Open Alipay, tap “Scan”, and point it at this code.")
+
+    @classmethod
+    def webhook_answer(cls, *, status: int, detail: str) -> WebhookAnswer:
+        """Alipay: the plain word "success"; anything else means "send again"."""
+        if status < 400:
+            return WebhookAnswer(200, "success", "text/plain")
+        return WebhookAnswer(status, "failure", "text/plain")
 
     def __init__(self, *, values: Mapping[str, str] | None = None, private_key: str | None = None,
                  alipay_public_key: str | None = None, timeout: float = 10):

@@ -1,4 +1,4 @@
-"""The payment provider interface. Each provider (sandbox, stripe; later wechat, alipay) implements it.
+"""The payment provider interface. Each provider (sandbox, stripe, wechatpay, alipay) implements it.
 
 A provider knows nothing of wallets or articles. Byline asks it to:
 1. `create_checkout(CheckoutRequest)`: start a hosted payment for an amount in a currency; the
@@ -13,8 +13,12 @@ A provider knows nothing of wallets or articles. Byline asks it to:
 5. `cancel_subscription(subscription_ref=)`: stop renewing a card subscription at period end.
 6. `close_order(provider_ref=)`: stop an unpaid QR order (WeChat Pay, Alipay) before a fresh one.
 7. `minimum_charge(currency)`: the smallest amount it will charge (card networks refuse tiny charges).
+8. `webhook_answer(status=, detail=)`: the answer to a delivery, in the form the provider expects.
 
-QR providers (wechatpay, alipay) take `channel="qr"` and answer with a `code_url` that Byline shows
+What a provider can do is declared on its class (`qr_checkout`, `refunds_to_method`, `subscriptions`);
+Byline asks those, never a provider's name.
+
+QR providers (`qr_checkout`: wechatpay, alipay) take `channel="qr"` and answer with a `code_url` that Byline shows
 as a QR code on its own page; with `channel="mobile"` they answer with the provider's mobile page.
 Their `provider_ref` is the order id sent to the provider (out_trade_no), and their events carry
 it as `reference`; Byline maps it back to the checkout.
@@ -27,17 +31,12 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-
-class ProviderError(Exception):
-    """The provider could not do what was asked (network, refused request)."""
-
-
-class InvalidWebhook(Exception):
-    """A webhook that fails verification or cannot be parsed; answer 400 and move no money."""
+from byline.payments.errors import InvalidWebhook, ProviderError  # noqa: F401 (raised by every provider)
 
 
 class Purpose(StrEnum):
@@ -105,8 +104,28 @@ class PaymentStatus:
     subscription_ref: str = ""   # the card subscription a paid subscription checkout started
 
 
+@dataclass(frozen=True)
+class WebhookAnswer:
+    """What Byline answers a provider's delivery, in the form that provider expects."""
+
+    status: int
+    body: str
+    content_type: str
+
+
 class PaymentProvider(abc.ABC):
     name: str = ""
+    # What the provider can do, declared by each class: code asks these, never the provider's name.
+    qr_checkout: bool = False
+    """Payment goes through orders Byline places (`payments.orders`: a QR code on Byline's own page, or the
+    provider's mobile page), not a hosted checkout session; each order's out_trade_no comes back as the event's
+    `reference`."""
+    refunds_to_method: bool = False
+    """It can return a paid amount to the card or account it came from (`refund`)."""
+    subscriptions: bool = False
+    """It can renew a membership by itself (a card subscription, `recurring_interval`) and cancel that."""
+    scan_help: str = ""
+    """For `qr_checkout` providers: how the payer scans the code, under it on Byline's pay page."""
 
     @abc.abstractmethod
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession: ...
@@ -135,3 +154,13 @@ class PaymentProvider(abc.ABC):
 
     def close_order(self, *, provider_ref: str) -> None:  # noqa: B027 - optional capability
         """Stop accepting payment for an unpaid order (QR providers, before issuing a fresh code)."""
+
+    @classmethod
+    def webhook_answer(cls, *, status: int, detail: str) -> WebhookAnswer:
+        """How a delivery is answered: `status` is Byline's (below 400: acted on, seen before or ignored).
+        By default JSON, and problem JSON for a refusal; providers with their own rules override it."""
+        if status >= 400:
+            return WebhookAnswer(status, json.dumps({"type": "about:blank", "title": "Webhook rejected",
+                                                     "status": status, "detail": detail}),
+                                 "application/problem+json")
+        return WebhookAnswer(200, json.dumps({"received": True, "detail": detail}), "application/json")

@@ -1,4 +1,5 @@
-"""Which payment methods a site offers, and whether WeChat Pay and Alipay are fully configured.
+"""Which payment methods a site offers, and whether the providers set up by their own settings (WeChat Pay,
+Alipay) are fully configured.
 
 Ids come from the environment (settings.WECHATPAY / settings.ALIPAY); keys and certificates are read
 from the files named there, never from the repository, and never logged.
@@ -10,13 +11,14 @@ from pathlib import Path
 
 from django.conf import settings
 
-QR_PROVIDERS = ("wechatpay", "alipay")
+# Providers set up by their own settings, with what each needs. Configured ones are what yuan is paid with
+# unless PAYMENT_METHODS says otherwise; the card provider (PAYMENT_PROVIDER) is the fallback.
 REQUIRED = {
     "wechatpay": ("MCHID", "APPID", "APIV3_KEY", "CERT_SERIAL_NO", "PRIVATE_KEY_FILE", "PLATFORM_PUBLIC_KEY_FILE",
                   "PLATFORM_PUBLIC_KEY_ID", "NOTIFY_URL"),
     "alipay": ("APPID", "PRIVATE_KEY_FILE", "PUBLIC_KEY_FILE", "NOTIFY_URL"),
 }
-CARD_PROVIDERS = ("stripe", "sandbox")
+BYTE_LENGTHS = {"wechatpay": {"APIV3_KEY": 32}}  # values the provider refuses at any other length
 
 
 def values(name: str) -> dict[str, str]:
@@ -40,8 +42,9 @@ def problems(name: str) -> list[str]:
     for key in REQUIRED[name]:
         if key.endswith("_FILE") and config.get(key) and not Path(config[key]).is_file():
             found.append(f"{prefix}_{key} names no readable file")
-    if name == "wechatpay" and config.get("APIV3_KEY") and len(config["APIV3_KEY"].encode()) != 32:
-        found.append("WECHATPAY_APIV3_KEY must be 32 bytes")
+    for key, length in BYTE_LENGTHS.get(name, {}).items():
+        if config.get(key) and len(config[key].encode()) != length:
+            found.append(f"{prefix}_{key} must be {length} bytes")
     return found
 
 
@@ -55,7 +58,7 @@ def methods_for(currency: str) -> list[str]:
     if chosen:
         return chosen
     if currency == "CNY":
-        configured = [name for name in QR_PROVIDERS if is_configured(name)]
+        configured = [name for name in REQUIRED if is_configured(name)]
         if configured:
             return configured
     return [settings.PAYMENT_PROVIDER]

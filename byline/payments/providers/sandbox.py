@@ -52,22 +52,23 @@ TEST_CARDS = {SUCCESS: "success", DECLINED: "card_declined", INSUFFICIENT: "insu
               NEEDS_CONFIRMATION: "requires_action"}
 BACKOFF_BASE_S, BACKOFF_MAX_S = 10, 3600
 
-# How a signed webhook reaches Byline: (body, headers) -> HTTP status. In-process by default (the
-# embedded demo has one server process); tests swap it to simulate an unreachable endpoint.
+# How a signed webhook reaches Byline: (body, headers) -> HTTP status. In-process (the embedded demo has
+# one server process): `PaymentsConfig.ready` installs `webhooks.receive_from_sandbox`, as providers sit
+# below the webhook layer; tests swap it to simulate an unreachable endpoint.
 Transport = Callable[[bytes, Mapping[str, str]], int]
 
 
-def _in_process(body: bytes, headers: Mapping[str, str]) -> int:
-    from byline.payments.webhooks import receive
-
-    return receive(provider_name="sandbox", body=body, headers=headers).status
+def _not_installed(body: bytes, headers: Mapping[str, str]) -> int:
+    raise RuntimeError("no sandbox webhook transport: the payments app is not ready")
 
 
-transport: Transport = _in_process
+transport: Transport = _not_installed
 
 
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
+    refunds_to_method = True
+    subscriptions = True
 
     def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
         if request.amount_minor < self.minimum_charge(request.currency):

@@ -29,6 +29,8 @@ TOLERANCE_S = 300
 
 class StripeProvider(PaymentProvider):
     name = "stripe"
+    refunds_to_method = True
+    subscriptions = True
 
     def __init__(self, *, api_key: str | None = None, webhook_secret: str | None = None,
                  http_client: stripe.HTTPClient | None = None):

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from wechatpayv3 import WeChatPay, WeChatPayType
 
 from byline.payments.providers import config
@@ -30,6 +31,7 @@ from byline.payments.providers.base import (
     PaymentProvider,
     PaymentStatus,
     ProviderError,
+    WebhookAnswer,
 )
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,16 @@ def parse_time(value: Any) -> dt.datetime | None:
 
 class WeChatPayProvider(PaymentProvider):
     name = "wechatpay"
+    qr_checkout = True
+    refunds_to_method = True
+    scan_help = gettext_lazy("Open WeChat, tap “Scan”, and point it at this code.")
+
+    @classmethod
+    def webhook_answer(cls, *, status: int, detail: str) -> WebhookAnswer:
+        """WeChat Pay: 204 on success, else {"code": "FAIL", "message": ...} (it sends again)."""
+        if status < 400:
+            return WebhookAnswer(204, "", "text/plain")
+        return WebhookAnswer(status, json.dumps({"code": "FAIL", "message": detail[:200]}), "application/json")
 
     def __init__(self, *, values: Mapping[str, str] | None = None, private_key: str | None = None,
                  platform_public_key: str | None = None, timeout: float = 10):

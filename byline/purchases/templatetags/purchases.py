@@ -1,54 +1,17 @@
-"""What the paywall and the article page show a signed-in reader about buying (reads only)."""
+"""Small helpers for money pages: a fresh idempotency key, the space between sentences, dates and amounts kept
+on one line. The paywall's offer (balance, price, card charge) is `payments`' tag library."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from django import template
 from django.utils.translation import get_language
 
-from byline.ledger.selectors import wallet_balance
-from byline.payments.statement import unbroken as unbroken_text
-from byline.payments.statement import unbroken_day
-from byline.pricing.selectors import article_price, request_currency
+from byline.core.unbroken import unbroken as unbroken_text
+from byline.core.unbroken import unbroken_day
 
 register = template.Library()
-
-
-@dataclass(frozen=True)
-class Offer:
-    balance: int
-    currency: str
-    price: int
-    key: str
-
-    @property
-    def can_afford(self) -> bool:
-        return self.balance >= self.price
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.price - self.balance)
-
-    @property
-    def card_amount(self) -> int:
-        """What the paywall's card button charges: the same sum as the checkout the button starts."""
-        from byline.payments.services import card_charge
-
-        return card_charge(price_minor=self.price, balance=self.balance, currency=self.currency)
-
-
-@register.simple_tag(takes_context=True)
-def paywall_offer(context, article) -> Offer | None:
-    """The article's price in the signed-in reader's own currency, their balance there and a fresh
-    idempotency key. One query (the balance; the currency comes from the cache)."""
-    user = context.get("user")
-    if user is None or not user.is_authenticated or article.price_minor <= 0:
-        return None
-    currency = request_currency(context.get("request"))
-    return Offer(balance=wallet_balance(reader=user, currency=currency), currency=currency,
-                 price=article_price(article, currency), key=uuid.uuid4().hex)
 
 
 @register.simple_tag
@@ -64,7 +27,7 @@ def sentence_space() -> str:
 
 @register.filter
 def unbroken(text) -> str:
-    """A date or amount kept on one line (`payments.statement.unbroken`)."""
+    """A date or amount kept on one line (`core.unbroken.unbroken`)."""
     return unbroken_text(str(text))
 
 

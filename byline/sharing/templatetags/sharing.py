@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
+from byline.core import personal
 from byline.sharing import selectors
 from byline.sharing.personal import sharer
 
@@ -12,7 +13,7 @@ register = template.Library()
 
 # What the panel's own template, its personal values and its gift slot read from the page.
 _PASSED_ON = ("article", "request", "reading", "csrf_token", "meta", "access", "user", "anonymous_preview",
-              "page_shell")
+              personal.SHELL_FLAG)
 
 
 @register.inclusion_tag("sharing/panel.html", takes_context=True)

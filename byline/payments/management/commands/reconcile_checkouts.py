@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 
-from byline.payments.services import RECONCILE_AFTER, reconcile_stale_checkouts
+from byline.payments.reconcile import RECONCILE_AFTER, reconcile_stale_checkouts
 
 
 class Command(BaseCommand):

@@ -138,4 +138,16 @@ ZH = {
     "Enter a card number.": "请输入卡号。",
     "This form was already used for a different payment, so nothing was done. Please reload the page and try again.": "这个表单已经用于另一笔付款，因此本次没有进行任何操作。请刷新页面后重试。",
     "The payment service was unavailable, so nothing was charged. Please reload the page and try again.": "支付服务暂时不可用，没有产生任何扣款。请刷新页面后重试。",
+    # The unlock and membership confirmations and cancelling moved here from purchases (payments/card_views.py).
+    'You can already read this article in full.': '您已经可以阅读这篇文章的全文。',
+    'The price of this article in your currency is now %(price)s. Nothing was charged: please check and confirm again.': '这篇文章以您的币种计的价格现在是 %(price)s。没有扣款，请查看后再次确认。',
+    'Your balance is too low for this article. Nothing was charged.': '您的余额不足以购买这篇文章，没有扣款。',
+    'You bought “%(title)s” for %(price)s. Your balance is now %(balance)s.': '您已用 %(price)s 购买《%(title)s》。您现在的余额是 %(balance)s。',
+    'You are already a member until %(date)s.': '您已经是会员，有效期至%(date)s。',
+    'The price of this plan in your currency is now %(price)s. Nothing was charged: please check and confirm again.': '这个方案以您的币种计的价格现在是 %(price)s。没有扣款，请查看后再次确认。',
+    'Your balance is too low for this plan. Nothing was charged.': '您的余额不足以支付这个方案，没有扣款。',
+    'Welcome: you are a member until %(date)s, and every article is open to you. %(price)s was paid from your balance, which is now %(balance)s.': '欢迎加入！您的会员有效期至%(date)s，所有文章都向您开放。已从余额支付 %(price)s，现在余额为 %(balance)s。',
+    'Your membership ends on %(date)s, at the close of this period. Nothing more will be charged.': '您的会员将在本期结束时（%(date)s）终止，之后不会再扣款。',
+    'We could not reach the payment provider to stop your card renewal, so nothing has changed. Please try again in a few minutes.': '我们暂时联系不上支付服务商，无法停止您的银行卡自动续费，所以一切都没有改变。请过几分钟再试。',
+    'This payment method cannot return payments.': '这种支付方式无法原路退款。',
 }

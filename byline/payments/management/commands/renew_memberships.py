@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from byline.purchases.tasks import renew_all_due
+from byline.payments.tasks import renew_all_due
 
 
 class Command(BaseCommand):

@@ -1,0 +1,196 @@
+"""The money pages that offer a card as well as the wallet: the unlock confirmation (each method's amount),
+a card unlock, the membership confirmation and joining by wallet or card, and cancelling a membership (a
+card subscription is stopped at its provider first).
+
+They live in payments, above purchases, so that purchases never imports payments; their URLs keep the
+`purchases` namespace and paths (`card_urls`, joined to purchases' own in byline/urls.py). Wherever money
+moves, a POST answers with a redirect (post, redirect, get: `purchases.views.back_to`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from byline.access.decision import decide
+from byline.core.money import money
+from byline.core.unbroken import unbroken_day
+from byline.ledger import selectors as ledger_selectors
+from byline.payments.checkout import (
+    card_amount_for,
+    card_charge,
+    card_shortfall,
+    start_card_membership,
+    start_card_unlock,
+)
+from byline.payments.errors import PaymentRefused, ProviderError
+from byline.payments.subscriptions import cancel_membership as cancel_card_membership
+from byline.payments.views import chosen_method, method_choices
+from byline.pricing.selectors import currency_of
+from byline.purchases import memberships, services
+from byline.purchases.errors import NotEnoughInWallet, PriceChanged, PurchaseRefused
+from byline.purchases.models import MembershipPlan
+from byline.purchases.views import article_or_404, back_to, other_balances, posted_key, quoted_price
+
+log = logging.getLogger("byline.purchases")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def unlock(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the confirmation, in the reader's currency. POST with confirmed=yes and the quoted price: buy.
+
+    Any other POST (an old paywall form) is sent to the confirmation as a GET."""
+    article = article_or_404(request, slug)
+    back = article.get_absolute_url()
+    here = reverse("purchases:unlock", args=[article.slug])
+    if decide(request.user, article).allowed:
+        messages.info(request, _("You can already read this article in full."))
+        return back_to(back + "#full-text")
+    if not article.is_live or article.price_minor <= 0:
+        messages.error(request, _("This article is not for sale."))
+        return back_to(back)
+    if request.method == "POST":
+        if request.POST.get("confirmed") != "yes":
+            return back_to(here)
+        currency = (request.POST.get("currency") or "")[:3] or currency_of(request.user)
+        try:
+            purchase = services.unlock_with_wallet(reader=request.user, article=article,
+                                                   idempotency_key=posted_key(request), currency=currency,
+                                                   quoted_minor=quoted_price(request))
+        except PriceChanged as changed:
+            messages.warning(request, _("The price of this article in your currency is now %(price)s. Nothing was "
+                                        "charged: please check and confirm again.") % {
+                "price": money(changed.price_minor, changed.currency)})
+            return back_to(here)
+        except NotEnoughInWallet:
+            messages.error(request, _("Your balance is too low for this article. Nothing was charged."))
+            return back_to(here)
+        except PurchaseRefused as refused:
+            messages.error(request, str(refused.message))
+            return back_to(back)
+        balance = ledger_selectors.wallet_balance(reader=request.user, currency=purchase.currency)
+        messages.success(request, _("You bought “%(title)s” for %(price)s. Your balance is now %(balance)s.") % {
+            "title": article.title, "price": money(purchase.price_minor, purchase.currency),
+            "balance": money(balance, purchase.currency)})
+        return back_to(back + "#undo-offer")
+    currency = currency_of(request.user)
+    price = services.quote(article=article, currency=currency)
+    balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
+    # Each method charges at least its own minimum, so each button states its own amount.
+    methods = [(name, label, card_amount_for(reader=request.user, article=article, method=name, balance=balance,
+                                             currency=currency))
+               for name, label in method_choices(currency)]
+    needed = card_shortfall(price_minor=price, balance=balance)
+    return render(request, "purchases/confirm.html", {
+        "article": article, "price": price, "currency": currency, "balance": balance, "after": balance - price,
+        "can_afford": balance >= price, "key": uuid.uuid4().hex, "card_amount": methods[0][2],
+        "card_extra": methods[0][2] - needed, "card_key": uuid.uuid4().hex, "methods": methods,
+        # The site's card provider alone gets one plain "Pay by card" button; any other choice, the method list.
+        "card_only": [name for name, _label, _amount in methods] == [settings.PAYMENT_PROVIDER],
+        "other_balances": other_balances(request.user, currency),
+    })
+
+
+@login_required
+@require_POST
+def unlock_by_card(request: HttpRequest, slug: str) -> HttpResponse:
+    article = article_or_404(request, slug)
+    back = article.get_absolute_url()
+    if decide(request.user, article).allowed:
+        return back_to(back + "#full-text")
+    try:
+        checkout = start_card_unlock(
+            reader=request.user, article=article, idempotency_key=posted_key(request),
+            success_url=request.build_absolute_uri(reverse("payments:return")),
+            cancel_url=request.build_absolute_uri(back), **chosen_method(request))
+    except (PaymentRefused, PurchaseRefused) as refused:
+        messages.error(request, str(refused.message))
+        return back_to(reverse("purchases:unlock", args=[article.slug]))
+    return back_to(checkout.redirect_url)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """GET: the confirmation (price, balance now and after, or the card). POST: join, then back to the
+    membership page, which says what happened."""
+    plan = get_object_or_404(MembershipPlan, pk=plan_id, active=True)
+    here, back = reverse("purchases:join", args=[plan.pk]), reverse("purchases:membership")
+    current = memberships.active_membership(reader=request.user)
+    if current is not None:
+        messages.info(request, _("You are already a member until %(date)s.") % {
+            "date": unbroken_day(current.period_end)})
+        return back_to(back)
+    currency = currency_of(request.user)
+    if request.method == "POST":
+        key = posted_key(request)
+        try:
+            if request.POST.get("method") == "card":
+                checkout = start_card_membership(
+                    reader=request.user, plan=plan, idempotency_key=key, quoted_minor=quoted_price(request),
+                    success_url=request.build_absolute_uri(reverse("payments:return")),
+                    cancel_url=request.build_absolute_uri(here))
+                return back_to(checkout.redirect_url)
+            if request.POST.get("confirmed") != "yes":
+                return back_to(here)
+            joined = memberships.join_with_wallet(reader=request.user, plan=plan, idempotency_key=key,
+                                                  currency=(request.POST.get("currency") or "")[:3] or currency,
+                                                  quoted_minor=quoted_price(request))
+        except PriceChanged as changed:
+            messages.warning(request, _("The price of this plan in your currency is now %(price)s. Nothing was "
+                                        "charged: please check and confirm again.") % {
+                "price": money(changed.price_minor, changed.currency)})
+            return back_to(here)
+        except NotEnoughInWallet:
+            messages.error(request, _("Your balance is too low for this plan. Nothing was charged."))
+            return back_to(here)
+        except (PaymentRefused, PurchaseRefused) as refused:
+            messages.error(request, str(refused.message))
+            return back_to(here)
+        balance = ledger_selectors.wallet_balance(reader=request.user, currency=joined.currency)
+        messages.success(request, _("Welcome: you are a member until %(date)s, and every article is open to you. "
+                                    "%(price)s was paid from your balance, which is now %(balance)s.") % {
+            "date": unbroken_day(joined.period_end),
+            "price": money(joined.price_minor, joined.currency), "balance": money(balance, joined.currency)})
+        return back_to(back)
+    price = memberships.plan_quote(plan=plan, currency=currency)
+    balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
+    card_methods = method_choices(currency)
+    return render(request, "purchases/join.html", {
+        "offer": memberships.PlanOffer(plan=plan, price_minor=price, currency=currency), "price": price,
+        "currency": currency, "balance": balance, "after": balance - price, "can_afford": balance >= price,
+        "key": uuid.uuid4().hex, "card_key": uuid.uuid4().hex,
+        "card_possible": price >= card_charge(price_minor=price, balance=0, currency=currency,
+                                              method=card_methods[0][0] if card_methods else ""),
+        "other_balances": other_balances(request.user, currency),
+    })
+
+
+@login_required
+@require_POST
+def cancel_membership(request: HttpRequest) -> HttpResponse:
+    try:
+        cancelled = cancel_card_membership(reader=request.user)
+    except ProviderError:
+        log.warning("could not cancel the card subscription of reader %s", request.user.pk, exc_info=True)
+        messages.error(request, _("We could not reach the payment provider to stop your card renewal, so nothing "
+                                  "has changed. Please try again in a few minutes."))
+        return back_to(reverse("purchases:membership"))
+    if cancelled is not None:
+        messages.success(request, _("Your membership ends on %(date)s, at the close of this period. Nothing more "
+                                    "will be charged.") % {
+            "date": unbroken_day(cancelled.period_end)})
+    return back_to(reverse("purchases:membership"))
