@@ -22,6 +22,7 @@ urlpatterns = i18n_patterns(
     path("dashboard/", include("byline.dashboard.urls")),
     path("payouts/", include("byline.payouts.urls")),
     path("", include("byline.purchases.urls")),
+    path("comments/", include("byline.comments.urls")),
     prefix_default_language=True,
 )
 urlpatterns += [

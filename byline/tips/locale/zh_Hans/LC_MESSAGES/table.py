@@ -1,0 +1,4 @@
+# ruff: noqa: E501
+ZH = {
+    "Tips": "赞赏",
+}
