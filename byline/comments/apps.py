@@ -8,7 +8,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from byline.articles.selectors import STAMP_ANNOTATIONS
-        from byline.comments import personal  # noqa: F401 (registers the per-reader parts of the comments)
+        from byline.comments import api, personal  # noqa: F401 (register the API operations, the per-reader parts)
         from byline.comments.selectors import STAMP_ANNOTATIONS as ours
 
         STAMP_ANNOTATIONS.update(ours)
