@@ -23,6 +23,7 @@ urlpatterns = i18n_patterns(
     path("payouts/", include("byline.payouts.urls")),
     path("", include("byline.purchases.urls")),
     path("comments/", include("byline.comments.urls")),
+    path("tips/", include("byline.tips.urls")),
     prefix_default_language=True,
 )
 urlpatterns += [

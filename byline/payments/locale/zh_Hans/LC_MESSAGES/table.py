@@ -138,4 +138,9 @@ ZH = {
     "Enter a card number.": "请输入卡号。",
     "This form was already used for a different payment, so nothing was done. Please reload the page and try again.": "这个表单已经用于另一笔付款，因此本次没有进行任何操作。请刷新页面后重试。",
     "The payment service was unavailable, so nothing was charged. Please reload the page and try again.": "支付服务暂时不可用，没有产生任何扣款。请刷新页面后重试。",
+    "Tip": "赞赏",
+    "Tip undone": "赞赏已撤销",
+    "Tip received: %(title)s": "收到赞赏：%(title)s",
+    "Tip to %(name)s: %(title)s": "赞赏%(name)s：%(title)s",
+    "Tip undone: %(title)s": "赞赏已撤销：%(title)s",
 }
