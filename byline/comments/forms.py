@@ -24,6 +24,8 @@ class ReportForm(forms.Form):
 class DefaultPolicyForm(forms.Form):
     default_policy = forms.ChoiceField(label=_("Who may comment on your articles"), choices=Policy.choices,
                                        widget=forms.RadioSelect)
+    approve_first = forms.BooleanField(label=_("Approve each reader's first comment before it shows"),
+                                       required=False)
 
 
 FOLLOW_DEFAULT = ""

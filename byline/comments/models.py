@@ -24,6 +24,7 @@ class AuthorCommentSettings(models.Model):
     author = models.OneToOneField(Author, on_delete=models.CASCADE, related_name="comment_settings")
     default_policy = models.CharField(_("who may comment"), max_length=10, choices=Policy.choices,
                                       default=DEFAULT_POLICY)
+    approve_first = models.BooleanField(_("approve each reader's first comment"), default=False)
 
     class Meta:
         verbose_name = _("comment settings")
@@ -49,6 +50,7 @@ class ArticleCommentPolicy(models.Model):
 
 class CommentStatus(models.TextChoices):
     VISIBLE = "visible", _("Visible")
+    PENDING = "pending", _("Waiting for the author's approval")
     HIDDEN = "hidden", _("Hidden by a moderator")
     REMOVED = "removed", _("Removed by a moderator")
     DELETED = "deleted", _("Deleted by its writer")

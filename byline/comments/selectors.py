@@ -109,7 +109,8 @@ def comments_for(*, article: Article, access: Access, moderator: bool) -> Commen
     if featured_only:
         shown = shown.filter(featured=True, status=CommentStatus.VISIBLE)
     elif moderator:
-        shown = shown.filter(status__in=[CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.DELETED])
+        shown = shown.filter(status__in=[CommentStatus.VISIBLE, CommentStatus.HIDDEN, CommentStatus.PENDING,
+                                         CommentStatus.DELETED])
     else:
         shown = shown.filter(status__in=[CommentStatus.VISIBLE, CommentStatus.DELETED])
     comments = list(shown.order_by("created_at", "pk")[:COMMENTS_ON_PAGE])

@@ -92,11 +92,23 @@ def post_comment(*, reader: Any, article: Article, access: Access, body: str, ad
         if not access.allowed and not parent.featured:
             raise CommentRefused(_("That comment is no longer there to reply to."), code="parent")
     _count(reader, address)
+    status = CommentStatus.PENDING if _needs_approval(reader, article) else CommentStatus.VISIBLE
     with transaction.atomic():
         comment = Comment.objects.create(article=article, reader=reader, parent=parent, body_markdown=text,
-                                         body_html=render_comment(text))
+                                         body_html=render_comment(text), status=status)
         page_cache.parts_changed(article.slug)
     return comment
+
+
+def _needs_approval(reader: Any, article: Article) -> bool:
+    """Whether the author wants to approve this reader's first comment, and this is it (a reader with a comment
+    the author let show is trusted on all their articles)."""
+    if selectors.is_moderator(reader, article):
+        return False
+    if not AuthorCommentSettings.objects.filter(author_id=article.author_id, approve_first=True).exists():
+        return False
+    return not Comment.objects.filter(reader=reader, article__author_id=article.author_id,
+                                      status=CommentStatus.VISIBLE).exists()
 
 
 def edit_deadline_of(created_at: dt.datetime) -> dt.datetime:
@@ -203,8 +215,11 @@ def unblock_reader(*, author_user: Any, reader_id: int) -> None:
     Block.objects.filter(author__user_id=author_user.pk, reader_id=reader_id).delete()
 
 
-def set_default_policy(*, author: Author, policy: str) -> None:
-    AuthorCommentSettings.objects.update_or_create(author=author, defaults={"default_policy": Policy(policy)})
+def set_default_policy(*, author: Author, policy: str, approve_first: bool | None = None) -> None:
+    defaults: dict[str, Any] = {"default_policy": Policy(policy)}
+    if approve_first is not None:
+        defaults["approve_first"] = approve_first
+    AuthorCommentSettings.objects.update_or_create(author=author, defaults=defaults)
     for slug in Article.objects.filter(author=author).values_list("slug", flat=True):
         page_cache.parts_changed(slug)
 

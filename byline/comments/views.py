@@ -74,6 +74,9 @@ def _write(request: HttpRequest, *, article: Article, access, parent: Comment | 
                     address=client_bucket(request), parent_id=parent.pk if parent else None)
             except CommentRefused as refused:
                 return _refused(request, refused, "comments/write.html", context)
+            if comment.status == CommentStatus.PENDING:
+                messages.success(request, _("Thank you: your comment will show once the author approves it."))
+                return _back_to(article.get_absolute_url() + "#comments")
             messages.success(request, _("Thank you: your comment is posted."))
             return _back_to(article.get_absolute_url() + f"#comment-{comment.pk}")
         return render(request, "comments/write.html", context, status=400)
@@ -183,9 +186,11 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     author = _own_author(request)
     current = getattr(author, "comment_settings", None)
     form = DefaultPolicyForm(request.POST or None, initial={
-        "default_policy": current.default_policy if current else selectors.DEFAULT_POLICY})
+        "default_policy": current.default_policy if current else selectors.DEFAULT_POLICY,
+        "approve_first": current.approve_first if current else False})
     if request.method == "POST" and form.is_valid():
-        services.set_default_policy(author=author, policy=form.cleaned_data["default_policy"])
+        services.set_default_policy(author=author, policy=form.cleaned_data["default_policy"],
+                                    approve_first=form.cleaned_data["approve_first"])
         messages.success(request, _("Your comment settings are saved."))
         return _back_to(reverse("comments:settings"))
     articles = (Article.objects.filter(author=author).select_related("comment_policy")

@@ -180,3 +180,16 @@ def test_a_buyers_page_with_200_comments_keeps_its_query_budget(paid_article, au
         Comment.objects.get(body_markdown="My own").pk]) in page
     [query] = [q["sql"] for q in warm]
     assert "purchases_purchase" in query
+
+
+def test_an_author_who_approves_first_comments_sees_them_first_and_readers_after_approval(free_article, author):
+    services.set_default_policy(author=author, policy=Policy.READERS, approve_first=True)
+    reader = make_user()
+    first = write(reader, free_article, "My first words here")
+    assert first.status == CommentStatus.PENDING
+    assert "My first words here" not in Client().get(free_article.get_absolute_url()).content.decode()
+    moderator = signed_in(author.user)
+    assert "Waiting for your approval" in moderator.get(free_article.get_absolute_url()).content.decode()
+    moderator.post(reverse("comments:moderate", args=[first.pk]), {"action": "show"})
+    assert "My first words here" in Client().get(free_article.get_absolute_url()).content.decode()
+    assert write(reader, free_article, "Trusted now").status == CommentStatus.VISIBLE

@@ -132,3 +132,17 @@ def test_the_caring_version_preselects_no_amount(paid_article):
     client.cookies["byline_reading"] = "caring|standard|100|0000"
     page = client.get(reverse("tips:tip", args=[paid_article.slug])).content.decode()
     assert " checked" not in page and "Maybe later" in page
+
+
+def test_the_wallet_receipt_of_a_tip_and_of_its_undo_say_what_they_were(paid_article, author):
+    reader = make_user()
+    fund(reader, 1_000)
+    tip = services.tip_from_wallet(tipper=reader, article=paid_article, amount_minor=200, currency="USD",
+                                   idempotency_key="receipt")
+    services.undo_tip(tipper=reader, tip_id=tip.pk)
+    tip.refresh_from_db()
+    client = signed_in(reader)
+    given = client.get(reverse("purchases:receipt", args=[tip.transfer_id])).content.decode()
+    undone = client.get(reverse("purchases:receipt", args=[tip.reversal_id])).content.decode()
+    assert f"Tip to {author.name}: {paid_article.title}" in given and "Paid from your balance" in given
+    assert f"Tip undone: {paid_article.title}" in undone and "Refunded to your balance" in undone

@@ -112,4 +112,12 @@ ZH = {
     "Choose one of the options in the list.": "请从列表中选择一项。",
     "This reader may comment on your articles again.": "这位读者又可以在您的文章下留言了。",
     "Featured comments": "精选留言",
+    "approve each reader's first comment": "审核每位读者的第一条留言",
+    "Approve each reader's first comment before it shows": "每位读者的第一条留言经我审核后才显示",
+    "Waiting for the author's approval": "等待作者审核",
+    "Waiting for your approval": "等待您审核",
+    "Approve": "通过",
+    "Thank you: your comment will show once the author approves it.": "谢谢，您的留言经作者审核后就会显示。",
+    "Your comment settings": "您的留言设置",
+    "Your tip settings": "您的赞赏设置",
 }
