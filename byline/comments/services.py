@@ -7,6 +7,7 @@ Refusals raise `CommentRefused` with a message for the reader; nothing is writte
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,11 @@ from byline.core.ratelimit import count_request
 from byline.core.text_input import TextRefused, normalise_text
 
 MAX_LENGTH = 4000
+
+# Called once a new comment is committed (comment -> None), e.g. to notify the author, or the writer of the
+# comment a reply answers. Apps above this one register in their AppConfig.ready; a listener that fails is
+# logged by Django's robust on_commit and does not undo the comment.
+ON_NEW_COMMENT: list[Callable[[Comment], None]] = []
 
 
 class CommentRefused(Exception):
@@ -97,6 +103,8 @@ def post_comment(*, reader: Any, article: Article, access: Access, body: str, ad
         comment = Comment.objects.create(article=article, reader=reader, parent=parent, body_markdown=text,
                                          body_html=render_comment(text), status=status)
         page_cache.parts_changed(article.slug)
+        for listener in ON_NEW_COMMENT:
+            transaction.on_commit(lambda listener=listener: listener(comment), robust=True)
     return comment
 
 

@@ -193,3 +193,12 @@ def test_an_author_who_approves_first_comments_sees_them_first_and_readers_after
     moderator.post(reverse("comments:moderate", args=[first.pk]), {"action": "show"})
     assert "My first words here" in Client().get(free_article.get_absolute_url()).content.decode()
     assert write(reader, free_article, "Trusted now").status == CommentStatus.VISIBLE
+
+
+def test_listeners_hear_of_each_new_comment_after_it_is_committed(free_article, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    heard = []
+    monkeypatch.setattr(services, "ON_NEW_COMMENT", [heard.append])
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = write(make_user(), free_article, "Hello")
+    assert heard == [comment]
