@@ -5,7 +5,9 @@ and after, as a purchase's does; the POST carries an idempotency key and answers
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,6 +23,8 @@ from byline.articles.selectors import article_for_reader
 from byline.core import errors
 from byline.core.templatetags.byline import money
 from byline.ledger import selectors as ledger_selectors
+from byline.payments.providers.base import ProviderError, Purpose
+from byline.payments.services import PaymentRefused, card_charge, start_checkout
 from byline.pricing.selectors import currency_of
 from byline.tips import selectors, services
 from byline.tips.errors import TipRefused
@@ -90,8 +94,52 @@ def confirm(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "tips/confirm.html", {
         "article": article, "amount": amount, "currency": currency, "balance": balance, "after": balance - amount,
         "can_afford": balance >= amount, "key": uuid.uuid4().hex, "message": form.cleaned_data["message"],
-        "anonymous": form.cleaned_data["anonymous"], "back": here,
+        "anonymous": form.cleaned_data["anonymous"], "back": here, "card_key": uuid.uuid4().hex,
+        "card_amount": card_charge(price_minor=amount, balance=balance, currency=currency),
+        "returning": "ref" in request.GET,
     })
+
+
+@login_required
+@require_POST
+def by_card(request: HttpRequest, slug: str) -> HttpResponse:
+    """The wallet is short: top it up by card with what the tip lacks (at least the card minimum; anything more
+    stays in the wallet), then come back to this tip's confirmation to give it from the wallet. The top-up is
+    an ordinary one (payments), so the tip itself is still one wallet transfer with its own key."""
+    article, away = _tippable(request, slug)
+    if away:
+        return away
+    currency = currency_of(request.user)
+    amount = request.POST.get("amount", "")
+    if not amount.isascii() or not amount.isdigit() or len(amount) > 9:
+        messages.error(request, _("Please choose an amount within the limits shown."))
+        return _back_to(reverse("tips:tip", args=[article.slug]))
+    try:
+        services.check_amount(amount_minor=int(amount), currency=currency)
+    except TipRefused as refused:
+        messages.error(request, str(refused.message))
+        return _back_to(reverse("tips:tip", args=[article.slug]))
+    balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
+    charge = card_charge(price_minor=int(amount), balance=balance, currency=currency)
+    back = reverse("tips:confirm", args=[article.slug]) + "?" + urlencode({
+        "amount": "custom", "custom": _major(int(amount), currency), "message": request.POST.get("message", "")[:280],
+        **({"anonymous": "on"} if request.POST.get("anonymous") == "yes" else {})})
+    try:
+        checkout = start_checkout(
+            reader=request.user, purpose=Purpose.TOPUP, amount_minor=charge, currency=currency,
+            idempotency_key="tipcard:" + (request.POST.get("idempotency_key") or uuid.uuid4().hex)[:100],
+            description=_("Byline wallet top-up for a tip"), success_url=request.build_absolute_uri(back),
+            cancel_url=request.build_absolute_uri(back))
+    except (PaymentRefused, ProviderError) as refused:
+        messages.error(request, str(getattr(refused, "message", "")) or _("The card payment could not be started."))
+        return _back_to(back)
+    return _back_to(checkout.redirect_url)
+
+
+def _major(minor: int, currency: str) -> str:
+    exponent = settings.CURRENCIES.get(currency, 2)
+    whole, fraction = divmod(minor, 10**exponent)
+    return f"{whole}.{fraction:0{exponent}d}" if exponent else str(whole)
 
 
 def _give(request: HttpRequest, article, here: str) -> HttpResponse:
