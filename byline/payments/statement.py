@@ -10,7 +10,7 @@ payments because payments is the one app that may read the ledger, purchases and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
@@ -61,7 +61,7 @@ class _Related:
     credits: dict[int, Checkout]
     cashouts: dict[int, Checkout]
     late: dict[int, Reconciliation]
-    tips: dict[int, Tip] = None  # by the transfer that gave it, and by the one that undid it
+    tips: dict[int, Tip] = field(default_factory=dict)  # by the transfer that gave it, and the one that undid it
 
 
 def _related(transfers: Sequence[Transfer]) -> _Related:
