@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from byline.comments import services
-from byline.comments.models import ArticleCommentPolicy, AuthorCommentSettings, Block, Comment, Report
+from byline.comments.models import DEFAULT_POLICY, ArticleCommentPolicy, AuthorCommentSettings, Block, Comment, Report
 
 
 @admin.register(Comment)
@@ -19,6 +19,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # remove through the action, which moves the article's parts generation on
 
     def _act(self, request, queryset, action):
         for comment in queryset:
@@ -42,5 +45,24 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Block, raw_id_fields=("author", "reader"))
-admin.site.register(AuthorCommentSettings)
-admin.site.register(ArticleCommentPolicy, raw_id_fields=("article",))
+
+
+@admin.register(AuthorCommentSettings)
+class AuthorCommentSettingsAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        services.set_default_policy(author=obj.author, policy=obj.default_policy, approve_first=obj.approve_first)
+
+    def delete_model(self, request, obj):
+        obj.delete()
+        services.set_default_policy(author=obj.author, policy=DEFAULT_POLICY)
+
+
+@admin.register(ArticleCommentPolicy)
+class ArticleCommentPolicyAdmin(admin.ModelAdmin):
+    raw_id_fields = ("article",)
+
+    def save_model(self, request, obj, form, change):
+        services.set_article_policy(article=obj.article, policy=obj.policy)
+
+    def delete_model(self, request, obj):
+        services.set_article_policy(article=obj.article, policy=None)

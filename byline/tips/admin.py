@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from byline.core.admin import RecordAdmin
 from byline.tips.models import Tip, TipSettings
+from byline.tips.services import set_accepts_tips
 
 
 @admin.register(Tip)
@@ -10,4 +11,7 @@ class TipAdmin(RecordAdmin):
     list_filter = ("status", "currency")
 
 
-admin.site.register(TipSettings)
+@admin.register(TipSettings)
+class TipSettingsAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        set_accepts_tips(author=obj.author, accepts=obj.accepts_tips)

@@ -202,3 +202,15 @@ def test_listeners_hear_of_each_new_comment_after_it_is_committed(free_article, 
     with django_capture_on_commit_callbacks(execute=True):
         comment = write(make_user(), free_article, "Hello")
     assert heard == [comment]
+
+
+def test_a_policy_changed_in_the_admin_shows_on_the_cached_page_at_once(free_article):
+    reader = make_user()
+    client = signed_in(reader)
+    url = free_article.get_absolute_url()
+    assert 'class="comment-form"' in client.get(url).content.decode()  # cached now
+    staff = signed_in(make_user(is_staff=True, is_superuser=True))
+    response = staff.post(reverse("admin:comments_articlecommentpolicy_add"),
+                          {"article": free_article.pk, "policy": Policy.OFF})
+    assert response.status_code == 302
+    assert "turned comments off" in client.get(url).content.decode()
