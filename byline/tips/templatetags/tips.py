@@ -19,5 +19,7 @@ def tip_box(context: template.Context) -> dict:
     if not shown:
         return {"shown": False}
     count = selectors.tippers_count(article)
+    # After the full text the tip is the natural next step; beside a paywall the purchase keeps the emphasis.
     return {"shown": True, "article": article, "count": count, "reading": context.get("reading"),
+            "emphasis": access.allowed,
             "names": selectors.named_tippers(article) if count else []}
