@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "byline.ops",
     "byline.recommend",
     "byline.dashboard",
+    "byline.comments",
+    "byline.tips",
 ]
 
 MIDDLEWARE = [
@@ -309,6 +311,14 @@ PAYMENT_QR_MINUTES = int(os.environ.get("PAYMENT_QR_MINUTES", "15"))
 AUTHOR_SHARE_PERCENT = int(os.environ.get("AUTHOR_SHARE_PERCENT", "90"))
 # Article view counts gather in each process and go to the cache this often (0: at once).
 VIEW_COUNT_FLUSH_SECONDS = float(os.environ.get("VIEW_COUNT_FLUSH_SECONDS", "1"))
+# Comments (byline/comments): how long a writer may change a comment, and how many comments a reader and an
+# address may write in a window.
+COMMENT_EDIT_SECONDS = int(os.environ.get("BYLINE_COMMENT_EDIT_SECONDS", "300"))
+COMMENT_RATE_WINDOW_S = int(os.environ.get("BYLINE_COMMENT_RATE_WINDOW_S", "600"))
+COMMENT_RATE_PER_READER = int(os.environ.get("BYLINE_COMMENT_RATE_PER_READER", "10"))
+COMMENT_RATE_PER_ADDRESS = int(os.environ.get("BYLINE_COMMENT_RATE_PER_ADDRESS", "30"))
+# Tips (byline/tips): the platform's share of a tip, in percent (0: the writer gets all of it).
+TIP_FEE_PERCENT = int(os.environ.get("BYLINE_TIP_FEE_PERCENT", "0"))
 UNDO_WINDOW_SECONDS = int(os.environ.get("UNDO_WINDOW_SECONDS", "600"))
 UNDO_LIMIT = int(os.environ.get("UNDO_LIMIT", "3"))
 UNDO_LIMIT_DAYS = int(os.environ.get("UNDO_LIMIT_DAYS", "30"))

@@ -26,6 +26,8 @@ urlpatterns = i18n_patterns(
     path("dashboard/", include("byline.dashboard.urls")),
     path("payouts/", include("byline.payouts.urls")),
     path("", include((purchases_urls.urlpatterns + payments_card_urls.urlpatterns, "purchases"))),
+    path("comments/", include("byline.comments.urls")),
+    path("tips/", include("byline.tips.urls")),
     prefix_default_language=True,
 )
 urlpatterns += [

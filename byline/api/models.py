@@ -14,6 +14,7 @@ class Scope(models.TextChoices):
     READ_PRIVATE = "read:private", _("Read the full text of the articles you have access to")
     WRITE_ARTICLES = "write:articles", _("Write your articles: list your own, create drafts, change, price and "
                                          "publish them")
+    WRITE_COMMENTS = "write:comments", _("Write comments and replies as you")
 
 
 class ApiToken(models.Model):

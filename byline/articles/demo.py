@@ -82,4 +82,7 @@ def load_demo() -> list[DemoAccount]:
     from byline.payouts.demo import load_demo_payouts
 
     load_demo_payouts()
+    from byline.comments.demo import load_demo_conversation
+
+    load_demo_conversation()
     return accounts

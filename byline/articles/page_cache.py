@@ -89,8 +89,44 @@ def article_changed(slug: str) -> None:
     transaction.on_commit(lambda: forget_stamp(slug), robust=True)
 
 
+def parts_key(slug: str) -> str:
+    return f"page:parts-generation:{slug}"
+
+
+def parts_generation(slug: str) -> str:
+    """The generation of the parts other apps add under an article (comments, tips): a token that
+    `parts_changed` replaces, named in both page keys, so a new comment shows at once without a new
+    article version. Read ahead with the stamp on the article page."""
+    generation = read_ahead.get(parts_key(slug))
+    if generation is None:
+        cache.add(parts_key(slug), secrets.token_hex(8), GENERATION_SECONDS)
+        generation = cache.get(parts_key(slug)) or "none"
+    return generation
+
+
+def parts_generation_of(request: HttpRequest | None, article: Article) -> str:
+    """`parts_generation` once per request: the page keys and the parts themselves agree on it."""
+    if request is None:
+        return parts_generation(article.slug)
+    memo = request.__dict__.setdefault("_byline_parts_generation", {})
+    if article.slug not in memo:
+        memo[article.slug] = parts_generation(article.slug)
+    return memo[article.slug]
+
+
+def parts_changed(slug: str) -> None:
+    """Comments or tips under the article changed: pages cached before now are no longer asked for
+    (at once, and again after the transaction commits, as for the stamp), and the stamp, which carries
+    their counts (`selectors.STAMP_ANNOTATIONS`), is read again."""
+    article_changed(slug)
+    cache.set(parts_key(slug), secrets.token_hex(8), GENERATION_SECONDS)
+    transaction.on_commit(lambda: cache.set(parts_key(slug), secrets.token_hex(8), GENERATION_SECONDS),
+                          robust=True)
+
+
 def key_for(article: Article, request: HttpRequest) -> str:
-    return f"page:article:{article.pk}:v{article.version}:{get_language()}:{request.reading.cache_key}"
+    return (f"page:article:{article.pk}:v{article.version}:{get_language()}:{request.reading.cache_key}"
+            f":{parts_generation_of(request, article)}")
 
 
 def get(article: Article, request: HttpRequest) -> bytes | None:

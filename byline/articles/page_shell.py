@@ -31,6 +31,7 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 from byline.access.decision import Access
+from byline.articles import page_cache
 from byline.articles.models import Article
 from byline.core import local_cache, personal
 from byline.pricing.selectors import request_currency
@@ -81,7 +82,7 @@ def key_for(request: HttpRequest, article: Article, access: Access, cards: Seque
     return ":".join([
         "page:shell", str(article.pk), f"v{article.version}", get_language() or "", request.reading.cache_key,
         f"full-{access.reason}" if access.allowed else "preview", "staff" if request.user.is_staff else "reader",
-        request_currency(request), related,
+        request_currency(request), related, page_cache.parts_generation_of(request, article),
     ])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -40,11 +41,21 @@ def topics_with_articles() -> list[Topic]:
     return list(Topic.objects.filter(articles__in=Article.objects.published()).distinct())
 
 
+# Small facts other apps show under an article page (who may comment, how many comments, tips), read in
+# the stamp's own query so that the page asks nothing more for them: name -> a function making the
+# annotation. Apps register theirs in AppConfig.ready and forget the stamp when one of them changes
+# (`page_cache.parts_changed`). A copy of an article read elsewhere lacks them: callers fall back to a query.
+STAMP_ANNOTATIONS: dict[str, Callable[[], Any]] = {}
+
+
 def article_stamp(*, slug: str) -> Article | None:
     """The article at `slug` with its author and topic but without its two long texts (the Markdown and
     the locked half, which load on first use): enough to key its cached pages, decide access and
     fill a page shell's personal parts."""
-    return Article.objects.for_listing().filter(slug=slug).first()
+    queryset = Article.objects.for_listing().filter(slug=slug)
+    if STAMP_ANNOTATIONS:
+        queryset = queryset.annotate(**{name: make() for name, make in STAMP_ANNOTATIONS.items()})
+    return queryset.first()
 
 
 class ArticleChanged(Exception):

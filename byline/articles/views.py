@@ -75,7 +75,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _entries_the_page_reads(request: HttpRequest, slug: str) -> list[str]:
     """The cache entries an article page asks for: its stamp, the related lists' generation and, for a
     signed-in reader, their session, user row and gift allowance (named from their cookies)."""
-    keys = [page_cache.generation_key(slug), page_cache.stamp_key(slug), recommend_selectors.GENERATION_KEY]
+    keys = [page_cache.generation_key(slug), page_cache.stamp_key(slug), recommend_selectors.GENERATION_KEY,
+            page_cache.parts_key(slug)]
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
     if 8 <= len(session_key) <= 64 and session_key.isalnum():
         keys.append(session_cache_key(session_key))

@@ -71,6 +71,9 @@ def csrf_marker() -> SafeString:
     return mark_safe(marks().csrf)
 
 VALUES: dict[str, PersonalValue] = {}
+# Values about one thing among many on the page (a comment): written `{% personal_value "name.argument" %}`,
+# called as function(request, context, argument).
+VALUES_WITH_ARGUMENT: dict[str, Callable[[HttpRequest | None, Mapping[str, Any], str], str]] = {}
 
 
 def register(name: str) -> Callable[[PersonalValue], PersonalValue]:
@@ -80,8 +83,18 @@ def register(name: str) -> Callable[[PersonalValue], PersonalValue]:
     return decorate
 
 
+def register_with_argument(name: str):
+    def decorate(function):
+        VALUES_WITH_ARGUMENT[name] = function
+        return function
+    return decorate
+
+
 def render_value(name: str, request: HttpRequest | None, context: Mapping[str, Any]) -> str:
-    return conditional_escape(VALUES[name](request, context))
+    if name in VALUES:
+        return conditional_escape(VALUES[name](request, context))
+    base, _dot, argument = name.partition(".")
+    return conditional_escape(VALUES_WITH_ARGUMENT[base](request, context, argument))
 
 
 def per_request(request: HttpRequest | None, key: str, compute: Callable[[], Any]) -> Any:

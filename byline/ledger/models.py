@@ -66,6 +66,8 @@ class TransferKind(models.TextChoices):
     PAYOUT = "payout", _("Payout")
     PAYOUT_PAID = "payout_paid", _("Payout sent")
     PAYOUT_BACK = "payout_back", _("Payout failed or returned")
+    TIP = "tip", _("Tip")
+    TIP_UNDO = "tip_undo", _("Tip undone")
 
 
 # Transfers that move a writer's earnings out (a payout) or back in (its reversal); everything else that

@@ -10,9 +10,10 @@ payments because payments is the one app that may read the ledger, purchases and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,7 @@ from byline.ledger.models import AccountKind, Entry, Transfer, TransferKind
 from byline.payments.models import Checkout, Reconciliation
 from byline.payments.providers.base import Purpose
 from byline.purchases.models import Interval, MembershipCharge, Purchase
+from byline.tips.models import Tip
 
 # "Top-up by ...": one whole sentence per way of paying, so each language can word it in its own order.
 TOP_UP_BY = {"wechatpay": gettext_lazy("Top-up by WeChat Pay"), "alipay": gettext_lazy("Top-up by Alipay")}
@@ -59,6 +61,7 @@ class _Related:
     credits: dict[int, Checkout]
     cashouts: dict[int, Checkout]
     late: dict[int, Reconciliation]
+    tips: dict[int, Tip] = field(default_factory=dict)  # by the transfer that gave it, and the one that undid it
 
 
 def _related(transfers: Sequence[Transfer]) -> _Related:
@@ -81,7 +84,16 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
     late = {r.credit_id: r for r in Reconciliation.objects.filter(credit_id__in=topups)} if topups else {}
     refunds = ids_of(TransferKind.REFUND, [])
     cashouts = {c.cashout_id: c for c in Checkout.objects.filter(cashout_id__in=refunds)} if refunds else {}
-    return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late)
+    tip_ids = ids_of(TransferKind.TIP, []) + ids_of(TransferKind.TIP_UNDO, [])
+    tips = {}
+    if tip_ids:
+        for tip in Tip.objects.filter(Q(transfer_id__in=tip_ids) | Q(reversal_id__in=tip_ids)).select_related(
+                "article__author"):
+            tips[tip.transfer_id] = tip
+            if tip.reversal_id:
+                tips[tip.reversal_id] = tip
+    return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late,
+                    tips=tips)
 
 
 _day = unbroken_day
@@ -132,6 +144,16 @@ def _describe(entry: Entry, related: _Related) -> Line:
         how = _("Taken from your earnings") if owner_is_author else _("Refunded to your balance")
         return Line(**base, what=what % {"title": title}, how=how, article=purchase.article, purchase=purchase,
                     counterpart_id=purchase.transfer_id)
+    if transfer.kind in (TransferKind.TIP, TransferKind.TIP_UNDO) and transfer.pk in related.tips:
+        tip = related.tips[transfer.pk]
+        names = {"title": tip.article.title, "name": tip.article.author.name}
+        if transfer.kind == TransferKind.TIP:
+            what = _("Tip received: %(title)s") if owner_is_author else _("Tip to %(name)s: %(title)s")
+            how = _("Earned") if owner_is_author else _("Paid from your balance")
+        else:
+            what = _("Tip undone: %(title)s")
+            how = _("Taken from your earnings") if owner_is_author else _("Refunded to your balance")
+        return Line(**base, what=what % names, how=how, article=tip.article)
     if transfer.kind == TransferKind.MEMBERSHIP and transfer.pk in related.charges:
         return Line(**base, what=_membership_until(related.charges[transfer.pk]), how=_("Paid from your balance"))
     if transfer.kind == TransferKind.TOPUP:

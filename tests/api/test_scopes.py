@@ -26,6 +26,7 @@ BODIES = {
     ("PATCH", "/articles/{slug}"): {"title": "Changed"},
     ("PUT", "/articles/{slug}/price"): {"visibility": "paid", "price_minor": 300, "currency": "USD"},
     ("POST", "/articles/{slug}/publish"): {},
+    ("POST", "/articles/{slug}/comments"): {"body": "A scoped comment."},
 }
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from byline.articles import page_cache
 from byline.articles.models import Status
 from tests.conftest import PREVIEW_SENTENCE, make_article, make_user
 
@@ -88,9 +89,11 @@ def test_cache_keys_differ_by_language_and_reading_mode(client, paid_article):
     assert "mode-caring" in client.get(en_url).content.decode()
     prefix = f"page:article:{paid_article.pk}:v{paid_article.version}"
     standard, caring = "standard.standard.100.0000", "caring.standard.100.0000"
-    for key in (f"{prefix}:en:{standard}", f"{prefix}:zh-hans:{standard}", f"{prefix}:en:{caring}"):
+    parts = cache.get(page_cache.parts_key(paid_article.slug))  # comments and tips under the article
+    for key in (f"{prefix}:en:{standard}:{parts}", f"{prefix}:zh-hans:{standard}:{parts}",
+                f"{prefix}:en:{caring}:{parts}"):
         assert cache.get(key) is not None, key
-    assert cache.get(f"{prefix}:zh-hans:{caring}") is None
+    assert cache.get(f"{prefix}:zh-hans:{caring}:{parts}") is None
 
 
 def test_topic_and_author_pages_list_their_articles(client, paid_article):

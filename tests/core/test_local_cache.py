@@ -18,6 +18,9 @@ REVIEWED = {
     ("byline/sharing/selectors.py", "local_cache.versioned"): "QR code drawings, keyed by the text they encode",
     ("byline/sharing/services.py", "local_cache.versioned"):
         "that a sharer's referral codes are stored: true once, never undone (a removed row is stored again)",
+    ("byline/comments/selectors.py", "local_cache.versioned"):
+        "who wrote each live comment and when, keyed by the article's parts generation, which every comment "
+        "write replaces; whether the reader is that writer is decided per request",
     ("byline/purchases/selectors.py", "LocalCache("):
         "a purchase's unchanging terms (id, time, price); whether it still stands comes from this request's "
         "access decision",

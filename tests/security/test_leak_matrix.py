@@ -288,6 +288,36 @@ def read_during_a_save_that_unpublishes_it(client: Client, article: Article) -> 
 CARING = ReadingPrefs(mode="caring").serialise()
 TEXT_ONLY = ReadingPrefs(text_only=True).serialise()
 
+FEATURED_COMMENT = "A featured comment the author chose to show everyone."
+
+
+def comments_surface(client: Client, article: Article) -> tuple[int, str]:
+    """A buyer quotes the locked part in a comment and a reply; the author features another comment of theirs.
+    Then: the article page's comments, the API's comment list, and the reply and report pages of the quoting
+    comment (which a reader without access may not open)."""
+    from byline.comments import services as comments
+
+    buyer = make_user()
+    fund(buyer, 5_000)
+    purchases.unlock_with_wallet(reader=buyer, article=article, idempotency_key=f"quote-{uuid.uuid4().hex}")
+    access = decide(buyer, article)
+    quoting = comments.post_comment(reader=buyer, article=article, access=access, address="192.0.2.9",
+                                    body=f"> {LOCKED_SENTINEL}\n\nThe word {LOCKED_ONLY_WORD} says it all.")
+    featured = comments.post_comment(reader=buyer, article=article, access=access, address="192.0.2.9",
+                                     body=FEATURED_COMMENT)
+    comments.post_comment(reader=buyer, article=article, access=access, address="192.0.2.9",
+                          body=f"Quoting again: {LOCKED_SENTINEL}", parent_id=featured.pk)
+    comments.moderate(moderator=article.author.user, comment_id=featured.pk, action="feature")
+    bodies, statuses = [], []
+    for url in (localised("en", article_url)(article), f"/api/v1/articles/{article.slug}/comments",
+                localised("en", lambda a: reverse("comments:reply", args=[quoting.pk]))(article),
+                localised("en", lambda a: reverse("comments:report", args=[quoting.pk]))(article)):
+        response = client.get(url, follow=True)
+        statuses.append(response.status_code)
+        bodies.append(response.content.decode())
+    return statuses[0], "\n".join(bodies)
+
+
 SURFACES: dict[str, Surface] = {
     "article page (en)": http(localised("en", article_url), expect=preview),
     "article page (zh-hans)": http(localised("zh-hans", article_url), expect=preview),
@@ -328,6 +358,9 @@ SURFACES: dict[str, Surface] = {
     "404 page": http(localised("en", lambda a: reverse("articles:detail", kwargs={"slug": f"{a.slug}-gone"}))),
     "503 page": Surface(unavailable_page, statuses=(503,), note="the article page with the database lost"),
     "admin anonymous preview": Surface(admin_anonymous_preview, expect=preview),
+    "comments (page, API, reply and report pages)": Surface(
+        comments_surface, expect=lambda a: FEATURED_COMMENT,
+        note="a buyer's comment and reply quote the locked part; the author featured another comment"),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
                                      note="the only e-mail a reader can trigger; receipts are pages"),
     "article page, read during a save that makes it paid": Surface(
@@ -522,7 +555,8 @@ def test_locked_text_never_reaches_a_reader_without_access(paid_article, surface
 
 
 @pytest.mark.parametrize("surface", ["article page (en)", "article page (zh-hans)", "caring version",
-                                     "text-only view", "API article detail", "read-aloud text and audio"])
+                                     "text-only view", "API article detail", "read-aloud text and audio",
+                                     "comments (page, API, reply and report pages)"])
 def test_the_matrix_would_see_a_leak_the_author_is_entitled_to(paid_article, surface):
     """Control: the same fetch, as the article's author, does carry the sentinel."""
     client = Client()

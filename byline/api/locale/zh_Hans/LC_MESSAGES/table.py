@@ -58,6 +58,7 @@ ZH = {
     "Read the full text of the articles you have access to": "阅读您有权阅读的文章全文",
     "Write your articles: list your own, create drafts, change, price and publish them":
         "撰写您的文章：列出自己的文章，创建草稿，修改、定价和发布",
+    "Write comments and replies as you": "以您的名义发表留言和回复",
     "What this token may do": "这个令牌可以做什么",
     "Choose only what the app needs: a token can never do more than this, and you cannot widen it later.":
         "只选择应用需要的权限：令牌永远不能超出这里的范围，之后也不能扩大。",

@@ -32,4 +32,6 @@ ZH = {
     'Payout': '提现',
     'Payout sent': '提现已付出',
     'Payout failed or returned': '提现失败或被退回',
+    "Tip": "赞赏",
+    "Tip undone": "赞赏已撤销",
 }

@@ -150,4 +150,9 @@ ZH = {
     'Your membership ends on %(date)s, at the close of this period. Nothing more will be charged.': '您的会员将在本期结束时（%(date)s）终止，之后不会再扣款。',
     'We could not reach the payment provider to stop your card renewal, so nothing has changed. Please try again in a few minutes.': '我们暂时联系不上支付服务商，无法停止您的银行卡自动续费，所以一切都没有改变。请过几分钟再试。',
     'This payment method cannot return payments.': '这种支付方式无法原路退款。',
+    "Tip": "赞赏",
+    "Tip undone": "赞赏已撤销",
+    "Tip received: %(title)s": "收到赞赏：%(title)s",
+    "Tip to %(name)s: %(title)s": "赞赏%(name)s：%(title)s",
+    "Tip undone: %(title)s": "赞赏已撤销：%(title)s",
 }

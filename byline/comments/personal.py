@@ -1,0 +1,50 @@
+"""The reader's own parts of the comments on a shared article page: whose name the form writes under, and
+"change"/"delete" beside their own comments. Values, not slots: no template is rendered per request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from byline.articles import page_cache
+from byline.comments import selectors
+from byline.comments.services import edit_deadline_of
+from byline.core import personal
+
+
+def _reader(request: HttpRequest | None):
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@personal.register("comment-as")
+def comment_as(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
+    reader = _reader(request)
+    if reader is None:
+        return ""
+    return _("You comment as %(name)s.") % {"name": reader.get_full_name() or reader.username}
+
+
+@personal.register_with_argument("comment-own")
+def own_controls(request: HttpRequest | None, context: Mapping[str, Any], argument: str) -> str:
+    reader = _reader(request)
+    if reader is None or not argument.isdigit():
+        return ""
+    article = context["article"]
+    owners = personal.per_request(request, f"comment-owners:{article.pk}", lambda: selectors.owners(
+        article=article, generation=page_cache.parts_generation_of(request, article)))
+    comment_id = int(argument)
+    owner = owners.get(comment_id)
+    if owner is None or owner[0] != reader.pk:
+        return ""
+    delete = format_html('<a href="{}">{}</a>', reverse("comments:delete", args=[comment_id]), _("Delete"))
+    if timezone.now() <= edit_deadline_of(owner[1]):
+        return format_html('<a href="{}">{}</a> {}', reverse("comments:edit", args=[comment_id]), _("Change"),
+                           delete)
+    return delete

@@ -1,0 +1,216 @@
+"""Comments under articles: who may write, who may read, moderation, and the page's speed."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from byline.access.decision import decide
+from byline.comments import services
+from byline.comments.models import Block, Comment, CommentStatus, Policy, Report
+from byline.purchases.services import unlock_with_wallet
+from tests.conftest import LOCKED_SENTINEL, make_article, make_user
+from tests.ledger.conftest import fund
+
+pytestmark = pytest.mark.django_db
+
+
+def buyer_of(article, key="buy"):
+    reader = make_user()
+    fund(reader, 5_000)
+    unlock_with_wallet(reader=reader, article=article, idempotency_key=key)
+    return reader
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def write(reader, article, body, parent=None):
+    return services.post_comment(reader=reader, article=article, access=decide(reader, article), body=body,
+                                 address="192.0.2.1", parent_id=parent.pk if parent else None)
+
+
+def test_a_reader_comments_and_the_comment_shows_under_the_article_at_once(free_article):
+    reader = make_user("ann")
+    client = signed_in(reader)
+    url = free_article.get_absolute_url()
+    assert "No comments yet" in client.get(url).content.decode()  # the shell is cached now
+    response = client.post(reverse("comments:post", args=[free_article.slug]),
+                           {"body": "Lovely **piece**\r\n\r\n<script>alert(1)</script> [x](https://example.org)"})
+    assert response.status_code == 303
+    comment = Comment.objects.get()
+    assert "<strong>piece</strong>" in comment.body_html and "<script>" not in comment.body_html
+    assert 'rel="nofollow ugc noopener noreferrer"' in comment.body_html
+    page = client.get(url).content.decode()
+    assert "<strong>piece</strong>" in page and f'id="comment-{comment.pk}"' in page
+    anonymous = Client().get(url).content.decode()
+    assert "<strong>piece</strong>" in anonymous and "Log in to comment" in anonymous
+
+
+def test_a_reply_to_a_reply_joins_the_first_comments_thread(free_article):
+    first = write(make_user(), free_article, "Top")
+    reply = write(make_user(), free_article, "Reply", parent=first)
+    again = write(make_user(), free_article, "Reply to reply", parent=reply)
+    assert reply.parent_id == first.pk and again.parent_id == first.pk
+
+
+def test_readers_without_access_see_only_the_comments_the_author_featured(paid_article, author):
+    buyer = buyer_of(paid_article)
+    quoting = write(buyer, paid_article, f"> {LOCKED_SENTINEL}\n\nSo true.")
+    featured = write(buyer, paid_article, "A kind word the author chose.")
+    services.moderate(moderator=author.user, comment_id=featured.pk, action="feature")
+    for client in (Client(), signed_in(make_user())):
+        page = client.get(paid_article.get_absolute_url()).content.decode()
+        assert LOCKED_SENTINEL not in page and "A kind word the author chose." in page
+        assert f'id="comment-{quoting.pk}"' not in page
+        assert client.get(reverse("comments:report", args=[quoting.pk])).status_code in (302, 404)
+    page = signed_in(buyer).get(paid_article.get_absolute_url()).content.decode()
+    assert page.count(LOCKED_SENTINEL) == 2  # the article and the quote
+
+
+def test_who_may_comment_follows_the_article_then_the_authors_default(paid_article, free_article, author):
+    reader = make_user()
+    with pytest.raises(services.CommentRefused) as refused:
+        write(reader, paid_article, "Can I?")
+    assert refused.value.code == "readers"
+    services.set_article_policy(article=paid_article, policy=Policy.SIGNED_IN)
+    assert write(reader, paid_article, "Yes I can").pk
+    services.set_default_policy(author=author, policy=Policy.OFF)
+    with pytest.raises(services.CommentRefused):
+        write(reader, free_article, "Closed")
+    assert "turned comments off" in signed_in(reader).get(free_article.get_absolute_url()).content.decode()
+
+
+def test_the_author_hides_features_pins_and_blocks(free_article, author):
+    reader = make_user()
+    comment = write(reader, free_article, "Rude words")
+    moderator = signed_in(author.user)
+    url = reverse("comments:moderate", args=[comment.pk])
+    assert moderator.post(url, {"action": "pin"}).status_code == 303
+    assert moderator.post(url, {"action": "hide"}).status_code == 303
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HIDDEN
+    assert "Rude words" not in Client().get(free_article.get_absolute_url()).content.decode()
+    assert "Hidden from readers" in moderator.get(free_article.get_absolute_url()).content.decode()
+    assert signed_in(make_user()).post(url, {"action": "show"}).status_code == 403
+    moderator.post(url, {"action": "show"})
+    moderator.post(url, {"action": "block"})
+    assert Block.objects.filter(reader=reader).exists()
+    with pytest.raises(services.CommentRefused) as refused:
+        write(reader, free_article, "Again")
+    assert refused.value.code == "blocked"
+
+
+def test_a_reader_reports_a_comment_once(free_article):
+    comment = write(make_user(), free_article, "Spam")
+    client = signed_in(make_user())
+    for _ in range(2):
+        assert client.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam"}).status_code == 303
+    assert Report.objects.count() == 1
+
+
+def test_only_the_writer_sees_change_and_delete_and_only_in_the_first_minutes(free_article, settings):
+    writer, other = make_user(), make_user()
+    comment = write(writer, free_article, "Mine")
+    edit_url = reverse("comments:edit", args=[comment.pk])
+    own_page = signed_in(writer).get(free_article.get_absolute_url()).content.decode()
+    assert edit_url in own_page and "comment-own" not in own_page
+    assert edit_url not in signed_in(other).get(free_article.get_absolute_url()).content.decode()
+    assert signed_in(other).post(edit_url, {"body": "Theirs"}).status_code == 404
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.COMMENT_EDIT_SECONDS + 1))
+    with pytest.raises(services.CommentRefused):
+        services.edit_comment(reader=writer, comment_id=comment.pk, body="Too late")
+    services.delete_own_comment(reader=writer, comment_id=comment.pk)
+    assert "Mine" not in Client().get(free_article.get_absolute_url()).content.decode()
+
+
+def test_a_bot_that_fills_the_hidden_field_gets_thanks_and_writes_nothing(free_article):
+    client = signed_in(make_user())
+    response = client.post(reverse("comments:post", args=[free_article.slug]),
+                           {"body": "Buy pills", "website": "http://spam.example"})
+    assert response.status_code == 303 and not Comment.objects.exists()
+
+
+def test_an_empty_or_nul_comment_is_a_form_error_not_a_500(free_article):
+    client = signed_in(make_user())
+    assert client.post(reverse("comments:post", args=[free_article.slug]), {"body": "  "}).status_code == 400
+    assert client.post(reverse("comments:post", args=[free_article.slug]), {"body": "a\x00b"}).status_code == 400
+
+
+def test_comments_are_rate_limited_per_reader(free_article, settings):
+    settings.COMMENT_RATE_PER_READER = 2
+    client = signed_in(make_user())
+    url = reverse("comments:post", args=[free_article.slug])
+    assert [client.post(url, {"body": f"n{n}"}).status_code for n in range(3)] == [303, 303, 429]
+
+
+def test_a_buyers_page_with_200_comments_keeps_its_query_budget(paid_article, author, settings):
+    """Cold: the comments add one query (the list); from the cached shell they add none."""
+    for number in range(5):
+        make_article(author=author, topic=paid_article.topic, title=f"Neighbour {number}")
+    buyer = buyer_of(paid_article, "budget")
+    writers = [make_user() for _ in range(10)]
+    firsts = [Comment.objects.create(article=paid_article, reader=writers[n % 10], body_markdown=f"c{n}",
+                                     body_html=f"<p>c{n}</p>") for n in range(100)]
+    Comment.objects.bulk_create([Comment(article=paid_article, reader=writers[n % 10], parent=firsts[n],
+                                         body_markdown=f"r{n}", body_html=f"<p>r{n}</p>") for n in range(100)])
+    write(buyer, paid_article, "My own")  # moves the parts generation on
+    from byline.purchases.models import Purchase
+    Purchase.objects.filter(reader=buyer).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS + 60))
+    client = signed_in(buyer)
+    url = paid_article.get_absolute_url()
+    with CaptureQueriesContext(connection) as cold:
+        page = client.get(url).content.decode()
+    assert page.count('class="comment') >= 201 and "<p>r99</p>" in page
+    # 9 without comments (user, stamp, related, cards, entitlements, reading event, locked text, undo terms,
+    # gift allowance), and the comment list.
+    assert len(cold) <= 10, [q["sql"][:120] for q in cold]
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(url).content.decode()
+    assert "<p>r99</p>" in page and "My own" in page and reverse("comments:edit", args=[
+        Comment.objects.get(body_markdown="My own").pk]) in page
+    [query] = [q["sql"] for q in warm]
+    assert "purchases_purchase" in query
+
+
+def test_an_author_who_approves_first_comments_sees_them_first_and_readers_after_approval(free_article, author):
+    services.set_default_policy(author=author, policy=Policy.READERS, approve_first=True)
+    reader = make_user()
+    first = write(reader, free_article, "My first words here")
+    assert first.status == CommentStatus.PENDING
+    assert "My first words here" not in Client().get(free_article.get_absolute_url()).content.decode()
+    moderator = signed_in(author.user)
+    assert "Waiting for your approval" in moderator.get(free_article.get_absolute_url()).content.decode()
+    moderator.post(reverse("comments:moderate", args=[first.pk]), {"action": "show"})
+    assert "My first words here" in Client().get(free_article.get_absolute_url()).content.decode()
+    assert write(reader, free_article, "Trusted now").status == CommentStatus.VISIBLE
+
+
+def test_listeners_hear_of_each_new_comment_after_it_is_committed(free_article, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    heard = []
+    monkeypatch.setattr(services, "ON_NEW_COMMENT", [heard.append])
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = write(make_user(), free_article, "Hello")
+    assert heard == [comment]
+
+
+def test_a_policy_changed_in_the_admin_shows_on_the_cached_page_at_once(free_article):
+    reader = make_user()
+    client = signed_in(reader)
+    url = free_article.get_absolute_url()
+    assert 'class="comment-form"' in client.get(url).content.decode()  # cached now
+    staff = signed_in(make_user(is_staff=True, is_superuser=True))
+    response = staff.post(reverse("admin:comments_articlecommentpolicy_add"),
+                          {"article": free_article.pk, "policy": Policy.OFF})
+    assert response.status_code == 302
+    assert "turned comments off" in client.get(url).content.decode()
