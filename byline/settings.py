@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "byline.ops",
     "byline.recommend",
     "byline.dashboard",
+    "byline.studio",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = i18n_patterns(
     path("payments/", include("byline.payments.urls")),
     path("dashboard/", include("byline.dashboard.urls")),
     path("payouts/", include("byline.payouts.urls")),
+    path("write/", include("byline.studio.urls")),
     path("", include("byline.purchases.urls")),
     prefix_default_language=True,
 )

@@ -1,0 +1,151 @@
+// The writing studio, enhanced: a Markdown toolbar, a live preview, and saving as the writer types.
+// Everything here is optional: without it the form's own buttons save, preview and publish.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.studio-editor");
+  if (!form) return;
+  var body = form.querySelector("textarea[name=body_markdown]");
+  var baseInput = form.querySelector("input[name=base_revision]");
+  var articleInput = form.querySelector("input[name=article]");
+  var savedNote = document.querySelector("[data-saved]");
+  var previewBody = form.querySelector("[data-preview-body]");
+  var conflictBox = document.querySelector("[data-conflict]");
+  var text = function (key) { return form.getAttribute("data-text-" + key) || ""; };
+
+  // --- Toolbar: each button puts Markdown around the selection, or on its own line(s).
+  function insert(before, after, placeholder) {
+    var start = body.selectionStart, end = body.selectionEnd;
+    var chosen = body.value.slice(start, end) || placeholder;
+    body.focus();
+    body.setSelectionRange(start, end);
+    var inserted = before + chosen + after;
+    if (!document.execCommand || !document.execCommand("insertText", false, inserted)) {
+      body.setRangeText(inserted, start, end, "end");  // keeps working where execCommand is gone
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    body.setSelectionRange(start + before.length, start + before.length + chosen.length);
+  }
+  function lineStartOf(position) { return body.value.lastIndexOf("\n", position - 1) + 1; }
+  function prefixLines(prefix, placeholder) {
+    var start = lineStartOf(body.selectionStart), end = body.selectionEnd;
+    var block = body.value.slice(start, end) || placeholder;
+    body.setSelectionRange(start, end);
+    insert("", "", block.split("\n").map(function (line) { return prefix + line; }).join("\n"));
+  }
+  function ownLine(line) {
+    // A line of its own with a blank line either side, wherever the cursor stood.
+    var at = body.selectionEnd, value = body.value;
+    var before = value.slice(0, at), after = value.slice(at);
+    var lead = before === "" ? "" : (/\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n"));
+    var tail = /^\n\n/.test(after) ? "" : (/^\n/.test(after) ? "\n" : "\n\n");
+    body.setSelectionRange(at, at);
+    insert(lead + line + tail, "", "");
+    body.setSelectionRange(at + lead.length + line.length + tail.length, at + lead.length + line.length + tail.length);
+  }
+  var actions = {
+    bold: function () { insert("**", "**", text("bold") || "bold"); },
+    italic: function () { insert("*", "*", text("italic") || "italic"); },
+    heading: function () { prefixLines("## ", text("heading") || "Heading"); },
+    link: function () { insert("[", "](https://)", text("link") || "link text"); },
+    quote: function () { prefixLines("> ", text("quote") || "Quotation"); },
+    list: function () { prefixLines("- ", text("item") || "Item"); },
+    code: function () {
+      var chosen = body.value.slice(body.selectionStart, body.selectionEnd);
+      if (chosen.indexOf("\n") >= 0) insert("```\n", "\n```", chosen); else insert("`", "`", chosen || "code");
+    },
+    image: function () { insert("![", "](https://)", text("image") || "What the image shows"); },
+    paywall: function () { ownLine("<!-- paywall -->"); }
+  };
+  var toolbar = document.querySelector("[data-toolbar]");
+  if (toolbar && body) {
+    toolbar.hidden = false;
+    toolbar.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-insert]");
+      if (button && actions[button.getAttribute("data-insert")]) actions[button.getAttribute("data-insert")]();
+    });
+  }
+
+  // --- Saving as the writer types, and when the page is left.
+  var dirty = false, inFlight = null, timer = null, stopped = false, submitting = false;
+  function fields() {
+    var data = new FormData(form);
+    data.delete("action");
+    return data;
+  }
+  function hasText() { return (form.elements.title.value + body.value).trim() !== ""; }
+  function showConflict(answer) {
+    stopped = true;
+    if (!conflictBox) return;
+    conflictBox.querySelector("[data-conflict-text]").textContent = answer.message || "";
+    conflictBox.querySelector("[data-conflict-link]").href = answer.compare_url || "#";
+    conflictBox.hidden = false;
+  }
+  function learn(answer) {
+    if (answer.revision && baseInput && !answer.conflict) baseInput.value = answer.revision;
+    if (answer.edit_url && articleInput && !articleInput.value) {
+      // The first save made the article: from now on this page edits it.
+      form.action = answer.edit_url;
+      form.setAttribute("data-autosave", answer.autosave_url);
+      articleInput.value = answer.edit_url.split("/").filter(Boolean).pop();
+      history.replaceState(null, "", answer.edit_url);
+    }
+    if (savedNote && answer.saved) savedNote.textContent = (form.getAttribute("data-saved-at") || "Saved at {time}").replace("{time}", answer.saved_at);
+  }
+  function save() {
+    timer = null;
+    if (stopped || submitting || !dirty || !hasText()) return;
+    if (inFlight) { schedule(); return; }
+    dirty = false;
+    inFlight = fetch(form.getAttribute("data-autosave"), { method: "POST", body: fields(), credentials: "same-origin",
+                                                          headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json().then(function (answer) {
+        if (response.status === 409) showConflict(answer); else learn(answer);
+      }); })
+      .catch(function () { dirty = true; })  // offline: try again with the next change
+      .then(function () { inFlight = null; });
+  }
+  function schedule() { if (timer) clearTimeout(timer); timer = setTimeout(save, 1500); }
+  form.addEventListener("input", function (event) {
+    if (event.target.name === "preview_as") return;
+    dirty = true;
+    schedule();
+    refreshSoon();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "preview_as") { refresh(); return; }
+    dirty = true;
+    schedule();
+    refreshSoon();
+  });
+  function leave() {
+    if (!dirty || stopped || submitting || !hasText() || !navigator.sendBeacon) return;
+    dirty = false;
+    navigator.sendBeacon(form.getAttribute("data-autosave"), fields());
+  }
+  window.addEventListener("pagehide", leave);
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") leave(); });
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.value === "preview") { event.preventDefault(); refresh(); return; }
+    if (inFlight) {
+      // Wait for the save under way: it moves the revision this submit must name.
+      event.preventDefault();
+      inFlight.then(function () { form.requestSubmit(submitter); });
+      return;
+    }
+    submitting = true;
+    if (timer) clearTimeout(timer);
+  });
+
+  // --- Preview: rendered by the server, as the article page renders it.
+  var previewTimer = null, previewCount = 0;
+  function refreshSoon() { if (previewTimer) clearTimeout(previewTimer); previewTimer = setTimeout(refresh, 700); }
+  function refresh() {
+    if (!previewBody) return;
+    var mine = ++previewCount;
+    fetch(form.getAttribute("data-preview"), { method: "POST", body: fields(), credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html !== null && mine === previewCount) previewBody.innerHTML = html; })
+      .catch(function () {});
+  }
+})();
