@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -6,6 +7,9 @@ from django.urls import include, path
 from byline.articles.sitemaps import SITEMAPS
 from byline.core.views import favicon_ico, robots_txt
 from byline.sharing.urls import image_urlpatterns as share_image_urls
+
+# The admin is for staff, under the site's own name (authors write in the studio, /<lang>/write/).
+admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 
 # Pages first, and the article page first of all: Django tries patterns in order, and this is the
 # path almost every request takes.

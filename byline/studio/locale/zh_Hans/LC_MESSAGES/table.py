@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Chinese wording of the writing studio (filled into django.po by `make messages`)."""
 
 ZH = {
