@@ -39,6 +39,11 @@ def _own_price_label(code: str):
     return lazy(lambda: gettext("Own price in %(currency)s (optional)") % {"currency": code}, str)()
 
 
+class TopicField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:
+        return obj.name  # in the page's language
+
+
 class EditorForm(forms.Form):
     title = NormalisedCharField(label=_("Title"), max_length=200, required=False)
     subtitle = NormalisedCharField(label=_("Subtitle"), max_length=300, required=False)
@@ -47,7 +52,7 @@ class EditorForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "true"}),
         help_text=_("Put the line <!-- paywall --> where the free preview ends."))
     lang = forms.ChoiceField(label=_("Language of the article"), choices=Language.choices)
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.order_by("slug"), empty_label=None)
+    topic = TopicField(label=_("Topic"), queryset=Topic.objects.order_by("slug"), empty_label=None)
     visibility = forms.ChoiceField(label=_("Who may read the rest"), choices=Visibility.choices,
                                    widget=forms.RadioSelect, initial=Visibility.PAID)
     currency = forms.ChoiceField(label=_("Currency"))

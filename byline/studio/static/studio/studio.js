@@ -33,8 +33,9 @@
     insert("", "", block.split("\n").map(function (line) { return prefix + line; }).join("\n"));
   }
   function ownLine(line) {
-    // A line of its own with a blank line either side, wherever the cursor stood.
-    var at = body.selectionEnd, value = body.value;
+    // A line of its own with a blank line either side, after the line the cursor stands in (never splitting it).
+    var value = body.value, at = value.indexOf("\n", body.selectionEnd);
+    if (at < 0) at = value.length;
     var before = value.slice(0, at), after = value.slice(at);
     var lead = before === "" ? "" : (/\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n"));
     var tail = /^\n\n/.test(after) ? "" : (/^\n/.test(after) ? "\n" : "\n\n");
@@ -118,9 +119,15 @@
     refreshSoon();
   });
   function leave() {
-    if (!dirty || stopped || submitting || !hasText() || !navigator.sendBeacon) return;
+    if (!dirty || stopped || submitting || !hasText()) return;
     dirty = false;
-    navigator.sendBeacon(form.getAttribute("data-autosave"), fields());
+    // keepalive: the request outlives the page (as navigator.sendBeacon would, which is the fallback).
+    try {
+      fetch(form.getAttribute("data-autosave"), { method: "POST", body: fields(), credentials: "same-origin",
+                                                  keepalive: true });
+    } catch (error) {
+      if (navigator.sendBeacon) navigator.sendBeacon(form.getAttribute("data-autosave"), fields());
+    }
   }
   window.addEventListener("pagehide", leave);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") leave(); });
