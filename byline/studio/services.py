@@ -160,11 +160,21 @@ _SETTINGS = ("title", "subtitle", "body_markdown", "description", "canonical_url
              "price_minor", "currency", "prices", "slug")
 
 
+# Autosaves come every few seconds of typing: an article keeps its newest ones (every other kind is kept).
+AUTOSAVES_KEPT = 200
+
+
 def _revision(article: Article, text: dict[str, str], *, kind: str, base_id: int | None, user,
               applied: bool = False) -> Revision:
-    return Revision.objects.create(article=article, base_id=base_id, kind=kind, title=text["title"][:200],
-                                   subtitle=text["subtitle"][:300], body_markdown=text["body_markdown"],
-                                   applied=applied, created_by=user)
+    revision = Revision.objects.create(article=article, base_id=base_id, kind=kind, title=text["title"][:200],
+                                       subtitle=text["subtitle"][:300], body_markdown=text["body_markdown"],
+                                       applied=applied, created_by=user)
+    if kind in (RevisionKind.AUTOSAVE, RevisionKind.CONFLICT):
+        oldest_kept = (article.revisions.filter(kind=kind).order_by("-id")
+                       .values_list("id", flat=True)[AUTOSAVES_KEPT - 1:AUTOSAVES_KEPT].first())
+        if oldest_kept is not None:
+            article.revisions.filter(kind=kind, id__lt=oldest_kept).delete()
+    return revision
 
 
 @transaction.atomic

@@ -121,3 +121,14 @@ def test_the_admin_is_branded_byline(client):
     client.force_login(make_user("staffer", is_staff=True, is_superuser=True))
     page = client.get("/en/admin/").content.decode()
     assert "Django administration" not in page and "<title>" in page and "Byline" in page
+
+
+def test_an_article_keeps_only_its_newest_autosaves(monkeypatch):
+    monkeypatch.setattr(services, "AUTOSAVES_KEPT", 3)
+    author, topic = make_author(), make_topic()
+    saved = services.save_draft(author=author, article=None, draft=draft(topic), base_revision_id=None)
+    for number in range(5):
+        saved = services.save_draft(author=author, article=saved.article, draft=draft(topic, title=f"T{number}"),
+                                    base_revision_id=saved.revision.pk, kind=RevisionKind.AUTOSAVE)
+    kinds = list(saved.article.revisions.values_list("kind", "title"))
+    assert kinds == [("autosave", "T4"), ("autosave", "T3"), ("autosave", "T2"), ("save", "Salt roads")]
