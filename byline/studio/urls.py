@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("new/autosave/", views.autosave, name="autosave_new"),
     path("preview/", views.preview, name="preview"),
+    path("paste/", views.paste, name="paste"),
     path("<int:pk>/", views.edit, name="edit"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),
     path("<int:pk>/publish/", views.publish, name="publish"),

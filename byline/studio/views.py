@@ -26,6 +26,7 @@ from byline.studio import selectors, services
 from byline.studio.drafts import Draft
 from byline.studio.forms import EditorForm, ScheduleForm
 from byline.studio.models import RevisionKind
+from byline.studio.paste import markdown_from_html
 
 PREVIEW_MODES = ("anonymous", "buyer")
 
@@ -280,3 +281,10 @@ def revision(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
 
 def _as_text(revision) -> str:
     return "\n".join([revision.title, revision.subtitle, "", revision.body_markdown])
+
+
+@author_only
+@require_POST
+def paste(request: HttpRequest) -> JsonResponse:
+    """HTML the writer pasted (studio.js sends the clipboard's text/html) as clean Markdown."""
+    return JsonResponse({"markdown": markdown_from_html(request.POST.get("html", ""))})

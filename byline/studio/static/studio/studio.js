@@ -66,6 +66,24 @@
     });
   }
 
+  // --- Pasting from Word, Google Docs or the WeChat editor: their HTML becomes Markdown on the server.
+  if (body && form.getAttribute("data-paste")) {
+    body.addEventListener("paste", function (event) {
+      var html = event.clipboardData && event.clipboardData.getData("text/html");
+      if (!html) return;  // plain text pastes as it is
+      var plain = event.clipboardData.getData("text/plain");
+      event.preventDefault();
+      var data = new FormData();
+      data.append("html", html);
+      data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+      var start = body.selectionStart, end = body.selectionEnd;
+      fetch(form.getAttribute("data-paste"), { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { markdown: plain }; })
+        .catch(function () { return { markdown: plain }; })
+        .then(function (answer) { body.setSelectionRange(start, end); insert("", "", answer.markdown || plain); });
+    });
+  }
+
   // --- Saving as the writer types, and when the page is left.
   var dirty = false, inFlight = null, timer = null, stopped = false, submitting = false;
   function fields() {
