@@ -7,6 +7,7 @@ from django.urls import include, path
 from byline.articles.sitemaps import SITEMAPS
 from byline.core.views import favicon_ico, robots_txt
 from byline.sharing.urls import image_urlpatterns as share_image_urls
+from byline.studio.urls import image_urlpatterns as studio_image_urls
 
 # The admin is for staff, under the site's own name (authors write in the studio, /<lang>/write/).
 admin.site.site_header = admin.site.site_title = settings.SITE_NAME
@@ -39,7 +40,7 @@ urlpatterns += [
     path("", include("byline.ops.urls")),
     path("reading-events/", include("byline.recommend.urls")),
 ]
-urlpatterns += share_image_urls
+urlpatterns += share_image_urls + studio_image_urls
 handler400 = "byline.core.errors.bad_request"
 handler403 = "byline.core.errors.permission_denied"
 handler500 = "byline.ops.views.server_error"

@@ -41,3 +41,26 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}#{self.pk}"
+
+
+class StudioImage(models.Model):
+    """An image uploaded for an article, stored resized (EXIF dropped) through Django's storage API.
+
+    Served only by `studio.views.image`, which asks the access decision: an image that appears only in the
+    article's locked half is paid content. `key` is random, so addresses cannot be guessed in order.
+    """
+
+    key = models.CharField(max_length=24, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="studio_images")
+    alt = models.CharField(max_length=300, blank=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    widths = models.JSONField(default=list)  # the stored widths, each at `storage_name(width)`
+    file_format = models.CharField(max_length=8, default="webp")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+    def storage_name(self, width: int) -> str:
+        return f"studio/images/{self.key}/{width}.{self.file_format}"

@@ -9,23 +9,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from byline.articles.models import Article, Author, PublicationState, Topic
 from byline.articles.services import divider_errors
 from byline.core.errors import Refused
 from byline.core.inputs import reports_unstorable_text
-from byline.studio import selectors, services
+from byline.core.text_input import TextRefused, normalise_text
+from byline.sharing.grants import grant_from_request
+from byline.studio import images, selectors, services
 from byline.studio.drafts import Draft
 from byline.studio.forms import EditorForm, ScheduleForm
-from byline.studio.models import RevisionKind
+from byline.studio.models import RevisionKind, StudioImage
 from byline.studio.paste import markdown_from_html
 
 PREVIEW_MODES = ("anonymous", "buyer")
@@ -153,6 +157,8 @@ def _post_editor(request: HttpRequest, article: Article | None) -> HttpResponse:
         return _editor(request, form, saved.article, status=422, preview=True)
     if action == "publish":
         return redirect("studio:publish", pk=saved.article.pk)
+    if action == "upload":  # the image button without JavaScript: saved first, then the image is added
+        return upload_image.__wrapped__(request, saved.article.pk)
     messages.success(request, gettext("Saved."))
     return redirect("studio:edit", pk=saved.article.pk)
 
@@ -288,3 +294,48 @@ def _as_text(revision) -> str:
 def paste(request: HttpRequest) -> JsonResponse:
     """HTML the writer pasted (studio.js sends the clipboard's text/html) as clean Markdown."""
     return JsonResponse({"markdown": markdown_from_html(request.POST.get("html", ""))})
+
+
+@author_only
+@require_POST
+def upload_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """An image for the article: JSON with its Markdown for studio.js; without JavaScript, the editor again
+    with a message holding the line to put in the text."""
+    article = _article(request, pk)
+    upload = request.FILES.get("image")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        if upload is None:
+            raise ValidationError(gettext("Choose an image file first."))
+        stored = images.add_image(article=article, upload=upload,
+                                  alt=normalise_text(request.POST.get("image_alt", "")).strip())
+    except (ValidationError, TextRefused) as error:
+        message = error.messages[0] if isinstance(error, ValidationError) else error.message
+        if wants_json:
+            return JsonResponse({"error": message}, status=422)
+        messages.error(request, message)
+        return redirect("studio:edit", pk=pk)
+    markdown = images.markdown_for(stored)
+    if wants_json:
+        return JsonResponse({"markdown": markdown})
+    messages.success(request, gettext("Image uploaded. Put this line in the text where it belongs: %(line)s")
+                     % {"line": markdown})
+    return redirect("studio:edit", pk=pk)
+
+
+@require_GET
+def image(request: HttpRequest, key: str, width: int, file_format: str) -> HttpResponse:
+    """An article's image, only for readers who may see the part of the article that shows it (see images.py)."""
+    stored = StudioImage.objects.filter(key=key, file_format=file_format).first()
+    if stored is None or width not in stored.widths:
+        raise Http404
+    allowed, public = images.may_fetch(request.user, stored, grant=grant_from_request(request))
+    if not allowed:
+        raise Http404  # the same answer as for no image at all: nothing says a paid image is there
+    response = FileResponse(default_storage.open(stored.storage_name(width)), content_type=f"image/{file_format}")
+    patch_vary_headers(response, ["Cookie"])
+    if public:
+        patch_cache_control(response, public=True, max_age=300, s_maxage=1)
+    else:
+        patch_cache_control(response, private=True, max_age=300)
+    return response

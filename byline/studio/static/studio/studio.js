@@ -84,11 +84,54 @@
     });
   }
 
+  // --- Images: uploaded as soon as they are chosen or dropped, their Markdown put at the cursor.
+  function upload(file, alt) {
+    var url = form.getAttribute("data-upload");
+    if (!url) return false;  // a new article: the button's own submit saves it first
+    var data = new FormData();
+    data.append("image", file);
+    data.append("image_alt", alt || "");
+    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (answer.markdown) {
+          var start = body.selectionStart;
+          insert("", "", "\n" + answer.markdown + "\n");
+          if (!alt) {  // select the placeholder description for the writer to type over
+            var at = body.value.indexOf("![", start) + 2;
+            body.setSelectionRange(at, body.value.indexOf("]", at));
+          }
+        } else if (answer.error && savedNote) { savedNote.textContent = answer.error; }
+      });
+    return true;
+  }
+  var uploadButton = form.querySelector("[data-upload-button]");
+  if (uploadButton && body) {
+    uploadButton.addEventListener("click", function (event) {
+      var file = form.elements.image.files[0];
+      if (file && upload(file, form.elements.image_alt.value)) {
+        event.preventDefault();
+        form.elements.image.value = "";
+        form.elements.image_alt.value = "";
+      }
+    });
+    body.addEventListener("dragover", function (event) { if (form.getAttribute("data-upload")) event.preventDefault(); });
+    body.addEventListener("drop", function (event) {
+      var files = event.dataTransfer && event.dataTransfer.files;
+      if (!files || !files.length || !form.getAttribute("data-upload")) return;
+      event.preventDefault();
+      for (var i = 0; i < files.length; i++) upload(files[i], "");
+    });
+  }
+
   // --- Saving as the writer types, and when the page is left.
   var dirty = false, inFlight = null, timer = null, stopped = false, submitting = false;
   function fields() {
     var data = new FormData(form);
     data.delete("action");
+    data.delete("image");  // images go up on their own (below), never with every save
+    data.delete("image_alt");
     return data;
   }
   function hasText() { return (form.elements.title.value + body.value).trim() !== ""; }
@@ -105,6 +148,7 @@
       // The first save made the article: from now on this page edits it.
       form.action = answer.edit_url;
       form.setAttribute("data-autosave", answer.autosave_url);
+      form.setAttribute("data-upload", answer.edit_url + "images/");
       articleInput.value = answer.edit_url.split("/").filter(Boolean).pop();
       history.replaceState(null, "", answer.edit_url);
     }
