@@ -152,7 +152,10 @@
       articleInput.value = answer.edit_url.split("/").filter(Boolean).pop();
       history.replaceState(null, "", answer.edit_url);
     }
-    if (savedNote && answer.saved) savedNote.textContent = (form.getAttribute("data-saved-at") || "Saved at {time}").replace("{time}", answer.saved_at);
+    if (!savedNote) return;
+    if (!answer.saved) savedNote.textContent = text("unsaved");
+    else if (answer.errors && Object.keys(answer.errors).length) savedNote.textContent = text("kept");
+    else savedNote.textContent = (form.getAttribute("data-saved-at") || "Saved at {time}").replace("{time}", answer.saved_at);
   }
   function save() {
     timer = null;

@@ -134,4 +134,7 @@ ZH = {
     "Upload image": "上传图片",
     "Choose an image file first.": "请先选择一个图片文件。",
     "Image uploaded. Put this line in the text where it belongs: %(line)s": "图片已上传。请把这一行放到正文中合适的位置：%(line)s",
+    "Not saved yet: a field needs fixing (press Save draft to see which).": "尚未保存：有一项需要修改（按“保存草稿”查看是哪一项）。",
+    "Kept as a revision; it has problems to fix before it goes on the article (press Save draft to see them).": "已保存为历史版本；还有问题需要修正才能应用到文章（按“保存草稿”查看）。",
+    "Publish now or change the time…": "立即发表或更改时间…",
 }
