@@ -327,8 +327,10 @@ def upload_image(request: HttpRequest, pk: int) -> HttpResponse:
 def image(request: HttpRequest, key: str, width: int, file_format: str) -> HttpResponse:
     """An article's image, only for readers who may see the part of the article that shows it (see images.py)."""
     stored = StudioImage.objects.filter(key=key, file_format=file_format).first()
-    if stored is None or width not in stored.widths:
+    if stored is None:
         raise Http404
+    # The article's HTML offers every standard width (articles.text.STUDIO_IMAGE_WIDTHS): the nearest stored one.
+    width = max([stored_width for stored_width in stored.widths if stored_width <= width] or [min(stored.widths)])
     allowed, public = images.may_fetch(request.user, stored, grant=grant_from_request(request))
     if not allowed:
         raise Http404  # the same answer as for no image at all: nothing says a paid image is there

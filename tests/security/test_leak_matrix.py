@@ -290,6 +290,7 @@ def locked_image(client: Client, article: Article) -> tuple[int, str]:
     must answer 404, and the article page, API and feed must not name it."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from byline.articles.text import STUDIO_IMAGE_WIDTHS
     from byline.studio import images
 
     data = io.BytesIO()
@@ -298,7 +299,7 @@ def locked_image(client: Client, article: Article) -> tuple[int, str]:
                               alt=f"{LOCKED_ONLY_WORD} photograph")
     upsert_article(_article_data(article, body_markdown=article.body_markdown + "\n" + images.markdown_for(stored)))
     statuses = {client.get(f"/images/{stored.key}/{width}.{stored.file_format}").status_code
-                for width in stored.widths}
+                for width in {*stored.widths, *STUDIO_IMAGE_WIDTHS}}  # stored, and as the srcset names them
     pages = [client.get(url, follow=True).content.decode() for url in (
         localised("en", article_url)(article), f"/api/v1/articles/{article.slug}",
         localised("en", lambda a: reverse("feeds:site_rss"))(article))]

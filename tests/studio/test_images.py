@@ -81,7 +81,7 @@ def test_an_image_below_the_paywall_line_reaches_only_readers_with_access():
     unlock_with_wallet(reader=paying, article=article, idempotency_key="image-buyer")
     buyer.force_login(paying)
     author.force_login(article.author.user)
-    for url in urls:
+    for url in urls + [urls[0].replace("/480.", "/1600.")]:
         assert fetch(anonymous, url)[0] == 404 and fetch(reader, url)[0] == 404
         assert fetch(buyer, url)[0] == 200 and fetch(author, url)[0] == 200
     response = buyer.get(urls[0])
@@ -95,6 +95,19 @@ def test_an_unused_or_draft_image_is_the_authors_alone():
     url = f"/images/{stored.key}/300.{stored.file_format}"
     assert fetch(Client(), url)[0] == 404
     assert fetch(Client(), f"/images/{stored.key}/480.{stored.file_format}")[0] == 404
+    assert fetch(Client(), f"/images/nosuchkey123/480.{stored.file_format}")[0] == 404
+
+
+def test_the_article_offers_every_width_and_each_answers_with_the_nearest_stored():
+    article = make_article()
+    stored = images.add_image(article=article, upload=jpeg(1200, 800), alt="Pans")
+    with_image(article, stored, below=False)
+    article.refresh_from_db()
+    key = stored.key
+    assert (f'srcset="/images/{key}/480.webp 480w, /images/{key}/960.webp 960w, /images/{key}/1600.webp 1600w"'
+            in article.preview_html)
+    status, data = fetch(Client(), f"/images/{key}/1600.webp")
+    assert status == 200 and Image.open(io.BytesIO(data)).size == (1200, 800)
 
 
 def test_the_upload_view_answers_markdown_or_a_message(client):
