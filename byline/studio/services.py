@@ -49,8 +49,8 @@ def _settle_slug(article: Article, *, previous_title: str, asked: str) -> str | 
     the title, which follows the title until the article is first published (then its address is out there
     and stays). A published article whose slug changes keeps its old address as a redirect."""
     old = article.slug
-    if asked:
-        if asked != old and _slug_taken(asked, article_id=article.pk):
+    if asked and asked != old:  # the editor sends the slug it shows: only a different one is a change
+        if _slug_taken(asked, article_id=article.pk):
             raise ValidationError({"slug": [_slug_in_use()]})
         new = asked
     elif not old or (article.published_at is None and slugs.follows_title(old, previous_title)

@@ -191,7 +191,7 @@ def autosave(request: HttpRequest, pk: int | None = None) -> JsonResponse:
         "saved": True, "applied": saved.applied, "conflict": saved.conflict, "revision": saved.revision.pk,
         "errors": saved.errors, "edit_url": reverse("studio:edit", kwargs={"pk": saved.article.pk}),
         "autosave_url": reverse("studio:autosave", kwargs={"pk": saved.article.pk}),
-        "saved_at": timezone.localtime().strftime("%H:%M"),
+        "saved_at": timezone.localtime().strftime("%H:%M"), "slug": saved.article.slug,
     }
     if saved.conflict:
         body["compare_url"] = reverse("studio:revision", kwargs={"pk": saved.article.pk,

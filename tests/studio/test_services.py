@@ -132,3 +132,15 @@ def test_an_article_keeps_only_its_newest_autosaves(monkeypatch):
                                     base_revision_id=saved.revision.pk, kind=RevisionKind.AUTOSAVE)
     kinds = list(saved.article.revisions.values_list("kind", "title"))
     assert kinds == [("autosave", "T4"), ("autosave", "T3"), ("autosave", "T2"), ("save", "Salt roads")]
+
+
+def test_the_slug_the_editor_shows_is_not_a_change_but_a_different_one_is():
+    author, topic = make_author(), make_topic()
+    saved = services.save_draft(author=author, article=None, draft=draft(topic, title="Salt"), base_revision_id=None)
+    saved = services.save_draft(author=author, article=saved.article,
+                                draft=draft(topic, title="Salt roads", slug="salt"), base_revision_id=saved.revision.pk)
+    assert saved.article.slug == "salt-roads"
+    saved = services.save_draft(author=author, article=saved.article,
+                                draft=draft(topic, title="Salt roads", slug="my-roads"),
+                                base_revision_id=saved.revision.pk)
+    assert saved.article.slug == "my-roads"

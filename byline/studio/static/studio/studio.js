@@ -144,6 +144,9 @@
   }
   function learn(answer) {
     if (answer.revision && baseInput && !answer.conflict) baseInput.value = answer.revision;
+    var slug = form.elements.slug;
+    // A draft's slug follows its title: show the one the server made, unless the writer is typing one.
+    if (answer.applied && answer.slug && slug && document.activeElement !== slug) slug.value = answer.slug;
     if (answer.edit_url && articleInput && !articleInput.value) {
       // The first save made the article: from now on this page edits it.
       form.action = answer.edit_url;
