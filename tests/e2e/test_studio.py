@@ -110,6 +110,24 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         again = context.new_page()
         again.goto(f"{live_server.url}/{lang}/write/{article.pk}/")
         assert again.locator("#id_body_markdown").input_value().endswith("Half a sent")
+
+        # A second tab on the same article: the first saves, so the second is told instead of overwriting it.
+        second = context.new_page()
+        second.goto(f"{live_server.url}/{lang}/write/{article.pk}/")
+        again.locator("#id_body_markdown").press("Control+End")
+        again.locator("#id_body_markdown").type("ence, finished.")
+        expect(again.locator("[data-saved]")).to_contain_text(words["saved"])
+        second.locator("#id_subtitle").type("From the other tab")
+        expect(second.locator("[data-conflict]")).to_be_visible()
+        second.screenshot(path=str(screenshot_dir / f"studio-5-second-tab-{name}.png"), full_page=True)
+        problems += problems_on(second, f"editor, second tab warned ({name})")
+        second.locator("[data-conflict-link]").click()
+        second.wait_for_url("**/revisions/*/")
+        changes = second.locator(".studio-diff").first
+        expect(changes.locator("ins").last).to_contain_text("Half a sentence, finished.")  # the other tab's save
+        expect(changes.locator("del").first).to_contain_text("From the other tab")  # this tab's, kept apart
+        problems += problems_on(second, f"compare revisions ({name})")
+        second.screenshot(path=str(screenshot_dir / f"studio-6-compare-{name}.png"), full_page=True)
         context.close()
 
         reader_context = browser.new_context(viewport=viewport, locale="en-GB")
