@@ -119,3 +119,19 @@ def test_the_upload_view_answers_markdown_or_a_message(client):
     refused = client.post(reverse("studio:upload_image", args=[article.pk]),
                           {"image": SimpleUploadedFile("a.png", b"not an image")}, HTTP_ACCEPT="application/json")
     assert refused.status_code == 422 and "not an image" in refused.json()["error"]
+
+
+def test_without_javascript_the_upload_button_saves_the_text_then_names_the_line_to_place(client):
+    from byline.articles.models import Article
+    from tests.conftest import make_author, make_topic
+
+    author = make_author("nojswriter")
+    client.force_login(author.user)
+    response = client.post(reverse("studio:new"), {
+        "title": "Pans", "body_markdown": "Free.\r\n\r\n<!-- paywall -->\r\n\r\nPaid.", "lang": "en",
+        "topic": make_topic().pk, "visibility": "paid", "currency": "USD", "price": "3.00", "action": "upload",
+        "image": jpeg(), "image_alt": "Salt pans"}, follow=True)
+    article = Article.objects.get(author=author)
+    assert article.body_markdown == "Free.\n\n<!-- paywall -->\n\nPaid."
+    stored = article.studio_images.get()
+    assert f"![Salt pans](/images/{stored.key}/960.webp)" in response.content.decode()
