@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from byline.articles import page_cache
 from byline.articles.models import Article, Author, PublicationState, SlugRedirect, Status
 from byline.articles.services import normalised_fields, prepare_for_save, validate_article
 from byline.studio import slugs
@@ -68,6 +69,7 @@ def _keep_old_address(article: Article, old: str | None) -> None:
     """After a slug change: the old address of a published article redirects to the new one."""
     if old is None:
         return
+    page_cache.article_changed(old)  # the old address's cached stamp would go on serving the article there
     SlugRedirect.objects.filter(old_slug=article.slug, article=article).delete()  # an old address taken back
     if old and article.published_at is not None:
         SlugRedirect.objects.update_or_create(old_slug=old, defaults={"article": article})

@@ -1,6 +1,7 @@
 """The writing studio's pages through the test client: who may use it, saving CRLF text, previews, publishing."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from byline.articles.models import Article, PublicationState, SlugRedirect
@@ -115,6 +116,7 @@ def test_a_published_articles_new_slug_keeps_the_old_address(client, writer):
     client.post(reverse("studio:new"), form_data(topic))
     article = Article.objects.get(author=writer)
     client.post(reverse("studio:publish", args=[article.pk]), {"when": "now"})
+    assert Client().get("/en/articles/letters-from-the-salt-road/").status_code == 200  # its stamp is cached now
     head = Revision.objects.filter(article=article).first()
     client.post(reverse("studio:edit", args=[article.pk]), form_data(topic, slug="salt-road-letters",
                                                                    base_revision=head.pk))
