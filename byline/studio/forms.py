@@ -85,8 +85,10 @@ class EditorForm(forms.Form):
             self.initial.setdefault("price", major(default_price(currency), currency))
             self.initial.setdefault("lang", lang)
 
-    def own_price_fields(self) -> list:
-        return [self[name] for name in self.own_price_names]
+    def own_price_fields(self) -> list[tuple]:
+        """(bound field, its currency, whether it is the main currency: then hidden, the main price says it)."""
+        main = (self.data.get("currency") if self.is_bound else None) or self.initial.get("currency")
+        return [(self[name], code, code == main) for name, code in self.own_price_names.items()]
 
     @classmethod
     def initial_for(cls, article: Article, *, title: str, subtitle: str, body: str, base: int | None) -> dict:

@@ -66,6 +66,16 @@
     });
   }
 
+  // --- The own price in the main currency is the main price: its field hides when that currency is chosen.
+  var currency = form.elements.currency;
+  if (currency) {
+    currency.addEventListener("change", function () {
+      form.querySelectorAll("[data-own-price]").forEach(function (box) {
+        box.hidden = box.getAttribute("data-own-price") === currency.value;
+      });
+    });
+  }
+
   // --- Pasting from Word, Google Docs or the WeChat editor: their HTML becomes Markdown on the server.
   if (body && form.getAttribute("data-paste")) {
     body.addEventListener("paste", function (event) {
