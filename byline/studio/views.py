@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -44,8 +45,8 @@ def author_only(view: Callable) -> Callable:
         author = Author.objects.filter(user=request.user).first()
         if author is None:
             raise Refused(gettext(
-                "The writing studio is for authors. To write on Byline, write to the editors and ask for an author "
-                "profile; once you have one, “Write” appears at the top of every page."))
+                "The writing studio is for authors. To write on %(site)s, write to the editors and ask for an author "
+                "profile; once you have one, “Write” appears at the top of every page.") % {"site": settings.SITE_NAME})
         request.author = author
         return view(request, *args, **kwargs)
     return wrapped

@@ -107,9 +107,9 @@ ZH = {
     "It becomes a draft again: readers, including those who bought it, cannot open it until you publish it again. "
     "Nothing is deleted.": "文章将重新成为草稿：在您再次发表之前，读者（包括已购买的读者）都无法打开它。不会删除任何内容。",
     "Keep it published": "保持发表",
-    "The writing studio is for authors. To write on Byline, write to the editors and ask for an author profile; once "
-    "you have one, “Write” appears at the top of every page.":
-        "写作室供作者使用。如果您想在 Byline 上写文章，请联系编辑申请作者资料；开通后，每个页面顶部都会出现“写文章”。",
+    "The writing studio is for authors. To write on %(site)s, write to the editors and ask for an author profile; "
+    "once you have one, “Write” appears at the top of every page.":
+        "写作室供作者使用。如果您想在 %(site)s 上写文章，请联系编辑申请作者资料；开通后，每个页面顶部都会出现“写文章”。",
     "This is your latest text, saved as you typed. It is not on the article yet: press the save button below to put "
     "it there.": "这是您输入时自动保存的最新文本，尚未应用到文章：请按下方的保存按钮应用。",
     "This article was saved in another tab or window after you opened it, so your text was not put over it. Both are "
