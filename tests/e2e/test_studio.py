@@ -15,6 +15,9 @@ from tests.conftest import LOCKED_SENTINEL, make_author, make_topic
 from tests.e2e.checks import DESKTOP, PHONE, problems_on
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# How long a saved note or a refreshed preview may take: on a busy shared machine the first save also loads the
+# Chinese word lists. A wait for an event, never a sleep.
+WAIT = 20_000
 
 WALKS = [
     # language, viewport, words the page shows, the title, a free paragraph
@@ -61,22 +64,23 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         writer.get_by_role("button", name=words["paywall"], exact=True).click()
         body.type(LOCKED_SENTINEL)
         assert f"**Zigong**\n\n<!-- paywall -->\n\n{LOCKED_SENTINEL}" in body.input_value()
-        expect(writer.locator("[data-saved]")).to_contain_text(words["saved"])  # saved itself on the server
+        # saved itself on the server (the first save also loads the Chinese word lists: allow for a busy machine)
+        expect(writer.locator("[data-saved]")).to_contain_text(words["saved"], timeout=WAIT)
         writer.wait_for_url("**/write/*/")  # the first save made the article; the address says which
 
         preview = writer.locator("[data-preview-body]")
         writer.get_by_label(words["anonymous"]).check()
-        expect(preview.locator(".paywall")).to_be_visible()
-        expect(preview).not_to_contain_text(LOCKED_SENTINEL)
-        expect(preview.locator(".preview-content")).to_contain_text("Zigong")
+        expect(preview.locator(".paywall")).to_be_visible(timeout=WAIT)
+        expect(preview).not_to_contain_text(LOCKED_SENTINEL, timeout=WAIT)
+        expect(preview.locator(".preview-content")).to_contain_text("Zigong", timeout=WAIT)
         anonymous_preview = preview.locator(".preview-content").inner_text()
         paywall_title = preview.locator(".paywall-title").inner_text()
         writer.screenshot(path=str(screenshot_dir / f"studio-1-anonymous-{name}.png"), full_page=True)
         problems += problems_on(writer, f"editor, anonymous preview ({name})")
 
         writer.get_by_label(words["buyer"]).check()
-        expect(preview.locator(".studio-paywall-line")).to_contain_text(words["line"])
-        expect(preview.locator(".locked-content")).to_contain_text(LOCKED_SENTINEL)
+        expect(preview.locator(".studio-paywall-line")).to_contain_text(words["line"], timeout=WAIT)
+        expect(preview.locator(".locked-content")).to_contain_text(LOCKED_SENTINEL, timeout=WAIT)
         writer.screenshot(path=str(screenshot_dir / f"studio-2-buyer-{name}.png"), full_page=True)
         problems += problems_on(writer, f"editor, buyer preview ({name})")
 
@@ -86,7 +90,7 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         writer.screenshot(path=str(screenshot_dir / f"studio-3-publish-{name}.png"), full_page=True)
         writer.get_by_role("button", name=words["now"]).click()
         writer.wait_for_url("**/write/*/")
-        expect(writer.locator(".studio-title-row .studio-state")).to_have_text(words["live"])
+        expect(writer.locator(".studio-title-row .studio-state")).to_have_text(words["live"], timeout=WAIT)
         article = Article.objects.get(slug=slug)
         assert article.publication_state == PublicationState.LIVE and "\r" not in article.body_markdown
 
@@ -116,16 +120,17 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         second.goto(f"{live_server.url}/{lang}/write/{article.pk}/")
         again.locator("#id_body_markdown").press("Control+End")
         again.locator("#id_body_markdown").type("ence, finished.")
-        expect(again.locator("[data-saved]")).to_contain_text(words["saved"])
+        expect(again.locator("[data-saved]")).to_contain_text(words["saved"], timeout=WAIT)
         second.locator("#id_subtitle").type("From the other tab")
-        expect(second.locator("[data-conflict]")).to_be_visible()
+        expect(second.locator("[data-conflict]")).to_be_visible(timeout=WAIT)
         second.screenshot(path=str(screenshot_dir / f"studio-5-second-tab-{name}.png"), full_page=True)
         problems += problems_on(second, f"editor, second tab warned ({name})")
         second.locator("[data-conflict-link]").click()
         second.wait_for_url("**/revisions/*/")
         changes = second.locator(".studio-diff").first
-        expect(changes.locator("ins").last).to_contain_text("Half a sentence, finished.")  # the other tab's save
-        expect(changes.locator("del").first).to_contain_text("From the other tab")  # this tab's, kept apart
+        # The other tab's save is the newest text; this tab's, kept apart, is the revision compared.
+        expect(changes.locator("ins").last).to_contain_text("Half a sentence, finished.", timeout=WAIT)
+        expect(changes.locator("del").first).to_contain_text("From the other tab", timeout=WAIT)
         problems += problems_on(second, f"compare revisions ({name})")
         second.screenshot(path=str(screenshot_dir / f"studio-6-compare-{name}.png"), full_page=True)
         context.close()
