@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -148,6 +149,8 @@ class EditorForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     publish_at = forms.DateTimeField(label=_("Publish at"), required=False,
+                                     help_text=lazy(lambda: gettext("Time zone: %(zone)s.") % {
+                                         "zone": settings.TIME_ZONE}, str)(),
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                 format="%Y-%m-%dT%H:%M"),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])

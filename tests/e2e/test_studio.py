@@ -50,6 +50,7 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         writer.locator("main button[type=submit]").click()
         writer.wait_for_url(f"**/{lang}/write/")
         problems += problems_on(writer, f"studio list ({name})")
+        writer.screenshot(path=str(screenshot_dir / f"studio-0-list-{name}.png"), full_page=True)
         writer.get_by_role("link", name=words["new"], exact=True).first.click()
         writer.wait_for_url(f"**/{lang}/write/new/")
 
@@ -110,6 +111,8 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
             assert kept.wait(timeout=15), "the text typed just before leaving never reached the server"
         finally:
             post_save.disconnect(sender=Revision, dispatch_uid="studio-e2e-kept")
+        problems += problems_on(writer, f"studio list with an article ({name})")
+        writer.screenshot(path=str(screenshot_dir / f"studio-7-list-{name}.png"), full_page=True)
         writer.close()
         again = context.new_page()
         again.goto(f"{live_server.url}/{lang}/write/{article.pk}/")

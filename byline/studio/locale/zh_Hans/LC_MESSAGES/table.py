@@ -137,4 +137,6 @@ ZH = {
     "Not saved yet: a field needs fixing (press Save draft to see which).": "尚未保存：有一项需要修改（按“保存草稿”查看是哪一项）。",
     "Kept as a revision; it has problems to fix before it goes on the article (press Save draft to see them).": "已保存为历史版本；还有问题需要修正才能应用到文章（按“保存草稿”查看）。",
     "Publish now or change the time…": "立即发表或更改时间…",
+    "Topic: %(topic)s": "话题：%(topic)s",
+    "Time zone: %(zone)s.": "时区：%(zone)s。",
 }
