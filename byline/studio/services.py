@@ -126,7 +126,10 @@ def save_draft(*, author: Author, article: Article | None, draft: Draft, base_re
             raise NotYours(article.pk)
         head = head_of(article)
         if (head.pk if head else None) != base_revision_id:
-            revision = _revision(article, text, kind=RevisionKind.CONFLICT, base_id=base_revision_id, user=user)
+            # The base this tab named, if it is one of this article's revisions (a form may carry anything).
+            base_id = article.revisions.filter(pk=base_revision_id).values_list("pk", flat=True).first() \
+                if base_revision_id else None
+            revision = _revision(article, text, kind=RevisionKind.CONFLICT, base_id=base_id, user=user)
             return Saved(article=article, revision=revision, applied=False, conflict=True)
     else:
         head = None
