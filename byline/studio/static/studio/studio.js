@@ -57,6 +57,13 @@
     image: function () { insert("![", "](https://)", text("image") || "What the image shows"); },
     paywall: function () { ownLine("<!-- paywall -->"); }
   };
+  if (body) {  // the shortcuts word processors use: Ctrl (or Cmd) with B, I, K
+    body.addEventListener("keydown", function (event) {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      var action = { b: "bold", i: "italic", k: "link" }[event.key.toLowerCase()];
+      if (action) { event.preventDefault(); actions[action](); }
+    });
+  }
   var toolbar = document.querySelector("[data-toolbar]");
   if (toolbar && body) {
     toolbar.hidden = false;
