@@ -76,11 +76,14 @@ def _topic_or_first(draft: Draft) -> Draft:
     return draft
 
 
-def _preview_context(request: HttpRequest, form: EditorForm, article: Article | None) -> dict:
-    """What the preview panel shows for the form's text (what parsed of it, valid or not)."""
-    if not hasattr(form, "cleaned_data"):
-        form.is_valid()
-    draft = _topic_or_first(form.draft())
+def _preview_context(request: HttpRequest, form: EditorForm | None, article: Article | None,
+                     draft: Draft | None = None) -> dict:
+    """What the preview panel shows for the form's text (what parsed of it, valid or not), or for `draft`."""
+    if draft is None:
+        if not hasattr(form, "cleaned_data"):
+            form.is_valid()
+        draft = form.draft()
+    draft = _topic_or_first(draft)
     if draft.topic is None:
         return {}
     preview = selectors.preview_of(draft=draft, author=request.author, saved=article)
@@ -90,11 +93,11 @@ def _preview_context(request: HttpRequest, form: EditorForm, article: Article | 
 
 
 def _editor(request: HttpRequest, form: EditorForm, article: Article | None, *, status: int = 200,
-            preview: bool = False, note: str = "") -> HttpResponse:
+            preview: bool = False, note: str = "", draft: Draft | None = None) -> HttpResponse:
     context = {"form": form, "article": article, "note": note, "preview_as": _preview_mode(request),
                "State": PublicationState}
-    if preview:
-        context.update(_preview_context(request, form, article))
+    if preview or draft is not None:
+        context.update(_preview_context(request, form, article, draft))
     return render(request, "studio/editor.html", context, status=status)
 
 
@@ -126,7 +129,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         title, subtitle, body = article.title, article.subtitle, article.body_markdown
     form = EditorForm(initial=EditorForm.initial_for(article, title=title, subtitle=subtitle, body=body,
                                                      base=head.pk if head else None))
-    return _editor(request, form, article, note=note)
+    # The preview of what the editor opens with, so the page shows it before anything is typed.
+    draft = Draft(title=title, subtitle=subtitle, body_markdown=body, topic=article.topic, lang=article.lang,
+                  visibility=article.visibility, price_minor=article.price_minor, currency=article.currency,
+                  prices=article.prices)
+    return _editor(request, form, article, note=note, draft=draft)
 
 
 def _post_editor(request: HttpRequest, article: Article | None) -> HttpResponse:

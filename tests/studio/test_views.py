@@ -172,3 +172,13 @@ def test_a_revision_restores(client, writer):
     article.refresh_from_db()
     assert article.title == "First title"
     assert Revision.objects.filter(article=article).count() == 3
+
+
+def test_the_editor_opens_with_the_preview_of_the_article(client, writer):
+    from tests.conftest import make_article
+
+    article = make_article(author=writer)
+    page = client.get(reverse("studio:edit", args=[article.pk])).content.decode()
+    preview = page.split("data-preview-body")[1]
+    assert PREVIEW_SENTENCE in preview and "The rest of this article is paid" in preview
+    assert LOCKED_SENTINEL not in preview
