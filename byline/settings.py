@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "byline.dashboard",
     "byline.comments",
     "byline.tips",
+    "byline.studio",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "byline" / "static"]
+# Uploaded images (byline/studio): never served from here directly, only through the access-checked view.
+MEDIA_ROOT = Path(os.environ.get("BYLINE_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

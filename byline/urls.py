@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -8,6 +9,10 @@ from byline.core.views import favicon_ico, robots_txt
 from byline.payments import card_urls as payments_card_urls
 from byline.purchases import urls as purchases_urls
 from byline.sharing.urls import image_urlpatterns as share_image_urls
+from byline.studio.urls import image_urlpatterns as studio_image_urls
+
+# The admin is for staff, under the site's own name (authors write in the studio, /<lang>/write/).
+admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 
 # Pages first, and the article page first of all: Django tries patterns in order, and this is the
 # path almost every request takes. The `purchases` namespace is served by two apps: purchases' own pages
@@ -28,6 +33,7 @@ urlpatterns = i18n_patterns(
     path("", include((purchases_urls.urlpatterns + payments_card_urls.urlpatterns, "purchases"))),
     path("comments/", include("byline.comments.urls")),
     path("tips/", include("byline.tips.urls")),
+    path("write/", include("byline.studio.urls")),
     prefix_default_language=True,
 )
 urlpatterns += [
@@ -40,7 +46,7 @@ urlpatterns += [
     path("", include("byline.ops.urls")),
     path("reading-events/", include("byline.recommend.urls")),
 ]
-urlpatterns += share_image_urls
+urlpatterns += share_image_urls + studio_image_urls
 handler400 = "byline.core.errors.bad_request"
 handler403 = "byline.core.errors.permission_denied"
 handler500 = "byline.ops.views.server_error"

@@ -14,3 +14,4 @@ if not os.environ.get("REDIS_URL"):
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 VIEW_COUNT_FLUSH_SECONDS = 0  # counted at once (tests/ops/test_counters.py covers the buffered path)
 RECOMMEND_INDEX_DIR = __import__("tempfile").mkdtemp(prefix="byline-test-recommend-")  # never the demo's var/
+MEDIA_ROOT = __import__("tempfile").mkdtemp(prefix="byline-test-media-")  # uploaded images, never var/

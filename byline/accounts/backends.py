@@ -33,7 +33,8 @@ from django.utils.functional import SimpleLazyObject, empty
 from byline.core import read_ahead
 
 USER_CACHE_SECONDS = 300
-USER_RELATED = ("reader_currency",)
+# "author": the header shows "Write" to authors (studio/personal.py) without a query.
+USER_RELATED = ("reader_currency", "author")
 READER_HINT_COOKIE = "byline_reader"
 
 

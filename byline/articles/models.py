@@ -121,6 +121,7 @@ class ArticleQuerySet(models.QuerySet):
 
 class Article(models.Model):
     title = models.CharField(_("title"), max_length=200)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, validators=[slug_validator])
     lang = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ENGLISH)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="articles", verbose_name=_("topic"))
@@ -142,6 +143,10 @@ class Article(models.Model):
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.FREE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("publish time"), null=True, blank=True)
+    # What search engines and share previews show; empty: an excerpt of the free preview.
+    description = models.CharField(_("SEO description"), max_length=300, blank=True)
+    # For a piece first published elsewhere: the address search engines should treat as the original.
+    canonical_url = models.URLField(_("canonical URL"), max_length=500, blank=True)
 
     # Derived on save by articles.services.render_into; never edited by hand.
     preview_html = models.TextField(editable=False, default="")
@@ -220,3 +225,14 @@ class Article(models.Model):
         from byline.articles.text import reading_minutes
 
         return reading_minutes(self.locked_words, self.lang)
+
+
+class SlugRedirect(models.Model):
+    """An address an article was once published at: the article page sends its readers on (301)."""
+
+    old_slug = models.SlugField(max_length=120, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} -> {self.article_id}"

@@ -34,12 +34,13 @@ def absolute_url(request: HttpRequest | None, path: str) -> str:
 
 
 def canonical_url(article: Article, request: HttpRequest | None) -> str:
-    return absolute_url(request, article.get_absolute_url())
+    # A piece first published elsewhere names that original (set by its author in the writing studio).
+    return article.canonical_url or absolute_url(request, article.get_absolute_url())
 
 
 def article_meta(article: Article, request: HttpRequest | None) -> ArticleMeta:
     url = canonical_url(article, request)
-    description = excerpt(article.preview_text, 200)
+    description = article.description or excerpt(article.preview_text, 200)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

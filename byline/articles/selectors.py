@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from byline.access.decision import Reason, decide
-from byline.articles.models import Article, Author, Topic
+from byline.articles.models import Article, Author, SlugRedirect, Topic
 from byline.ops.routers import replica_ok
 
 LISTING_LIMIT = 24
@@ -98,3 +98,8 @@ def article_for_reader(*, slug: str, reader: Any) -> Article | None:
 @replica_ok
 def more_in_topic(*, article: Article, limit: int = 4) -> list[Article]:
     return list(live_articles().filter(topic_id=article.topic_id, lang=article.lang).exclude(pk=article.pk)[:limit])
+
+
+def moved_article_slug(*, old_slug: str) -> str | None:
+    """Where an article once published at `old_slug` lives now (asked only on the way to a 404)."""
+    return SlugRedirect.objects.filter(old_slug=old_slug).values_list("article__slug", flat=True).first()

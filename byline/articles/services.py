@@ -18,7 +18,8 @@ from byline.core.text_input import TextRefused, normalise_text
 
 RENDERED_FIELDS = ("preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
 MAX_PRICE_MINOR = 1_000_000_00
-VERSIONED_FIELDS = ("title", "body_markdown", "price_minor", "currency", "prices", "visibility", "lang", "status")
+VERSIONED_FIELDS = ("title", "subtitle", "description", "canonical_url", "body_markdown",
+                    "price_minor", "currency", "prices", "visibility", "lang", "status")
 
 
 def render_into(article: Article) -> bool:

@@ -97,9 +97,24 @@ def sanitise(raw_html: str) -> str:
     )
 
 
+# Images uploaded in the writing studio live at /images/<key>/<width>.<format> (byline/studio/images.py), stored
+# at these widths; its view answers any of them with the nearest stored one, so the HTML may offer them all.
+_STUDIO_IMAGE = re.compile(r'<img src="/images/([A-Za-z0-9_-]{8,32})/\d{2,4}\.(webp|png)"')
+STUDIO_IMAGE_WIDTHS = (480, 960, 1600)
+
+
+def _responsive_images(safe_html: str) -> str:
+    """Add `srcset` to the studio's images (after sanitising: Markdown cannot write it, nh3 would drop it)."""
+    def add(match: re.Match) -> str:
+        key, file_format = match.groups()
+        srcset = ", ".join(f"/images/{key}/{width}.{file_format} {width}w" for width in STUDIO_IMAGE_WIDTHS)
+        return f'{match.group(0)} srcset="{srcset}" sizes="(max-width: 45rem) 100vw, 45rem" loading="lazy"'
+    return _STUDIO_IMAGE.sub(add, safe_html) if "/images/" in safe_html else safe_html
+
+
 def markdown_to_html(source: str) -> str:
     """Render Markdown with raw HTML off, then sanitise the result anyway."""
-    return sanitise(_markdown.render(source))
+    return _responsive_images(sanitise(_markdown.render(source)))
 
 
 def html_to_text(fragment: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -97,6 +97,8 @@ def _article_page(request: HttpRequest, slug: str) -> HttpResponse:
         # Drafts and scheduled pieces: only their author and staff may see the page.
         article = selectors.article_for_reader(slug=slug, reader=request.user)
     if article is None:
+        if (moved_to := selectors.moved_article_slug(old_slug=slug)) is not None:
+            return redirect("articles:detail", slug=moved_to, permanent=True)  # its slug changed (studio)
         raise Http404
     cacheable = cacheable_request and article.is_live
     related = recommend_selectors.related_articles(article=article)

@@ -81,6 +81,12 @@ PAGES = [
     PageType("payment-return", lambda s: reverse("payments:return") + f"?ref={s.money['checkout_reference']}",
              who="funded"),
     PageType("dashboard-refused", lambda s: reverse("dashboard:overview"), who="reader", status=403),
+    PageType("studio", lambda s: reverse("studio:index"), who="author"),
+    PageType("studio-editor", lambda s: reverse("studio:edit", args=[s.paid.pk]), who="author", screenshot=True),
+    PageType("studio-publish", lambda s: reverse("studio:publish", args=[s.paid.pk]), who="author"),
+    PageType("studio-unpublish", lambda s: reverse("studio:unpublish", args=[s.paid.pk]), who="author"),
+    PageType("studio-revisions", lambda s: reverse("studio:revisions", args=[s.paid.pk]), who="author"),
+    PageType("studio-refused", lambda s: reverse("studio:index"), who="reader", status=403),
 ]
 
 

@@ -285,6 +285,28 @@ def read_during_a_save_that_unpublishes_it(client: Client, article: Article) -> 
     return _read_during_a_save(client, article, status=Status.DRAFT, published_at=None)
 
 
+def locked_image(client: Client, article: Article) -> tuple[int, str]:
+    """The author puts an image below the paywall line (its alt text a locked-only word): every stored width
+    must answer 404, and the article page, API and feed must not name it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from byline.articles.text import STUDIO_IMAGE_WIDTHS
+    from byline.studio import images
+
+    data = io.BytesIO()
+    Image.new("RGB", (1100, 700), (20, 80, 160)).save(data, format="JPEG")
+    stored = images.add_image(article=article, upload=SimpleUploadedFile("p.jpg", data.getvalue()),
+                              alt=f"{LOCKED_ONLY_WORD} photograph")
+    upsert_article(_article_data(article, body_markdown=article.body_markdown + "\n" + images.markdown_for(stored)))
+    statuses = {client.get(f"/images/{stored.key}/{width}.{stored.file_format}").status_code
+                for width in {*stored.widths, *STUDIO_IMAGE_WIDTHS}}  # stored, and as the srcset names them
+    pages = [client.get(url, follow=True).content.decode() for url in (
+        localised("en", article_url)(article), f"/api/v1/articles/{article.slug}",
+        localised("en", lambda a: reverse("feeds:site_rss"))(article))]
+    assert all(stored.key not in page for page in pages), "a page names the locked image"
+    return (404 if statuses == {404} else max(statuses)), "\n".join(pages)
+
+
 CARING = ReadingPrefs(mode="caring").serialise()
 TEXT_ONLY = ReadingPrefs(text_only=True).serialise()
 
@@ -361,6 +383,9 @@ SURFACES: dict[str, Surface] = {
     "comments (page, API, reply and report pages)": Surface(
         comments_surface, expect=lambda a: FEATURED_COMMENT,
         note="a buyer's comment and reply quote the locked part; the author featured another comment"),
+    "locked image (every width; page, API, feed)": Surface(
+        locked_image, expect=preview, statuses=(404,),
+        note="an image below the paywall line, served only through the access-checked view"),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
                                      note="the only e-mail a reader can trigger; receipts are pages"),
     "article page, read during a save that makes it paid": Surface(
@@ -624,7 +649,23 @@ def written_by_the_importer(author, tmp_path) -> Article:
     return Article.objects.select_related("author", "topic").get(slug="written-by-the-importer")
 
 
+def written_in_the_studio(author, tmp_path) -> Article:
+    from tests.conftest import make_topic
+
+    client = Client()
+    client.force_login(author.user)
+    with translation.override("en"):
+        saved = client.post(reverse("studio:new"), {
+            "title": "Written in the studio", "body_markdown": CRLF_BODY, "lang": "en", "topic": make_topic().pk,
+            "visibility": "paid", "currency": "USD", "price": "3.00", "action": "publish"})
+        assert saved.status_code == 302, saved.content.decode()[:500]
+        published = client.post(saved["Location"], {"when": "now"})
+    assert published.status_code == 302
+    return Article.objects.select_related("author", "topic").get(slug="written-in-the-studio")
+
+
 ENTRY_POINTS: dict[str, Callable] = {
+    "writing studio (CRLF form)": written_in_the_studio,
     "admin form (CRLF)": written_in_the_admin,
     "Content API (CRLF JSON)": written_through_the_api,
     "importer (CRLF file)": written_by_the_importer,

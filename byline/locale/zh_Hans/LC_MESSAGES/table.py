@@ -215,4 +215,7 @@ ZH = {
     "Unlocked": "已解锁",
     "This username looks the same as an existing one. Please choose another.": "这个用户名与已有的用户名看起来相同，请换一个。",
     "The text contains a broken character (half of a surrogate pair) at line %(line)d, which text cannot hold. Remove it and try again.": "文本第 %(line)d 行含有一个损坏的字符（不成对的代理码位），无法保存。请删除它后再试。",
+    "subtitle": "副标题",
+    "SEO description": "搜索引擎描述",
+    "canonical URL": "原始发布地址",
 }
