@@ -22,6 +22,8 @@ urlpatterns = i18n_patterns(
     path("dashboard/", include("byline.dashboard.urls")),
     path("payouts/", include("byline.payouts.urls")),
     path("", include("byline.purchases.urls")),
+    path("audience/", include("byline.audience.urls")),
+    path("mail/", include("byline.mail.urls")),
     prefix_default_language=True,
 )
 urlpatterns += [

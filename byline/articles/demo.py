@@ -80,4 +80,7 @@ def load_demo() -> list[DemoAccount]:
     from byline.payouts.demo import load_demo_payouts
 
     load_demo_payouts()
+    from byline.audience.demo import load_demo_audience
+
+    load_demo_audience(reader_username=READER.username)
     return accounts
