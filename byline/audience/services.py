@@ -245,7 +245,8 @@ def notify_followers(*, article: Article) -> int:
     Notification.objects.bulk_create(
         [Notification(user_id=uid, kind=NotificationKind.NEW_ARTICLE, article=article) for uid in user_ids],
         ignore_conflicts=True, batch_size=2000)
-    keys = [selectors.unread_key(uid) for uid in user_ids]
+    keys = [selectors.state_key(uid) for uid in user_ids]
+    cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
     return len(user_ids)
 
