@@ -400,6 +400,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
     "sweep-newsletters": {"task": "byline.audience.sweep_newsletters", "schedule": 60.0},
+    "send-digests": {"task": "byline.audience.send_digests", "schedule": 900.0},
 }
 
 # Related articles: an optional sentence-embedding back end, blended with the text signals (off by

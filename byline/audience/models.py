@@ -44,6 +44,8 @@ class Subscriber(models.Model):
     stopped_at = models.DateTimeField(_("e-mail stopped"), null=True, blank=True)
     # A hard bounce or a complaint: never mail this address again, whatever the preferences say.
     suppressed_at = models.DateTimeField(_("suppressed"), null=True, blank=True)
+    # The end of the period the last digest covered (daily and weekly readers).
+    last_digest_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -136,7 +138,8 @@ class DeliveryState(models.TextChoices):
 class Delivery(models.Model):
     """The outbox: one (article, subscriber) row, sent at most once."""
 
-    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries")
+    # None for an article that reached the reader in a digest (it may have had no newsletter of its own).
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries", null=True)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     state = models.CharField(max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING)
@@ -146,7 +149,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    # Which copy went out, for the author's figures ("full" or "preview").
+    # Which copy went out, for the author's figures ("full", "preview" or "digest").
     copy = models.CharField(max_length=8, blank=True)
 
     class Meta:

@@ -144,3 +144,23 @@ def delivery_counts(newsletter_id: int) -> dict[str, int]:
     counts = dict(Delivery.objects.filter(newsletter_id=newsletter_id).values_list("state")
                   .annotate(n=Count("id")).values_list("state", "n"))
     return {state: counts.get(state, 0) for state in DeliveryState.values}
+
+
+def digest_articles(*, subscriber: Subscriber, since: Any, now: Any) -> QuerySet[Article]:
+    """Live articles on the subscriber's lists that went live in (since, now] and have not reached them yet.
+    The locked part is never loaded: a digest shows titles and free teasers only."""
+    from byline.articles.models import LIVE_STATUSES
+
+    lists = Q()
+    for subscription in subscriber.subscriptions.filter(confirmed_at__isnull=False):
+        if subscription.kind == ListKind.AUTHOR:
+            lists |= Q(author_id=subscription.author_id)
+        elif subscription.kind == ListKind.TOPIC:
+            lists |= Q(topic_id=subscription.topic_id)
+        else:
+            lists |= Q(pk__isnull=False)
+    if not lists:
+        return Article.objects.none()
+    return (Article.objects.filter(lists, status__in=LIVE_STATUSES, published_at__gt=since, published_at__lte=now)
+            .exclude(deliveries__subscriber=subscriber).select_related("author")
+            .defer("locked_html", "body_markdown").order_by("-published_at"))

@@ -26,6 +26,7 @@ from byline.audience.models import (
     Consent,
     Delivery,
     DeliveryState,
+    Frequency,
     ListKind,
     MailFormat,
     Newsletter,
@@ -369,3 +370,60 @@ def due_articles(*, now: dt.datetime | None = None) -> list[int]:
 def unfinished_newsletters() -> list[int]:
     return list(Newsletter.objects.filter(finished_at__isnull=True, cancelled_at__isnull=True)
                 .values_list("id", flat=True))
+
+
+# --- Digests ---------------------------------------------------------------------------------------------
+
+DIGEST_PERIODS = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}
+DIGEST_LIMIT = 30  # articles in one digest at most; a longer list links to the site
+
+
+def send_digests(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """One digest to each daily or weekly reader whose period is over: the titles and free teasers of what
+    went live on their lists since the last one, with links. A digest holds no locked text for anyone, so
+    it needs no access decision; the article page makes it when the reader follows the link. Returns how
+    many digests were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for frequency, period in DIGEST_PERIODS.items():
+        due = (Subscriber.objects.filter(frequency=frequency, confirmed_at__isnull=False, stopped_at__isnull=True,
+                                         suppressed_at__isnull=True, email__isnull=False)
+               .filter(Q(last_digest_at__isnull=True) | Q(last_digest_at__lte=now - period))
+               .values_list("id", flat=True)[:limit])
+        for subscriber_id in list(due):
+            sent += _send_digest(subscriber_id=subscriber_id, period=period, now=now)
+    return sent
+
+
+def _send_digest(*, subscriber_id: int, period: dt.timedelta, now: dt.datetime) -> int:
+    from byline.audience.newsletter import personal_links
+
+    with transaction.atomic():
+        # Held while the one message goes out, so two sweeps cannot both send it.
+        subscriber = (Subscriber.objects.select_for_update(skip_locked=True).filter(pk=subscriber_id)
+                      .filter(Q(last_digest_at__isnull=True) | Q(last_digest_at__lte=now - period)).first())
+        if subscriber is None:
+            return 0
+        since = subscriber.last_digest_at or now - period
+        articles = list(selectors.digest_articles(subscriber=subscriber, since=since, now=now)[:DIGEST_LIMIT])
+        subscriber.last_digest_at = now
+        subscriber.save(update_fields=["last_digest_at"])
+        if not articles:
+            return 0
+        links = personal_links(subscriber)
+        with translation.override(subscriber.language):
+            context = {"articles": [(a, site_url(a.get_absolute_url())) for a in articles],
+                       "unsubscribe_url": links.unsubscribe_url, "preferences_url": links.preferences_url,
+                       "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,
+                       "LANGUAGE_CODE": subscriber.language, "daily": period.days == 1}
+            subject = (_("Your daily digest from %(site)s") if period.days == 1
+                       else _("Your weekly digest from %(site)s")) % {"site": settings.SITE_NAME}
+            text = render_to_string("audience/email/digest.txt", context)
+            html = None
+            if subscriber.mail_format == MailFormat.HTML:
+                html = inline_css(render_to_string("audience/email/digest.html", context))
+        build_message(subject=subject, text=text, html=html, to=subscriber.email, headers=list_headers(links)).send()
+        Delivery.objects.bulk_create(
+            [Delivery(article=a, subscriber=subscriber, state=DeliveryState.SENT, sent_at=now, copy="digest")
+             for a in articles], ignore_conflicts=True)
+    return 1

@@ -34,3 +34,9 @@ def sweep_newsletters() -> None:
         queue_newsletter.delay(article_id)
     for newsletter_id in services.unfinished_newsletters():
         send_newsletter_batch.delay(newsletter_id)
+
+
+@shared_task(name="byline.audience.send_digests")
+def send_digests() -> None:
+    """Periodic: the daily and weekly digests whose period is over."""
+    services.send_digests()

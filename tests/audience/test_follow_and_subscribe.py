@@ -170,3 +170,21 @@ def test_saving_an_article_live_queues_its_newsletter_after_the_commit(django_ca
     with django_capture_on_commit_callbacks(execute=True):
         fresh_article(author)
     assert [m.to for m in mail.outbox] == [["now@example.org"]]
+
+
+def test_a_weekly_reader_gets_one_digest_of_teasers_and_no_newsletter_per_article():
+    author = make_author()
+    subscriber = confirmed_subscriber("weekly@example.org", author=author)
+    Subscriber.objects.filter(pk=subscriber.pk).update(frequency=Frequency.WEEKLY)
+    first, second = fresh_article(author), fresh_article(author)
+    publish_and_send(first)
+    publish_and_send(second)
+    assert mail.outbox == []
+    assert services.send_digests(now=timezone.now() + timezone.timedelta(minutes=1)) == 1
+    [digest] = mail.outbox
+    assert first.title in digest.body and second.title in digest.body
+    assert "Zebra-quartz" not in digest.body + digest.alternatives[0][0]  # teasers only, never the locked part
+    assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert services.send_digests(now=timezone.now() + timezone.timedelta(days=2)) == 0  # not a week yet
+    assert services.send_digests(now=timezone.now() + timezone.timedelta(days=8)) == 0  # nothing new: no mail
+    assert len(mail.outbox) == 1

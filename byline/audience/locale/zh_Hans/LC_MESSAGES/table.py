@@ -123,4 +123,9 @@ ZH = {
     "You follow %(name)s.": "您已关注%(name)s。",
     "Your choices are saved.": "您的设置已保存。",
     "This page lists an author's subscribers. Your account has no author profile.": "此页面列出作者的订阅者。您的账户没有作者资料。",
+    "Your daily digest from %(site)s": "%(site)s每日摘要",
+    "Your weekly digest from %(site)s": "%(site)s每周摘要",
+    "New since yesterday": "昨天以来的新文章",
+    "New this week": "本周新文章",
+    "You get this digest because you follow writers on this site.": "您收到这份摘要，是因为您关注了本站的作者。",
 }
