@@ -249,9 +249,10 @@ EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 30
 MAIL_DIR = os.environ.get("BYLINE_MAIL_DIR", "")  # the demo's .eml folder; default VAR_DIR / "mail"
 # Newsletters (byline/audience): only articles that went live this recently are news (a re-save of an old
-# article sends nothing); Celery's rate limit per worker on newsletter batches (each batch up to 200 e-mails).
+# article sends nothing); Celery's rate limit per worker on newsletter batches of NEWSLETTER_BATCH_SIZE e-mails.
 NEWSLETTER_LOOKBACK_SECONDS = int(os.environ.get("BYLINE_NEWSLETTER_LOOKBACK_SECONDS", str(24 * 3600)))
 NEWSLETTER_BATCH_RATE_LIMIT = os.environ.get("BYLINE_NEWSLETTER_BATCH_RATE_LIMIT", "60/m")
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("BYLINE_NEWSLETTER_BATCH_SIZE", "200"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Byline <noreply@byline.local>")
 
 # Security headers. The CSP allows no inline script: every script is a static file.

@@ -21,8 +21,10 @@ def queue_newsletter(article_id: int) -> None:
 def send_newsletter_batch(newsletter_id: int) -> None:
     """One batch, then the next as its own task: each is short, a killed worker loses at most its claim
     (which comes back when the lease runs out), and the rate limit applies per batch. Eager (tests, the
-    demo) it simply runs every batch now."""
-    if services.send_newsletter_batch(newsletter_id=newsletter_id):
+    demo) it runs every batch now, in a loop (a chain of eager tasks would nest one call per batch)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        services.send_newsletter(newsletter_id=newsletter_id, limit=settings.NEWSLETTER_BATCH_SIZE)
+    elif services.send_newsletter_batch(newsletter_id=newsletter_id, limit=settings.NEWSLETTER_BATCH_SIZE):
         send_newsletter_batch.delay(newsletter_id)
 
 
