@@ -252,13 +252,6 @@ def notify_followers(*, article: Article) -> int:
     return len(user_ids)
 
 
-def notify_gift(*, user: Any, article: Article) -> None:
-    """A gift link opened in a signed-in account: the bell says so."""
-    Notification.objects.bulk_create([Notification(user_id=user.pk, kind=NotificationKind.GIFT, article=article)],
-                                     ignore_conflicts=True)
-    cache.delete(selectors.unread_key(user.pk))
-
-
 def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
     rows = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
     if notification_ids is not None:

@@ -42,3 +42,25 @@ def fill_state_at_log_in(sender, user, **kwargs) -> None:
     from byline.audience.selectors import audience_state
 
     audience_state(user)
+
+
+@receiver(post_save, sender="sharing.GiftRedemption", dispatch_uid="audience-gift-notification")
+def gift_redeemed(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """A gift opened in a signed-in account is kept under the bell, so the reader finds it again."""
+    if raw or not created or instance.recipient_id is None:
+        return
+    article_id = instance.gift.article_id
+    if article_id is None:
+        return
+    recipient_id = instance.recipient_id
+
+    def note() -> None:
+        from django.core.cache import cache
+
+        from byline.audience.models import Notification, NotificationKind
+        from byline.audience.selectors import state_key
+
+        Notification.objects.get_or_create(user_id=recipient_id, kind=NotificationKind.GIFT, article_id=article_id)
+        cache.delete(state_key(recipient_id))
+
+    transaction.on_commit(note)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from byline.mail.backends import mail_dir
 
-NAME = re.compile(r"^[0-9T]{22}-[0-9a-f]{8}\.eml$")
+NAME = re.compile(r"^\d{8}T\d{12}-[0-9a-f]{8}\.eml$")
 LISTED = 200
 
 

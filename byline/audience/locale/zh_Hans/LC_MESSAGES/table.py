@@ -128,4 +128,5 @@ ZH = {
     "New since yesterday": "昨天以来的新文章",
     "New this week": "本周新文章",
     "You get this digest because you follow writers on this site.": "您收到这份摘要，是因为您关注了本站的作者。",
+    "Your subscribers and newsletters": "您的订阅者和邮件简报",
 }
