@@ -59,6 +59,24 @@ def test_a_buyer_and_the_author_get_the_full_text_others_the_preview(smtp_sink):
     assert rows == {buyer.email: "full", other.email: "preview", "no-account@example.org": "preview"}
 
 
+def test_messages_are_prepared_once_per_copy_and_each_recipient_gets_their_own_links_and_id(smtp_sink, monkeypatch):
+    from byline.audience import newsletter
+
+    built = []
+    real = newsletter.prepared_bytes
+    monkeypatch.setattr(newsletter, "prepared_bytes", lambda copy, markers: built.append(1) or real(copy, markers))
+    author = make_author()
+    for n in range(4):
+        confirmed_subscriber(f"same{n}@example.org", author=author)
+    publish_and_send(fresh_article(author))
+    assert len(built) == 1  # one copy for all four: same access, language and format
+    messages = [smtp_sink.to(f"same{n}@example.org")[0] for n in range(4)]
+    assert len({m["Message-ID"] for m in messages}) == 4
+    assert len({m["List-Unsubscribe"] for m in messages}) == 4
+    for n, message in enumerate(messages):
+        assert message["To"] == f"same{n}@example.org" and "BYLINE-" not in message.as_string()
+
+
 def test_the_language_and_format_follow_the_recipient(smtp_sink):
     author = make_author()
     confirmed_subscriber("wang@example.org", author=author, language="zh-hans", mail_format="text")
@@ -139,15 +157,15 @@ def test_a_send_stopped_before_a_message_went_out_repeats_nothing(smtp_sink, mon
     for address in addresses:
         confirmed_subscriber(address, author=author)
     newsletter = services.queue_newsletter(article_id=fresh_article(author).pk)
-    real_build, calls = services.build_message, {"n": 0}
+    real_send, calls = services._send_one, {"n": 0}
 
-    def fail_on_the_seventh(**kwargs):
+    def fail_on_the_seventh(*args):
         calls["n"] += 1
         if calls["n"] == 7:
             raise OSError("connection refused")
-        return real_build(**kwargs)
+        return real_send(*args)
 
-    monkeypatch.setattr(services, "build_message", fail_on_the_seventh)
+    monkeypatch.setattr(services, "_send_one", fail_on_the_seventh)
     with pytest.raises(OSError):
         services.send_newsletter(newsletter_id=newsletter.pk, limit=4)
     services.send_newsletter(newsletter_id=newsletter.pk, limit=4)
