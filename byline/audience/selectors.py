@@ -164,3 +164,9 @@ def digest_articles(*, subscriber: Subscriber, since: Any, now: Any) -> QuerySet
     return (Article.objects.filter(lists, status__in=LIVE_STATUSES, published_at__gt=since, published_at__lte=now)
             .exclude(deliveries__subscriber=subscriber).select_related("author")
             .defer("locked_html", "body_markdown").order_by("-published_at"))
+
+
+def recent_articles_of(*, author: Author, limit: int = 10) -> list[Article]:
+    """The author's latest articles (drafts too), for previews and test sends."""
+    return list(Article.objects.filter(author=author).defer("locked_html", "body_markdown")
+                .order_by("-updated_at")[:limit])

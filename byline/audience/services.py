@@ -459,3 +459,21 @@ def _send_digest(*, subscriber_id: int, period: dt.timedelta, now: dt.datetime) 
             [Delivery(article=a, subscriber=subscriber, state=DeliveryState.SENT, sent_at=now, copy="digest")
              for a in articles], ignore_conflicts=True)
     return 1
+
+
+def send_test_newsletter(*, article: Article, to: str, language: str) -> None:
+    """The author's test: the full copy and the preview copy of their own article, to their own address.
+    The caller has checked, with the page's decision, that the author may read the article in full."""
+    from byline.audience.newsletter import FULL, PREVIEW, CopyKey, Markers, Personal, render_copy
+    from byline.pricing.selectors import currency_of
+
+    markers = Markers.fresh()
+    links = Personal(site_url("/"), site_url("/"))
+    for copy_name in (FULL, PREVIEW):
+        key = CopyKey(copy_name, language, MailFormat.HTML, "" if copy_name == FULL else currency_of(None, language))
+        copy = render_copy(article, key, markers)
+        with translation.override(language):
+            label = _("[Test, as a buyer]") if copy_name == FULL else _("[Test, as a reader without access]")
+        fill = lambda text: text.replace(markers.unsubscribe, links.unsubscribe_url).replace(  # noqa: E731
+            markers.preferences, links.preferences_url)
+        build_message(subject=f"{label} {copy.subject}", text=fill(copy.text), html=fill(copy.html), to=to).send()

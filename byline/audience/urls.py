@@ -18,4 +18,6 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("subscribers/", views.subscribers, name="subscribers"),
     path("subscribers.csv", views.subscribers_csv, name="subscribers_csv"),
+    path("newsletter/<slug:slug>/preview/", views.newsletter_preview, name="newsletter_preview"),
+    path("newsletter/<slug:slug>/test/", views.newsletter_test, name="newsletter_test"),
 ]

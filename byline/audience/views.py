@@ -186,7 +186,8 @@ def subscribers(request: HttpRequest) -> HttpResponse:
     return render(request, "audience/subscribers.html", {
         "author": author, "members": members, "total": selectors.list_members(kind=ListKind.AUTHOR,
                                                                             author=author).count(),
-        "figures": selectors.newsletter_figures(author=author)})
+        "figures": selectors.newsletter_figures(author=author),
+        "recent": selectors.recent_articles_of(author=author)})
 
 
 def _cell(value: str) -> str:
@@ -214,3 +215,52 @@ def subscribers_csv(request: HttpRequest) -> HttpResponse:
             "yes" if subscriber.receives_mail else "no", subscriber.language, subscriber.frequency,
             subscriber.mail_format])
     return response
+
+
+def _own_article(request: HttpRequest, slug: str):
+    """An article the signed-in author (or staff who may read everything) may preview: the page's own
+    decision says whether they may read its locked part, so the full copy is never shown to anyone else."""
+    from byline.access.decision import decide
+    from byline.articles.models import Article
+
+    article = get_object_or_404(Article.objects.select_related("author", "topic"), slug=slug)
+    access = decide(request.user, article)
+    if not access.allowed or access.reason not in ("author", "staff"):
+        raise Refused(_("Only the article's author can preview its newsletter."))
+    return article
+
+
+@never_cache
+@login_required
+@require_GET
+def newsletter_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The HTML e-mail as a buyer (full) or as a reader without access (preview) would get it, in the
+    page's language. Served sandboxed: no scripts, nothing of this site's origin."""
+    from byline.audience.newsletter import FULL, PREVIEW, CopyKey, Markers, render_copy
+    from byline.pricing.selectors import currency_of
+
+    article = _own_article(request, slug)
+    language = translation.get_language()
+    copy_name = FULL if request.GET.get("copy") == FULL else PREVIEW
+    currency = "" if copy_name == FULL else currency_of(None, language)
+    markers = Markers.fresh()
+    copy = render_copy(article, CopyKey(copy_name, language, "html", currency), markers)
+    html = copy.html.replace(markers.unsubscribe, "#").replace(markers.preferences, "#")
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = ("sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'; "
+                                               "frame-ancestors 'none'")
+    return response
+
+
+@login_required
+@require_POST
+def newsletter_test(request: HttpRequest, slug: str) -> HttpResponse:
+    """Both copies of the newsletter to the author's own address, marked as a test."""
+    article = _own_article(request, slug)
+    if not request.user.email:
+        messages.error(request, _("Your account has no e-mail address to send a test to."))
+    else:
+        services.send_test_newsletter(article=article, to=request.user.email, language=translation.get_language())
+        messages.success(request, _("Two test e-mails (as a buyer and as a reader without access) went to %(email)s.")
+                         % {"email": request.user.email})
+    return redirect("audience:subscribers")

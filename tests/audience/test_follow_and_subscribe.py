@@ -188,3 +188,25 @@ def test_a_weekly_reader_gets_one_digest_of_teasers_and_no_newsletter_per_articl
     assert services.send_digests(now=timezone.now() + timezone.timedelta(days=2)) == 0  # not a week yet
     assert services.send_digests(now=timezone.now() + timezone.timedelta(days=8)) == 0  # nothing new: no mail
     assert len(mail.outbox) == 1
+
+
+def test_an_author_previews_both_copies_and_sends_a_test_but_nobody_else_may(client):
+    from tests.audience.helpers import buy
+    from tests.conftest import LOCKED_SENTINEL
+
+    author = make_author()
+    article = make_article(author=author)
+    url = f"/en/audience/newsletter/{article.slug}/preview/"
+    client.force_login(author.user)
+    assert LOCKED_SENTINEL in client.get(url + "?copy=full").content.decode()
+    preview = client.get(url + "?copy=preview").content.decode()
+    assert LOCKED_SENTINEL not in preview and "The rest is paid" in preview
+    client.post(f"/en/audience/newsletter/{article.slug}/test/")
+    full, partial = mail.outbox
+    assert LOCKED_SENTINEL in full.body and LOCKED_SENTINEL not in partial.body + partial.alternatives[0][0]
+    assert all(m.to == [author.user.email] for m in mail.outbox)
+    buyer = make_user()
+    buy(buyer, article)
+    client.force_login(buyer)  # may read it, but it is not theirs to preview
+    assert client.get(url + "?copy=full").status_code == 403
+    assert client.post(f"/en/audience/newsletter/{article.slug}/test/").status_code == 403

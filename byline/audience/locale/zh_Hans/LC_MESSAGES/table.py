@@ -129,4 +129,13 @@ ZH = {
     "New this week": "本周新文章",
     "You get this digest because you follow writers on this site.": "您收到这份摘要，是因为您关注了本站的作者。",
     "Your subscribers and newsletters": "您的订阅者和邮件简报",
+    "Only the article's author can preview its newsletter.": "只有文章的作者可以预览其邮件简报。",
+    "Your account has no e-mail address to send a test to.": "您的账户没有可用于接收测试邮件的地址。",
+    "Two test e-mails (as a buyer and as a reader without access) went to %(email)s.": "两封测试邮件（分别以购买者和无权阅读的读者身份）已发送到 %(email)s。",
+    "[Test, as a buyer]": "［测试，购买者视角］",
+    "[Test, as a reader without access]": "［测试，无权阅读的读者视角］",
+    "Preview a newsletter": "预览邮件简报",
+    "as a buyer": "以购买者身份",
+    "as a reader without access": "以无权阅读的读者身份",
+    "send me a test": "给我发一封测试邮件",
 }
