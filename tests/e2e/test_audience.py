@@ -103,6 +103,18 @@ def test_follow_subscribe_confirm_publish_receive_and_unsubscribe(live_server, b
         assert news.title in page.content(), tag
         problems += problems_on(page, f"{tag} notifications")
         page.screenshot(path=str(screenshot_dir / f"audience-notifications-{tag}.png"), full_page=True)
+        page.goto(live_server.url + f"/{language}/audience/preferences/")
+        problems += problems_on(page, f"{tag} preferences")
+        page.screenshot(path=str(screenshot_dir / f"audience-preferences-{tag}.png"), full_page=True)
+
+        writer = browser.new_context(viewport=viewport, locale=language)
+        writer.add_cookies(signed_in_cookies(author.user, live_server))
+        desk = writer.new_page()
+        desk.goto(live_server.url + f"/{language}/audience/subscribers/")
+        assert address in desk.content(), tag
+        problems += problems_on(desk, f"{tag} the author's subscribers")
+        desk.screenshot(path=str(screenshot_dir / f"audience-subscribers-{tag}.png"), full_page=True)
+        writer.close()
 
         # One click, as a mail reader does it (RFC 8058): a POST to the header's link, no cookie, no token.
         link = UNSUBSCRIBE.search(received[address]["List-Unsubscribe"]).group(1)
