@@ -27,3 +27,31 @@ class PreferencesForm(forms.Form):
         self.fields["lists"].choices = list_choices
         if not list_choices:
             del self.fields["lists"]
+
+
+NOT_UTF8 = _("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")
+
+
+class ImportForm(forms.Form):
+    MAX_BYTES = 512 * 1024
+    MAX_ROWS = 1000
+
+    file = forms.FileField(label=_("A CSV file, one e-mail address in the first column of each line"))
+    consent = forms.BooleanField(
+        label=_("These readers asked to receive my articles, and I can show when and how they agreed"),
+        help_text=_("Each new address gets one message to confirm it; nothing else is sent until it does."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 512 KB. Split it into smaller files."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(NOT_UTF8) from None
+        if "\x00" in text:
+            raise forms.ValidationError(NOT_UTF8)
+        rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if len(rows) > self.MAX_ROWS + 1:
+            raise forms.ValidationError(_("At most %(n)s addresses at a time.") % {"n": self.MAX_ROWS})
+        return rows

@@ -477,3 +477,40 @@ def send_test_newsletter(*, article: Article, to: str, language: str) -> None:
         fill = lambda text: text.replace(markers.unsubscribe, links.unsubscribe_url).replace(  # noqa: E731
             markers.preferences, links.preferences_url)
         build_message(subject=f"{label} {copy.subject}", text=fill(copy.text), html=fill(copy.html), to=to).send()
+
+
+def import_subscribers(*, author: Author, rows: Iterable[str], language: str) -> dict[str, int]:
+    """Addresses an author brings, each put on their list with the consent recorded as an import. An address
+    not yet confirmed gets the double opt-in message like any other, so an import can add readers but never
+    mail anyone who did not confirm. Returns counts: added, already on the list, not an address."""
+    import csv
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    counts = {"added": 0, "present": 0, "invalid": 0}
+    to_confirm: list[int] = []
+    for cells in csv.reader(list(rows)):
+        if not cells or not cells[0].strip():
+            continue
+        email = _normalised_email(cells[0])
+        if email.lower() in ("email", "e-mail", "address"):
+            continue  # a header line
+        try:
+            validate_email(email)
+        except ValidationError:
+            counts["invalid"] += 1
+            continue
+        with transaction.atomic():
+            subscriber = Subscriber.objects.filter(email__iexact=email).first()
+            if subscriber is None:
+                subscriber = Subscriber.objects.create(email=email, language=language)
+            _subscription, created = Subscription.objects.get_or_create(
+                subscriber=subscriber, kind=ListKind.AUTHOR, author=author,
+                defaults={"consent": Consent.IMPORT, "confirmed_at": timezone.now()})
+        counts["added" if created else "present"] += 1
+        if created and subscriber.confirmed_at is None:
+            to_confirm.append(subscriber.pk)
+    for subscriber in Subscriber.objects.filter(pk__in=to_confirm):
+        send_confirmation(subscriber=subscriber, what=author.name)
+    return counts

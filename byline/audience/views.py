@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from byline.articles.models import Author, Topic
 from byline.audience import selectors, services, tokens
-from byline.audience.forms import PreferencesForm, SubscribeForm
+from byline.audience.forms import ImportForm, PreferencesForm, SubscribeForm
 from byline.audience.models import ListKind, Subscriber
 from byline.core.errors import Refused
 from byline.core.redirects import safe_next
@@ -179,15 +179,23 @@ def _author_of(request: HttpRequest) -> Author:
 
 @never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribers(request: HttpRequest) -> HttpResponse:
     author = _author_of(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        counts = services.import_subscribers(author=author, rows=form.cleaned_data["file"],
+                                             language=translation.get_language())
+        messages.success(request, _("Import done: %(added)s added, %(present)s already on your list, %(invalid)s "
+                                    "lines were not e-mail addresses.") % counts)
+        return redirect("audience:subscribers")
     members = list(selectors.list_members(kind=ListKind.AUTHOR, author=author)[:500])
     return render(request, "audience/subscribers.html", {
         "author": author, "members": members, "total": selectors.list_members(kind=ListKind.AUTHOR,
                                                                             author=author).count(),
         "figures": selectors.newsletter_figures(author=author),
-        "recent": selectors.recent_articles_of(author=author)})
+        "recent": selectors.recent_articles_of(author=author), "import_form": form},
+        status=400 if form.errors else 200)
 
 
 def _cell(value: str) -> str:

@@ -210,3 +210,21 @@ def test_an_author_previews_both_copies_and_sends_a_test_but_nobody_else_may(cli
     client.force_login(buyer)  # may read it, but it is not theirs to preview
     assert client.get(url + "?copy=full").status_code == 403
     assert client.post(f"/en/audience/newsletter/{article.slug}/test/").status_code == 403
+
+
+def test_an_author_imports_readers_with_consent_and_new_addresses_must_still_confirm(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    author = make_author()
+    known = confirmed_subscriber("known@example.org", author=make_author())
+    client.force_login(author.user)
+    upload = SimpleUploadedFile("readers.csv", b"email\r\nnew@example.org\r\nknown@example.org\r\nnot-an-address\r\n")
+    refused = client.post("/en/audience/subscribers/", {"file": upload})
+    assert refused.status_code == 400  # consent not ticked: a form error
+    upload.seek(0)
+    response = client.post("/en/audience/subscribers/", {"file": upload, "consent": "on"})
+    assert response.status_code == 302
+    assert Subscription.objects.filter(author=author, consent="import").count() == 2
+    assert [m.to for m in mail.outbox] == [["new@example.org"]]  # the confirmation, nothing else
+    publish_and_send(fresh_article(author))
+    assert [m.to for m in mail.outbox][1:] == [[known.email]]

@@ -138,4 +138,13 @@ ZH = {
     "as a buyer": "以购买者身份",
     "as a reader without access": "以无权阅读的读者身份",
     "send me a test": "给我发一封测试邮件",
+    "A CSV file, one e-mail address in the first column of each line": "CSV 文件，每行第一列为一个电子邮件地址",
+    "These readers asked to receive my articles, and I can show when and how they agreed": "这些读者要求接收我的文章，我可以证明他们何时、以何种方式同意",
+    "Each new address gets one message to confirm it; nothing else is sent until it does.": "每个新地址都会收到一封确认邮件；在确认之前不会发送其他任何邮件。",
+    "The file is larger than 512 KB. Split it into smaller files.": "文件大于 512 KB，请拆分成较小的文件。",
+    "The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.": "文件不是 UTF-8 文本。请另存为 CSV（UTF-8）后重试。",
+    "At most %(n)s addresses at a time.": "每次最多导入 %(n)s 个地址。",
+    "Import done: %(added)s added, %(present)s already on your list, %(invalid)s lines were not e-mail addresses.": "导入完成：新增 %(added)s 个，%(present)s 个已在您的列表中，%(invalid)s 行不是电子邮件地址。",
+    "Bring your readers": "导入您的读者",
+    "Import": "导入",
 }
