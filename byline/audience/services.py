@@ -146,8 +146,21 @@ def subscribe_by_email(*, email: str, kind: str, author: Author | None = None, t
         send_confirmation(subscriber=subscriber, what=list_name(subscription))
 
 
+CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+
+
 def send_confirmation(*, subscriber: Subscriber, what: str) -> None:
-    """The double opt-in message: one signed link that confirms the address and every list it asked for."""
+    """The double opt-in message: one signed link that confirms the address and every list it asked for.
+    At most three a day to one address, whoever asks: the form cannot be used to flood someone's inbox
+    (the page says the same either way)."""
+    import hashlib
+
+    from byline.core.ratelimit import count_request
+
+    bucket = hashlib.sha256(subscriber.email.lower().encode()).hexdigest()[:32]
+    if count_request("audience-confirm", bucket, limit=CONFIRMATIONS_PER_ADDRESS_PER_DAY, window=86400):
+        log.info("audience: confirmation to subscriber %s held back (daily limit)", subscriber.pk)
+        return
     token = tokens.make(subscriber.pk, tokens.CONFIRM_SALT)
     with translation.override(subscriber.language):
         context = {"confirm_url": site_url(reverse("audience:confirm", args=[token])), "what": what,

@@ -20,10 +20,13 @@ from byline.articles.models import Author, Topic
 from byline.audience import selectors, services, tokens
 from byline.audience.forms import ImportForm, PreferencesForm, SubscribeForm
 from byline.audience.models import ListKind, Subscriber
-from byline.core.errors import Refused
+from byline.core.addresses import client_bucket
+from byline.core.errors import Refused, too_many_requests
+from byline.core.ratelimit import count_request
 from byline.core.redirects import safe_next
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SUBSCRIBES_PER_HOUR = 30  # per client address: the e-mail form sends mail to whatever address it is given
 
 
 def _target(kind: str, slug: str | None) -> tuple[Author | None, Topic | None, str]:
@@ -68,6 +71,11 @@ def follow(request: HttpRequest, kind: str, slug: str | None = None) -> HttpResp
 def subscribe(request: HttpRequest, kind: str, slug: str | None = None) -> HttpResponse:
     author, topic, name = _target(kind, slug)
     form = SubscribeForm(request.POST or None)
+    if request.method == "POST":
+        wait = count_request("audience-subscribe", f"ip:{client_bucket(request)}", limit=SUBSCRIBES_PER_HOUR,
+                             window=3600)
+        if wait:
+            return too_many_requests(request, retry_after_s=wait)
     if request.method == "POST" and form.is_valid():
         services.subscribe_by_email(email=form.cleaned_data["email"], kind=kind, author=author, topic=topic,
                                     language=translation.get_language())

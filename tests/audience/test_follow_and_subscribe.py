@@ -228,3 +228,15 @@ def test_an_author_imports_readers_with_consent_and_new_addresses_must_still_con
     assert [m.to for m in mail.outbox] == [["new@example.org"]]  # the confirmation, nothing else
     publish_and_send(fresh_article(author))
     assert [m.to for m in mail.outbox][1:] == [[known.email]]
+
+
+def test_the_form_cannot_flood_an_inbox_or_be_hammered_from_one_address(client):
+    author = make_author()
+    for _ in range(5):
+        client.post(f"/en/audience/subscribe/author/{author.slug}/", {"email": "target@example.org"})
+    assert len(mail.outbox) == 3  # at most three confirmations a day to one address
+    from byline.audience import views
+
+    for _ in range(views.SUBSCRIBES_PER_HOUR - 5):
+        client.post(f"/en/audience/subscribe/author/{author.slug}/", {"email": "x@example.org"})
+    assert client.post(f"/en/audience/subscribe/author/{author.slug}/", {"email": "y@example.org"}).status_code == 429
