@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from byline.accounts.backends import cache_name
 from byline.articles.models import Article, Author
@@ -134,10 +134,13 @@ def newsletter_figures(*, author: Author) -> list[dict[str, Any]]:
             .annotate(sent=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT)),
                       failed=Count("deliveries", filter=Q(deliveries__state=DeliveryState.FAILED)),
                       waiting=Count("deliveries", filter=Q(deliveries__state=DeliveryState.PENDING)),
-                      full=Count("deliveries", filter=Q(deliveries__copy="full")))
+                      full=Count("deliveries", filter=Q(deliveries__copy="full")),
+                      # Recipients who stopped their e-mail after this newsletter came (any later one too).
+                      stopped=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT,
+                                                           deliveries__subscriber__stopped_at__gte=F("queued_at"))))
             .order_by("-queued_at")[:50])
-    return [{"newsletter": n, "sent": n.sent, "failed": n.failed, "waiting": n.waiting, "full": n.full}
-            for n in rows]
+    return [{"newsletter": n, "sent": n.sent, "failed": n.failed, "waiting": n.waiting, "full": n.full,
+             "stopped": n.stopped} for n in rows]
 
 
 def delivery_counts(newsletter_id: int) -> dict[str, int]:

@@ -104,6 +104,10 @@ def test_the_unsubscribe_link_works_with_one_post_and_nothing_more_arrives(smtp_
     assert subscriber.stopped_at is not None
     publish_and_send(fresh_article(author))
     assert len(smtp_sink.to("once@example.org")) == 1
+    from byline.audience.selectors import newsletter_figures
+
+    figures = newsletter_figures(author=author)
+    assert [row["stopped"] for row in figures] == [0, 1]  # the newest had no one left; the first lost one
 
 
 def test_the_unsubscribe_link_asks_before_it_acts_on_a_get(smtp_sink, client):

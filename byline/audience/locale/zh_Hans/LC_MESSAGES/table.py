@@ -147,4 +147,5 @@ ZH = {
     "Import done: %(added)s added, %(present)s already on your list, %(invalid)s lines were not e-mail addresses.": "导入完成：新增 %(added)s 个，%(present)s 个已在您的列表中，%(invalid)s 行不是电子邮件地址。",
     "Bring your readers": "导入您的读者",
     "Import": "导入",
+    "Unsubscribed since": "此后退订",
 }
