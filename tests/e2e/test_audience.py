@@ -35,7 +35,7 @@ def _path(url: str) -> str:
 
 
 def test_follow_subscribe_confirm_publish_receive_and_unsubscribe(live_server, browser, smtp_sink,  # noqa: F811
-                                                                   settings, screenshot_dir):
+                                                                   settings, screenshot_dir, tmp_path):
     settings.SITE_URL = live_server.url  # links in the e-mails lead to this test's server
     problems: list[str] = []
     for language, viewport, words in WALKS:
@@ -125,4 +125,18 @@ def test_follow_subscribe_confirm_publish_receive_and_unsubscribe(live_server, b
         problems += problems_on(anonymous, f"{tag} unsubscribe page")
         follower.close()
         visitor.close()
+
+    # The demo's mail folder as staff read it (the backend's own test is in tests/audience): the last newsletter.
+    settings.MAIL_DIR = str(tmp_path)
+    (tmp_path / "20261203T120000000000-0123abcd.eml").write_bytes(received[address].as_bytes())
+    staff = browser.new_context(viewport=PHONE)
+    staff.add_cookies(signed_in_cookies(make_user("mail-staff", is_staff=True), live_server))
+    desk = staff.new_page()
+    desk.goto(live_server.url + "/en/mail/")
+    problems += problems_on(desk, "staff mail list")
+    desk.get_by_role("link", name=re.compile("New harbour lights")).click()
+    desk.wait_for_load_state()
+    problems += problems_on(desk, "staff mail message")
+    desk.screenshot(path=str(screenshot_dir / "audience-staff-mail-390.png"), full_page=True)
+    staff.close()
     assert problems == [], "\n".join(problems)
