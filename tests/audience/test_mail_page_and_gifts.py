@@ -45,3 +45,28 @@ def test_a_gift_opened_by_a_signed_in_reader_appears_under_the_bell(client, djan
         client.post(url, {"accept_key": key.group(1)} if key else {}, HTTP_USER_AGENT="Mozilla/5.0 Chrome/130.0")
     assert Notification.objects.filter(user=friend, kind="gift", article=article).exists()
     assert "Notifications (1 unread)" in client.get("/en/").content.decode()
+
+
+def test_the_clusters_mail_sink_writes_what_it_receives_where_the_staff_page_reads(tmp_path):
+    import re
+    import smtplib
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from byline.mail.views import NAME
+    from tests.audience.conftest import free_port
+
+    port = free_port()
+    root = Path(__file__).resolve().parents[2]
+    sink = subprocess.Popen([sys.executable, str(root / "deploy" / "mailsink.py"), "--port", str(port),
+                             "--dir", str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert re.match(r"mail sink on", sink.stdout.readline())
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.sendmail("a@example.org", ["b@example.org"], b"Subject: hi\r\n\r\nBody words.\r\n")
+    finally:
+        sink.terminate()
+        sink.wait(timeout=30)
+    [written] = list(tmp_path.glob("*.eml"))
+    assert NAME.match(written.name) and b"Body words." in written.read_bytes()
