@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "byline.comments",
     "byline.tips",
     "byline.studio",
+    "byline.mail",
+    "byline.audience",
 ]
 
 MIDDLEWARE = [
@@ -238,10 +240,24 @@ WHITENOISE_AUTOREFRESH = DEMO and WHITENOISE_USE_FINDERS
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(exist_ok=True)
 
+# Demo: every message is written as an .eml file under var/mail/ (listed for staff at /<lang>/mail/).
+# Production: SMTP (EMAIL_HOST, ...), or an e-mail service through django-anymail's backends.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEMO else "django.core.mail.backends.smtp.EmailBackend",
+    "byline.mail.backends.EmlFileBackend" if DEMO else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 30
+MAIL_DIR = os.environ.get("BYLINE_MAIL_DIR", "")  # the demo's .eml folder; default VAR_DIR / "mail"
+# Newsletters (byline/audience): only articles that went live this recently are news (a re-save of an old
+# article sends nothing); Celery's rate limit per worker on newsletter batches of NEWSLETTER_BATCH_SIZE e-mails.
+NEWSLETTER_LOOKBACK_SECONDS = int(os.environ.get("BYLINE_NEWSLETTER_LOOKBACK_SECONDS", str(24 * 3600)))
+NEWSLETTER_BATCH_RATE_LIMIT = os.environ.get("BYLINE_NEWSLETTER_BATCH_RATE_LIMIT", "60/m")
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("BYLINE_NEWSLETTER_BATCH_SIZE", "200"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Byline <noreply@byline.local>")
 
 # Security headers. The CSP allows no inline script: every script is a static file.
@@ -397,6 +413,8 @@ CELERY_BEAT_SCHEDULE = {
                             "schedule": crontab(minute=0, hour=6, day_of_month=1)},
     "refresh-related": {"task": "byline.recommend.refresh_related", "schedule": crontab(minute=30, hour=3)},
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
+    "sweep-newsletters": {"task": "byline.audience.sweep_newsletters", "schedule": 60.0},
+    "send-digests": {"task": "byline.audience.send_digests", "schedule": 900.0},
 }
 
 # Related articles: an optional sentence-embedding back end, blended with the text signals (off by

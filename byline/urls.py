@@ -34,6 +34,8 @@ urlpatterns = i18n_patterns(
     path("comments/", include("byline.comments.urls")),
     path("tips/", include("byline.tips.urls")),
     path("write/", include("byline.studio.urls")),
+    path("audience/", include("byline.audience.urls")),
+    path("mail/", include("byline.mail.urls")),
     prefix_default_language=True,
 )
 urlpatterns += [

@@ -46,6 +46,7 @@ PG_HOST = "127.0.0.1"
 SHARED_PG_PORT = 5432
 PG_PORT = int(os.environ.get("CLUSTER_PG_PORT", "5433"))
 REDIS_PORT = int(os.environ.get("CLUSTER_REDIS_PORT", "6380"))
+SMTP_PORT = int(os.environ.get("CLUSTER_SMTP_PORT", "2525"))  # deploy/mailsink.py: every e-mail lands in var/
 OWN_PG_DIR = RUN_DIR / "pg"
 
 
@@ -108,7 +109,8 @@ def command_line(pid: int) -> str:
 
 # Each process we start, by name, and a word its command line must contain, so a pid that was
 # recycled by the system after a crash is never signalled by mistake.
-SIGNATURES = {"nginx": "nginx", "celery-beat": "celery", "celery-worker": "celery", "redis": "redis-server"}
+SIGNATURES = {"nginx": "nginx", "celery-beat": "celery", "celery-worker": "celery", "redis": "redis-server",
+              "mail-sink": "mailsink"}
 
 
 def signature(name: str) -> str:
@@ -290,6 +292,11 @@ def app_env(config: Config) -> dict[str, str]:
         "BYLINE_LOG_FORMAT": "json",
         "DB_CONN_MAX_AGE": "300",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # Real SMTP to the cluster's own sink (deploy/mailsink.py), which writes .eml files the staff page lists.
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(SMTP_PORT),
+        "BYLINE_MAIL_DIR": str(RUN_DIR / "mail"),
     })
     return env
 
@@ -354,7 +361,8 @@ def http_ok(url: str) -> bool:
 
 
 def component_names(config: Config) -> list[str]:
-    return [f"app-{i}" for i in range(1, len(config.app_ports) + 1)] + ["celery-worker", "celery-beat", "nginx"]
+    return [f"app-{i}" for i in range(1, len(config.app_ports) + 1)] + ["celery-worker", "celery-beat", "nginx",
+                                                                        "mail-sink"]
 
 
 def start(config: Config) -> None:
@@ -369,6 +377,8 @@ def start(config: Config) -> None:
     if config.own_redis:
         ensure_redis(env)
     ensure_database(config)
+    spawn("mail-sink", [sys.executable, str(DEPLOY / "mailsink.py"), "--port", str(SMTP_PORT),
+                        "--dir", str(RUN_DIR / "mail")], env)
     log("migrating, collecting static files, loading the demo")
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -392,12 +402,12 @@ def start(config: Config) -> None:
                                                       "own_postgres": config.own_postgres,
                                                       "own_redis": config.own_redis}))
     log(f"up: {len(config.app_ports)} {config.server} app servers x {config.workers} workers, "
-        f"Celery worker and beat, nginx")
+        f"Celery worker and beat, nginx, a mail sink on {SMTP_PORT}")
     print(f"\nByline is at {config.url}/   (make cluster-stop stops it)\n", flush=True)
 
 
 def stop(config: Config) -> None:
-    for name in ["nginx", "celery-beat", "celery-worker", *[f"app-{i}" for i in range(1, 10)]]:
+    for name in ["nginx", "celery-beat", "celery-worker", *[f"app-{i}" for i in range(1, 10)], "mail-sink"]:
         stop_process(name, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
     stop_process("redis")
     if (RUN_DIR / "started-own-postgres").exists():

@@ -85,4 +85,7 @@ def load_demo() -> list[DemoAccount]:
     from byline.comments.demo import load_demo_conversation
 
     load_demo_conversation()
+    from byline.audience.demo import load_demo_audience
+
+    load_demo_audience(reader_username=READER.username)
     return accounts

@@ -116,6 +116,29 @@ def password_reset_email(client: Client, article: Article) -> tuple[int, str]:
     return response.status_code, "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
 
 
+def newsletter_email(client: Client, article: Article) -> tuple[int, str]:
+    """The article's newsletter as this reader receives it: the client's account subscribed (address confirmed),
+    or an address without an account for a client that is not signed in. Both parts of the message."""
+    from django.contrib.auth import get_user_model
+
+    from byline.audience import services as audience
+    from byline.audience.models import Consent, Subscriber, Subscription
+
+    user_id = client.session.get("_auth_user_id")
+    user = get_user_model().objects.get(pk=user_id) if user_id else None
+    address = user.email if user is not None else f"reader-{uuid.uuid4().hex[:8]}@example.org"
+    now = timezone.now()
+    subscriber = Subscriber.objects.create(email=address, user=user, confirmed_at=now)
+    Subscription.objects.create(subscriber=subscriber, kind="author", author=article.author,
+                                consent=Consent.DOUBLE_OPT_IN, confirmed_at=now)
+    mail.outbox.clear()
+    newsletter = audience.queue_newsletter(article_id=article.pk, now=article.published_at)
+    audience.send_newsletter(newsletter_id=newsletter.pk)
+    [message] = [m for m in mail.outbox if address in m.to]
+    parts = [message.subject, message.body, *(content for content, _type in message.alternatives)]
+    return 200, "\n".join(parts)
+
+
 NO_SUCH_WORD = "quillwortish"  # in no article: a search for it shows where a page echoes its query
 
 
@@ -386,6 +409,8 @@ SURFACES: dict[str, Surface] = {
     "locked image (every width; page, API, feed)": Surface(
         locked_image, expect=preview, statuses=(404,),
         note="an image below the paywall line, served only through the access-checked view"),
+    "newsletter e-mail": Surface(newsletter_email, expect=preview,
+                                 note="text and HTML parts as the reader's address receives them"),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
                                      note="the only e-mail a reader can trigger; receipts are pages"),
     "article page, read during a save that makes it paid": Surface(

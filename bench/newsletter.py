@@ -1,0 +1,226 @@
+"""How fast does a newsletter go out, against what the mail sink can take?
+
+    python bench/newsletter.py [--subscribers 100000] [--accounts 0.3] [--buyers 0.1] [--batch 500]
+                               [--database postgres://postgres@127.0.0.1:5432/byline_x]
+
+In a throwaway database (a test database beside the one named, or a temporary SQLite file) it makes one
+paid article and N confirmed subscribers of its author: a share with accounts (`--accounts`), some of
+whom bought the article (`--buyers`, real wallet purchases, so they get the full copy), the rest addresses
+without accounts; a third want plain text, a fifth read Chinese. A local aiosmtpd sink runs in a second
+process. Then:
+
+- newsletter: the article goes live and the task its publish hook starts runs (Celery eager): it makes the
+  outbox and sends it through Django's SMTP backend; timed from the task's start to the last message
+  accepted by the sink (every row claimed, decided, rendered or substituted, sent, and marked sent);
+- limit: the same number of pre-rendered, identical messages sent to the same sink by a bare `smtplib`
+  loop over one connection, in the same run.
+
+It prints both times, messages per second, the ratio (goal: at least 50% of the limit), how many copies
+were rendered, and this process's peak memory (ru_maxrss; goal: at most 300 MiB per worker).
+BENCH_PROFILE=1 prints a cProfile of the send (cumulative), to see where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import random
+import resource
+import smtplib
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sink(port: int, ready, counter) -> None:
+    """The SMTP sink, in its own process so it does not share this one's interpreter lock."""
+    import asyncio
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    class Count:
+        async def handle_DATA(self, server, session, envelope) -> str:
+            with counter.get_lock():
+                counter.value += 1
+            return "250 OK"
+
+    controller = Controller(Count(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    asyncio.run(asyncio.sleep(10**9))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _setup(database: str | None, port: int) -> None:
+    tmp = tempfile.mkdtemp(prefix="byline-newsletter-bench-")
+    os.environ.update(BYLINE_DEMO="1", BYLINE_VAR_DIR=tmp, BYLINE_FAST_HASHER="1",
+                      DJANGO_SETTINGS_MODULE="byline.settings", DATABASE_URL=database or f"sqlite:///{tmp}/b.sqlite3",
+                      EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+                      EMAIL_PORT=str(port))
+    os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _build(subscribers: int, accounts: float, buyers: float, rng: random.Random):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from byline.articles.models import Article, Author, Topic
+    from byline.articles.services import ArticleData, upsert_article
+    from byline.audience.models import Consent, ListKind, Subscriber, Subscription
+    from byline.payments.services import credit_wallet
+    from byline.purchases.services import unlock_with_wallet
+
+    User = get_user_model()
+    author_user = User.objects.create_user("bench-author", "author@example.org", "a-long-pass-word")
+    author = Author.objects.create(user=author_user, slug="bench-author", display_name="Bench Author")
+    topic = Topic.objects.create(slug="bench", name_en="Bench")
+    body = ("The free part of the bench article, a paragraph long enough to look like one.\n\n" * 4
+            + "<!-- paywall -->\n\n" + "The locked part, which only buyers receive in full.\n\n" * 20)
+    article, _ = upsert_article(ArticleData(title="The bench article", slug="bench-article", lang="en", topic=topic,
+                                            author=author, body_markdown=body, price_minor=300, currency="USD",
+                                            visibility="paid", status="draft"))
+    now = timezone.now()
+    with_account = int(subscribers * accounts)
+    users = User.objects.bulk_create([User(username=f"r{n}", email=f"r{n}@example.org", password="!")
+                                      for n in range(with_account)], batch_size=5000)
+    bought = rng.sample(users, min(len(users), int(subscribers * buyers))) if users else []
+    # A draft cannot be bought; the bench's buyers bought it while it was briefly live, before this run.
+    Article.objects.filter(pk=article.pk).update(status="published", published_at=timezone.now())
+    article.refresh_from_db()
+    for user in bought:  # real purchases, through the wallet, as readers make them
+        credit_wallet(reader=user, amount_minor=300, currency="USD", key=f"bench-fund:{user.pk}")
+        unlock_with_wallet(reader=user, article=article, idempotency_key=f"bench-buy:{user.pk}")
+    rows = []
+    for n in range(subscribers):
+        user = users[n] if n < with_account else None
+        rows.append(Subscriber(email=user.email if user else f"a{n}@example.org", user=user, confirmed_at=now,
+                               language="zh-hans" if n % 5 == 0 else "en",
+                               mail_format="text" if n % 3 == 0 else "html"))
+    Subscriber.objects.bulk_create(rows, batch_size=5000)
+    Subscription.objects.bulk_create(
+        [Subscription(subscriber_id=pk, kind=ListKind.AUTHOR, author=author, consent=Consent.DOUBLE_OPT_IN,
+                      confirmed_at=now) for pk in Subscriber.objects.values_list("pk", flat=True)], batch_size=5000)
+    Article.objects.filter(pk=article.pk).update(status="draft", published_at=None)
+    return article, bought
+
+
+def _bare_loop(port: int, count: int, message: bytes) -> float:
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for n in range(count):
+            smtp.sendmail("noreply@byline.local", [f"x{n}@example.org"], message)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--accounts", type=float, default=0.3, help="share of subscribers with an account")
+    parser.add_argument("--buyers", type=float, default=0.01,
+                        help="share of subscribers who bought the article (each a real wallet purchase)")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--database", help="a PostgreSQL URL; a test database is made beside it and dropped")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    port = _free_port()
+    ready, counter = multiprocessing.Event(), multiprocessing.Value("q", 0)
+    sink = multiprocessing.Process(target=_sink, args=(port, ready, counter), daemon=True)
+    sink.start()
+    ready.wait(30)
+    _setup(args.database, port)
+    from django.db import connection
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    from byline.audience import services
+    from byline.audience.models import Delivery
+
+    setup_test_environment()
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        article, bought = _build(args.subscribers, args.accounts, args.buyers, random.Random(args.seed))
+        buyers = len(bought)
+        engine = connection.vendor
+        copies: dict = {}
+        real_key = services.CopyBook.key_for
+
+        def counted(book, subscriber):
+            result = real_key(book, subscriber)
+            copies[id(book)] = len(book.copies)
+            return result
+
+        services.CopyBook.key_for = counted
+        from django.conf import settings
+        from django.utils import timezone
+
+        from byline.access.decision import decide
+
+        settings.NEWSLETTER_BATCH_SIZE = args.batch
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # the test environment's is locmem
+        from byline.articles.models import Article
+        from byline.audience.tasks import queue_newsletter
+
+        # Published without the save hooks (the recommender's refresh is another app's cost); then exactly
+        # what the publish hook starts: the task that makes the outbox and (eager) sends it.
+        Article.objects.filter(pk=article.pk).update(status="published", published_at=timezone.now())
+        article = Article.objects.get(pk=article.pk)
+        before = counter.value
+        start = time.perf_counter()
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(queue_newsletter.delay, article.pk)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        else:
+            queue_newsletter.delay(article.pk)
+        elapsed = time.perf_counter() - start
+        if bought:
+            assert decide(bought[0], article).allowed, "a bench buyer must read the full text"
+        accepted = counter.value - before
+        full = Delivery.objects.filter(copy="full").count()
+        sample = Delivery.objects.filter(copy="preview").select_related("subscriber").first()
+        book = services.CopyBook(article)
+        _name, copy, links = book.for_subscriber(sample.subscriber)
+        message = services.build_message(subject=copy.subject, text=copy.text, html=copy.html,
+                                         to=sample.subscriber.email).message().as_bytes(linesep="\r\n")
+        limit = _bare_loop(port, args.subscribers, message)
+    finally:
+        teardown_databases(old_config, verbosity=0)
+        sink.terminate()
+
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"newsletter bench: {args.subscribers} subscribers ({args.accounts:.0%} with accounts, {buyers} buyers), "
+          f"batch {args.batch}, {engine}")
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"  newsletter: {elapsed:8.2f} s  ({accepted / elapsed:8.0f} msg/s) from publish to the last accepted, "
+          f"{accepted} accepted by the sink, {full} full copies, at most {max(copies.values(), default=0)} copies "
+          f"rendered per batch")
+    print(f"  limit (bare smtplib, pre-rendered, one connection): {limit:8.2f} s  "
+          f"({args.subscribers / limit:8.0f} msg/s)")
+    print(f"  ratio: {limit / elapsed:.0%} of the limit (goal >= 50%); peak memory of this process "
+          f"{peak_mib:.0f} MiB (goal <= 300 MiB; it holds the sink's client side and the outbox build too)")
+    assert accepted == args.subscribers, f"{accepted} accepted for {args.subscribers} subscribers"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Personal values (byline/core/personal.py) for the shared page shell: the follow button on the article
+page and the bell in the header. Both read the reader's state from the cache, so a page costs no query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from byline.audience import selectors
+from byline.core import personal
+
+
+def _reader(request: HttpRequest | None, context: Mapping[str, Any]) -> Any:
+    if request is None or context.get("anonymous_preview"):
+        return None
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def follow_author_button(reader: Any, author: Any, csrf_token: Any, next_path: str) -> str:
+    """A Follow / Following form for a signed-in reader, a link to the e-mail subscription otherwise.
+    The anonymous version is the same for everyone, so it may sit in a cached public page."""
+    if reader is None:
+        return format_html(
+            '<p class="follow-box"><a class="button" href="{}">{}</a></p>',
+            reverse("audience:subscribe_author", args=[author.slug]),
+            _("Follow %(name)s: new articles by e-mail") % {"name": author.name})
+    following = f"author:{author.pk}" in selectors.followed_lists(reader)
+    label = _("Following %(name)s (stop)") % {"name": author.name} if following else \
+        _("Follow %(name)s") % {"name": author.name}
+    return format_html(
+        '<form method="post" action="{}" class="follow-box inline-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="action" value="{}"><input type="hidden" name="next" value="{}">'
+        '<button type="submit" class="button" aria-pressed="{}">{}</button></form>',
+        reverse("audience:follow_author", args=[author.slug]), str(csrf_token or ""),
+        "unfollow" if following else "follow", next_path, "true" if following else "false", label)
+
+
+@personal.register("follow-author")
+def follow_author(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
+    article = context["article"]
+    next_path = request.path if request is not None else article.get_absolute_url()
+    return follow_author_button(_reader(request, context), article.author, context.get("csrf_token"), next_path)
+
+
+@personal.register("notification-bell")
+def notification_bell(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
+    reader = _reader(request, context)
+    if reader is None:
+        return ""
+    unread = selectors.unread_count(reader)
+    if unread:
+        label = _("Notifications (%(n)s unread)") % {"n": unread}
+        return format_html('<a href="{}" class="bell" data-testid="bell">{}</a>', reverse("audience:notifications"),
+                           label)
+    return format_html('<a href="{}" class="bell" data-testid="bell">{}</a>', reverse("audience:notifications"),
+                       _("Notifications"))

@@ -1,0 +1,175 @@
+"""Reads for followers, subscribers, newsletters and notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+
+from byline.accounts.backends import cache_name
+from byline.articles.models import Article, Author
+from byline.audience.models import (
+    Delivery,
+    DeliveryState,
+    ListKind,
+    Newsletter,
+    Notification,
+    Subscriber,
+    Subscription,
+)
+from byline.core import read_ahead
+
+STATE_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def state_key(user_id: Any) -> str:
+    return f"audience:state:{cache_name(user_id)}"
+
+
+# Kept for the callers that name what they forget; both live in the one state entry.
+follows_key = unread_key = state_key
+
+
+def _state_from_database(user_id: int) -> tuple[frozenset[str], int]:
+    """What the reader follows and how many notifications are unread, in one query (UNION ALL)."""
+    subscriptions, notifications = Subscription._meta.db_table, Notification._meta.db_table
+    subscribers = Subscriber._meta.db_table
+    sql = (f'SELECT s.kind, s.author_id, s.topic_id FROM "{subscriptions}" s '
+           f'JOIN "{subscribers}" r ON r.id = s.subscriber_id WHERE r.user_id = %s '
+           f'UNION ALL SELECT \'unread\', COUNT(*), NULL FROM "{notifications}" n '
+           f'WHERE n.user_id = %s AND n.read_at IS NULL')
+    follows, unread = set(), 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id])
+        for kind, author_id, topic_id in cursor.fetchall():
+            if kind == "unread":
+                unread = int(author_id)
+            elif kind == ListKind.AUTHOR:
+                follows.add(f"author:{author_id}")
+            elif kind == ListKind.TOPIC:
+                follows.add(f"topic:{topic_id}")
+            else:
+                follows.add("site")
+    return frozenset(follows), unread
+
+
+def audience_state(user: Any) -> tuple[frozenset[str], int]:
+    """(what a signed-in reader follows, their unread notifications), from one cache entry: the follow
+    button and the bell are on every page, so a page asks no query while it is cached. It is filled at
+    log-in (signals.py) and on a miss, and forgotten by every follow, unfollow, notification and "read"."""
+    key = state_key(user.pk)
+    found = read_ahead.get(key)
+    if found is None:
+        found = _state_from_database(user.pk)
+        cache.set(key, found, STATE_CACHE_SECONDS)
+    return found
+
+
+def followed_lists(user: Any) -> frozenset[str]:
+    """What a signed-in reader follows: "author:3", "topic:2", "site"."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return audience_state(user)[0]
+
+
+def unread_count(user: Any) -> int:
+    """The bell's number."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return audience_state(user)[1]
+
+
+def notifications_for(user: Any, limit: int = 50) -> list[Notification]:
+    return list(Notification.objects.filter(user_id=user.pk)
+                .select_related("article", "article__author").defer("article__locked_html",
+                                                                    "article__body_markdown")[:limit])
+
+
+def subscriber_for_user(user: Any) -> Subscriber | None:
+    return Subscriber.objects.filter(user_id=user.pk).first()
+
+
+def list_members(*, kind: str, author: Author | None = None) -> QuerySet[Subscription]:
+    """An author's (or the publication's) one list: followers and e-mail subscribers together."""
+    members = Subscription.objects.filter(kind=kind).select_related("subscriber", "subscriber__user")
+    if kind == ListKind.AUTHOR:
+        members = members.filter(author=author)
+    return members.order_by("-created_at", "-id")
+
+
+def iter_list_members(*, kind: str, author: Author | None = None) -> Iterator[Subscription]:
+    return list_members(kind=kind, author=author).iterator(chunk_size=2000)
+
+
+def recipients_of(article: Article) -> QuerySet[Subscriber]:
+    """Every address that gets `article` as it is published: on the author's, the topic's or the whole
+    publication's list, agreed to that list, address confirmed, mail not stopped or suppressed, and
+    wanting each new article (digest readers get it in their digest)."""
+    lists = (Q(subscriptions__kind=ListKind.AUTHOR, subscriptions__author_id=article.author_id)
+             | Q(subscriptions__kind=ListKind.TOPIC, subscriptions__topic_id=article.topic_id)
+             | Q(subscriptions__kind=ListKind.SITE))
+    return (Subscriber.objects.filter(lists, subscriptions__confirmed_at__isnull=False)
+            .filter(email__isnull=False, confirmed_at__isnull=False, stopped_at__isnull=True,
+                    suppressed_at__isnull=True, frequency="each")
+            .exclude(email="").distinct())
+
+
+def follower_user_ids(article: Article) -> QuerySet:
+    """Signed-in followers of anything `article` belongs to: they get a notification on the site."""
+    lists = (Q(subscriptions__kind=ListKind.AUTHOR, subscriptions__author_id=article.author_id)
+             | Q(subscriptions__kind=ListKind.TOPIC, subscriptions__topic_id=article.topic_id)
+             | Q(subscriptions__kind=ListKind.SITE))
+    return (Subscriber.objects.filter(lists, user__isnull=False, user__is_active=True)
+            .exclude(user_id=article.author.user_id).values_list("user_id", flat=True).distinct())
+
+
+def newsletter_figures(*, author: Author) -> list[dict[str, Any]]:
+    """Per newsletter of `author`: recipients, sent, refused, still waiting, and how many got the full text.
+    No tracking pixel: opens are not counted."""
+    rows = (Newsletter.objects.filter(article__author=author).select_related("article")
+            .defer("article__locked_html", "article__body_markdown")
+            .annotate(sent=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT)),
+                      failed=Count("deliveries", filter=Q(deliveries__state=DeliveryState.FAILED)),
+                      waiting=Count("deliveries", filter=Q(deliveries__state=DeliveryState.PENDING)),
+                      full=Count("deliveries", filter=Q(deliveries__copy="full")),
+                      # Recipients who stopped their e-mail after this newsletter came (any later one too).
+                      stopped=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT,
+                                                           deliveries__subscriber__stopped_at__gte=F("queued_at"))))
+            .order_by("-queued_at")[:50])
+    return [{"newsletter": n, "sent": n.sent, "failed": n.failed, "waiting": n.waiting, "full": n.full,
+             "stopped": n.stopped} for n in rows]
+
+
+def delivery_counts(newsletter_id: int) -> dict[str, int]:
+    counts = dict(Delivery.objects.filter(newsletter_id=newsletter_id).values_list("state")
+                  .annotate(n=Count("id")).values_list("state", "n"))
+    return {state: counts.get(state, 0) for state in DeliveryState.values}
+
+
+def digest_articles(*, subscriber: Subscriber, since: Any, now: Any) -> QuerySet[Article]:
+    """Live articles on the subscriber's lists that went live in (since, now] and have not reached them yet.
+    The locked part is never loaded: a digest shows titles and free teasers only."""
+    from byline.articles.models import LIVE_STATUSES
+
+    lists = Q()
+    for subscription in subscriber.subscriptions.filter(confirmed_at__isnull=False):
+        if subscription.kind == ListKind.AUTHOR:
+            lists |= Q(author_id=subscription.author_id)
+        elif subscription.kind == ListKind.TOPIC:
+            lists |= Q(topic_id=subscription.topic_id)
+        else:
+            lists |= Q(pk__isnull=False)
+    if not lists:
+        return Article.objects.none()
+    return (Article.objects.filter(lists, status__in=LIVE_STATUSES, published_at__gt=since, published_at__lte=now)
+            .exclude(deliveries__subscriber=subscriber).select_related("author")
+            .defer("locked_html", "body_markdown").order_by("-published_at"))
+
+
+def recent_articles_of(*, author: Author, limit: int = 10) -> list[Article]:
+    """The author's latest articles (drafts too), for previews and test sends."""
+    return list(Article.objects.filter(author=author).defer("locked_html", "body_markdown")
+                .order_by("-updated_at")[:limit])

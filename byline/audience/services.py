@@ -1,0 +1,529 @@
+"""Writes for the audience: follow and unfollow, subscribe by e-mail (double opt-in), preferences,
+unsubscribe, and the newsletter's outbox (queue once per article, send each row at most once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import uuid
+from collections.abc import Iterable
+from email.utils import parseaddr
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from byline.articles.models import Article, Author, Topic
+from byline.audience import selectors, tokens
+from byline.audience.models import (
+    Consent,
+    Delivery,
+    DeliveryState,
+    Frequency,
+    ListKind,
+    MailFormat,
+    Newsletter,
+    Notification,
+    NotificationKind,
+    Subscriber,
+    Subscription,
+)
+from byline.audience.newsletter import CopyBook, list_headers, site_url
+from byline.mail.compose import build_message, inline_css
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+CLAIM_SECONDS = 600  # a claimed row comes back to the queue this long after its worker went silent
+MAX_ATTEMPTS = 5
+
+
+def _normalised_email(email: str) -> str:
+    local, _at, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+def _target(kind: str, author: Author | None, topic: Topic | None) -> dict[str, Any]:
+    if kind == ListKind.AUTHOR:
+        assert author is not None
+        return {"kind": kind, "author": author, "topic": None}
+    if kind == ListKind.TOPIC:
+        assert topic is not None
+        return {"kind": kind, "author": None, "topic": topic}
+    return {"kind": ListKind.SITE, "author": None, "topic": None}
+
+
+def _forget_follows(user_id: Any) -> None:
+    # Now and again after the commit: a page that read the old rows meanwhile may have cached them.
+    cache.delete(selectors.state_key(user_id))
+    transaction.on_commit(lambda: cache.delete(selectors.state_key(user_id)))
+
+
+def subscriber_of_user(user: Any, *, language: str | None = None) -> Subscriber:
+    """The reader's own subscriber row, made on first need. Their account's address is used, unless another
+    subscriber already holds it (then this row has no address, and only the bell tells them)."""
+    existing = Subscriber.objects.filter(user_id=user.pk).first()
+    if existing is not None:
+        return existing
+    email = _normalised_email(user.email) if user.email else None
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with transaction.atomic():
+        if email:
+            holder = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
+            if holder is not None and holder.user_id is None:
+                holder.user = user  # the address subscribed before it had an account: one row for both
+                holder.save(update_fields=["user"])
+                return holder
+            if holder is not None:
+                email = None
+        try:
+            with transaction.atomic():
+                return Subscriber.objects.create(user=user, email=email, language=language)
+        except IntegrityError:  # a second tab made it meanwhile
+            return Subscriber.objects.get(user_id=user.pk)
+
+
+def follow(*, user: Any, kind: str, author: Author | None = None, topic: Topic | None = None,
+           request_language: str | None = None) -> Subscription:
+    """The signed-in reader follows a list. Agreement is the click itself; e-mail waits until their
+    address is confirmed (a confirmation goes out the first time)."""
+    subscriber = subscriber_of_user(user, language=request_language)
+    target = _target(kind, author, topic)
+    with transaction.atomic():
+        subscription, created = Subscription.objects.get_or_create(
+            subscriber=subscriber, **target,
+            defaults={"consent": Consent.FOLLOW, "confirmed_at": timezone.now()})
+        if subscription.confirmed_at is None:
+            subscription.confirmed_at = timezone.now()
+            subscription.save(update_fields=["confirmed_at"])
+        _forget_follows(user.pk)
+    if created and subscriber.email and subscriber.confirmed_at is None:
+        send_confirmation(subscriber=subscriber, what=list_name(subscription))
+    return subscription
+
+
+def unfollow(*, user: Any, kind: str, author: Author | None = None, topic: Topic | None = None) -> None:
+    with transaction.atomic():
+        Subscription.objects.filter(subscriber__user_id=user.pk, **_target(kind, author, topic)).delete()
+        _forget_follows(user.pk)
+
+
+def list_name(subscription: Subscription) -> str:
+    if subscription.kind == ListKind.AUTHOR:
+        return subscription.author.name
+    if subscription.kind == ListKind.TOPIC:
+        return subscription.topic.name
+    return settings.SITE_NAME
+
+
+def subscribe_by_email(*, email: str, kind: str, author: Author | None = None, topic: Topic | None = None,
+                       language: str) -> None:
+    """A free subscription without an account. Nothing but one confirmation message is sent until the
+    address confirms; the caller says the same thing whether the address was new, pending or known, so the
+    form tells nobody who subscribes."""
+    email = _normalised_email(email)
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
+        if subscriber is None:
+            try:
+                with transaction.atomic():
+                    subscriber = Subscriber.objects.create(email=email, language=language)
+            except IntegrityError:
+                subscriber = Subscriber.objects.get(email__iexact=email)
+        subscription, _created = Subscription.objects.get_or_create(
+            subscriber=subscriber, **_target(kind, author, topic), defaults={"consent": Consent.DOUBLE_OPT_IN})
+    if subscription.confirmed_at is None or subscriber.confirmed_at is None:
+        send_confirmation(subscriber=subscriber, what=list_name(subscription))
+
+
+CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+
+
+def send_confirmation(*, subscriber: Subscriber, what: str) -> None:
+    """The double opt-in message: one signed link that confirms the address and every list it asked for.
+    At most three a day to one address, whoever asks: the form cannot be used to flood someone's inbox
+    (the page says the same either way)."""
+    import hashlib
+
+    from byline.core.ratelimit import count_request
+
+    bucket = hashlib.sha256(subscriber.email.lower().encode()).hexdigest()[:32]
+    if count_request("audience-confirm", bucket, limit=CONFIRMATIONS_PER_ADDRESS_PER_DAY, window=86400):
+        log.info("audience: confirmation to subscriber %s held back (daily limit)", subscriber.pk)
+        return
+    token = tokens.make(subscriber.pk, tokens.CONFIRM_SALT)
+    with translation.override(subscriber.language):
+        context = {"confirm_url": site_url(reverse("audience:confirm", args=[token])), "what": what,
+                   "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,
+                   "LANGUAGE_CODE": subscriber.language}
+        subject = _("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME}
+        text = render_to_string("audience/email/confirm.txt", context)
+        html = inline_css(render_to_string("audience/email/confirm.html", context))
+    build_message(subject=subject, text=text, html=html, to=subscriber.email).send()
+
+
+def confirm(*, subscriber_id: int) -> Subscriber | None:
+    """The address answered its confirmation: it may now receive what it subscribed to."""
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+        if subscriber is None:
+            return None
+        if subscriber.confirmed_at is None:
+            subscriber.confirmed_at = now
+        subscriber.stopped_at = None
+        subscriber.save(update_fields=["confirmed_at", "stopped_at"])
+        subscriber.subscriptions.filter(confirmed_at__isnull=True).update(confirmed_at=now)
+        if subscriber.user_id:
+            _forget_follows(subscriber.user_id)
+    return subscriber
+
+
+def unsubscribe(*, subscriber_id: int) -> Subscriber | None:
+    """One click: no more newsletters to this address (the preference page can start them again)."""
+    updated = Subscriber.objects.filter(pk=subscriber_id, stopped_at__isnull=True).update(stopped_at=timezone.now())
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if updated:
+        log.info("audience: subscriber %s unsubscribed", subscriber_id)
+    return subscriber
+
+
+def save_preferences(*, subscriber: Subscriber, frequency: str, language: str, mail_format: str,
+                     keep_lists: Iterable[str], receive: bool) -> Subscriber:
+    keep = set(keep_lists)
+    with transaction.atomic():
+        subscriber.frequency = frequency
+        subscriber.language = language
+        subscriber.mail_format = mail_format if mail_format in MailFormat.values else MailFormat.HTML
+        subscriber.stopped_at = None if receive else (subscriber.stopped_at or timezone.now())
+        subscriber.save(update_fields=["frequency", "language", "mail_format", "stopped_at"])
+        for subscription in subscriber.subscriptions.all():
+            if subscription.list_key not in keep:
+                subscription.delete()
+        if subscriber.user_id:
+            _forget_follows(subscriber.user_id)
+    return subscriber
+
+
+def suppress(*, email: str) -> int:
+    """A hard bounce or a complaint (from the provider's webhook): never mail the address again."""
+    return Subscriber.objects.filter(email__iexact=_normalised_email(email), suppressed_at__isnull=True).update(
+        suppressed_at=timezone.now())
+
+
+# --- Newsletters -----------------------------------------------------------------------------------------
+
+
+def queue_newsletter(*, article_id: int, now: dt.datetime | None = None) -> Newsletter | None:
+    """Make the article's newsletter once, when it is live: an outbox row per recipient and a notification
+    per signed-in follower. Calling it again (a retried task, the periodic sweep, a second save) finds the
+    newsletter made and adds nothing."""
+    now = now or timezone.now()
+    article = Article.objects.select_related("author").defer("locked_html", "body_markdown").filter(
+        pk=article_id).first()
+    if article is None or not article.is_live:
+        return None
+    if article.published_at < now - dt.timedelta(seconds=settings.NEWSLETTER_LOOKBACK_SECONDS):
+        return None  # published long before (an old article saved again, a demo load): not news
+    with transaction.atomic():
+        newsletter, created = Newsletter.objects.get_or_create(article=article)
+        if not created:
+            return newsletter
+        count = 0
+        ids = selectors.recipients_of(article).values_list("id", flat=True).order_by("id")
+        chunk: list[Delivery] = []
+        for subscriber_id in ids.iterator(chunk_size=5000):
+            chunk.append(Delivery(newsletter=newsletter, article=article, subscriber_id=subscriber_id))
+            if len(chunk) >= 5000:
+                Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+            count += len(chunk)
+        newsletter.recipients = count
+        newsletter.save(update_fields=["recipients"])
+        notify_followers(article=article)
+    return newsletter
+
+
+def notify_followers(*, article: Article) -> int:
+    user_ids = list(selectors.follower_user_ids(article))
+    Notification.objects.bulk_create(
+        [Notification(user_id=uid, kind=NotificationKind.NEW_ARTICLE, article=article) for uid in user_ids],
+        ignore_conflicts=True, batch_size=2000)
+    keys = [selectors.state_key(uid) for uid in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+    return len(user_ids)
+
+
+def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
+    rows = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
+    if notification_ids is not None:
+        rows = rows.filter(pk__in=list(notification_ids))
+    updated = rows.update(read_at=timezone.now())
+    cache.delete(selectors.unread_key(user.pk))
+    return updated
+
+
+def _claim(newsletter_id: int, *, limit: int, now: dt.datetime) -> tuple[str, list[int]]:
+    """Take up to `limit` waiting rows for this worker. `skip_locked` lets workers running side by side
+    take different rows (PostgreSQL); the lease lets rows of a worker that died come back later."""
+    claim = uuid.uuid4().hex
+    with transaction.atomic():
+        ids = list(Delivery.objects.select_for_update(skip_locked=True)
+                   .filter(newsletter_id=newsletter_id, state=DeliveryState.PENDING)
+                   .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+                   .order_by("id").values_list("id", flat=True)[:limit])
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(
+                claim=claim, claimed_until=now + dt.timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+    return claim, ids
+
+
+def send_newsletter_batch(*, newsletter_id: int, limit: int = BATCH_SIZE, now: dt.datetime | None = None,
+                          connection: Any = None) -> int:
+    """Send one batch of the newsletter's waiting rows; returns how many were claimed (0: nothing left).
+
+    Each row is marked sent right after the mail server accepted its message, never before: a worker killed
+    between the two can repeat that one message, and nothing else. Rows not reached because of an error are
+    handed back at once, so a retry takes them."""
+    now = now or timezone.now()
+    claim, ids = _claim(newsletter_id, limit=limit, now=now)
+    if not ids:
+        _finish_if_done(newsletter_id)
+        return 0
+    newsletter = Newsletter.objects.get(pk=newsletter_id)
+    # The row as it is now, locked part included: `decide` below is asked about exactly this row.
+    article = Article.objects.select_related("author", "topic").get(pk=newsletter.article_id)
+    rows = list(Delivery.objects.filter(pk__in=ids, claim=claim).select_related("subscriber", "subscriber__user")
+                .order_by("id"))
+    if not article.is_live:
+        Delivery.objects.filter(pk__in=ids, claim=claim).update(state=DeliveryState.SKIPPED, error="not live")
+        Newsletter.objects.filter(pk=newsletter_id).update(cancelled_at=now)
+        return len(ids)
+    book = CopyBook(article)
+    connection = connection or get_connection()
+    done: set[int] = set()
+    relaxed = _relaxed_commits()
+    try:
+        connection.open()
+        for row in rows:
+            subscriber = row.subscriber
+            if not subscriber.receives_mail or subscriber.frequency != "each":
+                _settle(row, claim, DeliveryState.SKIPPED, error="preferences changed")
+                done.add(row.pk)
+                continue
+            try:
+                copy_name = _send_one(book, subscriber, connection)
+            except smtplib.SMTPRecipientsRefused as refused:
+                _settle(row, claim, DeliveryState.FAILED, error=str(refused)[:300])
+                done.add(row.pk)
+                continue
+            _settle(row, claim, DeliveryState.SENT, copy=copy_name)
+            done.add(row.pk)
+    finally:
+        connection.close()
+        if relaxed:
+            _strict_commits()
+        unsent = [pk for pk in ids if pk not in done]
+        if unsent:
+            # Handed back for the retry; a row that keeps failing stops after MAX_ATTEMPTS.
+            Delivery.objects.filter(pk__in=unsent, claim=claim, state=DeliveryState.PENDING).update(
+                claim="", claimed_until=None)
+            Delivery.objects.filter(pk__in=unsent, state=DeliveryState.PENDING, attempts__gte=MAX_ATTEMPTS).update(
+                state=DeliveryState.FAILED, error="too many attempts")
+    return len(ids)
+
+
+def _relaxed_commits() -> bool:
+    """On PostgreSQL, the "sent" marks of a batch commit without waiting for the disk (synchronous_commit off):
+    a mark is one round trip instead of a flush. A worker killed loses nothing (the server has every committed
+    mark); only a crash of the database server itself may lose its last fraction of a second of marks, whose
+    messages would then be sent again. Outside a transaction only, so nothing else is relaxed by accident."""
+    if db_connection.vendor != "postgresql" or db_connection.in_atomic_block:
+        return False
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    return True
+
+
+def _strict_commits() -> None:
+    with db_connection.cursor() as cursor:
+        cursor.execute("RESET synchronous_commit")
+
+
+def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any) -> str:
+    """Send the subscriber's copy over `connection`; returns which copy ("full" or "preview"). Through Django's
+    SMTP backend the prepared bytes go straight to its open SMTP session (the same bytes Django would make);
+    any other backend (anymail, the demo's files, tests' memory) gets an EmailMessage."""
+    if isinstance(connection, SmtpBackend) and connection.connection is not None:
+        copy_name, data, _links = book.bytes_for(subscriber)
+        if data is not None:
+            connection.connection.sendmail(ENVELOPE_FROM(), [subscriber.email], data)
+            return copy_name
+    copy_name, copy, links = book.for_subscriber(subscriber)
+    build_message(subject=copy.subject, text=copy.text, html=copy.html, to=subscriber.email,
+                  headers=list_headers(links), connection=connection).send()
+    return copy_name
+
+
+def ENVELOPE_FROM() -> str:  # noqa: N802 (reads like the constant it stands for)
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def _settle(row: Delivery, claim: str, state: str, *, copy: str = "", error: str = "") -> None:
+    Delivery.objects.filter(pk=row.pk, claim=claim, state=DeliveryState.PENDING).update(
+        state=state, sent_at=timezone.now() if state == DeliveryState.SENT else None, copy=copy, error=error,
+        claimed_until=None)
+
+
+def _finish_if_done(newsletter_id: int) -> None:
+    if not Delivery.objects.filter(newsletter_id=newsletter_id, state=DeliveryState.PENDING).exists():
+        Newsletter.objects.filter(pk=newsletter_id, finished_at__isnull=True).update(finished_at=timezone.now())
+
+
+def send_newsletter(*, newsletter_id: int, limit: int = BATCH_SIZE, now: dt.datetime | None = None) -> int:
+    """Every waiting row of the newsletter, batch after batch; returns how many rows were worked."""
+    worked = 0
+    while batch := send_newsletter_batch(newsletter_id=newsletter_id, limit=limit, now=now):
+        worked += batch
+    return worked
+
+
+def due_articles(*, now: dt.datetime | None = None) -> list[int]:
+    """Live articles published lately without a newsletter yet: scheduled ones that went live, and any
+    whose publish-time hook was lost (a worker down)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(seconds=settings.NEWSLETTER_LOOKBACK_SECONDS)
+    return list(Article.objects.filter(status__in=("published", "scheduled"), published_at__lte=now,
+                                       published_at__gte=since, newsletter__isnull=True)
+                .values_list("id", flat=True))
+
+
+def unfinished_newsletters() -> list[int]:
+    return list(Newsletter.objects.filter(finished_at__isnull=True, cancelled_at__isnull=True)
+                .values_list("id", flat=True))
+
+
+# --- Digests ---------------------------------------------------------------------------------------------
+
+DIGEST_PERIODS = {Frequency.DAILY: dt.timedelta(days=1), Frequency.WEEKLY: dt.timedelta(days=7)}
+DIGEST_LIMIT = 30  # articles in one digest at most; a longer list links to the site
+
+
+def send_digests(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """One digest to each daily or weekly reader whose period is over: the titles and free teasers of what
+    went live on their lists since the last one, with links. A digest holds no locked text for anyone, so
+    it needs no access decision; the article page makes it when the reader follows the link. Returns how
+    many digests were sent."""
+    now = now or timezone.now()
+    sent = 0
+    for frequency, period in DIGEST_PERIODS.items():
+        due = (Subscriber.objects.filter(frequency=frequency, confirmed_at__isnull=False, stopped_at__isnull=True,
+                                         suppressed_at__isnull=True, email__isnull=False)
+               .filter(Q(last_digest_at__isnull=True) | Q(last_digest_at__lte=now - period))
+               .values_list("id", flat=True)[:limit])
+        for subscriber_id in list(due):
+            sent += _send_digest(subscriber_id=subscriber_id, period=period, now=now)
+    return sent
+
+
+def _send_digest(*, subscriber_id: int, period: dt.timedelta, now: dt.datetime) -> int:
+    from byline.audience.newsletter import personal_links
+
+    with transaction.atomic():
+        # Held while the one message goes out, so two sweeps cannot both send it.
+        subscriber = (Subscriber.objects.select_for_update(skip_locked=True).filter(pk=subscriber_id)
+                      .filter(Q(last_digest_at__isnull=True) | Q(last_digest_at__lte=now - period)).first())
+        if subscriber is None:
+            return 0
+        since = subscriber.last_digest_at or now - period
+        articles = list(selectors.digest_articles(subscriber=subscriber, since=since, now=now)[:DIGEST_LIMIT])
+        subscriber.last_digest_at = now
+        subscriber.save(update_fields=["last_digest_at"])
+        if not articles:
+            return 0
+        links = personal_links(subscriber)
+        with translation.override(subscriber.language):
+            context = {"articles": [(a, site_url(a.get_absolute_url())) for a in articles],
+                       "unsubscribe_url": links.unsubscribe_url, "preferences_url": links.preferences_url,
+                       "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,
+                       "LANGUAGE_CODE": subscriber.language, "daily": period.days == 1}
+            subject = (_("Your daily digest from %(site)s") if period.days == 1
+                       else _("Your weekly digest from %(site)s")) % {"site": settings.SITE_NAME}
+            text = render_to_string("audience/email/digest.txt", context)
+            html = None
+            if subscriber.mail_format == MailFormat.HTML:
+                html = inline_css(render_to_string("audience/email/digest.html", context))
+        build_message(subject=subject, text=text, html=html, to=subscriber.email, headers=list_headers(links)).send()
+        Delivery.objects.bulk_create(
+            [Delivery(article=a, subscriber=subscriber, state=DeliveryState.SENT, sent_at=now, copy="digest")
+             for a in articles], ignore_conflicts=True)
+    return 1
+
+
+def send_test_newsletter(*, article: Article, to: str, language: str) -> None:
+    """The author's test: the full copy and the preview copy of their own article, to their own address.
+    The caller has checked, with the page's decision, that the author may read the article in full."""
+    from byline.audience.newsletter import FULL, PREVIEW, CopyKey, Markers, Personal, render_copy
+    from byline.pricing.selectors import currency_of
+
+    markers = Markers.fresh()
+    links = Personal(site_url("/"), site_url("/"))
+    for copy_name in (FULL, PREVIEW):
+        key = CopyKey(copy_name, language, MailFormat.HTML, "" if copy_name == FULL else currency_of(None, language))
+        copy = render_copy(article, key, markers)
+        with translation.override(language):
+            label = _("[Test, as a buyer]") if copy_name == FULL else _("[Test, as a reader without access]")
+        fill = lambda text: text.replace(markers.unsubscribe, links.unsubscribe_url).replace(  # noqa: E731
+            markers.preferences, links.preferences_url)
+        build_message(subject=f"{label} {copy.subject}", text=fill(copy.text), html=fill(copy.html), to=to).send()
+
+
+def import_subscribers(*, author: Author, rows: Iterable[str], language: str) -> dict[str, int]:
+    """Addresses an author brings, each put on their list with the consent recorded as an import. An address
+    not yet confirmed gets the double opt-in message like any other, so an import can add readers but never
+    mail anyone who did not confirm. Returns counts: added, already on the list, not an address."""
+    import csv
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    counts = {"added": 0, "present": 0, "invalid": 0}
+    to_confirm: list[int] = []
+    for cells in csv.reader(list(rows)):
+        if not cells or not cells[0].strip():
+            continue
+        email = _normalised_email(cells[0])
+        if email.lower() in ("email", "e-mail", "address"):
+            continue  # a header line
+        try:
+            validate_email(email)
+        except ValidationError:
+            counts["invalid"] += 1
+            continue
+        with transaction.atomic():
+            subscriber = Subscriber.objects.filter(email__iexact=email).first()
+            if subscriber is None:
+                subscriber = Subscriber.objects.create(email=email, language=language)
+            _subscription, created = Subscription.objects.get_or_create(
+                subscriber=subscriber, kind=ListKind.AUTHOR, author=author,
+                defaults={"consent": Consent.IMPORT, "confirmed_at": timezone.now()})
+        counts["added" if created else "present"] += 1
+        if created and subscriber.confirmed_at is None:
+            to_confirm.append(subscriber.pk)
+    for subscriber in Subscriber.objects.filter(pk__in=to_confirm):
+        send_confirmation(subscriber=subscriber, what=author.name)
+    return counts
