@@ -127,3 +127,12 @@ def test_a_cover_must_be_one_of_the_articles_own_images():
                   slug=article.slug, cover=foreign.key)
     saved = services.save_draft(author=article.author, article=article, draft=draft, base_revision_id=None)
     assert not saved.applied and "cover" in saved.errors
+
+
+def test_the_content_api_shows_tags_and_the_cover():
+    article = make_article()
+    services._settle_tags(article, ["运河"])
+    article.save()
+    body = Client().get(f"/api/v1/articles/{article.slug}").json()
+    assert body["tags"] == [{"slug": "yun-he", "name": "运河", "url": "/en/tags/yun-he/"}]
+    assert body["cover_url"] is None
