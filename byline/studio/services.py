@@ -213,6 +213,9 @@ def save_draft(*, author: Author, article: Article | None, draft: Draft, base_re
                 setattr(article, name, value)  # this object stays as stored
         else:
             tags = _settle_tags(article, draft.tags)
+            if (article.cover_url, article.tag_list) != (snapshot["cover_url"], snapshot["tag_list"]) \
+                    and article.version == snapshot["version"]:
+                article.version += 1  # both show on the page, whose cached copies are keyed by the version
             article.save()
             if tags is not None:
                 article.tags.set(tags)
@@ -225,7 +228,7 @@ def save_draft(*, author: Author, article: Article | None, draft: Draft, base_re
 
 
 _SETTINGS = ("title", "subtitle", "body_markdown", "description", "canonical_url", "topic_id", "lang", "visibility",
-             "price_minor", "currency", "prices", "slug", "status", "published_at", "cover_url", "version",
+             "price_minor", "currency", "prices", "slug", "status", "published_at", "cover_url", "tag_list", "version",
              # derived by prepare_for_save, which runs before the cover's check
              "preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
 

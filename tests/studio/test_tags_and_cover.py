@@ -136,3 +136,14 @@ def test_the_content_api_shows_tags_and_the_cover():
     body = Client().get(f"/api/v1/articles/{article.slug}").json()
     assert body["tags"] == [{"slug": "yun-he", "name": "运河", "url": "/en/tags/yun-he/"}]
     assert body["cover_url"] is None
+
+
+def test_changing_only_the_tags_of_a_live_article_shows_at_once_on_its_cached_page(client):
+    article = make_article()
+    assert client.get(article.get_absolute_url()).status_code == 200  # cached for anonymous readers
+    draft = Draft(title=article.title, body_markdown=article.body_markdown, topic=article.topic, lang="en",
+                  visibility=article.visibility, price_minor=article.price_minor, currency=article.currency,
+                  slug=article.slug, tags=["harbours"])
+    saved = services.save_draft(author=article.author, article=article, draft=draft, base_revision_id=None)
+    assert saved.applied and saved.article.version == article.version + 1
+    assert 'href="/en/tags/harbours/"' in Client().get(article.get_absolute_url()).content.decode()
