@@ -191,6 +191,9 @@ def _full(article: Article, reader: Any) -> dict[str, Any]:
     access = decide(reader, article)
     return {
         **_summary(article),
+        "tags": [{"slug": slug, "name": name, "url": url}
+                 for (slug, name), (url, _name) in zip(article.tag_list, article.tag_links, strict=True)],
+        "cover_url": article.cover_url or None,
         "preview_html": article.preview_html,
         "locked_html": article.locked_html if access.allowed else None,
         "locked_words": article.locked_words,

@@ -92,7 +92,15 @@ class AccessOut(Schema):
     reason: str
 
 
+class TagOut(Schema):
+    slug: str
+    name: str
+    url: str
+
+
 class ArticleOut(ArticleSummaryOut):
+    tags: list[TagOut] = Field(description="The writer's tags, in their order.")
+    cover_url: str | None = Field(description="The cover image (public, as the free preview is); null if none.")
     preview_html: str
     locked_html: str | None = Field(description="The rest of the article; null unless the reader is entitled.")
     locked_words: int

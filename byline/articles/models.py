@@ -110,6 +110,26 @@ class Topic(models.Model):
         return _localised(self.name_en, self.name_zh)
 
 
+class Tag(models.Model):
+    """A writer's free label on articles (topics are the site's fixed sections). Made by the studio:
+    the slug from the name as an article's is (pinyin for Chinese), and a name whose slug exists already
+    is that tag ("Grand Canal" and "grand canal" are one)."""
+
+    name = models.CharField(_("name"), max_length=40)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, validators=[slug_validator])
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Live now: published, or scheduled and due (no background job needed to flip it)."""
@@ -147,6 +167,13 @@ class Article(models.Model):
     description = models.CharField(_("SEO description"), max_length=300, blank=True)
     # For a piece first published elsewhere: the address search engines should treat as the original.
     canonical_url = models.URLField(_("canonical URL"), max_length=500, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("tags"))
+    # The tags again as [[slug, name], ...] in the writer's order, kept with the row so that the article page
+    # (its cached stamp) shows them without a query; `tags` is what the tag pages query. Set with the tags.
+    tag_list = models.JSONField(editable=False, default=list, blank=True)
+    # The cover's public address (`/images/<key>/<width>.<format>`, an upload of this article's), empty if
+    # none. A cover is public (cards, share previews): studio.services refuses one only the locked half shows.
+    cover_url = models.CharField(_("cover image"), max_length=200, blank=True)
 
     # Derived on save by articles.services.render_into; never edited by hand.
     preview_html = models.TextField(editable=False, default="")
@@ -209,6 +236,11 @@ class Article(models.Model):
         if self.status in LIVE_STATUSES and self.published_at is not None:
             return PublicationState.LIVE if self.published_at <= timezone.now() else PublicationState.SCHEDULED
         return PublicationState.DRAFT
+
+    @property
+    def tag_links(self) -> list[tuple[str, str]]:
+        """(address, name) of each tag, from the row itself (no query)."""
+        return [(reverse("articles:tag", kwargs={"slug": slug}), name) for slug, name in self.tag_list or []]
 
     @property
     def total_words(self) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from byline.access.decision import Reason, decide
-from byline.articles.models import Article, Author, SlugRedirect, Topic
+from byline.articles.models import Article, Author, SlugRedirect, Tag, Topic
 from byline.ops.routers import replica_ok
 
 LISTING_LIMIT = 24
@@ -29,6 +29,11 @@ def latest_articles(*, limit: int = LISTING_LIMIT, lang: str | None = None) -> l
 @replica_ok
 def articles_in_topic(*, topic: Topic, limit: int = LISTING_LIMIT) -> list[Article]:
     return list(live_articles().filter(topic=topic)[:limit])
+
+
+@replica_ok
+def articles_with_tag(*, tag: Tag, limit: int = LISTING_LIMIT) -> list[Article]:
+    return list(live_articles().filter(tags=tag)[:limit])
 
 
 @replica_ok

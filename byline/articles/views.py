@@ -14,7 +14,7 @@ from byline.access.decision import Reason, decide
 from byline.accounts.backends import READER_HINT_COOKIE, settle_user, user_key_for_name
 from byline.accounts.sessions import cache_key_for as session_cache_key
 from byline.articles import page_cache, page_shell, selectors
-from byline.articles.models import Author, Topic
+from byline.articles.models import Author, Tag, Topic
 from byline.articles.presentation import article_page_context
 from byline.core import read_ahead
 from byline.dashboard.services import note_article_view
@@ -43,6 +43,14 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     articles = selectors.articles_in_topic(topic=topic, limit=60)
     response = render(request, "articles/topic.html", {"topic": topic, "articles": articles})
+    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
+
+
+@require_GET
+def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    articles = selectors.articles_with_tag(tag=tag, limit=60)
+    response = render(request, "articles/tag.html", {"tag": tag, "articles": articles})
     return _with_cache_headers(response, public=page_cache.is_cacheable(request))
 
 

@@ -23,3 +23,5 @@ class Draft:
     description: str = ""
     canonical_url: str = ""
     slug: str = ""  # empty: made from the title
+    tags: list[str] | None = None  # None: the article's tags stay as they are
+    cover: str | None = None  # an uploaded image's key; "": no cover; None: the cover stays as it is

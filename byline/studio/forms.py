@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -40,6 +41,34 @@ def _own_price_label(code: str):
     return lazy(lambda: gettext("Own price in %(currency)s (optional)") % {"currency": code}, str)()
 
 
+MAX_TAGS = 10
+MAX_TAG_LENGTH = 40
+# Writers separate tags with a comma, a full-width comma (，) or an enumeration comma (、): Chinese keyboards
+# type the last two. Line breaks too, for a pasted list.
+TAG_SEPARATORS = re.compile(r"[,，、\n]")
+
+
+def parse_tags(text: str) -> list[str]:
+    """The tags in `text` (already normalised: no CR, NFC), trimmed, without empties and repeats (the first
+    spelling kept, compared without case), in the order typed. ValidationError: too many, or one too long."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for part in TAG_SEPARATORS.split(text):
+        tag = " ".join(part.split())  # trimmed, inner runs of spaces made one
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    problems = [ValidationError(gettext("“%(tag)s” is longer than %(limit)d characters: shorten it.")
+                                % {"tag": tag[:MAX_TAG_LENGTH] + "…", "limit": MAX_TAG_LENGTH})
+                for tag in tags if len(tag) > MAX_TAG_LENGTH]
+    if len(tags) > MAX_TAGS:
+        problems.append(ValidationError(gettext("At most %(limit)d tags: you have %(count)d.")
+                                        % {"limit": MAX_TAGS, "count": len(tags)}))
+    if problems:
+        raise ValidationError(problems)
+    return tags
+
+
 class TopicField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return obj.name  # in the page's language
@@ -66,6 +95,11 @@ class EditorForm(forms.Form):
     canonical_url = forms.URLField(label=_("First published at (canonical URL)"), required=False, max_length=500,
                                    assume_scheme="https",
                                    help_text=_("Only for a piece that appeared elsewhere first."))
+    tags = NormalisedCharField(label=_("Tags"), max_length=600, required=False,
+                               help_text=_("Up to 10, separated by commas (, or ， or 、), e.g. history, canals."))
+    # The key of one of the article's uploaded images, or empty: checked by studio.services (it must be this
+    # article's, and not an image that only the locked half shows).
+    cover = forms.CharField(label=_("Cover image"), max_length=24, required=False)
     slug = forms.CharField(label=_("Address (slug)"), max_length=120, required=False, validators=[slug_validator],
                            help_text=_("Empty: made from the title. Changing the address of a published "
                                        "article keeps the old one working."))
@@ -99,11 +133,15 @@ class EditorForm(forms.Form):
             "visibility": article.visibility, "currency": article.currency,
             "price": major(article.price_minor or default_price(article.currency), article.currency),
             "description": article.description, "canonical_url": article.canonical_url, "slug": article.slug,
-            "base_revision": base,
+            "base_revision": base, "tags": ", ".join(name for _slug, name in article.tag_list or []),
+            "cover": article.cover_url.split("/")[2] if article.cover_url else "",
         }
         for code, amount in (article.prices or {}).items():
             initial[f"price_{code.lower()}"] = major(amount, code)
         return initial
+
+    def clean_tags(self) -> list[str]:
+        return parse_tags(self.cleaned_data.get("tags") or "")
 
     def clean(self):
         cleaned = super().clean()
@@ -144,7 +182,10 @@ class EditorForm(forms.Form):
                      lang=data.get("lang") or "en", visibility=data.get("visibility") or Visibility.FREE,
                      price_minor=data.get("price_minor") or 0, currency=data.get("currency") or "USD",
                      prices=data.get("prices") or {}, description=data.get("description") or "",
-                     canonical_url=data.get("canonical_url") or "", slug=data.get("slug") or "")
+                     canonical_url=data.get("canonical_url") or "", slug=data.get("slug") or "",
+                     # A form posted without these fields (an old tab, a script) leaves them as they are.
+                     tags=data.get("tags") if "tags" in self.data else None,
+                     cover=data.get("cover") if "cover" in self.data else None)
 
 
 class ScheduleForm(forms.Form):

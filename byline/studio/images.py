@@ -74,12 +74,17 @@ def markdown_for(image: StudioImage) -> str:
     return f"![{alt}]({image_path(image.key)}{width}.{image.file_format})"
 
 
+def cover_url(image: StudioImage) -> str:
+    """The rendition a cover shows (cards and the article header are at most about 960 px wide)."""
+    return markdown_for(image).rsplit("(", 1)[1].rstrip(")")
+
+
 def may_fetch(reader, image: StudioImage, *, grant=None) -> tuple[bool, bool]:
     """Whether `reader` may fetch this image, and whether the answer is the same for everyone (public)."""
     article = Article.objects.select_related("author").get(pk=image.article_id)
     path = image_path(image.key)
-    if article.is_live and path in article.preview_html:
-        return True, True
+    if article.is_live and (path in article.preview_html or article.cover_url.startswith(path)):
+        return True, True  # the cover is public (studio.services refuses a locked-only image as one)
     if article.is_live and path in article.locked_html:
         return decide(reader, article, grant=grant).allowed, False
     return decide(reader, article).reason in (Reason.AUTHOR, Reason.STAFF), False

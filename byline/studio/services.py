@@ -9,6 +9,7 @@ conflict revision instead of being applied.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -16,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from byline.articles import page_cache
-from byline.articles.models import Article, Author, PublicationState, SlugRedirect, Status
+from byline.articles.models import Article, Author, PublicationState, SlugRedirect, Status, Tag
 from byline.articles.services import normalised_fields, prepare_for_save, validate_article
-from byline.studio import slugs
+from byline.studio import images, slugs
 from byline.studio.drafts import Draft
-from byline.studio.models import Revision, RevisionKind
+from byline.studio.models import Revision, RevisionKind, StudioImage
 from byline.studio.selectors import head_of
 
 
@@ -96,6 +97,64 @@ def _apply(article: Article, draft: Draft, text: dict[str, str]) -> None:
         if draft.visibility != "free" else {}
 
 
+def tag_slug(name: str) -> str:
+    """A tag's slug, made as an article's is (pinyin for Chinese); a name with no letters (emoji) gets one
+    from its hash, so the same name always finds the same tag."""
+    return slugs.base_slug(name) or "t-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+def _tags_for(names: list[str]) -> list[Tag]:
+    """The tags named, made where new; a name whose slug a tag has already is that tag."""
+    tags: dict[str, Tag] = {}
+    for name in names:
+        slug = tag_slug(name)
+        if slug not in tags:
+            tags[slug] = Tag.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+    return list(tags.values())
+
+
+def _settle_tags(article: Article, names: list[str] | None) -> list[Tag] | None:
+    """Set `tag_list` (kept on the row for the article page) now; the many-to-many after the save."""
+    if names is None:
+        return None
+    tags = _tags_for(names)
+    article.tag_list = [[tag.slug, tag.name] for tag in tags]
+    return tags
+
+
+def _settle_cover(article: Article, key: str | None) -> None:
+    """The cover chosen in the editor: one of the article's own uploads, and never one that only the locked
+    half shows. A cover is public by nature (cards, the article's header, share previews), and the image
+    address is the same for every use, so choosing a paid image as the cover would hand it to everyone; the
+    writer is told instead (a separate public copy would be a second, surprising way to publish it).
+    Called after the halves are rendered, so the check sees this save's paywall line."""
+    if key is None:
+        key = article.cover_url.split("/")[2] if article.cover_url else ""
+    if not key:
+        article.cover_url = ""
+        return
+    image = StudioImage.objects.filter(key=key, article_id=article.pk).first() if article.pk else None
+    if image is None:
+        raise ValidationError({"cover": [_cover_not_here()]})
+    path = images.image_path(image.key)
+    if path in article.locked_html and path not in article.preview_html:
+        raise ValidationError({"cover": [_cover_locked()]})
+    article.cover_url = images.cover_url(image)
+
+
+def _cover_not_here() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Choose the cover from this article's uploaded images.")
+
+
+def _cover_locked() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("This image is shown only below the paywall line, so it cannot be the cover: a cover is seen "
+                   "by everyone. Choose another image, or move this one above the line.")
+
+
 def untitled() -> str:
     from django.utils.translation import gettext
 
@@ -146,13 +205,20 @@ def save_draft(*, author: Author, article: Article | None, draft: Draft, base_re
         try:
             old_slug = _settle_slug(article, previous_title=previous_title, asked=draft.slug)
             validate_article(article)
+            prepare_for_save(article)
+            _settle_cover(article, draft.cover)
         except ValidationError as error:
             errors = error.message_dict
             for name, value in snapshot.items():
                 setattr(article, name, value)  # this object stays as stored
         else:
-            prepare_for_save(article)
+            tags = _settle_tags(article, draft.tags)
+            if (article.cover_url, article.tag_list) != (snapshot["cover_url"], snapshot["tag_list"]) \
+                    and article.version == snapshot["version"]:
+                article.version += 1  # both show on the page, whose cached copies are keyed by the version
             article.save()
+            if tags is not None:
+                article.tags.set(tags)
             _keep_old_address(article, old_slug)
     if is_new and not (applies and not errors):
         return Saved(article=None, revision=None, applied=False, errors=errors)
@@ -162,7 +228,9 @@ def save_draft(*, author: Author, article: Article | None, draft: Draft, base_re
 
 
 _SETTINGS = ("title", "subtitle", "body_markdown", "description", "canonical_url", "topic_id", "lang", "visibility",
-             "price_minor", "currency", "prices", "slug")
+             "price_minor", "currency", "prices", "slug", "status", "published_at", "cover_url", "tag_list", "version",
+             # derived by prepare_for_save, which runs before the cover's check
+             "preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
 
 
 # Autosaves come every few seconds of typing: an article keeps its newest ones (every other kind is kept).

@@ -95,7 +95,8 @@ def _preview_context(request: HttpRequest, form: EditorForm | None, article: Art
 def _editor(request: HttpRequest, form: EditorForm, article: Article | None, *, status: int = 200,
             preview: bool = False, note: str = "", draft: Draft | None = None) -> HttpResponse:
     context = {"form": form, "article": article, "note": note, "preview_as": _preview_mode(request),
-               "State": PublicationState}
+               "State": PublicationState,
+               "cover_images": list(article.studio_images.order_by("id")) if article is not None else []}
     if preview or draft is not None:
         context.update(_preview_context(request, form, article, draft))
     return render(request, "studio/editor.html", context, status=status)

@@ -85,6 +85,7 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         writer.screenshot(path=str(screenshot_dir / f"studio-2-buyer-{name}.png"), full_page=True)
         problems += problems_on(writer, f"editor, buyer preview ({name})")
 
+        writer.fill("#id_tags", "盐、history，Salt roads")  # Chinese and Latin separators; saved by Publish
         writer.get_by_role("button", name=words["publish"]).click()
         writer.wait_for_url("**/publish/")
         problems += problems_on(writer, f"publish confirmation ({name})")
@@ -145,6 +146,7 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         assert reader.locator(".article .preview-content").inner_text() == anonymous_preview
         assert reader.locator(".paywall-title").inner_text() == paywall_title
         assert LOCKED_SENTINEL not in reader.content() and "Half a sent" not in reader.content()
+        assert reader.locator(".article-tags a").all_inner_texts() == ["盐", "history", "Salt roads"]
         reader.screenshot(path=str(screenshot_dir / f"studio-4-reader-{name}.png"), full_page=True)
         problems += problems_on(reader, f"published article ({name})")
         reader_context.close()

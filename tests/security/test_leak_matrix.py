@@ -330,6 +330,39 @@ def locked_image(client: Client, article: Article) -> tuple[int, str]:
     return (404 if statuses == {404} else max(statuses)), "\n".join(pages)
 
 
+def locked_image_as_cover(client: Client, article: Article) -> tuple[int, str]:
+    """The author puts an image below the paywall line and chooses it as the cover in the studio (a cover is
+    public): the save is refused, so every width still answers 404 and no page (its og:image, the cards of
+    the topic page) names it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from byline.studio import images
+    from byline.studio import services as studio
+    from byline.studio.drafts import Draft
+    from byline.studio.selectors import head_of
+
+    data = io.BytesIO()
+    Image.new("RGB", (1100, 700), (160, 80, 20)).save(data, format="JPEG")
+    stored = images.add_image(article=article, upload=SimpleUploadedFile("c.jpg", data.getvalue()))
+    draft = Draft(title=article.title, subtitle=article.subtitle, topic=article.topic, lang=article.lang,
+                  body_markdown=article.body_markdown + "\n\n" + images.markdown_for(stored),
+                  visibility=article.visibility, price_minor=article.price_minor, currency=article.currency,
+                  prices=article.prices, slug=article.slug, cover=stored.key)
+    head = head_of(article)
+    saved = studio.save_draft(author=article.author, article=article, draft=draft,
+                              base_revision_id=head.pk if head else None, user=article.author.user)
+    assert "cover" in saved.errors and not saved.applied, "a locked-only image was taken as the cover"
+    article.refresh_from_db()
+    assert article.cover_url == ""
+    statuses = {client.get(f"/images/{stored.key}/{width}.{stored.file_format}").status_code
+                for width in stored.widths}
+    pages = [client.get(url, follow=True).content.decode() for url in (
+        localised("en", article_url)(article), localised("en", lambda a: a.topic.get_absolute_url())(article),
+        f"/api/v1/articles/{article.slug}")]
+    assert all(stored.key not in page for page in pages), "a page names the refused cover"
+    return (404 if statuses == {404} else max(statuses)), "\n".join(pages)
+
+
 CARING = ReadingPrefs(mode="caring").serialise()
 TEXT_ONLY = ReadingPrefs(text_only=True).serialise()
 
@@ -409,6 +442,9 @@ SURFACES: dict[str, Surface] = {
     "locked image (every width; page, API, feed)": Surface(
         locked_image, expect=preview, statuses=(404,),
         note="an image below the paywall line, served only through the access-checked view"),
+    "locked image chosen as cover (refused; page, cards, API)": Surface(
+        locked_image_as_cover, expect=preview, statuses=(404,),
+        note="the studio refuses a below-the-line image as the (public) cover"),
     "newsletter e-mail": Surface(newsletter_email, expect=preview,
                                  note="text and HTML parts as the reader's address receives them"),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",

@@ -40,6 +40,9 @@ def share_card_tags(context: template.Context) -> dict:
     article = context["article"]
     request = context.get("request")
     variant = context.get("share_image_variant") or "standard"
-    path = reverse("share_image", kwargs={"slug": article.slug, "version": article.version, "variant": variant})
+    # The writer's cover when there is one (always public: the studio refuses a locked-only image), else the
+    # generated card.
+    path = article.cover_url or reverse("share_image", kwargs={"slug": article.slug, "version": article.version,
+                                                               "variant": variant})
     url = request.build_absolute_uri(path) if request is not None else path
-    return {"image_url": url, "article": article, "live": article.is_live}
+    return {"image_url": url, "article": article, "live": article.is_live, "cover": bool(article.cover_url)}

@@ -218,4 +218,11 @@ ZH = {
     "subtitle": "副标题",
     "SEO description": "搜索引擎描述",
     "canonical URL": "原始发布地址",
+    'tag': '标签',
+    'tags': '标签',
+    'name': '名称',
+    'cover image': '封面图片',
+    'Tagged “%(name)s”': '标签“%(name)s”',
+    'No live articles with this tag.': '还没有带这个标签的已发表文章。',
+    'Tags': '标签',
 }

@@ -139,4 +139,13 @@ ZH = {
     "Publish now or change the time…": "立即发表或更改时间…",
     "Topic: %(topic)s": "话题：%(topic)s",
     "Time zone: %(zone)s.": "时区：%(zone)s。",
+    'Tags': '标签',
+    'Up to 10, separated by commas (, or ， or 、), e.g. history, canals.': '最多 10 个，用英文逗号、中文逗号“，”或顿号“、”分隔，例如：历史、运河。',
+    'Cover image': '封面图片',
+    '“%(tag)s” is longer than %(limit)d characters: shorten it.': '“%(tag)s”超过 %(limit)d 个字符，请缩短。',
+    'At most %(limit)d tags: you have %(count)d.': '最多 %(limit)d 个标签，您填写了 %(count)d 个。',
+    "Choose the cover from this article's uploaded images.": '请从本文已上传的图片中选择封面。',
+    'This image is shown only below the paywall line, so it cannot be the cover: a cover is seen by everyone. Choose another image, or move this one above the line.': '这张图片只出现在付费线以下，不能用作封面：封面所有人都能看到。请选择其他图片，或把这张图片移到付费线以上。',
+    'Shown above the article, on its cards and in share previews, to everyone: choose an image above the paywall line or one not in the text.': '封面显示在文章上方、文章卡片和分享预览中，所有人都能看到：请选择付费线以上的图片，或未放入正文的图片。',
+    'No cover': '不用封面',
 }
