@@ -527,3 +527,33 @@ def import_subscribers(*, author: Author, rows: Iterable[str], language: str) ->
     for subscriber in Subscriber.objects.filter(pk__in=to_confirm):
         send_confirmation(subscriber=subscriber, what=author.name)
     return counts
+
+
+def notify_of_comment(comment: Any) -> list[int]:
+    """`comments.services.ON_NEW_COMMENT`: the article's author hears of every new comment and reply (but
+    their own); the writer of a comment hears of a reply to it (but their own) only if they may read that
+    reply now, which is what the access decision answers for the article (a new reply is never featured).
+    A reply waiting for the author's approval tells only the author. Returns who was told."""
+    from byline.access.decision import decide
+    from byline.comments.models import Comment, CommentStatus
+
+    comment = (Comment.objects.filter(pk=comment.pk).select_related("article__author", "parent__reader")
+               .defer("article__locked_html", "article__body_markdown").first())
+    if comment is None:
+        return []
+    article = comment.article
+    told: list[tuple[int, str]] = []
+    author_id = article.author.user_id
+    if author_id and author_id != comment.reader_id:
+        told.append((author_id, NotificationKind.COMMENT))
+    parent = comment.parent
+    if (parent is not None and comment.status == CommentStatus.VISIBLE
+            and parent.status == CommentStatus.VISIBLE
+            and parent.reader_id not in (comment.reader_id, author_id)
+            and parent.reader.is_active and decide(parent.reader, article).allowed):
+        told.append((parent.reader_id, NotificationKind.REPLY))
+    Notification.objects.bulk_create(
+        [Notification(user_id=uid, kind=kind, article=article, comment=comment) for uid, kind in told],
+        ignore_conflicts=True)
+    cache.delete_many([selectors.state_key(uid) for uid, _kind in told])
+    return [uid for uid, _kind in told]

@@ -148,4 +148,8 @@ ZH = {
     "Bring your readers": "导入您的读者",
     "Import": "导入",
     "Unsubscribed since": "此后退订",
+    "New comment on your article": "您的文章有新评论",
+    "Reply to your comment": "您的评论有新回复",
+    "%(name)s commented on": "%(name)s评论了您的文章：",
+    "%(name)s replied to your comment on": "%(name)s回复了您对这篇文章的评论：",
 }
