@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from byline.access.decision import Access
-from byline.articles.models import Article
+from byline.articles.models import Article, Visibility
 from byline.comments.models import (
     DEFAULT_POLICY,
     ArticleCommentPolicy,
@@ -174,3 +174,15 @@ STAMP_ANNOTATIONS = {
     "comments_visible": lambda: _visible_count(),
     "comments_featured": lambda: _visible_count(featured=True),
 }
+
+
+def _count_on_card():
+    # What every reader of a listing may read: all visible comments of a free article (the access decision
+    # opens it to everyone), only the featured ones (精选) of any other. No reader enters into it, so the
+    # cached card is right for all.
+    return Case(When(visibility=Visibility.FREE, then=_visible_count()), default=_visible_count(featured=True),
+                output_field=IntegerField())
+
+
+# Read with the listing (articles.selectors.CARD_ANNOTATIONS): the comment count on article cards.
+CARD_ANNOTATIONS = {"comments_on_card": _count_on_card}

@@ -214,3 +214,22 @@ def test_a_policy_changed_in_the_admin_shows_on_the_cached_page_at_once(free_art
                           {"article": free_article.pk, "policy": Policy.OFF})
     assert response.status_code == 302
     assert "turned comments off" in client.get(url).content.decode()
+
+
+def test_cards_count_only_the_comments_every_reader_may_read(paid_article, free_article, author):
+    """A free article's card counts its visible comments; a paid one's only the featured ones (精选), so the
+    card is the same for every reader and the anonymous page cache may keep it."""
+    buyer = buyer_of(paid_article)
+    featured = write(buyer, paid_article, "Worth it")
+    write(buyer, paid_article, f"Quoting {LOCKED_SENTINEL}")
+    services.moderate(moderator=author.user, comment_id=featured.pk, action="feature")
+    for body in ("One", "Two"):
+        write(make_user(), free_article, body)
+    hidden = write(make_user(), free_article, "Three")
+    services.moderate(moderator=author.user, comment_id=hidden.pk, action="hide")
+
+    from byline.articles import selectors as articles
+    counts = {a.pk: a.comments_on_card for a in articles.articles_by_author(author=author)}
+    assert counts == {paid_article.pk: 1, free_article.pk: 2}
+    page = Client().get(author.get_absolute_url(), follow=True).content.decode()
+    assert "1 comment<" in page and "2 comments<" in page

@@ -218,4 +218,5 @@ ZH = {
     "subtitle": "副标题",
     "SEO description": "搜索引擎描述",
     "canonical URL": "原始发布地址",
+    "%(n)s comment": ["%(n)s 条评论"],
 }
