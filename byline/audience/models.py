@@ -179,6 +179,8 @@ class Notification(models.Model):
                                 related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when the e-mail copy of a comment notification was claimed for sending: at most one is sent.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -556,4 +556,42 @@ def notify_of_comment(comment: Any) -> list[int]:
         [Notification(user_id=uid, kind=kind, article=article, comment=comment) for uid, kind in told],
         ignore_conflicts=True)
     cache.delete_many([selectors.state_key(uid) for uid, _kind in told])
+    from byline.audience import tasks
+
+    for note_id in Notification.objects.filter(comment=comment, mailed_at__isnull=True).values_list("pk", flat=True):
+        transaction.on_commit(lambda note_id=note_id: tasks.mail_comment_notification.delay(note_id))
     return [uid for uid, _kind in told]
+
+
+def mail_comment_notification(*, notification_id: int) -> bool:
+    """The e-mail copy of a comment notification, to the reader's confirmed address if it takes mail (the
+    same `receives_mail` as newsletters: confirmed, not stopped or suppressed, not "no e-mail"). Claimed
+    before sending, so it goes at most once. What it shows of the comment is decided now, by the same rule
+    as the notifications page (`selectors.describe_comment_notes`)."""
+    claimed = Notification.objects.filter(pk=notification_id, mailed_at__isnull=True, read_at__isnull=True,
+                                          comment__isnull=False).update(mailed_at=timezone.now())
+    if not claimed:
+        return False
+    note = (Notification.objects.select_related("user", "article", "article__author", "comment",
+                                                "comment__reader")
+            .defer("article__locked_html", "article__body_markdown", "comment__body_markdown")
+            .get(pk=notification_id))
+    subscriber = Subscriber.objects.filter(user_id=note.user_id).first()
+    if subscriber is None or not subscriber.receives_mail or not note.user.is_active:
+        return False
+    selectors.describe_comment_notes(note.user, [note])
+    with translation.override(subscriber.language):
+        names = {"name": note.writer, "title": note.article.title}
+        heading = (_("%(name)s replied to your comment on “%(title)s”") if note.kind == NotificationKind.REPLY
+                   else _("%(name)s commented on “%(title)s”")) % names
+        context = {"heading": heading, "excerpt": note.excerpt,
+                   "article_url": site_url(note.article.get_absolute_url()),
+                   "notifications_url": site_url(reverse("audience:notifications")),
+                   "preferences_url": site_url(reverse("audience:preferences")),
+                   "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,
+                   "LANGUAGE_CODE": subscriber.language}
+        text = render_to_string("audience/email/comment.txt", context)
+        html = (inline_css(render_to_string("audience/email/comment.html", context))
+                if subscriber.mail_format == MailFormat.HTML else None)
+    build_message(subject=heading, text=text, html=html, to=subscriber.email).send()
+    return True

@@ -86,3 +86,58 @@ def test_a_reply_waiting_for_approval_tells_only_the_author(free_article, author
     committed(write, make_user(), free_article, "A newcomer's reply", parent=comment)
     assert kinds_of(first) == []
     assert kinds_of(author.user) == [NotificationKind.COMMENT] * 2
+
+
+def test_a_reader_whose_address_takes_mail_gets_the_reply_by_e_mail_once(paid_article, committed, mailoutbox):
+    from tests.audience.helpers import confirmed_subscriber
+
+    reader = buyer_of(paid_article, "mine")
+    confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader, language="zh-hans")
+    theirs = committed(write, reader, paid_article, "My thought")
+    reply = committed(write, buyer_of(paid_article, "other"), paid_article, "Well said", parent=theirs)
+
+    assert [m.to for m in mailoutbox] == [["reader@example.com"]]  # the author has no confirmed address
+    message = mailoutbox[0]
+    assert paid_article.title in message.subject and "回复了您" in message.subject
+    assert "Well said" in message.body and "Well said" in message.alternatives[0][0]
+    note = Notification.objects.get(user=reader, comment=reply)
+    assert not services_mail(note.pk)  # at most once
+    assert len(mailoutbox) == 1
+
+
+def test_the_e_mail_is_decided_when_it_is_sent(paid_article, mailoutbox, committed):
+    """Access lost between the reply and the sending: the e-mail names the writer and the title only."""
+    from tests.audience.helpers import confirmed_subscriber
+
+    reader = buyer_of(paid_article, "mine")
+    confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader)
+    theirs = committed(write, reader, paid_article, "My thought")
+    with pytest.MonkeyPatch.context() as patch:  # the task is held back until after the refund
+        held = []
+        patch.setattr("byline.audience.tasks.mail_comment_notification.delay", held.append)
+        committed(write, buyer_of(paid_article, "other"), paid_article, f"Quoting: {LOCKED_SENTINEL}", parent=theirs)
+    undo_purchase(reader=reader, purchase_id=Purchase.objects.get(reader=reader).pk)
+    for note_id in held:
+        services_mail(note_id)
+    assert len(mailoutbox) == 1
+    sent = mailoutbox[0]
+    assert LOCKED_SENTINEL not in sent.body + sent.subject + sent.alternatives[0][0]
+    assert paid_article.title in sent.subject
+
+
+def test_no_e_mail_to_an_address_that_wants_none(paid_article, committed, mailoutbox):
+    from tests.audience.helpers import confirmed_subscriber
+
+    reader = buyer_of(paid_article, "mine")
+    subscriber = confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader)
+    subscriber.frequency = "never"
+    subscriber.save()
+    theirs = committed(write, reader, paid_article, "My thought")
+    committed(write, buyer_of(paid_article, "other"), paid_article, "Well said", parent=theirs)
+    assert kinds_of(reader) == [NotificationKind.REPLY] and mailoutbox == []
+
+
+def services_mail(note_id):
+    from byline.audience import services as audience_services
+
+    return audience_services.mail_comment_notification(notification_id=note_id)
