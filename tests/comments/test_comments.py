@@ -233,3 +233,31 @@ def test_cards_count_only_the_comments_every_reader_may_read(paid_article, free_
     assert counts == {paid_article.pk: 1, free_article.pk: 2}
     page = Client().get(author.get_absolute_url(), follow=True).content.decode()
     assert "1 comment<" in page and "2 comments<" in page
+
+
+def test_a_reader_who_may_read_a_comment_likes_it_once_without_javascript(paid_article, author):
+    buyer = buyer_of(paid_article)
+    comment = write(buyer, paid_article, "Worth it")
+    liker = buyer_of(paid_article, "liker")
+    client = signed_in(liker)
+    page = client.get(paid_article.get_absolute_url()).content.decode()
+    assert reverse("comments:like", args=[comment.pk]) in page  # the button, as a form
+    for _ in range(2):  # idempotent: a second press changes nothing
+        response = client.post(reverse("comments:like", args=[comment.pk]))
+        assert response.status_code == 303
+    comment.refresh_from_db()
+    assert comment.like_count == 1
+    page = client.get(paid_article.get_absolute_url()).content.decode()
+    assert "1 like<" in page and "You like this" in page
+    other = signed_in(buyer).get(paid_article.get_absolute_url()).content.decode()  # the same shell, theirs
+    assert "1 like<" in other and "You like this" not in other
+    assert reverse("comments:like", args=[comment.pk]) in other
+
+
+def test_a_reader_who_may_not_read_a_comment_cannot_like_it(paid_article):
+    comment = write(buyer_of(paid_article), paid_article, f"Quoting {LOCKED_SENTINEL}")
+    outsider = signed_in(make_user())
+    assert outsider.post(reverse("comments:like", args=[comment.pk])).status_code == 404
+    assert Client().post(reverse("comments:like", args=[comment.pk])).status_code == 302  # to log in
+    comment.refresh_from_db()
+    assert comment.like_count == 0
