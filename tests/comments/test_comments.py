@@ -261,3 +261,29 @@ def test_a_reader_who_may_not_read_a_comment_cannot_like_it(paid_article):
     assert Client().post(reverse("comments:like", args=[comment.pk])).status_code == 302  # to log in
     comment.refresh_from_db()
     assert comment.like_count == 0
+
+
+def test_likes_cost_one_query_per_reader_and_generation(paid_article, author, settings):
+    """Where somebody likes a comment, the reader's own likes are one query on the first view of the page's
+    parts generation, and none from the cached shell after."""
+    buyer = buyer_of(paid_article, "budget")
+    writers = [make_user() for _ in range(10)]
+    firsts = [Comment.objects.create(article=paid_article, reader=writers[n % 10], body_markdown=f"c{n}",
+                                     body_html=f"<p>c{n}</p>") for n in range(100)]
+    services.like_comment(reader=writers[1], comment=firsts[0])
+    services.like_comment(reader=buyer, comment=firsts[1])
+    write(buyer, paid_article, "My own")  # moves the parts generation on
+    from byline.purchases.models import Purchase
+    Purchase.objects.filter(reader=buyer).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS + 60))
+    client = signed_in(buyer)
+    url = paid_article.get_absolute_url()
+    with CaptureQueriesContext(connection) as cold:
+        page = client.get(url).content.decode()
+    assert page.count("You like this") == 1 and page.count(">1 like<") == 2
+    assert len(cold) <= 11, [q["sql"][:120] for q in cold]  # the budget above, and the reader's likes
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(url).content.decode()
+    assert page.count("You like this") == 1
+    [query] = [q["sql"] for q in warm]
+    assert "purchases_purchase" in query
