@@ -62,6 +62,10 @@ def like_button(request: HttpRequest | None, context: Mapping[str, Any], argumen
     liked = personal.per_request(request, f"comment-liked:{article.pk}", lambda: selectors.liked_by(
         article=article, generation=page_cache.parts_generation_of(request, article), reader=reader))
     comment_id = int(argument)
+    owners = personal.per_request(request, f"comment-owners:{article.pk}", lambda: selectors.owners(
+        article=article, generation=page_cache.parts_generation_of(request, article)))
+    if owners.get(comment_id, (None,))[0] == reader.pk:
+        return ""  # one's own comment: nothing to like
     if comment_id in liked:
         return format_html('<span class="comment-liked">{}</span>', _("You like this"))
     return format_html(

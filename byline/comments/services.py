@@ -248,6 +248,8 @@ def like_comment(*, reader: Any, comment: Comment) -> bool:
     the access decision, that the reader may read the comment (`views._readable_comment`)."""
     if not getattr(reader, "is_authenticated", False) or comment.status != CommentStatus.VISIBLE:
         raise CommentRefused(_("That comment is no longer there."), code="missing")
+    if comment.reader_id == reader.pk:
+        raise CommentRefused(_("Your own comments are not yours to like."), code="own")
     try:
         with transaction.atomic():
             Like.objects.create(comment=comment, reader=reader)

@@ -125,4 +125,5 @@ ZH = {
     "%(n)s like": ["%(n)s 个赞"],
     "likes": "点赞数",
     "like": "点赞",
+    "Your own comments are not yours to like.": "不能给自己的评论点赞。",
 }
