@@ -18,9 +18,24 @@ def live_articles() -> QuerySet[Article]:
     return Article.objects.published().for_listing()
 
 
+# Small facts shown on article cards (the number of comments everyone may read), read in the listing's own
+# query: name -> a function making the annotation, registered by the apps that own them. A card is the same
+# for every reader of the page (the anonymous page cache keeps it), so an annotation here must not depend on
+# who is reading.
+CARD_ANNOTATIONS: dict[str, Callable[[], Any]] = {}
+
+
+def card_articles() -> QuerySet[Article]:
+    """`live_articles` with what article cards show besides the row (`CARD_ANNOTATIONS`)."""
+    queryset = live_articles()
+    if CARD_ANNOTATIONS:
+        queryset = queryset.annotate(**{name: make() for name, make in CARD_ANNOTATIONS.items()})
+    return queryset
+
+
 @replica_ok
 def latest_articles(*, limit: int = LISTING_LIMIT, lang: str | None = None) -> list[Article]:
-    queryset = live_articles()
+    queryset = card_articles()
     if lang:
         queryset = queryset.filter(lang=lang)
     return list(queryset[:limit])
@@ -28,7 +43,7 @@ def latest_articles(*, limit: int = LISTING_LIMIT, lang: str | None = None) -> l
 
 @replica_ok
 def articles_in_topic(*, topic: Topic, limit: int = LISTING_LIMIT) -> list[Article]:
-    return list(live_articles().filter(topic=topic)[:limit])
+    return list(card_articles().filter(topic=topic)[:limit])
 
 
 @replica_ok
@@ -38,7 +53,7 @@ def articles_with_tag(*, tag: Tag, limit: int = LISTING_LIMIT) -> list[Article]:
 
 @replica_ok
 def articles_by_author(*, author: Author, limit: int = LISTING_LIMIT) -> list[Article]:
-    return list(live_articles().filter(author=author)[:limit])
+    return list(card_articles().filter(author=author)[:limit])
 
 
 @replica_ok

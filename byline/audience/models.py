@@ -165,20 +165,33 @@ class Delivery(models.Model):
 class NotificationKind(models.TextChoices):
     NEW_ARTICLE = "article", _("New article")
     GIFT = "gift", _("Gift received")
+    COMMENT = "comment", _("New comment on your article")
+    REPLY = "reply", _("Reply to your comment")
 
 
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=8, choices=NotificationKind.choices)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notifications")
+    # The comment a COMMENT or REPLY notification is about. Only its id is kept: what the bell shows of it
+    # (an excerpt, or only the writer's name) is decided when it is shown, by the access decision.
+    comment = models.ForeignKey("comments.Comment", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set when the e-mail copy of a comment notification was claimed for sending: at most one is sent.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "kind", "article"], name="notification_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "article"], condition=Q(comment__isnull=True),
+                                    name="notification_once"),
+            models.UniqueConstraint(fields=["user", "comment"], condition=Q(comment__isnull=False),
+                                    name="notification_once_per_comment"),
+        ]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 from byline.accounts.backends import cache_name
 from byline.articles.models import Article, Author
@@ -82,10 +85,34 @@ def unread_count(user: Any) -> int:
     return audience_state(user)[1]
 
 
+EXCERPT_CHARS = 90
+
+
 def notifications_for(user: Any, limit: int = 50) -> list[Notification]:
-    return list(Notification.objects.filter(user_id=user.pk)
-                .select_related("article", "article__author").defer("article__locked_html",
-                                                                    "article__body_markdown")[:limit])
+    """The reader's latest notifications, those about comments described by `describe_comment_notes`."""
+    notes = list(Notification.objects.filter(user_id=user.pk)
+                 .select_related("article", "article__author", "comment", "comment__reader")
+                 .defer("article__locked_html", "article__body_markdown", "comment__body_markdown")[:limit])
+    describe_comment_notes(user, notes)
+    return notes
+
+
+def describe_comment_notes(user: Any, notes: list[Notification]) -> None:
+    """Give each notification about a comment `writer` (who wrote it) and, only where `user` may read that
+    comment now, `excerpt`: the access decision for its article (`readable_ids`, one batch), else a featured
+    comment, which everyone may read. Nothing of a comment is stored with the notification, so a reader who
+    lost access since (a refund) is shown only the name and the title, on the page and in the e-mail."""
+    from byline.access.decision import readable_ids
+    from byline.comments.models import CommentStatus
+
+    about_comments = [note for note in notes if note.comment_id is not None]
+    readable = readable_ids(user, {note.article_id: note.article for note in about_comments}.values())
+    for note in about_comments:
+        comment = note.comment
+        note.writer = comment.reader.get_full_name() or comment.reader.username
+        may_read = note.article_id in readable or comment.featured
+        note.excerpt = (Truncator(html.unescape(strip_tags(comment.body_html)).strip()).chars(EXCERPT_CHARS)
+                        if may_read and comment.status == CommentStatus.VISIBLE else "")
 
 
 def subscriber_for_user(user: Any) -> Subscriber | None:

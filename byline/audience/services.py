@@ -527,3 +527,71 @@ def import_subscribers(*, author: Author, rows: Iterable[str], language: str) ->
     for subscriber in Subscriber.objects.filter(pk__in=to_confirm):
         send_confirmation(subscriber=subscriber, what=author.name)
     return counts
+
+
+def notify_of_comment(comment: Any) -> list[int]:
+    """`comments.services.ON_NEW_COMMENT`: the article's author hears of every new comment and reply (but
+    their own); the writer of a comment hears of a reply to it (but their own) only if they may read that
+    reply now, which is what the access decision answers for the article (a new reply is never featured).
+    A reply waiting for the author's approval tells only the author. Returns who was told."""
+    from byline.access.decision import decide
+    from byline.comments.models import Comment, CommentStatus
+
+    comment = (Comment.objects.filter(pk=comment.pk).select_related("article__author", "parent__reader")
+               .defer("article__locked_html", "article__body_markdown").first())
+    if comment is None:
+        return []
+    article = comment.article
+    told: list[tuple[int, str]] = []
+    author_id = article.author.user_id
+    if author_id and author_id != comment.reader_id:
+        told.append((author_id, NotificationKind.COMMENT))
+    parent = comment.parent
+    if (parent is not None and comment.status == CommentStatus.VISIBLE
+            and parent.status == CommentStatus.VISIBLE
+            and parent.reader_id not in (comment.reader_id, author_id)
+            and parent.reader.is_active and decide(parent.reader, article).allowed):
+        told.append((parent.reader_id, NotificationKind.REPLY))
+    Notification.objects.bulk_create(
+        [Notification(user_id=uid, kind=kind, article=article, comment=comment) for uid, kind in told],
+        ignore_conflicts=True)
+    cache.delete_many([selectors.state_key(uid) for uid, _kind in told])
+    from byline.audience import tasks
+
+    for note_id in Notification.objects.filter(comment=comment, mailed_at__isnull=True).values_list("pk", flat=True):
+        transaction.on_commit(lambda note_id=note_id: tasks.mail_comment_notification.delay(note_id))
+    return [uid for uid, _kind in told]
+
+
+def mail_comment_notification(*, notification_id: int) -> bool:
+    """The e-mail copy of a comment notification, to the reader's confirmed address if it takes mail (the
+    same `receives_mail` as newsletters: confirmed, not stopped or suppressed, not "no e-mail"). Claimed
+    before sending, so it goes at most once. What it shows of the comment is decided now, by the same rule
+    as the notifications page (`selectors.describe_comment_notes`)."""
+    claimed = Notification.objects.filter(pk=notification_id, mailed_at__isnull=True, read_at__isnull=True,
+                                          comment__isnull=False).update(mailed_at=timezone.now())
+    if not claimed:
+        return False
+    note = (Notification.objects.select_related("user", "article", "article__author", "comment",
+                                                "comment__reader")
+            .defer("article__locked_html", "article__body_markdown", "comment__body_markdown")
+            .get(pk=notification_id))
+    subscriber = Subscriber.objects.filter(user_id=note.user_id).first()
+    if subscriber is None or not subscriber.receives_mail or not note.user.is_active:
+        return False
+    selectors.describe_comment_notes(note.user, [note])
+    with translation.override(subscriber.language):
+        names = {"name": note.writer, "title": note.article.title}
+        heading = (_("%(name)s replied to your comment on “%(title)s”") if note.kind == NotificationKind.REPLY
+                   else _("%(name)s commented on “%(title)s”")) % names
+        context = {"heading": heading, "excerpt": note.excerpt,
+                   "article_url": site_url(note.article.get_absolute_url()),
+                   "notifications_url": site_url(reverse("audience:notifications")),
+                   "preferences_url": site_url(reverse("audience:preferences")),
+                   "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,
+                   "LANGUAGE_CODE": subscriber.language}
+        text = render_to_string("audience/email/comment.txt", context)
+        html = (inline_css(render_to_string("audience/email/comment.html", context))
+                if subscriber.mail_format == MailFormat.HTML else None)
+    build_message(subject=heading, text=text, html=html, to=subscriber.email).send()
+    return True

@@ -42,3 +42,9 @@ def sweep_newsletters() -> None:
 def send_digests() -> None:
     """Periodic: the daily and weekly digests whose period is over."""
     services.send_digests()
+
+
+@shared_task(name="byline.audience.mail_comment_notification")
+def mail_comment_notification(notification_id: int) -> None:
+    """The e-mail copy of one comment notification (at most once; see the service)."""
+    services.mail_comment_notification(notification_id=notification_id)

@@ -72,6 +72,8 @@ class Comment(models.Model):
     pinned = models.BooleanField(_("pinned"), default=False)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # How many readers like it (kept with the comment, so the list shows it without a count per comment).
+    like_count = models.PositiveIntegerField(_("likes"), default=0)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -113,3 +115,19 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} blocks {self.reader_id}"
+
+
+class Like(models.Model):
+    """A reader who may read a comment likes it, once."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("like")
+        verbose_name_plural = _("likes")
+        constraints = [models.UniqueConstraint(fields=["comment", "reader"], name="like_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} likes {self.comment_id}"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -48,3 +49,26 @@ def own_controls(request: HttpRequest | None, context: Mapping[str, Any], argume
         return format_html('<a href="{}">{}</a> {}', reverse("comments:edit", args=[comment_id]), _("Change"),
                            delete)
     return delete
+
+
+@personal.register_with_argument("comment-like")
+def like_button(request: HttpRequest | None, context: Mapping[str, Any], argument: str) -> str:
+    """"Like" (a form: it works without JavaScript) or "You like this" beside a comment the page shows. The
+    shared list shows only comments this reader's access answer may read, so the button may be offered."""
+    reader = _reader(request)
+    if reader is None or not argument.isdigit():
+        return ""
+    article = context["article"]
+    liked = personal.per_request(request, f"comment-liked:{article.pk}", lambda: selectors.liked_by(
+        article=article, generation=page_cache.parts_generation_of(request, article), reader=reader))
+    comment_id = int(argument)
+    owners = personal.per_request(request, f"comment-owners:{article.pk}", lambda: selectors.owners(
+        article=article, generation=page_cache.parts_generation_of(request, article)))
+    if owners.get(comment_id, (None,))[0] == reader.pk:
+        return ""  # one's own comment: nothing to like
+    if comment_id in liked:
+        return format_html('<span class="comment-liked">{}</span>', _("You like this"))
+    return format_html(
+        '<form method="post" action="{}" class="comment-like"><input type="hidden" name="csrfmiddlewaretoken" '
+        'value="{}"><button type="submit" class="button button-small">{}</button></form>',
+        reverse("comments:like", args=[comment_id]), get_token(request), _("Like"))

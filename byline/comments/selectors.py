@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from byline.access.decision import Access
-from byline.articles.models import Article
+from byline.articles.models import Article, Visibility
 from byline.comments.models import (
     DEFAULT_POLICY,
     ArticleCommentPolicy,
@@ -25,6 +25,7 @@ from byline.comments.models import (
     Block,
     Comment,
     CommentStatus,
+    Like,
     Policy,
 )
 from byline.core import local_cache
@@ -173,4 +174,34 @@ STAMP_ANNOTATIONS = {
         Value(str(DEFAULT_POLICY)), output_field=CharField()),
     "comments_visible": lambda: _visible_count(),
     "comments_featured": lambda: _visible_count(featured=True),
+    "comments_liked": lambda: Exists(Like.objects.filter(comment__article=OuterRef("pk"))),
 }
+
+
+def _liked_key(article: Article, generation: str, reader_id: Any) -> str:
+    return f"comments:liked:{article.pk}:{generation}:{reader_id}"
+
+
+def liked_by(*, article: Article, generation: str, reader: Any) -> frozenset[int]:
+    """The comments on the article this reader likes, for the per-reader "Like" button on a shared page:
+    no query where the stamp says nobody likes any comment there, else one per reader and parts generation
+    (every like replaces it)."""
+    if getattr(article, "comments_liked", True) is False:
+        return frozenset()
+    return local_cache.versioned.get_or_shared(
+        _liked_key(article, generation, reader.pk),
+        lambda: frozenset(Like.objects.filter(comment__article=article, reader_id=reader.pk)
+                          .values_list("comment_id", flat=True)),
+        shared_timeout=settings.ARTICLE_PAGE_CACHE_SECONDS)
+
+
+def _count_on_card():
+    # What every reader of a listing may read: all visible comments of a free article (the access decision
+    # opens it to everyone), only the featured ones (精选) of any other. No reader enters into it, so the
+    # cached card is right for all.
+    return Case(When(visibility=Visibility.FREE, then=_visible_count()), default=_visible_count(featured=True),
+                output_field=IntegerField())
+
+
+# Read with the listing (articles.selectors.CARD_ANNOTATIONS): the comment count on article cards.
+CARD_ANNOTATIONS = {"comments_on_card": _count_on_card}

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,7 @@ from byline.comments.models import (
     Block,
     Comment,
     CommentStatus,
+    Like,
     Policy,
     Report,
 )
@@ -239,3 +241,20 @@ def set_article_policy(*, article: Article, policy: str | None) -> None:
     else:
         ArticleCommentPolicy.objects.filter(article=article).delete()
     page_cache.parts_changed(article.slug)
+
+
+def like_comment(*, reader: Any, comment: Comment) -> bool:
+    """The reader likes a comment, once: a second like changes nothing (False). The caller has checked, with
+    the access decision, that the reader may read the comment (`views._readable_comment`)."""
+    if not getattr(reader, "is_authenticated", False) or comment.status != CommentStatus.VISIBLE:
+        raise CommentRefused(_("That comment is no longer there."), code="missing")
+    if comment.reader_id == reader.pk:
+        raise CommentRefused(_("Your own comments are not yours to like."), code="own")
+    try:
+        with transaction.atomic():
+            Like.objects.create(comment=comment, reader=reader)
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+            page_cache.parts_changed(comment.article.slug)
+    except IntegrityError:
+        return False
+    return True

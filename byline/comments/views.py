@@ -151,6 +151,18 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def like(request: HttpRequest, pk: int) -> HttpResponse:
+    """Like a comment the reader may read (404 otherwise, as for reply and report); a second time is a no-op."""
+    comment, _access = _readable_comment(request, pk)
+    try:
+        services.like_comment(reader=request.user, comment=comment)
+    except CommentRefused as refused:
+        messages.error(request, str(refused.message))
+    return _back_to(comment.article.get_absolute_url() + f"#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
 def moderate(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article__author"), pk=pk)
     back = comment.article.get_absolute_url() + "#comments"

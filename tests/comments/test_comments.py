@@ -214,3 +214,78 @@ def test_a_policy_changed_in_the_admin_shows_on_the_cached_page_at_once(free_art
                           {"article": free_article.pk, "policy": Policy.OFF})
     assert response.status_code == 302
     assert "turned comments off" in client.get(url).content.decode()
+
+
+def test_cards_count_only_the_comments_every_reader_may_read(paid_article, free_article, author):
+    """A free article's card counts its visible comments; a paid one's only the featured ones (精选), so the
+    card is the same for every reader and the anonymous page cache may keep it."""
+    buyer = buyer_of(paid_article)
+    featured = write(buyer, paid_article, "Worth it")
+    write(buyer, paid_article, f"Quoting {LOCKED_SENTINEL}")
+    services.moderate(moderator=author.user, comment_id=featured.pk, action="feature")
+    for body in ("One", "Two"):
+        write(make_user(), free_article, body)
+    hidden = write(make_user(), free_article, "Three")
+    services.moderate(moderator=author.user, comment_id=hidden.pk, action="hide")
+
+    from byline.articles import selectors as articles
+    counts = {a.pk: a.comments_on_card for a in articles.articles_by_author(author=author)}
+    assert counts == {paid_article.pk: 1, free_article.pk: 2}
+    page = Client().get(author.get_absolute_url(), follow=True).content.decode()
+    assert "1 comment<" in page and "2 comments<" in page
+
+
+def test_a_reader_who_may_read_a_comment_likes_it_once_without_javascript(paid_article, author):
+    buyer = buyer_of(paid_article)
+    comment = write(buyer, paid_article, "Worth it")
+    liker = buyer_of(paid_article, "liker")
+    client = signed_in(liker)
+    page = client.get(paid_article.get_absolute_url()).content.decode()
+    assert reverse("comments:like", args=[comment.pk]) in page  # the button, as a form
+    for _ in range(2):  # idempotent: a second press changes nothing
+        response = client.post(reverse("comments:like", args=[comment.pk]))
+        assert response.status_code == 303
+    comment.refresh_from_db()
+    assert comment.like_count == 1
+    page = client.get(paid_article.get_absolute_url()).content.decode()
+    assert "1 like<" in page and "You like this" in page
+    other = signed_in(buyer).get(paid_article.get_absolute_url()).content.decode()  # the same shell, theirs
+    assert "1 like<" in other and "You like this" not in other
+    assert "You like this" not in other and reverse("comments:like", args=[comment.pk]) not in other  # theirs
+
+
+def test_a_reader_who_may_not_read_a_comment_cannot_like_it(paid_article):
+    comment = write(buyer_of(paid_article), paid_article, f"Quoting {LOCKED_SENTINEL}")
+    outsider = signed_in(make_user())
+    assert outsider.post(reverse("comments:like", args=[comment.pk])).status_code == 404
+    assert Client().post(reverse("comments:like", args=[comment.pk])).status_code == 302  # to log in
+    comment.refresh_from_db()
+    assert comment.like_count == 0
+
+
+def test_likes_cost_one_query_per_reader_and_generation(paid_article, author, settings):
+    """Where somebody likes a comment, the reader's own likes are one query on the first view of the page's
+    parts generation, and none from the cached shell after."""
+    buyer = buyer_of(paid_article, "budget")
+    writers = [make_user() for _ in range(10)]
+    firsts = [Comment.objects.create(article=paid_article, reader=writers[n % 10], body_markdown=f"c{n}",
+                                     body_html=f"<p>c{n}</p>") for n in range(100)]
+    services.like_comment(reader=writers[1], comment=firsts[0])
+    services.like_comment(reader=buyer, comment=firsts[1])
+    with pytest.raises(services.CommentRefused):
+        services.like_comment(reader=writers[0], comment=firsts[0])  # one's own
+    write(buyer, paid_article, "My own")  # moves the parts generation on
+    from byline.purchases.models import Purchase
+    Purchase.objects.filter(reader=buyer).update(
+        created_at=timezone.now() - dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS + 60))
+    client = signed_in(buyer)
+    url = paid_article.get_absolute_url()
+    with CaptureQueriesContext(connection) as cold:
+        page = client.get(url).content.decode()
+    assert page.count("You like this") == 1 and page.count(">1 like<") == 2
+    assert len(cold) <= 11, [q["sql"][:120] for q in cold]  # the budget above, and the reader's likes
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(url).content.decode()
+    assert page.count("You like this") == 1
+    [query] = [q["sql"] for q in warm]
+    assert "purchases_purchase" in query

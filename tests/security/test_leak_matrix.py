@@ -46,6 +46,7 @@ from byline.purchases.models import MembershipPlan
 from byline.reader.prefs import COOKIE_NAME, ReadingPrefs
 from byline.sharing import services as sharing
 from byline.sharing.models import GiftLink
+from tests.audience.helpers import confirmed_subscriber
 from tests.conftest import LOCKED_ONLY_WORD, LOCKED_SENTINEL, PREVIEW_SENTENCE, make_user
 from tests.ledger.conftest import fund
 from tests.sharing.conftest import ACCEPT_KEY
@@ -396,6 +397,36 @@ def comments_surface(client: Client, article: Article) -> tuple[int, str]:
     return statuses[0], "\n".join(bodies)
 
 
+def comment_notifications(client: Client, article: Article) -> tuple[int, str]:
+    """The reader in this state (if signed in) comments, which the author features; a buyer replies quoting
+    the locked part. The reader's notifications page and bell must not carry a word of the reply."""
+    from django.contrib.auth import get_user_model
+
+    from byline.comments import services as comments
+    from byline.comments.models import Policy
+
+    comments.set_article_policy(article=article, policy=Policy.SIGNED_IN)
+    user_id = client.session.get("_auth_user_id")
+    reader = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    address = f"reader-{uuid.uuid4().hex[:8]}@example.com"
+    if reader is not None:  # an address that takes mail: the e-mail copy is read too
+        confirmed_subscriber(address, author=article.author, user=reader)
+    mail.outbox = []
+    buyer = make_user()
+    fund(buyer, 5_000)
+    purchases.unlock_with_wallet(reader=buyer, article=article, idempotency_key=f"reply-{uuid.uuid4().hex}")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        parent = comments.post_comment(reader=reader or make_user(), article=article, access=decide(reader, article),
+                                       address="192.0.2.10", body=FEATURED_COMMENT)
+        comments.moderate(moderator=article.author.user, comment_id=parent.pk, action="feature")
+        comments.post_comment(reader=buyer, article=article, access=decide(buyer, article), address="192.0.2.11",
+                              body=f"> {LOCKED_SENTINEL}\n\n{LOCKED_ONLY_WORD}", parent_id=parent.pk)
+    response = client.get(localised("en", lambda a: reverse("audience:notifications"))(article), follow=True)
+    mails = [part for m in mail.outbox if address in m.to
+             for part in (m.subject, m.body, *(body for body, _type in getattr(m, "alternatives", [])))]
+    return response.status_code, "\n".join([response.content.decode(), *mails])
+
+
 SURFACES: dict[str, Surface] = {
     "article page (en)": http(localised("en", article_url), expect=preview),
     "article page (zh-hans)": http(localised("zh-hans", article_url), expect=preview),
@@ -439,6 +470,8 @@ SURFACES: dict[str, Surface] = {
     "comments (page, API, reply and report pages)": Surface(
         comments_surface, expect=lambda a: FEATURED_COMMENT,
         note="a buyer's comment and reply quote the locked part; the author featured another comment"),
+    "comment notifications (page and e-mail)": Surface(
+        comment_notifications, note="a buyer's reply quoting the locked part to this reader's featured comment"),
     "locked image (every width; page, API, feed)": Surface(
         locked_image, expect=preview, statuses=(404,),
         note="an image below the paywall line, served only through the access-checked view"),
@@ -642,7 +675,8 @@ def test_locked_text_never_reaches_a_reader_without_access(paid_article, surface
 
 @pytest.mark.parametrize("surface", ["article page (en)", "article page (zh-hans)", "caring version",
                                      "text-only view", "API article detail", "read-aloud text and audio",
-                                     "comments (page, API, reply and report pages)"])
+                                     "comments (page, API, reply and report pages)",
+                                     "comment notifications (page and e-mail)"])
 def test_the_matrix_would_see_a_leak_the_author_is_entitled_to(paid_article, surface):
     """Control: the same fetch, as the article's author, does carry the sentinel."""
     client = Client()

@@ -47,6 +47,11 @@ def own_marker(comment) -> str:
     return f"comment-own.{comment.pk}"
 
 
+@register.simple_tag
+def like_marker(comment) -> str:
+    return f"comment-like.{comment.pk}"
+
+
 @register.filter
 def writer_name(user) -> str:
     return user.get_full_name() or user.username

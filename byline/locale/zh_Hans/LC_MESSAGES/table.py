@@ -225,4 +225,5 @@ ZH = {
     'Tagged “%(name)s”': '标签“%(name)s”',
     'No live articles with this tag.': '还没有带这个标签的已发表文章。',
     'Tags': '标签',
+    "%(n)s comment": ["%(n)s 条评论"],
 }

@@ -148,4 +148,13 @@ ZH = {
     "Bring your readers": "导入您的读者",
     "Import": "导入",
     "Unsubscribed since": "此后退订",
+    "New comment on your article": "您的文章有新评论",
+    "Reply to your comment": "您的评论有新回复",
+    "%(name)s commented on": "%(name)s评论了您的文章：",
+    "%(name)s replied to your comment on": "%(name)s回复了您对这篇文章的评论：",
+    "%(name)s replied to your comment on “%(title)s”": "%(name)s回复了您在《%(title)s》下的评论",
+    "%(name)s commented on “%(title)s”": "%(name)s评论了《%(title)s》",
+    "Read it under the article": "到文章下查看",
+    "All your notifications": "您的全部通知",
+    "You receive this because you wrote the article or the comment.": "您收到这封邮件，是因为您写了这篇文章或这条评论。",
 }

@@ -120,4 +120,10 @@ ZH = {
     "Thank you: your comment will show once the author approves it.": "谢谢，您的留言经作者审核后就会显示。",
     "Your comment settings": "您的留言设置",
     "Your tip settings": "您的赞赏设置",
+    "You like this": "您已点赞",
+    "Like": "点赞",
+    "%(n)s like": ["%(n)s 个赞"],
+    "likes": "点赞数",
+    "like": "点赞",
+    "Your own comments are not yours to like.": "不能给自己的评论点赞。",
 }

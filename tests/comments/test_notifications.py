@@ -1,0 +1,143 @@
+"""Notifications of comments: the author hears of each comment and reply, a writer of replies to theirs, and
+nobody is shown a word of a comment they may not read."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from byline.audience import selectors as audience
+from byline.audience.models import Notification, NotificationKind
+from byline.comments import services
+from byline.comments.models import Policy
+from byline.purchases.models import Purchase
+from byline.purchases.services import undo_purchase
+from tests.comments.test_comments import buyer_of, signed_in, write
+from tests.conftest import LOCKED_SENTINEL, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what a write leaves for after its commit (the notification listener) as a real commit would."""
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+    return run
+
+
+def kinds_of(user):
+    return sorted(Notification.objects.filter(user=user).values_list("kind", flat=True))
+
+
+def notifications_page(user) -> str:
+    with translation.override("en"):
+        url = reverse("audience:notifications")
+    return signed_in(user).get(url).content.decode()
+
+
+def test_the_author_hears_of_each_comment_and_reply_and_a_writer_of_replies_to_theirs(paid_article, author,
+                                                                                      committed):
+    first, second = buyer_of(paid_article, "one"), buyer_of(paid_article, "two")
+    comment = committed(write, first, paid_article, "A first thought")
+    committed(write, second, paid_article, "I answer you", parent=comment)
+    committed(write, first, paid_article, "And I answer myself", parent=comment)
+    committed(write, author.user, paid_article, "The author answers", parent=comment)
+
+    assert kinds_of(author.user) == [NotificationKind.COMMENT] * 3  # never of their own
+    assert kinds_of(first) == [NotificationKind.REPLY] * 2  # the second reader's and the author's, not their own
+    assert kinds_of(second) == []
+    assert audience.unread_count(first) == 2  # the bell moved on
+    page = notifications_page(first)
+    assert "replied to your comment on" in page and paid_article.title in page
+    assert "I answer you" in page  # a buyer may read the reply: a short excerpt
+
+
+def test_a_reader_without_access_is_never_told_of_a_reply_quoting_the_locked_part(paid_article, author, committed):
+    services.set_article_policy(article=paid_article, policy=Policy.SIGNED_IN)
+    outsider = make_user()
+    theirs = committed(write, outsider, paid_article, "Is it worth buying?")
+    services.moderate(moderator=author.user, comment_id=theirs.pk, action="feature")
+    buyer = buyer_of(paid_article)
+    committed(write, buyer, paid_article, f"Yes: {LOCKED_SENTINEL}", parent=theirs)
+
+    assert kinds_of(outsider) == []
+    assert LOCKED_SENTINEL not in notifications_page(outsider)
+    assert LOCKED_SENTINEL in notifications_page(author.user)  # the author may read it: the check can see it
+
+
+def test_a_reader_who_lost_access_sees_only_the_name_and_the_title(paid_article, committed):
+    reader = buyer_of(paid_article, "mine")
+    theirs = committed(write, reader, paid_article, "My thought")
+    committed(write, buyer_of(paid_article, "other"), paid_article, f"Quoting: {LOCKED_SENTINEL}", parent=theirs)
+    assert LOCKED_SENTINEL in notifications_page(reader)
+
+    undo_purchase(reader=reader, purchase_id=Purchase.objects.get(reader=reader).pk)
+    page = notifications_page(reader)
+    assert LOCKED_SENTINEL not in page
+    assert "replied to your comment on" in page and paid_article.title in page
+
+
+def test_a_reply_waiting_for_approval_tells_only_the_author(free_article, author, committed):
+    services.set_default_policy(author=author, policy=Policy.SIGNED_IN, approve_first=True)
+    first = make_user()
+    comment = committed(write, first, free_article, "Hello")
+    services.moderate(moderator=author.user, comment_id=comment.pk, action="show")
+    committed(write, make_user(), free_article, "A newcomer's reply", parent=comment)
+    assert kinds_of(first) == []
+    assert kinds_of(author.user) == [NotificationKind.COMMENT] * 2
+
+
+def test_a_reader_whose_address_takes_mail_gets_the_reply_by_e_mail_once(paid_article, committed, mailoutbox):
+    from tests.audience.helpers import confirmed_subscriber
+
+    reader = buyer_of(paid_article, "mine")
+    confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader, language="zh-hans")
+    theirs = committed(write, reader, paid_article, "My thought")
+    reply = committed(write, buyer_of(paid_article, "other"), paid_article, "Well said", parent=theirs)
+
+    assert [m.to for m in mailoutbox] == [["reader@example.com"]]  # the author has no confirmed address
+    message = mailoutbox[0]
+    assert paid_article.title in message.subject and "回复了您" in message.subject
+    assert "Well said" in message.body and "Well said" in message.alternatives[0][0]
+    note = Notification.objects.get(user=reader, comment=reply)
+    assert not services_mail(note.pk)  # at most once
+    assert len(mailoutbox) == 1
+
+
+def test_the_e_mail_is_decided_when_it_is_sent(paid_article, mailoutbox, committed):
+    """Access lost between the reply and the sending: the e-mail names the writer and the title only."""
+    from tests.audience.helpers import confirmed_subscriber
+
+    reader = buyer_of(paid_article, "mine")
+    confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader)
+    theirs = committed(write, reader, paid_article, "My thought")
+    with pytest.MonkeyPatch.context() as patch:  # the task is held back until after the refund
+        held = []
+        patch.setattr("byline.audience.tasks.mail_comment_notification.delay", held.append)
+        committed(write, buyer_of(paid_article, "other"), paid_article, f"Quoting: {LOCKED_SENTINEL}", parent=theirs)
+    undo_purchase(reader=reader, purchase_id=Purchase.objects.get(reader=reader).pk)
+    for note_id in held:
+        services_mail(note_id)
+    assert len(mailoutbox) == 1
+    sent = mailoutbox[0]
+    assert LOCKED_SENTINEL not in sent.body + sent.subject + sent.alternatives[0][0]
+    assert paid_article.title in sent.subject
+
+
+def test_no_e_mail_to_an_address_that_wants_none(paid_article, committed, mailoutbox):
+    from tests.audience.helpers import confirmed_subscriber
+
+    reader = buyer_of(paid_article, "mine")
+    subscriber = confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader)
+    subscriber.frequency = "never"
+    subscriber.save()
+    theirs = committed(write, reader, paid_article, "My thought")
+    committed(write, buyer_of(paid_article, "other"), paid_article, "Well said", parent=theirs)
+    assert kinds_of(reader) == [NotificationKind.REPLY] and mailoutbox == []
+
+
+def services_mail(note_id):
+    from byline.audience import services as audience_services
+
+    return audience_services.mail_comment_notification(notification_id=note_id)
