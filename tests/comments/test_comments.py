@@ -75,6 +75,13 @@ def test_readers_without_access_see_only_the_comments_the_author_featured(paid_a
     assert page.count(LOCKED_SENTINEL) == 2  # the article and the quote
 
 
+def test_readers_without_access_are_told_when_nothing_is_featured_yet(paid_article):
+    write(buyer_of(paid_article), paid_article, "Only buyers read this one.")
+    page = Client().get(paid_article.get_absolute_url()).content.decode()
+    assert "The author has not featured any yet." in page and "Here are the ones the author featured." not in page
+    assert "Only buyers read this one." not in page
+
+
 def test_who_may_comment_follows_the_article_then_the_authors_default(paid_article, free_article, author):
     reader = make_user()
     with pytest.raises(services.CommentRefused) as refused:

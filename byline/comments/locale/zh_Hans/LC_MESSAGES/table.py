@@ -81,6 +81,7 @@ ZH = {
     "Back to the article": "返回文章",
     "%(n)s comment": ["%(n)s 条留言"],
     "Readers of the whole article read every comment. Here are the ones the author featured.": "可以阅读全文的读者能看到所有留言。这里是作者精选的留言。",
+    "Readers of the whole article read every comment. The author has not featured any yet.": "可以阅读全文的读者能看到所有留言。作者还没有精选留言。",
     "Leave this field empty": "此项请留空",
     "Post comment": "发表留言",
     "The author has turned comments off for this article.": "作者已关闭这篇文章的留言。",
