@@ -158,3 +158,22 @@ def test_saving_a_user_built_from_the_cache_keeps_the_password():
     cached.save()
     reader.refresh_from_db()
     assert reader.check_password("another long passphrase 7")
+
+
+def test_a_row_read_before_a_save_committed_is_never_cached_after_it(django_capture_on_commit_callbacks):
+    """The race of an admin deactivating a user while one of their requests is loading the row: the request
+    read the old row, and tries to cache it just before and just after the save commits."""
+    from django.contrib.auth import get_user_model
+
+    from byline.accounts import backends
+
+    user = make_user()
+    key = user_cache_key(user.pk)
+    old_row = get_user_model().objects.select_related(*backends.USER_RELATED).get(pk=user.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = False
+        user.save()
+        backends.remember(key, old_row)  # before the commit: the commit's tombstone replaces it
+    backends.remember(key, old_row)  # after the commit: the tombstone holds the key
+    assert cache.get(key) == backends.FORGOTTEN
+    assert backends.CachedUserBackend().get_user(user.pk) is None  # read from the database: inactive
