@@ -5,8 +5,8 @@ fraction of a database query. The cache holds the row's plain field values witho
 and the session hash derived from it (what `get_user` compares with the session); the password field
 of a user built from the cache is deferred, so code that needs it (a password change) loads it then.
 A saved or deleted user is forgotten at once, and when the transaction commits the entry becomes a
-short-lived tombstone (FORGOTTEN_SECONDS) that readers never overwrite (`cache.add`): a request that
-read the old row before the commit cannot store it after, unless it stalls longer than that. So a
+short-lived tombstone that readers never overwrite (`core.forgetting`): a request that read the old row
+before the commit cannot store it after. So a
 deactivation, a password change (which ends other sessions) or a new staff flag applies to the next
 request. A row written with `QuerySet.update()`, which sends no
 signal, would be seen within USER_CACHE_SECONDS: Byline never writes users that way.
@@ -28,15 +28,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
-from django.db import transaction
 from django.utils.functional import SimpleLazyObject, empty
 
-from byline.core import read_ahead
+from byline.core import forgetting, read_ahead
 
 USER_CACHE_SECONDS = 300
-FORGOTTEN_SECONDS = 10  # how long a saved user's entry stays a tombstone after the commit
-FORGOTTEN = "forgotten"
 # "author": the header shows "Write" to authors (studio/personal.py) without a query.
 USER_RELATED = ("reader_currency", "author")
 READER_HINT_COOKIE = "byline_reader"
@@ -110,17 +106,12 @@ def _user_from_cache(entry: Any) -> Any:
 
 
 def remember(key: str, user: Any) -> None:
-    """Cache a row just read, unless the user was saved a moment ago (a tombstone holds the key): `add`, never
-    `set`, so a row read before a save committed cannot replace the tombstone the commit left."""
-    cache.add(key, _cache_entry(user), USER_CACHE_SECONDS)
+    """Cache a row just read, unless the user was saved a moment ago (a tombstone holds the key)."""
+    forgetting.remember(key, _cache_entry(user), USER_CACHE_SECONDS)
 
 
 def forget_user(sender: Any, instance: Any, **kwargs: Any) -> None:
-    key = user_cache_key(instance.pk)
-    cache.delete(key)
-    # A request that read the old row before this transaction commits may store it meanwhile: the commit
-    # replaces whatever is there with a tombstone, and `remember` never writes over one.
-    transaction.on_commit(lambda: cache.set(key, FORGOTTEN, FORGOTTEN_SECONDS), robust=True)
+    forgetting.forget(user_cache_key(instance.pk))
 
 
 def settle_user(request: Any) -> Any:

@@ -6,7 +6,6 @@ import html
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.html import strip_tags
@@ -23,7 +22,7 @@ from byline.audience.models import (
     Subscriber,
     Subscription,
 )
-from byline.core import read_ahead
+from byline.core import forgetting, read_ahead
 
 STATE_CACHE_SECONDS = 7 * 24 * 3600
 
@@ -64,10 +63,10 @@ def audience_state(user: Any) -> tuple[frozenset[str], int]:
     button and the bell are on every page, so a page asks no query while it is cached. It is filled at
     log-in (signals.py) and on a miss, and forgotten by every follow, unfollow, notification and "read"."""
     key = state_key(user.pk)
-    found = read_ahead.get(key)
+    found = forgetting.live(read_ahead.get(key))
     if found is None:
         found = _state_from_database(user.pk)
-        cache.set(key, found, STATE_CACHE_SECONDS)
+        forgetting.remember(key, found, STATE_CACHE_SECONDS)
     return found
 
 

@@ -39,6 +39,7 @@ from byline.audience.models import (
     Subscription,
 )
 from byline.audience.newsletter import CopyBook, list_headers, site_url
+from byline.core import forgetting
 from byline.mail.compose import build_message, inline_css
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,8 @@ def _target(kind: str, author: Author | None, topic: Topic | None) -> dict[str, 
 
 
 def _forget_follows(user_id: Any) -> None:
-    # Now and again after the commit: a page that read the old rows meanwhile may have cached them.
-    cache.delete(selectors.state_key(user_id))
-    transaction.on_commit(lambda: cache.delete(selectors.state_key(user_id)))
+    # A page that read the old rows before the commit must not cache them after it: core.forgetting.
+    forgetting.forget(selectors.state_key(user_id))
 
 
 def subscriber_of_user(user: Any, *, language: str | None = None) -> Subscriber:
@@ -262,9 +262,7 @@ def notify_followers(*, article: Article) -> int:
     Notification.objects.bulk_create(
         [Notification(user_id=uid, kind=NotificationKind.NEW_ARTICLE, article=article) for uid in user_ids],
         ignore_conflicts=True, batch_size=2000)
-    keys = [selectors.state_key(uid) for uid in user_ids]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    forgetting.forget(*(selectors.state_key(uid) for uid in user_ids))
     return len(user_ids)
 
 

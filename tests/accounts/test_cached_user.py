@@ -166,6 +166,7 @@ def test_a_row_read_before_a_save_committed_is_never_cached_after_it(django_capt
     from django.contrib.auth import get_user_model
 
     from byline.accounts import backends
+    from byline.core import forgetting
 
     user = make_user()
     key = user_cache_key(user.pk)
@@ -175,5 +176,5 @@ def test_a_row_read_before_a_save_committed_is_never_cached_after_it(django_capt
         user.save()
         backends.remember(key, old_row)  # before the commit: the commit's tombstone replaces it
     backends.remember(key, old_row)  # after the commit: the tombstone holds the key
-    assert cache.get(key) == backends.FORGOTTEN
+    assert cache.get(key) == forgetting.FORGOTTEN
     assert backends.CachedUserBackend().get_user(user.pk) is None  # read from the database: inactive
