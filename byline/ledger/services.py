@@ -96,32 +96,34 @@ def _check_legs(legs: Sequence[Leg]) -> str:
 
 
 def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
-             memo: str = "", locked: Mapping[int, Account] | None = None) -> Transfer:
+             memo: str = "", locked: Mapping[int, Account] | None = None, savepoints: bool = True) -> Transfer:
     """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing.
 
     `locked`: wallet rows the caller already locked in this transaction (`lock_accounts`' answer), so
-    they are not asked for again; any other wallet of the legs is locked here."""
+    they are not asked for again; any other wallet of the legs is locked here.
+
+    `savepoints=False`: for a caller inside its own `transaction.atomic()` block that rolls back whole on any
+    error (a purchase from the wallet): no SAVEPOINT round trips, and a repeated key raises IntegrityError
+    to that caller instead of returning the first transfer."""
     if not key or len(key) > 160:
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
-    with transaction.atomic():
+    if not savepoints and not transaction.get_connection().in_atomic_block:
+        raise LedgerError("transfer(savepoints=False) must run inside the caller's transaction.atomic()")
+    with transaction.atomic(savepoint=savepoints):
         wallets = [leg.account for leg in legs if leg.account.kind == AccountKind.WALLET]
         held = {wallet.pk: locked[wallet.pk] for wallet in wallets if locked and wallet.pk in locked}
         missing = [wallet for wallet in wallets if wallet.pk not in held]
         locked = {**held, **(lock_accounts(missing) if missing else {})}
         # The key first: its unique index answers a repeat (the first transfer stands) without a read before
         # every transfer; the funds are checked after, and a refusal rolls the insert back with the rest.
-        try:
-            with transaction.atomic():
-                posted = Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
-                                                 reverses=reverses)
-        except IntegrityError:
-            # The same key, posted before or by a concurrent request that touched other accounts; or a
-            # second reversal of one transfer. Either way the first one stands.
-            existing = Transfer.objects.filter(key=key).first()
-            if existing is not None:
-                return existing
-            raise LedgerError("that transfer has already been reversed") from None
+        if savepoints:
+            posted, first = _insert_once(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses)
+            if not first:
+                return posted
+        else:
+            posted = Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
+                                             reverses=reverses)
         for leg in legs:
             account = locked.get(leg.account.pk)
             if account is not None and account.balance + leg.amount < 0:
@@ -137,6 +139,21 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
             else:
                 Account.objects.filter(pk=leg.account.pk).update(balance=F("balance") + leg.amount)
         return posted
+
+
+def _insert_once(*, key: str, kind: str, currency: str, memo: str, reverses: Transfer | None) -> tuple[Transfer, bool]:
+    """(the transfer, True) when this key is new; (the first transfer with it, False) for a repeat."""
+    try:
+        with transaction.atomic():
+            return Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
+                                           reverses=reverses), True
+    except IntegrityError:
+        # The same key, posted before or by a concurrent request that touched other accounts; or a
+        # second reversal of one transfer. Either way the first one stands.
+        existing = Transfer.objects.filter(key=key).first()
+        if existing is not None:
+            return existing, False
+        raise LedgerError("that transfer has already been reversed") from None
 
 
 def reverse(*, original: Transfer, key: str, kind: str, memo: str = "") -> Transfer:
