@@ -13,7 +13,7 @@ Rules a caller may rely on:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -96,7 +96,8 @@ def _check_legs(legs: Sequence[Leg]) -> str:
 
 
 def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
-             memo: str = "", locked: Mapping[int, Account] | None = None, savepoints: bool = True) -> Transfer:
+             memo: str = "", locked: Mapping[int, Account] | None = None, savepoints: bool = True,
+             before_balances: Callable[[Transfer], object] | None = None) -> Transfer:
     """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing.
 
     `locked`: wallet rows the caller already locked in this transaction (`lock_accounts`' answer), so
@@ -104,7 +105,11 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
 
     `savepoints=False`: for a caller inside its own `transaction.atomic()` block that rolls back whole on any
     error (a purchase from the wallet): no SAVEPOINT round trips, and a repeated key raises IntegrityError
-    to that caller instead of returning the first transfer."""
+    to that caller instead of returning the first transfer.
+
+    `before_balances(transfer)`: the caller's own row that points at the transfer (a purchase), written in
+    the same transaction after the entries and before the balances, so the busy earnings and fees rows are
+    held (from their update to the commit) for as short a time as possible."""
     if not key or len(key) > 160:
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
@@ -130,6 +135,8 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
                 raise InsufficientFunds(account, -(account.balance + leg.amount))
         Entry.objects.bulk_create([Entry(transfer=posted, account_id=leg.account.pk, amount=leg.amount)
                                    for leg in legs])
+        if before_balances is not None:
+            before_balances(posted)
         for leg in sorted(legs, key=lambda leg: (leg.account.pk not in locked, leg.account.pk)):
             account = locked.get(leg.account.pk)
             if account is not None:

@@ -110,12 +110,18 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
                 legs.append(ledger.Leg(fees, fee))
             # No savepoints: a repeated key (the transfer's unique key) or an article already bought (the
             # purchase's unique constraints) raises IntegrityError, and this block rolls back everything.
-            posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs,
-                                     locked=locked, savepoints=False,
-                                     memo=f"article {article.pk}: {article.title}"[:200])
-            purchase = Purchase.objects.create(
-                reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
-                author_share_minor=author_share, platform_fee_minor=fee, transfer=posted)
+            # The purchase row is written before the balances, so the author's and the platform's busy
+            # account rows are held only from their update to the commit.
+            written: list[Purchase] = []
+
+            def write_purchase(posted) -> None:
+                written.append(Purchase.objects.create(
+                    reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
+                    author_share_minor=author_share, platform_fee_minor=fee, transfer=posted))
+
+            ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
+                            memo=f"article {article.pk}: {article.title}"[:200], before_balances=write_purchase)
+            [purchase] = written
             # Credit the share or gift that brought the reader here, once the purchase is certain.
             transaction.on_commit(lambda: record_conversion(reader=reader, article=article))
             return purchase
