@@ -134,22 +134,24 @@ def log_in(base: str, username: str, password: str) -> dict[str, str]:
     return {name: value for name, value in cookies.items() if value}  # a browser keeps every cookie set
 
 
-_UNLOCK_FORM = re.compile(rb'<form method="post" action="(/en/unlock/[\w-]+/)">\s*'
-                          rb'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">\s*'
-                          rb'<input type="hidden" name="idempotency_key" value="([^"]+)">')
+_UNLOCK_LINK = re.compile(rb'<a class="button button-primary" href="(/en/unlock/[\w-]+/)">')
+_FORM = re.compile(rb'<form method="post" action="(/en/unlock/[\w-]+/)"[^>]*>(.*?)</form>', re.S)
+_HIDDEN = re.compile(rb'<input type="hidden" name="(\w+)" value="([^"]*)">')
 
 
 def buy_from_wallet(base: str, path: str, cookies: dict[str, str]) -> None:
-    """Unlock the article the way a reader does: the paywall's "Unlock ... from my balance" form."""
+    """Unlock the article the way a reader does: the paywall's "Unlock ... from my balance" link, then the
+    confirmation page's form (price, balance now and after), submitted with every field it carries."""
     _, _, page = request(base, "GET", path, cookies=cookies)
-    form = _UNLOCK_FORM.search(page)
-    if form is None:
+    link = _UNLOCK_LINK.search(page)
+    if link is None:
         sys.exit("bench: the reader is not entitled and the paywall offers no wallet unlock (balance too low?)")
-    action, token, key = (part.decode() for part in form.groups())
-    body = {"csrfmiddlewaretoken": token, "idempotency_key": key}
-    status, _, _ = request(base, "POST", action, cookies=cookies, body=body)  # the confirmation page
-    if status == 200:
-        status, _, _ = request(base, "POST", action, cookies=cookies, body={**body, "confirmed": "yes"})
+    _, _, confirmation = request(base, "GET", link.group(1).decode(), cookies=cookies)
+    form = _FORM.search(confirmation)
+    if form is None:
+        sys.exit("bench: the confirmation page has no form to confirm the unlock")
+    body = {name.decode(): value.decode() for name, value in _HIDDEN.findall(form.group(2))}
+    status, _, _ = request(base, "POST", form.group(1).decode(), cookies=cookies, body=body)
     if status not in (302, 303):
         sys.exit(f"bench: the unlock answered {status}")
 
@@ -292,12 +294,12 @@ def main() -> int:
 
     base = cluster_url()
     started = base is None
-    if started:
-        subprocess.run(CLUSTER + ["start"], check=True, timeout=600)
-        base = cluster_url()
-        if base is None:
-            sys.exit("bench: the cluster did not come up")
     try:
+        if started:
+            subprocess.run(CLUSTER + ["start"], check=True, timeout=900)
+            base = cluster_url()
+            if base is None:
+                sys.exit("bench: the cluster did not come up")
         results = run(base, args)
     finally:
         if started and not args.keep:
