@@ -120,7 +120,7 @@ def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | Non
     now = now or timezone.now()
     with transaction.atomic():
         _lock_reader(reader.pk)
-        bought = (CollectionPurchase.objects.select_for_update().select_related("transfer")
+        bought = (CollectionPurchase.objects.select_for_update(of=("self",)).select_related("transfer")
                   .filter(pk=purchase_id, reader=reader).first())
         if bought is None:
             raise UndoRefused(_("There is no such purchase of yours."), code="missing")
