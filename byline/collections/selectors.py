@@ -145,7 +145,11 @@ def search_collections(*, words: list[str], limit: int = 5) -> list[Collection]:
     return list(query.filter(Exists(visible)).order_by("-created_at")[:limit])
 
 
-def listed_collections(limit: int = 50) -> list[Collection]:
+def listed_queryset():
     """Collections with at least one live part, newest first."""
     visible = CollectionItem.objects.filter(_live(), collection_id=OuterRef("pk"), removed_at__isnull=True)
-    return list(Collection.objects.select_related("author").filter(Exists(visible))[:limit])
+    return Collection.objects.select_related("author").filter(Exists(visible))
+
+
+def listed_collections(limit: int = 50) -> list[Collection]:
+    return list(listed_queryset()[:limit])

@@ -31,7 +31,7 @@ from byline.ledger.models import AccountKind, TransferKind
 from byline.pricing.conversion import sold_currencies
 from byline.pricing.selectors import currency_of
 from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, PriceChanged, UndoRefused
-from byline.purchases.models import Purchase, PurchaseStatus
+from byline.purchases.models import Purchase
 from byline.purchases.services import _lock_reader, scoped_key, split_price, undos_left
 
 

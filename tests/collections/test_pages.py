@@ -126,3 +126,21 @@ def test_the_cached_anonymous_page_follows_a_change_of_the_collection(client, se
     assert "Part 1 of 4" in client.get(parts[0].get_absolute_url()).content.decode()
     services.move_article(collection=collection, article_id=parts[0].pk, up=False)
     assert "Part 2 of 4" in client.get(parts[0].get_absolute_url()).content.decode()
+
+
+def test_the_api_lists_and_shows_a_collection_with_the_readers_quote(client, series, owner_of_two):
+    collection, parts = series
+    listed = client.get("/api/v1/collections").json()
+    assert listed["items"][0]["slug"] == collection.slug and listed["items"][0]["part_count"] == 3
+    client.force_login(owner_of_two)
+    shown = client.get(f"/api/v1/collections/{collection.slug}").json()
+    assert [p["slug"] for p in shown["parts"]] == [p.slug for p in parts]
+    assert shown["readable_parts"] == [parts[0].slug, parts[1].slug]
+    assert shown["quote"]["to_pay_minor"] == 100 and shown["owned"] is False
+    assert LOCKED_SENTINEL not in str(shown)
+
+
+def test_the_api_answers_problem_json_for_an_unknown_collection(client):
+    response = client.get("/api/v1/collections/no-such-thing")
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/problem+json")
+    assert client.get("/api/v1/collections/bad%20slug").status_code in (404, 422)
