@@ -144,3 +144,15 @@ def test_the_api_answers_problem_json_for_an_unknown_collection(client):
     response = client.get("/api/v1/collections/no-such-thing")
     assert response.status_code == 404 and response["Content-Type"].startswith("application/problem+json")
     assert client.get("/api/v1/collections/bad%20slug").status_code in (404, 422)
+
+
+def test_the_wallet_words_a_collection_purchase_and_its_undo(client, series, reader):
+    from byline.collections import services
+
+    collection, _parts = series
+    fund(reader, 2000)
+    bought = services.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key())
+    services.undo_collection_purchase(reader=reader, purchase_id=bought.pk)
+    client.force_login(reader)
+    page = client.get(reverse("purchases:wallet")).content.decode()
+    assert "Collection: The harbour series" in page and "Collection undone: The harbour series" in page
