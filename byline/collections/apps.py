@@ -10,12 +10,16 @@ class CollectionsConfig(AppConfig):
     def ready(self) -> None:
         from byline.access import entitlements
         from byline.collections import personal  # noqa: F401 (registers the paywall's collection offer)
+        from byline.collections import selectors
         from byline.collections.selectors import entitlement_conditions
         from byline.collections.services import refuse_undo_of_credited_part
         from byline.purchases.services import UNDO_GUARDS
+        from byline.search.selectors import EXTRA_RESULTS
 
         # After purchases and memberships: a reader who bought the part itself is a purchaser first.
         if entitlement_conditions not in entitlements.SOURCES:
             entitlements.SOURCES.append(entitlement_conditions)
         if refuse_undo_of_credited_part not in UNDO_GUARDS:
             UNDO_GUARDS.append(refuse_undo_of_credited_part)
+        if selectors.search_results not in EXTRA_RESULTS:
+            EXTRA_RESULTS.append(selectors.search_results)

@@ -145,6 +145,20 @@ def search_collections(*, words: list[str], limit: int = 5) -> list[Collection]:
     return list(query.filter(Exists(visible)).order_by("-created_at")[:limit])
 
 
+def search_results(query: str) -> list:
+    """Collections for the search page (search.selectors.EXTRA_RESULTS): title or description holding every
+    word of the query; public text only, the same for every reader."""
+    from django.utils.translation import gettext
+
+    from byline.search.selectors import ExtraResult
+
+    words = [word for word in query.split() if word][:10]
+    if not words:
+        return []
+    return [ExtraResult(kind=gettext("Collection"), title=c.title, url=c.get_absolute_url(), meta=c.author.name)
+            for c in search_collections(words=words)]
+
+
 def listed_queryset():
     """Collections with at least one live part, newest first."""
     visible = CollectionItem.objects.filter(_live(), collection_id=OuterRef("pk"), removed_at__isnull=True)

@@ -156,3 +156,9 @@ def test_the_wallet_words_a_collection_purchase_and_its_undo(client, series, rea
     client.force_login(reader)
     page = client.get(reverse("purchases:wallet")).content.decode()
     assert "Collection: The harbour series" in page and "Collection undone: The harbour series" in page
+
+
+def test_search_finds_the_collection_by_its_title(client, series):
+    collection, _parts = series
+    page = client.get(reverse("search:search"), {"q": "harbour series"}).content.decode()
+    assert collection.get_absolute_url() in page
