@@ -9,8 +9,7 @@ class CollectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from byline.access import entitlements
-        from byline.collections import personal  # noqa: F401 (registers the paywall's collection offer)
-        from byline.collections import selectors
+        from byline.collections import personal, selectors  # noqa: F401 (personal registers the paywall's offer)
         from byline.collections.selectors import entitlement_conditions
         from byline.collections.services import refuse_undo_of_credited_part
         from byline.purchases.services import UNDO_GUARDS
