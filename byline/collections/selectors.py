@@ -67,9 +67,26 @@ class PartNav:
     next: Article | None
 
 
+# Read with the article's stamp (articles.selectors.STAMP_ANNOTATIONS): an article in no collection (most)
+# then costs its page no query at all for the nav and the paywall's offer. `services` forgets the stamps of
+# a collection's parts whenever the collection changes.
+STAMP_ANNOTATIONS = {
+    "collection_ref": lambda: Subquery(CollectionItem.objects.filter(
+        article_id=OuterRef("pk"), removed_at__isnull=True).values("collection_id")[:1]),
+}
+_UNKNOWN = object()
+
+
+def in_no_collection(article: Article) -> bool:
+    """True when the article's stamp says it is in no collection (False when it is, or when unknown)."""
+    return getattr(article, "collection_ref", _UNKNOWN) is None
+
+
 def part_nav(article: Article) -> PartNav | None:
     """Where a live article stands among its collection's live parts, the same for every reader (the page
     shell and the anonymous page cache may keep it: `services` forgets them when a collection changes)."""
+    if in_no_collection(article):
+        return None
     item = (CollectionItem.objects.filter(article_id=article.pk, removed_at__isnull=True)
             .select_related("collection").first())
     if item is None:
@@ -85,6 +102,8 @@ def part_nav(article: Article) -> PartNav | None:
 
 
 def collection_of(article: Article) -> Collection | None:
+    if in_no_collection(article):
+        return None
     item = (CollectionItem.objects.filter(article_id=article.pk, removed_at__isnull=True)
             .select_related("collection", "collection__author").first())
     return item.collection if item else None
