@@ -31,6 +31,7 @@ class Reason(StrEnum):
     PURCHASE = "purchase"
     MEMBERSHIP = "membership"
     GIFT = "gift"
+    COLLECTION = "collection"
     LOCKED = "locked"
 
 

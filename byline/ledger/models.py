@@ -68,6 +68,8 @@ class TransferKind(models.TextChoices):
     PAYOUT_BACK = "payout_back", _("Payout failed or returned")
     TIP = "tip", _("Tip")
     TIP_UNDO = "tip_undo", _("Tip undone")
+    COLLECTION = "collection", _("Collection purchase")
+    COLLECTION_UNDO = "coll_undo", _("Collection purchase undone")
 
 
 # Transfers that move a writer's earnings out (a payout) or back in (its reversal); everything else that

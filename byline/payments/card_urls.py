@@ -13,5 +13,7 @@ urlpatterns = [
     path("wallet/receipts/<int:pk>/", statement_views.receipt, name="receipt"),
     path("membership/join/<int:plan_id>/", card_views.join, name="join"),
     path("membership/cancel/", card_views.cancel_membership, name="cancel_membership"),
+    path("collections/<slug:slug>/buy/", card_views.buy_collection, name="buy_collection"),
+    path("collections/<slug:slug>/buy/card/", card_views.buy_collection_by_card, name="buy_collection_by_card"),
     path("earnings/", statement_views.earnings, name="earnings"),
 ]

@@ -16,6 +16,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from byline.collections import services as collections
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.payments.errors import ProviderError
@@ -100,6 +101,11 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
                     renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
                     subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
                 return f"membership {membership.pk}"
+            if checkout.purpose == Purpose.COLLECTION:
+                bought = collections.buy_with_wallet(reader=checkout.reader, collection=checkout.collection,
+                                                     idempotency_key=key, currency=checkout.currency,
+                                                     quoted_minor=checkout.price_minor)
+                return f"collection purchase {bought.pk}"
     except PurchaseRefused as refused:
         # The money stays in the wallet: the reader can use it, or staff can refund it.
         return f"kept in wallet: {refused.message}"[:200]

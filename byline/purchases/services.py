@@ -32,6 +32,11 @@ from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
 
+# Checks an undo must pass, asked under the reader's row lock with the purchase locked: each takes the
+# purchase and returns why it may not be undone on its own, or "" (collections: a part counted towards a
+# collection purchase). Apps above purchases add theirs in their AppConfig.ready.
+UNDO_GUARDS: list = []
+
 
 def split_price(price_minor: int) -> tuple[int, int]:
     """(author's share, platform fee) of a price; the author's share rounds down."""
@@ -187,6 +192,10 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
                               code="window")
         if undos_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your undos for now, so the purchase stands."), code="limit")
+        for guard in UNDO_GUARDS:
+            refusal = guard(purchase)
+            if refusal:
+                raise UndoRefused(refusal, code="guarded")
         reversal = ledger.reverse(original=purchase.transfer, key=f"undo:{purchase.pk}", kind=TransferKind.UNDO,
                                   memo=f"undo of purchase {purchase.pk}")
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.UNDONE, reversal, now

@@ -43,6 +43,7 @@ class Purpose(StrEnum):
     TOPUP = "topup"
     UNLOCK = "unlock"
     MEMBERSHIP = "membership"
+    COLLECTION = "collection"
 
 
 class EventKind(StrEnum):

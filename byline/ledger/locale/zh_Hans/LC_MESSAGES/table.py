@@ -34,4 +34,6 @@ ZH = {
     'Payout failed or returned': '提现失败或被退回',
     "Tip": "赞赏",
     "Tip undone": "赞赏已撤销",
+    "Collection purchase": "合集购买",
+    "Collection purchase undone": "合集购买已撤销",
 }
