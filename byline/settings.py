@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "byline.pricing",
     "byline.payments",
     "byline.purchases",
+    "byline.subscriptions",
     "byline.payouts",
     "byline.ops",
     "byline.recommend",

@@ -31,6 +31,8 @@ class Reason(StrEnum):
     PURCHASE = "purchase"
     MEMBERSHIP = "membership"
     GIFT = "gift"
+    AUTHOR_SUBSCRIPTION = "author_subscription"  # byline/subscriptions: a subscription to the article's writer
+    FAIR_PRICE = "fair_price"  # byline/subscriptions: this month's purchases from the writer reached the cap
     LOCKED = "locked"
 
 

@@ -68,6 +68,7 @@ class TransferKind(models.TextChoices):
     PAYOUT_BACK = "payout_back", _("Payout failed or returned")
     TIP = "tip", _("Tip")
     TIP_UNDO = "tip_undo", _("Tip undone")
+    AUTHOR_SUBSCRIPTION = "author_sub", _("Subscription to a writer")
 
 
 # Transfers that move a writer's earnings out (a payout) or back in (its reversal); everything else that

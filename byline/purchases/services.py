@@ -26,6 +26,15 @@ from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
 
+# Rules from apps above that may lower what one purchase charges (the fair-price cap, byline/subscriptions):
+# each is called as `limit(reader=, article=, currency=, price_minor=)` inside the purchase's transaction,
+# after the reader's wallet is locked (so every purchase of theirs sees the ones before it), and answers the
+# most this purchase may charge. 0 means the reader holds the article already: nothing is charged.
+PRICE_LIMITS: list = []
+# Rules that may forbid undoing a purchase (its price already went toward something else): each is called as
+# `guard(purchase=)` under the purchase's row lock and answers a message for the reader, or None.
+UNDO_GUARDS: list = []
+
 
 def split_price(price_minor: int) -> tuple[int, int]:
     """(author's share, platform fee) of a price; the author's share rounds down."""
@@ -83,7 +92,6 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
     wallet, earnings, fees = ledger.accounts_for([
         (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
         (AccountKind.FEES, currency, None)])
-    author_share, fee = split_price(price)
     with transaction.atomic():
         # The wallet lock serialises everything this reader buys, so the checks below cannot race
         # with another purchase of theirs.
@@ -92,6 +100,12 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
             Q(idempotency_key=key) | Q(reader=reader, article=article, status=PurchaseStatus.ACTIVE)).first()
         if existing is not None:
             return _repeat_of(existing, article)
+        for limit in PRICE_LIMITS:
+            price = min(price, limit(reader=reader, article=article, currency=currency, price_minor=price))
+        if price <= 0:
+            raise NotForSale(_("This article is already yours this month: you have paid as much as a month's "
+                               "subscription to its writer."))
+        author_share, fee = split_price(price)
         balance = locked[wallet.pk].balance
         if balance < price:
             raise NotEnoughInWallet(missing_minor=price - balance)
@@ -161,6 +175,10 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
         if now > undo_deadline(purchase):
             raise UndoRefused(_("The 10 minutes to undo this purchase have passed, so the purchase stands."),
                               code="window")
+        for guard in UNDO_GUARDS:
+            refusal = guard(purchase=purchase)
+            if refusal:
+                raise UndoRefused(refusal, code="credited")
         if undos_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your undos for now, so the purchase stands."), code="limit")
         reversal = ledger.reverse(original=purchase.transfer, key=f"undo:{purchase.pk}", kind=TransferKind.UNDO,
