@@ -87,6 +87,8 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
         return back_to(back + "#undo-offer")
     currency = currency_of(request.user)
     price = services.quote(article=article, currency=currency)
+    # Below the price where the reader's purchases this month near the writer's monthly price (the cap).
+    charge = services.charge_for(reader=request.user, article=article, currency=currency)
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
     # Each method charges at least its own minimum, so each button states its own amount.
     methods = [(name, label, card_amount_for(reader=request.user, article=article, method=name, balance=balance,
@@ -94,8 +96,8 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
                for name, label in method_choices(currency)]
     needed = card_shortfall(price_minor=price, balance=balance)
     return render(request, "purchases/confirm.html", {
-        "article": article, "price": price, "currency": currency, "balance": balance, "after": balance - price,
-        "can_afford": balance >= price, "key": uuid.uuid4().hex, "card_amount": methods[0][2],
+        "article": article, "price": price, "charge": charge, "currency": currency, "balance": balance,
+        "after": balance - charge, "can_afford": balance >= charge, "key": uuid.uuid4().hex, "card_amount": methods[0][2],
         "card_extra": methods[0][2] - needed, "card_key": uuid.uuid4().hex, "methods": methods,
         # The site's card provider alone gets one plain "Pay by card" button; any other choice, the method list.
         "card_only": [name for name, _label, _amount in methods] == [settings.PAYMENT_PROVIDER],

@@ -65,6 +65,15 @@ def quote(*, article: Article, currency: str) -> int:
     return article.price_in(currency)
 
 
+def charge_for(*, reader, article: Article, currency: str) -> int:
+    """What unlocking would charge now: the price in `currency`, lowered by the PRICE_LIMITS rules (the
+    fair-price cap). What the confirmation states; the purchase itself works it out again under its lock."""
+    price = quote(article=article, currency=currency)
+    for limit in PRICE_LIMITS:
+        price = min(price, limit(reader=reader, article=article, currency=currency, price_minor=price))
+    return price
+
+
 def check_quote(*, price_minor: int, currency: str, quoted_minor: int | None) -> None:
     """Raise PriceChanged unless the price now is the one the reader was shown (`quoted_minor`, when given)."""
     if quoted_minor is not None and quoted_minor != price_minor:

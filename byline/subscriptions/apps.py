@@ -9,7 +9,7 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         from byline.access import entitlements
         from byline.purchases import services as purchases
-        from byline.subscriptions import fair_price
+        from byline.subscriptions import fair_price, personal  # noqa: F401 (registers the article page's note)
         from byline.subscriptions.selectors import entitlement_conditions
 
         # After purchases and memberships (a reader who bought an article is a purchaser first).

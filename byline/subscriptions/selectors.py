@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from byline.core.local_cache import LocalCache
 from byline.purchases.models import Interval
 from byline.subscriptions.fair_price import paid_subquery
 from byline.subscriptions.models import AuthorPrice, AuthorSubscription, Offer, Redemption, SubscriptionStatus
@@ -95,3 +96,31 @@ def retention_offer(*, subscription: AuthorSubscription, now: dt.datetime | None
 
 def offers_of(*, author_id: int) -> list[Offer]:
     return list(Offer.objects.filter(author_id=author_id).order_by("-created_at")[:100])
+
+
+# A writer's offered prices as {currency: {interval: price}}, remembered by each process for a minute: the
+# article page asks on every paywall, and most writers offer none. Only what the page shows comes from it;
+# every charge reads the prices afresh.
+_offered = LocalCache(size=20_000, ttl=60)
+
+
+def offered_prices(author_id: int) -> dict[str, dict[str, int]]:
+    key = str(author_id)
+    found = _offered.get(key)
+    if found is None:
+        found = _load(author_id)
+        _offered.set(key, found)
+    return found
+
+
+def forget_offered_prices(author_id: int) -> None:
+    """After a writer changes prices: this process sees them at once (others within the minute)."""
+    _offered.set(str(author_id), _load(author_id))
+
+
+def _load(author_id: int) -> dict[str, dict[str, int]]:
+    loaded: dict[str, dict[str, int]] = {}
+    for interval, currency, price in AuthorPrice.objects.filter(author_id=author_id, active=True).values_list(
+            "interval", "currency", "price_minor"):
+        loaded.setdefault(currency, {})[interval] = price
+    return loaded

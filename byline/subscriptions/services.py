@@ -57,11 +57,13 @@ def set_price(*, author: Author, interval: str, currency: str, price_minor: int 
         raise SubscriptionRefused(_("Subscriptions are not offered for this period or currency."))
     if price_minor is None:
         AuthorPrice.objects.filter(author=author, interval=interval, currency=currency).update(active=False)
+        transaction.on_commit(lambda: selectors.forget_offered_prices(author.pk))
         return None
     if type(price_minor) is not int or not 0 < price_minor <= MAX_PRICE_MINOR:
         raise SubscriptionRefused(_("Choose a price above zero."))
     row, _created = AuthorPrice.objects.update_or_create(
         author=author, interval=interval, currency=currency, defaults={"price_minor": price_minor, "active": True})
+    transaction.on_commit(lambda: selectors.forget_offered_prices(author.pk))
     return row
 
 
