@@ -97,7 +97,8 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
     needed = card_shortfall(price_minor=price, balance=balance)
     return render(request, "purchases/confirm.html", {
         "article": article, "price": price, "charge": charge, "currency": currency, "balance": balance,
-        "after": balance - charge, "can_afford": balance >= charge, "key": uuid.uuid4().hex, "card_amount": methods[0][2],
+        "after": balance - charge, "can_afford": balance >= charge, "key": uuid.uuid4().hex,
+        "card_amount": methods[0][2],
         "card_extra": methods[0][2] - needed, "card_key": uuid.uuid4().hex, "methods": methods,
         # The site's card provider alone gets one plain "Pay by card" button; any other choice, the method list.
         "card_only": [name for name, _label, _amount in methods] == [settings.PAYMENT_PROVIDER],

@@ -44,7 +44,8 @@ def paid_subquery(*, reader_id: int, author_ref, currency_ref, now: dt.datetime)
     (expressions over the outer row), as a subquery; 0 when nothing."""
     mine = Purchase.objects.filter(reader_id=reader_id, status=PurchaseStatus.ACTIVE, article__author_id=author_ref,
                                    currency=currency_ref)
-    paid = (in_month_of(mine, "created_at", now).order_by().values("reader_id").annotate(total=Sum("price_minor")).values("total")[:1])
+    paid = (in_month_of(mine, "created_at", now).order_by().values("reader_id")
+            .annotate(total=Sum("price_minor")).values("total")[:1])
     return Coalesce(Subquery(paid, output_field=IntegerField()), 0)
 
 

@@ -193,3 +193,6 @@ class CreditedPurchase(models.Model):
 
     purchase = models.OneToOneField("purchases.Purchase", on_delete=models.PROTECT, related_name="credited_to")
     charge = models.ForeignKey(SubscriptionCharge, on_delete=models.PROTECT, related_name="credited_purchases")
+
+    def __str__(self) -> str:
+        return f"purchase {self.purchase_id} toward charge {self.charge_id}"

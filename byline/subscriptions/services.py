@@ -254,7 +254,8 @@ def cancel(*, reader, author_id: int) -> AuthorSubscription | None:
         return subscription
 
 
-def accept_retention_offer(*, reader, author_id: int, offer: Offer, now: dt.datetime | None = None) -> AuthorSubscription:
+def accept_retention_offer(*, reader, author_id: int, offer: Offer,
+                           now: dt.datetime | None = None) -> AuthorSubscription:
     """A subscriber who was cancelling takes the writer's retention offer: the subscription renews again, and
     the offer applies to the next period (a trial offer adds its days now, free)."""
     now = now or timezone.now()

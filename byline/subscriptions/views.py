@@ -69,7 +69,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 ends = data.get("ends_on")
                 try:
                     services.create_offer(
-                        target=OfferTarget.AUTHOR, author=author, kind=data["kind"], percent_off=data.get("percent_off"),
+                        target=OfferTarget.AUTHOR, author=author, kind=data["kind"],
+                        percent_off=data.get("percent_off"),
                         amount_off_minor=data.get("amount_off_minor"), currency=data.get("currency") or "",
                         trial_days=data.get("trial_days"), code=data.get("code") or None,
                         ends_at=timezone.make_aware(dt.datetime.combine(ends, dt.time.max)) if ends else None,

@@ -34,4 +34,5 @@ ZH = {
     'Payout failed or returned': '提现失败或被退回',
     "Tip": "赞赏",
     "Tip undone": "赞赏已撤销",
+    'Subscription to a writer': '订阅作者',
 }

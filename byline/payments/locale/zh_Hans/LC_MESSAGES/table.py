@@ -155,4 +155,8 @@ ZH = {
     "Tip received: %(title)s": "收到赞赏：%(title)s",
     "Tip to %(name)s: %(title)s": "赞赏%(name)s：%(title)s",
     "Tip undone: %(title)s": "赞赏已撤销：%(title)s",
+    'Yearly subscriber, until %(date)s': '年度订阅者，至 %(date)s',
+    'Monthly subscriber, until %(date)s': '月度订阅者，至 %(date)s',
+    'Yearly subscription to %(name)s, until %(date)s': '按年订阅%(name)s，至 %(date)s',
+    'Monthly subscription to %(name)s, until %(date)s': '按月订阅%(name)s，至 %(date)s',
 }
