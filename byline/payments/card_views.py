@@ -197,3 +197,30 @@ def cancel_membership(request: HttpRequest) -> HttpResponse:
                                     "will be charged.") % {
             "date": unbroken_day(cancelled.period_end)})
     return back_to(reverse("purchases:membership"))
+
+
+@login_required
+@require_POST
+def subscribe_by_card(request: HttpRequest, slug: str) -> HttpResponse:
+    """A card subscription to a writer at their full price (offers and this month's credit are for the wallet):
+    the provider's hosted checkout, then its renewals. Lives here because subscriptions sits below payments."""
+    from byline.articles.models import Author
+    from byline.payments.checkout import start_card_author_subscription
+    from byline.subscriptions import selectors as subscription_selectors
+
+    author = get_object_or_404(Author, slug=slug)
+    interval = "year" if request.POST.get("interval") == "year" else "month"
+    here = reverse("subscriptions:confirm", args=[author.slug]) + f"?interval={interval}"
+    price = subscription_selectors.price_for(author_id=author.pk, interval=interval,
+                                             currency=currency_of(request.user))
+    if price is None or subscription_selectors.active_subscription(reader=request.user, author_id=author.pk):
+        return back_to(reverse("subscriptions:subscribe", args=[author.slug]))
+    try:
+        checkout = start_card_author_subscription(
+            reader=request.user, author_price=price, idempotency_key=posted_key(request),
+            quoted_minor=quoted_price(request), success_url=request.build_absolute_uri(reverse("payments:return")),
+            cancel_url=request.build_absolute_uri(here))
+    except (PaymentRefused, PurchaseRefused) as refused:
+        messages.error(request, str(refused.message))
+        return back_to(here)
+    return back_to(checkout.redirect_url)

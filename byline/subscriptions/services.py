@@ -185,11 +185,14 @@ def first_period_terms(*, reader, author: Author, interval: str, currency: str, 
 
 def subscribe_with_wallet(*, reader, author: Author, interval: str, idempotency_key: str,
                           currency: str | None = None, quoted_minor: int | None = None, offer: Offer | None = None,
+                          renew_via: str = RenewVia.WALLET, subscription_ref: str = "", renew_provider: str = "",
                           now: dt.datetime | None = None) -> AuthorSubscription:
     """Subscribe `reader` to `author` for `interval` in `currency` (default: their own), paying the first
     period from the wallet: the price less `offer` and less this month's purchases from the writer, or
     nothing for a trial offer (the first charge falls due when it ends). `quoted_minor` is what the
     confirmation said is due now (PriceChanged otherwise). Once per key; never two at once with one writer.
+    A card subscription (`payments.settlement.fulfil`, the card's money already in the wallet) passes
+    `renew_via=CARD` and the provider's reference: its renewals then come from the provider.
     Raises SubscriptionRefused, OfferRefused, NotEnoughInWallet, PriceChanged or KeyReused, changing nothing."""
     from byline.pricing.selectors import currency_of
 
@@ -222,7 +225,8 @@ def subscribe_with_wallet(*, reader, author: Author, interval: str, idempotency_
             with transaction.atomic():
                 subscription = AuthorSubscription.objects.create(
                     reader=reader, author=author, interval=interval, currency=currency, price_minor=terms["price"],
-                    period_start=now, period_end=now, created_at=now)
+                    period_start=now, period_end=now, created_at=now, renew_via=renew_via,
+                    subscription_ref=subscription_ref, renew_provider=renew_provider)
         except IntegrityError:
             raise SubscriptionRefused(_("You already subscribe to this writer.")) from None
         redemption = _redeem(offer=offer, reader=reader, now=now, subscription=subscription) if offer else None
@@ -243,8 +247,21 @@ def subscribe_with_wallet(*, reader, author: Author, interval: str, idempotency_
         return subscription
 
 
+# Set by payments (its AppConfig.ready): stops a card subscription at its provider, or raises
+# ProviderUnavailable and nothing changes. Subscriptions sit below payments and cannot call it directly.
+CANCEL_AT_PROVIDER: list = []
+
+
 def cancel(*, reader, author_id: int) -> AuthorSubscription | None:
-    """Stop renewing; the subscription keeps working until its period (or trial) ends."""
+    """Stop renewing; the subscription keeps working until its period (or trial) ends. A card subscription is
+    cancelled at its provider first (`CANCEL_AT_PROVIDER`); if the provider cannot be reached,
+    ProviderUnavailable is raised and nothing changes."""
+    found = AuthorSubscription.objects.filter(reader=reader, author_id=author_id,
+                                              status=SubscriptionStatus.ACTIVE).first()
+    if found is not None and not found.cancel_at_period_end and found.renew_via == RenewVia.CARD \
+            and found.subscription_ref:
+        for stop in CANCEL_AT_PROVIDER:
+            stop(subscription=found)
     with transaction.atomic():
         subscription = AuthorSubscription.objects.select_for_update().filter(
             reader=reader, author_id=author_id, status=SubscriptionStatus.ACTIVE).first()
@@ -322,6 +339,58 @@ def renew_due(*, now: dt.datetime | None = None, limit: int = 10_000) -> dict[st
                 _end(subscription)
                 counts["lapsed"] += 1
     return dict(counts)
+
+
+def renew_from_card(*, subscription_ref: str, invoice_ref: str) -> AuthorSubscription | None:
+    """A provider says a card subscription was paid for another period: the money is already in the wallet
+    (`payments.settlement.renew` credited it); charge it at the subscription's terms, once per invoice."""
+    with transaction.atomic():
+        found = AuthorSubscription.objects.filter(subscription_ref=subscription_ref).order_by("-period_end").first()
+        if found is None:
+            return None
+        wallet, _earnings, _fees = _accounts(reader=found.reader, author=found.author, currency=found.currency)
+        locked = ledger.lock_accounts([wallet])
+        subscription = AuthorSubscription.objects.select_for_update().select_related("reader", "author").get(
+            pk=found.pk)
+        key = f"authorsub-renewal:{subscription_ref}:{invoice_ref}"
+        if SubscriptionCharge.objects.filter(key=key).exists():
+            return subscription
+        now = timezone.now()
+        if subscription.status == SubscriptionStatus.ACTIVE:
+            start = max(subscription.period_end, now)
+        else:
+            if AuthorSubscription.objects.filter(reader=subscription.reader, author=subscription.author,
+                                                 status=SubscriptionStatus.ACTIVE).exists():
+                return None  # the reader subscribed again meanwhile: the money stays in the wallet
+            start = now
+            subscription.status, subscription.period_start = SubscriptionStatus.ACTIVE, now
+            subscription.save(update_fields=["status", "period_start"])
+        _post_charge(subscription=subscription, key=key, amount=subscription.price_minor, start=start, locked=locked)
+        return subscription
+
+
+def end_card_subscription(*, subscription_ref: str) -> None:
+    """The provider ended a card subscription: stop renewing; the paid period still counts."""
+    AuthorSubscription.objects.filter(subscription_ref=subscription_ref, status=SubscriptionStatus.ACTIVE).update(
+        cancel_at_period_end=True, renew_via=RenewVia.WALLET)
+
+
+CARD_RENEWAL_GRACE = memberships.CARD_RENEWAL_GRACE
+
+
+def end_lapsed_card_subscriptions(*, now: dt.datetime | None = None) -> int:
+    """End card subscriptions whose renewal never came, CARD_RENEWAL_GRACE after their period (access already
+    stopped at `period_end`)."""
+    cutoff = (now or timezone.now()) - CARD_RENEWAL_GRACE
+    ended = 0
+    for pk in AuthorSubscription.objects.filter(status=SubscriptionStatus.ACTIVE, renew_via=RenewVia.CARD,
+                                                period_end__lte=cutoff).values_list("pk", flat=True)[:10_000]:
+        with transaction.atomic():
+            subscription = AuthorSubscription.objects.select_for_update().get(pk=pk)
+            if subscription.status == SubscriptionStatus.ACTIVE and subscription.period_end <= cutoff:
+                _end(subscription)
+                ended += 1
+    return ended
 
 
 def _end(subscription: AuthorSubscription) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from byline.subscriptions.services import renew_due
+from byline.subscriptions.services import end_lapsed_card_subscriptions, renew_due
 
 
 @shared_task(name="byline.subscriptions.renew_author_subscriptions", ignore_result=True)
 def renew_author_subscriptions() -> dict[str, int]:
-    return renew_due()
+    """Wallet renewals, then card subscriptions whose renewal never came. (Sandbox card subscriptions are
+    charged by `payments.tasks.renew_memberships`, which runs the sandbox's renewals for every purpose.)"""
+    return renew_due() | {"card lapsed": end_lapsed_card_subscriptions()}

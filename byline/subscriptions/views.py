@@ -30,6 +30,7 @@ from byline.purchases.errors import NotEnoughInWallet, PriceChanged, PurchaseRef
 from byline.purchases.models import Interval, MembershipPlan
 from byline.purchases.views import posted_key, quoted_price
 from byline.subscriptions import fair_price, selectors, services
+from byline.subscriptions.errors import ProviderUnavailable
 from byline.subscriptions.forms import OfferForm, PricesForm, field_name, to_major
 from byline.subscriptions.models import Offer, OfferTarget
 
@@ -193,7 +194,9 @@ def confirm(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "subscriptions/confirm.html", {
         "author": author, "interval": interval, "currency": currency, "terms": terms, "offer": offer,
         "balance": balance, "after": balance - terms["due"], "can_afford": balance >= terms["due"],
-        "key": uuid.uuid4().hex, "yearly": interval == Interval.YEAR,
+        "key": uuid.uuid4().hex, "yearly": interval == Interval.YEAR, "card_key": uuid.uuid4().hex,
+        # A card pays the full price and renews by itself; an offer or this month's credit is for the wallet.
+        "card_possible": offer is None and terms["due"] == terms["price"],
     })
 
 
@@ -285,7 +288,11 @@ def cancel(request: HttpRequest, slug: str) -> HttpResponse:
                 return _back_to(back)
             messages.success(request, _("Thank you for staying. Your subscription goes on with the offer."))
             return _back_to(back)
-        services.cancel(reader=request.user, author_id=author.pk)
+        try:
+            services.cancel(reader=request.user, author_id=author.pk)
+        except ProviderUnavailable as unavailable:
+            messages.error(request, str(unavailable.message))
+            return _back_to(back)
         messages.success(request, _("Your subscription to %(writer)s ends on %(date)s. Nothing more will be "
                                     "charged.") % {"writer": author.name,
                                                    "date": unbroken_day(subscription.period_end)})

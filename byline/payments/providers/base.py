@@ -43,6 +43,7 @@ class Purpose(StrEnum):
     TOPUP = "topup"
     UNLOCK = "unlock"
     MEMBERSHIP = "membership"
+    AUTHOR_SUBSCRIPTION = "author_sub"  # a card subscription to one writer (byline/subscriptions)
 
 
 class EventKind(StrEnum):
