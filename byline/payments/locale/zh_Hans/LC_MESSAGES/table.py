@@ -159,4 +159,6 @@ ZH = {
     'Monthly subscriber, until %(date)s': '月度订阅者，至 %(date)s',
     'Yearly subscription to %(name)s, until %(date)s': '按年订阅%(name)s，至 %(date)s',
     'Monthly subscription to %(name)s, until %(date)s': '按月订阅%(name)s，至 %(date)s',
+    'This subscription is no longer offered.': '这项订阅已停止提供。',
+    'Subscription: %(writer)s': '订阅：%(writer)s',
 }

@@ -156,4 +156,6 @@ ZH = {
     "You have no subscription to this writer.": "您没有订阅这位作者。",
     "Thank you for staying. Your subscription goes on with the offer.": "感谢您留下。您的订阅将按优惠继续。",
     "Your subscription to %(writer)s ends on %(date)s. Nothing more will be charged.": "您对%(writer)s的订阅将于 %(date)s 结束，之后不会再扣款。",
+    'We could not reach the payment provider to stop your card renewal, so nothing has changed. Please try again in a few minutes.': '我们暂时联系不上支付服务商，无法停止您的银行卡自动续费，所以一切都没有改变。请过几分钟再试。',
+    'Pay %(price)s by card, renewed by card': '用银行卡支付 %(price)s，之后自动续费',
 }
