@@ -8,6 +8,10 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from byline.access import entitlements
+        from byline.articles.selectors import STAMP_ANNOTATIONS
+        from byline.subscriptions.selectors import STAMP_ANNOTATIONS as ours
+
+        STAMP_ANNOTATIONS.update(ours)
         from byline.purchases import services as purchases
         from byline.subscriptions import fair_price, personal  # noqa: F401 (registers the article page's note)
         from byline.subscriptions.selectors import entitlement_conditions

@@ -2,7 +2,8 @@
 beside the paywall, how close this month's purchases are to the writer's monthly price ("$2.00 more this
 month and all of Lan's articles are yours") and a way to subscribe; under an article the cap opened, that
 the month is the reader's and that it can become a subscription with what they paid credited. Nothing for
-writers who offer no subscription in the reader's currency (no query: their prices are remembered)."""
+writers who offer no subscription in the reader's currency (no query: the article's stamp says whether its
+writer offers any, and offered prices are remembered per process for a minute)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def subscription_note(request: HttpRequest | None, context: Mapping[str, Any]) -
     if access is None or article is None or not getattr(reader, "is_authenticated", False):
         return ""
     if article.is_free or (access.allowed and access.reason != Reason.FAIR_PRICE):
+        return ""
+    if not getattr(article, "subscription_offered", True):  # from the page's stamp: no query
         return ""
     currency = currency_of(reader)
     prices = selectors.offered_prices(article.author_id).get(currency)

@@ -118,6 +118,13 @@ def forget_offered_prices(author_id: int) -> None:
     _offered.set(str(author_id), _load(author_id))
 
 
+# Read with the article's stamp (articles.selectors.STAMP_ANNOTATIONS): an article page of a writer who offers
+# no subscription asks nothing more for the subscription note. `services.set_price` forgets the stamps.
+STAMP_ANNOTATIONS = {
+    "subscription_offered": lambda: Exists(AuthorPrice.objects.filter(author_id=OuterRef("author_id"), active=True)),
+}
+
+
 def _load(author_id: int) -> dict[str, dict[str, int]]:
     loaded: dict[str, dict[str, int]] = {}
     for interval, currency, price in AuthorPrice.objects.filter(author_id=author_id, active=True).values_list(

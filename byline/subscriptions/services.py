@@ -57,14 +57,25 @@ def set_price(*, author: Author, interval: str, currency: str, price_minor: int 
         raise SubscriptionRefused(_("Subscriptions are not offered for this period or currency."))
     if price_minor is None:
         AuthorPrice.objects.filter(author=author, interval=interval, currency=currency).update(active=False)
-        transaction.on_commit(lambda: selectors.forget_offered_prices(author.pk))
+        _prices_changed(author)
         return None
     if type(price_minor) is not int or not 0 < price_minor <= MAX_PRICE_MINOR:
         raise SubscriptionRefused(_("Choose a price above zero."))
     row, _created = AuthorPrice.objects.update_or_create(
         author=author, interval=interval, currency=currency, defaults={"price_minor": price_minor, "active": True})
-    transaction.on_commit(lambda: selectors.forget_offered_prices(author.pk))
+    _prices_changed(author)
     return row
+
+
+def _prices_changed(author: Author) -> None:
+    """The article pages' subscription note follows: this process's remembered prices, and every article's
+    stamp (`selectors.STAMP_ANNOTATIONS`) and cached pages, as tips settings do."""
+    from byline.articles import page_cache
+    from byline.articles.models import Article
+
+    transaction.on_commit(lambda: selectors.forget_offered_prices(author.pk))
+    for slug in Article.objects.filter(author=author).values_list("slug", flat=True)[:10_000]:
+        page_cache.parts_changed(slug)
 
 
 def create_offer(*, target: str, kind: str, author: Author | None = None, percent_off: int | None = None,
