@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "byline.payments",
     "byline.purchases",
     "byline.collections",
+    "byline.subscriptions",
     "byline.payouts",
     "byline.ops",
     "byline.recommend",
@@ -405,6 +406,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "byline.ops.clear_expired_sessions", "schedule": 3600.0},
     "renew-memberships": {"task": "byline.purchases.renew_memberships", "schedule": 900.0},
+    "renew-author-subscriptions": {"task": "byline.subscriptions.renew_author_subscriptions", "schedule": 900.0},
     "close-membership-pools": {"task": "byline.purchases.close_membership_pools",
                                "schedule": crontab(minute=5, hour=0, day_of_month=1)},
     "deliver-sandbox-webhooks": {"task": "byline.payments.deliver_sandbox_webhooks", "schedule": 30.0},

@@ -34,6 +34,7 @@ urlpatterns = i18n_patterns(
     path("comments/", include("byline.comments.urls")),
     path("tips/", include("byline.tips.urls")),
     path("write/collections/", include("byline.collections.studio_urls")),
+    path("subscriptions/", include("byline.subscriptions.urls")),
     path("write/", include("byline.studio.urls")),
     path("collections/", include("byline.collections.urls")),
     path("audience/", include("byline.audience.urls")),

@@ -32,6 +32,8 @@ class Reason(StrEnum):
     MEMBERSHIP = "membership"
     GIFT = "gift"
     COLLECTION = "collection"
+    AUTHOR_SUBSCRIPTION = "author_subscription"  # byline/subscriptions: a subscription to the article's writer
+    FAIR_PRICE = "fair_price"  # byline/subscriptions: this month's purchases from the writer reached the cap
     LOCKED = "locked"
 
 

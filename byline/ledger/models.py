@@ -70,6 +70,7 @@ class TransferKind(models.TextChoices):
     TIP_UNDO = "tip_undo", _("Tip undone")
     COLLECTION = "collection", _("Collection purchase")
     COLLECTION_UNDO = "coll_undo", _("Collection purchase undone")
+    AUTHOR_SUBSCRIPTION = "author_sub", _("Subscription to a writer")
 
 
 # Transfers that move a writer's earnings out (a payout) or back in (its reversal); everything else that

@@ -14,3 +14,9 @@ class PaymentsConfig(AppConfig):
         # The sandbox plays the provider's servers: its signed webhooks reach Byline in process. Installed
         # here because providers sit below the webhook layer (docs/DEVELOPING.md).
         sandbox.transport = receive_from_sandbox
+
+        from byline.payments.subscriptions import cancel_author_subscription_at_provider
+        from byline.subscriptions import services as author_subscriptions
+
+        if cancel_author_subscription_at_provider not in author_subscriptions.CANCEL_AT_PROVIDER:
+            author_subscriptions.CANCEL_AT_PROVIDER.append(cancel_author_subscription_at_provider)

@@ -9,6 +9,7 @@ from byline.payments import card_views, statement_views
 urlpatterns = [
     path("unlock/<slug:slug>/", card_views.unlock, name="unlock"),
     path("unlock/<slug:slug>/card/", card_views.unlock_by_card, name="unlock_by_card"),
+    path("subscribe-by-card/<slug:slug>/", card_views.subscribe_by_card, name="subscribe_by_card"),
     path("wallet/", statement_views.wallet, name="wallet"),
     path("wallet/receipts/<int:pk>/", statement_views.receipt, name="receipt"),
     path("membership/join/<int:plan_id>/", card_views.join, name="join"),

@@ -90,6 +90,8 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
         return back_to(back + "#undo-offer")
     currency = currency_of(request.user)
     price = services.quote(article=article, currency=currency)
+    # Below the price where the reader's purchases this month near the writer's monthly price (the cap).
+    charge = services.charge_for(reader=request.user, article=article, currency=currency)
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
     # Each method charges at least its own minimum, so each button states its own amount.
     methods = [(name, label, card_amount_for(reader=request.user, article=article, method=name, balance=balance,
@@ -97,8 +99,9 @@ def unlock(request: HttpRequest, slug: str) -> HttpResponse:
                for name, label in method_choices(currency)]
     needed = card_shortfall(price_minor=price, balance=balance)
     return render(request, "purchases/confirm.html", {
-        "article": article, "price": price, "currency": currency, "balance": balance, "after": balance - price,
-        "can_afford": balance >= price, "key": uuid.uuid4().hex, "card_amount": methods[0][2],
+        "article": article, "price": price, "charge": charge, "currency": currency, "balance": balance,
+        "after": balance - charge, "can_afford": balance >= charge, "key": uuid.uuid4().hex,
+        "card_amount": methods[0][2],
         "card_extra": methods[0][2] - needed, "card_key": uuid.uuid4().hex, "methods": methods,
         # The site's card provider alone gets one plain "Pay by card" button; any other choice, the method list.
         "card_only": [name for name, _label, _amount in methods] == [settings.PAYMENT_PROVIDER],
@@ -268,6 +271,33 @@ def buy_collection_by_card(request: HttpRequest, slug: str) -> HttpResponse:
             reader=request.user, collection=collection, idempotency_key=posted_key(request),
             success_url=request.build_absolute_uri(reverse("payments:return")),
             cancel_url=request.build_absolute_uri(here), **chosen_method(request))
+    except (PaymentRefused, PurchaseRefused) as refused:
+        messages.error(request, str(refused.message))
+        return back_to(here)
+    return back_to(checkout.redirect_url)
+
+
+@login_required
+@require_POST
+def subscribe_by_card(request: HttpRequest, slug: str) -> HttpResponse:
+    """A card subscription to a writer at their full price (offers and this month's credit are for the wallet):
+    the provider's hosted checkout, then its renewals. Lives here because subscriptions sits below payments."""
+    from byline.articles.models import Author
+    from byline.payments.checkout import start_card_author_subscription
+    from byline.subscriptions import selectors as subscription_selectors
+
+    author = get_object_or_404(Author, slug=slug)
+    interval = "year" if request.POST.get("interval") == "year" else "month"
+    here = reverse("subscriptions:confirm", args=[author.slug]) + f"?interval={interval}"
+    price = subscription_selectors.price_for(author_id=author.pk, interval=interval,
+                                             currency=currency_of(request.user))
+    if price is None or subscription_selectors.active_subscription(reader=request.user, author_id=author.pk):
+        return back_to(reverse("subscriptions:subscribe", args=[author.slug]))
+    try:
+        checkout = start_card_author_subscription(
+            reader=request.user, author_price=price, idempotency_key=posted_key(request),
+            quoted_minor=quoted_price(request), success_url=request.build_absolute_uri(reverse("payments:return")),
+            cancel_url=request.build_absolute_uri(here))
     except (PaymentRefused, PurchaseRefused) as refused:
         messages.error(request, str(refused.message))
         return back_to(here)

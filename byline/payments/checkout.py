@@ -30,6 +30,7 @@ from byline.pricing.selectors import currency_of
 from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.models import MembershipPlan
+from byline.subscriptions.models import AuthorPrice
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def minimum_charge(*, currency: str, method: str = "") -> int:
 def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
                    plan: MembershipPlan | None = None, price_minor: int | None = None, method: str = "",
-                   channel: str = "", client_ip: str = "", collection: Collection | None = None) -> Checkout:
+                   channel: str = "", client_ip: str = "", collection: Collection | None = None,
+                   author_price: AuthorPrice | None = None) -> Checkout:
     """Open a checkout with the chosen payment method (default: the configured provider), once per key.
 
     A repeat gets the first checkout, also one sent while the first is still being opened: the new row and
@@ -66,7 +68,8 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
     wanted = _CheckoutTerms(purpose=purpose, currency=currency, article_id=article.pk if article else None,
                             plan_id=plan.pk if plan else None, provider=method or settings.PAYMENT_PROVIDER,
                             amount_minor=amount_minor if purpose == Purpose.TOPUP else None,
-                            collection_id=collection.pk if collection else None)
+                            collection_id=collection.pk if collection else None,
+                            author_price_id=author_price.pk if author_price else None)
     existing = Checkout.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return _repeat_of(existing, wanted)
@@ -85,7 +88,7 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                 checkout = Checkout.objects.create(
                     reference=reference, reader=reader, provider=wanted.provider, purpose=purpose,
                     amount_minor=amount_minor, currency=currency, article=article, plan=plan, price_minor=price_minor,
-                    idempotency_key=key, collection=collection)
+                    idempotency_key=key, collection=collection, author_price=author_price)
         except IntegrityError:
             first = Checkout.objects.filter(idempotency_key=key).first()
             if first is None:
@@ -93,7 +96,8 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
             return _repeat_of(first, wanted)
         try:
             _open_session(checkout=checkout, description=description, cancel_url=cancel_url,
-                          success_url=f"{success_url}{join}ref={reference}", recurring=plan.interval if plan else "",
+                          success_url=f"{success_url}{join}ref={reference}",
+                          recurring=plan.interval if plan else author_price.interval if author_price else "",
                           channel=channel, client_ip=client_ip)
         except ProviderError as error:
             log.warning("checkout %s: %s refused: %s", reference, checkout.provider, error)
@@ -118,13 +122,14 @@ class _CheckoutTerms:
     provider: str
     amount_minor: int | None
     collection_id: int | None = None
+    author_price_id: int | None = None
 
     @classmethod
     def of(cls, checkout: Checkout) -> _CheckoutTerms:
         return cls(purpose=checkout.purpose, currency=checkout.currency, article_id=checkout.article_id,
                    plan_id=checkout.plan_id, provider=checkout.provider,
                    amount_minor=checkout.amount_minor if checkout.purpose == Purpose.TOPUP else None,
-                   collection_id=checkout.collection_id)
+                   collection_id=checkout.collection_id, author_price_id=checkout.author_price_id)
 
 
 def _repeat_of(first: Checkout, wanted: _CheckoutTerms) -> Checkout:
@@ -239,3 +244,16 @@ def start_card_collection(*, reader, collection: Collection, idempotency_key: st
                           price_minor=to_pay, collection=collection,
                           description=_("Collection: %(title)s") % {"title": collection.title}, method=method,
                           channel=channel, client_ip=client_ip)
+def start_card_author_subscription(*, reader, author_price: AuthorPrice, idempotency_key: str, success_url: str,
+                                   cancel_url: str, quoted_minor: int | None = None) -> Checkout:
+    """A card subscription to a writer at their price (which must still be `quoted_minor` when given), in the
+    price's currency, which must be the reader's. Offers and this month's credit are for the wallet only: the
+    card is charged the full price each period."""
+    if not author_price.active or author_price.currency != currency_of(reader):
+        raise PaymentRefused(_("This subscription is no longer offered."))
+    purchases.check_quote(price_minor=author_price.price_minor, currency=author_price.currency,
+                          quoted_minor=quoted_minor)
+    return start_checkout(reader=reader, purpose=Purpose.AUTHOR_SUBSCRIPTION, amount_minor=author_price.price_minor,
+                          currency=author_price.currency, idempotency_key=idempotency_key, success_url=success_url,
+                          cancel_url=cancel_url, author_price=author_price, price_minor=author_price.price_minor,
+                          description=_("Subscription: %(writer)s") % {"writer": author_price.author.name})

@@ -27,6 +27,8 @@ class Checkout(models.Model):
     article = models.ForeignKey("articles.Article", null=True, blank=True, on_delete=models.PROTECT)
     plan = models.ForeignKey("purchases.MembershipPlan", null=True, blank=True, on_delete=models.PROTECT)
     collection = models.ForeignKey("collections.Collection", null=True, blank=True, on_delete=models.PROTECT)
+    # A card subscription to a writer: the price (writer, period, currency) it was opened for.
+    author_price = models.ForeignKey("subscriptions.AuthorPrice", null=True, blank=True, on_delete=models.PROTECT)
     # The price of the article or plan as quoted when the checkout opened (in `currency`): the purchase
     # that completes it is refused if the price changed meanwhile, and the money stays in the wallet.
     price_minor = models.PositiveBigIntegerField(null=True, blank=True)

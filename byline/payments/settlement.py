@@ -27,6 +27,7 @@ from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.errors import PurchaseRefused
 from byline.purchases.models import Membership, RenewVia
+from byline.subscriptions import services as subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def apply_event(*, event: PaymentEvent, provider_name: str, qr_checkout: bool) -
         return renew(event=event), None
     if event.kind == EventKind.SUBSCRIPTION_ENDED:
         memberships.end_card_subscription(subscription_ref=event.subscription_ref)
+        subscriptions.end_card_subscription(subscription_ref=event.subscription_ref)
         return "subscription ends at period end", None
     return "ignored", None
 
@@ -106,6 +108,14 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
                                                      idempotency_key=key, currency=checkout.currency,
                                                      quoted_minor=checkout.price_minor)
                 return f"collection purchase {bought.pk}"
+            if checkout.purpose == Purpose.AUTHOR_SUBSCRIPTION:
+                price = checkout.author_price
+                subscription = subscriptions.subscribe_with_wallet(
+                    reader=checkout.reader, author=price.author, interval=price.interval, idempotency_key=key,
+                    currency=checkout.currency, quoted_minor=checkout.price_minor,
+                    renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
+                    subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
+                return f"author subscription {subscription.pk}"
     except PurchaseRefused as refused:
         # The money stays in the wallet: the reader can use it, or staff can refund it.
         return f"kept in wallet: {refused.message}"[:200]
@@ -116,6 +126,8 @@ def renew(*, event: PaymentEvent) -> str:
     """A card subscription's paid invoice: credit it, then renew the membership from the wallet."""
     membership = Membership.objects.filter(subscription_ref=event.subscription_ref).select_related(
         "plan", "reader").order_by("-period_end").first()
+    if membership is None and event.subscription_ref and event.invoice_ref:
+        return renew_author_subscription(event=event)
     if membership is None or not event.subscription_ref or not event.invoice_ref:
         return "unknown subscription"
     if event.currency != membership.currency or event.amount_minor != membership.price_minor:
@@ -123,6 +135,22 @@ def renew(*, event: PaymentEvent) -> str:
     credit_wallet(reader=membership.reader, amount_minor=event.amount_minor, currency=event.currency,
                   key=f"invoice:{event.invoice_ref}:credit", memo=f"renewal {event.invoice_ref}")
     memberships.renew_from_card(subscription_ref=event.subscription_ref, invoice_ref=event.invoice_ref)
+    return "renewed"
+
+
+def renew_author_subscription(*, event: PaymentEvent) -> str:
+    """A card subscription to a writer was paid for another period: credit it, then charge it from the wallet."""
+    from byline.subscriptions.models import AuthorSubscription
+
+    subscription = AuthorSubscription.objects.filter(subscription_ref=event.subscription_ref).select_related(
+        "reader").order_by("-period_end").first()
+    if subscription is None:
+        return "unknown subscription"
+    if event.currency != subscription.currency or event.amount_minor != subscription.price_minor:
+        raise ProviderError("renewal amount differs from the subscription's terms")
+    credit_wallet(reader=subscription.reader, amount_minor=event.amount_minor, currency=event.currency,
+                  key=f"invoice:{event.invoice_ref}:credit", memo=f"renewal {event.invoice_ref}")
+    subscriptions.renew_from_card(subscription_ref=event.subscription_ref, invoice_ref=event.invoice_ref)
     return "renewed"
 
 

@@ -23,6 +23,7 @@ from byline.ledger.models import AccountKind, Entry, Transfer, TransferKind
 from byline.payments.models import Checkout, Reconciliation
 from byline.payments.providers.base import Purpose
 from byline.purchases.models import Interval, MembershipCharge, Purchase
+from byline.subscriptions.models import SubscriptionCharge
 from byline.tips.models import Tip
 
 # "Top-up by ...": one whole sentence per way of paying, so each language can word it in its own order.
@@ -65,6 +66,7 @@ class _Related:
     tips: dict[int, Tip] = field(default_factory=dict)  # by the transfer that gave it, and the one that undid it
     # Collection purchases, by the transfer that paid and the one that undid it.
     collections: dict[int, CollectionPurchase] = field(default_factory=dict)
+    subscription_charges: dict[int, SubscriptionCharge] = field(default_factory=dict)
 
 
 def _related(transfers: Sequence[Transfer]) -> _Related:
@@ -103,8 +105,11 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
             wholes[whole.transfer_id] = whole
             if whole.reversal_id:
                 wholes[whole.reversal_id] = whole
+    subscription_charges = {c.transfer_id: c for c in SubscriptionCharge.objects.filter(
+        transfer_id__in=ids_of(TransferKind.AUTHOR_SUBSCRIPTION, [])).select_related("subscription__author")} \
+        if TransferKind.AUTHOR_SUBSCRIPTION in kinds else {}
     return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late,
-                    tips=tips, collections=wholes)
+                    tips=tips, collections=wholes, subscription_charges=subscription_charges)
 
 
 _day = unbroken_day
@@ -115,6 +120,17 @@ def _membership_until(charge: MembershipCharge) -> str:
     if charge.membership.plan.interval == Interval.YEAR:
         return _("Yearly membership, until %(date)s") % {"date": end}
     return _("Monthly membership, until %(date)s") % {"date": end}
+
+
+def _author_subscription(charge: SubscriptionCharge, owner_is_author: bool) -> str:
+    names = {"name": charge.subscription.author.name, "date": _day(charge.period_end)}
+    if owner_is_author:
+        if charge.subscription.interval == Interval.YEAR:
+            return _("Yearly subscriber, until %(date)s") % names
+        return _("Monthly subscriber, until %(date)s") % names
+    if charge.subscription.interval == Interval.YEAR:
+        return _("Yearly subscription to %(name)s, until %(date)s") % names
+    return _("Monthly subscription to %(name)s, until %(date)s") % names
 
 
 def _top_up(transfer: Transfer, related: _Related) -> str:
@@ -178,6 +194,9 @@ def _describe(entry: Entry, related: _Related) -> Line:
         return Line(**base, what=what % names, how=how)
     if transfer.kind == TransferKind.MEMBERSHIP and transfer.pk in related.charges:
         return Line(**base, what=_membership_until(related.charges[transfer.pk]), how=_("Paid from your balance"))
+    if transfer.kind == TransferKind.AUTHOR_SUBSCRIPTION and transfer.pk in related.subscription_charges:
+        return Line(**base, what=_author_subscription(related.subscription_charges[transfer.pk], owner_is_author),
+                    how=_("Earned") if owner_is_author else _("Paid from your balance"))
     if transfer.kind == TransferKind.TOPUP:
         return Line(**base, what=_top_up(transfer, related), how=_("Added to your balance"))
     if transfer.kind == TransferKind.REFUND and transfer.pk in related.cashouts:

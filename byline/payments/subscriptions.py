@@ -6,6 +6,7 @@ Renewals themselves arrive as provider events (`settlement.renew`); the sandbox'
 
 from __future__ import annotations
 
+from byline.payments.errors import ProviderError
 from byline.payments.providers import get_provider, provider_class
 from byline.purchases import memberships
 from byline.purchases.models import Membership, RenewVia
@@ -25,3 +26,17 @@ def cancel_membership(*, reader) -> Membership | None:
         get_provider(membership.renew_provider or None).cancel_subscription(
             subscription_ref=membership.subscription_ref)
     return memberships.cancel_at_period_end(reader=reader)
+
+
+def cancel_author_subscription_at_provider(*, subscription) -> None:
+    """Registered in `subscriptions.services.CANCEL_AT_PROVIDER` (payments.apps): stop a writer's card
+    subscription at its provider before the subscription is marked to end."""
+    from byline.subscriptions.errors import ProviderUnavailable
+
+    if not provider_class(subscription.renew_provider or None).subscriptions:
+        return
+    try:
+        get_provider(subscription.renew_provider or None).cancel_subscription(
+            subscription_ref=subscription.subscription_ref)
+    except ProviderError as error:
+        raise ProviderUnavailable() from error

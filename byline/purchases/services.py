@@ -32,9 +32,15 @@ from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
 
-# Checks an undo must pass, asked under the reader's row lock with the purchase locked: each takes the
-# purchase and returns why it may not be undone on its own, or "" (collections: a part counted towards a
-# collection purchase). Apps above purchases add theirs in their AppConfig.ready.
+# Rules from apps above that may lower what one purchase charges (the fair-price cap, byline/subscriptions):
+# each is called as `limit(reader=, article=, currency=, price_minor=)` inside the purchase's transaction,
+# after the reader's wallet is locked (so every purchase of theirs sees the ones before it), and answers the
+# most this purchase may charge. 0 means the reader holds the article already: nothing is charged.
+PRICE_LIMITS: list = []
+# Rules that may forbid undoing a purchase on its own (its price already went toward something else: a
+# collection it was credited to, a month turned into a subscription): each is called as `guard(purchase=)`
+# under the reader's and the purchase's row locks and answers a message for the reader, or "" / None.
+# Apps above purchases add theirs in their AppConfig.ready.
 UNDO_GUARDS: list = []
 
 
@@ -65,6 +71,15 @@ def quote(*, article: Article, currency: str) -> int:
     if currency not in sold_currencies():
         raise NotForSale(_("Prices are not offered in %(currency)s.") % {"currency": currency})
     return article.price_in(currency)
+
+
+def charge_for(*, reader, article: Article, currency: str) -> int:
+    """What unlocking would charge now: the price in `currency`, lowered by the PRICE_LIMITS rules (the
+    fair-price cap). What the confirmation states; the purchase itself works it out again under its lock."""
+    price = quote(article=article, currency=currency)
+    for limit in PRICE_LIMITS:
+        price = min(price, limit(reader=reader, article=article, currency=currency, price_minor=price))
+    return price
 
 
 def check_quote(*, price_minor: int, currency: str, quoted_minor: int | None) -> None:
@@ -101,12 +116,18 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
     wallet, earnings, fees = ledger.accounts_for([
         (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
         (AccountKind.FEES, currency, None)])
-    author_share, fee = split_price(price)
     try:
         with transaction.atomic():
             # The wallet lock serialises everything this reader buys in this currency, so the balance
             # below cannot change before the debit, and a repeat of the key waits here for the first.
             locked = ledger.lock_accounts([wallet])
+            # Rules from above (the fair-price cap) see every earlier purchase of this reader's under the lock.
+            for limit in PRICE_LIMITS:
+                price = min(price, limit(reader=reader, article=article, currency=currency, price_minor=price))
+            if price <= 0:
+                raise NotForSale(_("This article is already yours this month: you have paid as much as a "
+                                   "month's subscription to its writer."))
+            author_share, fee = split_price(price)
             balance = locked[wallet.pk].balance
             if balance < price:
                 raise NotEnoughInWallet(missing_minor=price - balance)
@@ -130,14 +151,14 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
             # Credit the share or gift that brought the reader here, once the purchase is certain.
             transaction.on_commit(lambda: record_conversion(reader=reader, article=article))
             return purchase
-    except (IntegrityError, NotEnoughInWallet) as refused:
+    except (IntegrityError, NotEnoughInWallet, NotForSale) as refused:
         # Nothing was written. The first purchase with this key stands; an article already owned is never
         # charged again (its purchase is the answer, as for a repeat).
         existing = (Purchase.objects.filter(idempotency_key=key).first()
                     or Purchase.objects.filter(reader=reader, article=article, status=PurchaseStatus.ACTIVE).first())
         if existing is not None:
             return _repeat_of(existing, article)
-        if isinstance(refused, NotEnoughInWallet):
+        if isinstance(refused, NotEnoughInWallet | NotForSale):
             raise
         raise NotForSale(_("You already own this article.")) from None
 
@@ -190,12 +211,12 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
         if now > undo_deadline(purchase):
             raise UndoRefused(_("The 10 minutes to undo this purchase have passed, so the purchase stands."),
                               code="window")
+        for guard in UNDO_GUARDS:
+            refusal = guard(purchase=purchase)
+            if refusal:
+                raise UndoRefused(refusal, code="credited")
         if undos_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your undos for now, so the purchase stands."), code="limit")
-        for guard in UNDO_GUARDS:
-            refusal = guard(purchase)
-            if refusal:
-                raise UndoRefused(refusal, code="guarded")
         reversal = ledger.reverse(original=purchase.transfer, key=f"undo:{purchase.pk}", kind=TransferKind.UNDO,
                                   memo=f"undo of purchase {purchase.pk}")
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.UNDONE, reversal, now

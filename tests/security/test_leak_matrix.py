@@ -48,6 +48,8 @@ from byline.purchases.models import MembershipPlan
 from byline.reader.prefs import COOKIE_NAME, ReadingPrefs
 from byline.sharing import services as sharing
 from byline.sharing.models import GiftLink
+from byline.subscriptions import services as subscriptions
+from byline.subscriptions.models import OfferKind, OfferTarget
 from tests.audience.helpers import confirmed_subscriber
 from tests.conftest import LOCKED_ONLY_WORD, LOCKED_SENTINEL, PREVIEW_SENTENCE, make_user
 from tests.ledger.conftest import fund
@@ -275,6 +277,20 @@ def preview(article: Article) -> str:
     return PREVIEW_SENTENCE
 
 
+def author_subscription_pages(client: Client, article: Article) -> tuple[int, str]:
+    """The writer's subscribe page, its confirmation, and the reader's list of subscriptions (sign-in pages for
+    anonymous readers)."""
+    pages = []
+    with translation.override("en"):
+        urls = [reverse("subscriptions:subscribe", args=[article.author.slug]),
+                reverse("subscriptions:confirm", args=[article.author.slug]) + "?interval=month",
+                reverse("subscriptions:mine")]
+    for url in urls:
+        response = client.get(url, follow=True)
+        pages.append(response.content.decode())
+    return 200, "".join(pages)
+
+
 def _read_during_a_save(client: Client, article: Article, **change) -> tuple[int, str]:
     """The article is free for a while (its free page cached); a save that changes it is in flight while
     another reader reads the old row and stores it as the stamp; the save commits; then the client reads.
@@ -493,6 +509,8 @@ SURFACES: dict[str, Surface] = {
     "read-aloud text and audio": Surface(read_aloud, expect=preview,
                                          note="audio carries no text: no sentence audio past the preview"),
     "unlock confirmation": Surface(unlock_confirmation),
+    "author subscription pages": Surface(author_subscription_pages,
+                                         note="subscribe, confirm (with the cap's credit) and the reader's list"),
     "wallet and receipts": Surface(wallet_and_receipts),
     "membership and refund request pages": Surface(membership_and_refund_pages),
     "404 page": http(localised("en", lambda a: reverse("articles:detail", kwargs={"slug": f"{a.slug}-gone"}))),
@@ -604,6 +622,76 @@ def expired_membership(client: Client, article: Article) -> None:
     client.force_login(reader)
 
 
+# The other articles these states buy carry no sentinel: the reader may read them, so their text would prove
+# nothing about this article's.
+OTHER_BODY = "An open first paragraph.\n\n<!-- paywall -->\n\nA locked paragraph about something else.\n"
+
+
+def _priced_writer(author) -> None:
+    subscriptions.set_price(author=author, interval="month", currency="USD", price_minor=500)
+
+
+def lapsed_author_subscriber(client: Client, article: Article) -> None:
+    """Subscribed to the article's writer from the wallet; the next renewal found the wallet empty."""
+    from byline.subscriptions.services import renew_due
+
+    _priced_writer(article.author)
+    reader = make_user()
+    fund(reader, 500)
+    subscription = subscriptions.subscribe_with_wallet(reader=reader, author=article.author, interval="month",
+                                                       idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, article).allowed
+    assert renew_due(now=subscription.period_end + dt.timedelta(seconds=1)) == {"lapsed": 1}
+    client.force_login(reader)
+
+
+def author_trial_ended(client: Client, article: Article) -> None:
+    """Took the writer's free trial offer; it ended with nothing in the wallet, so it lapsed."""
+    from byline.subscriptions.services import renew_due
+
+    _priced_writer(article.author)
+    offer = subscriptions.create_offer(target=OfferTarget.AUTHOR, author=article.author, kind=OfferKind.TRIAL,
+                                       trial_days=7)
+    reader = make_user()
+    subscription = subscriptions.subscribe_with_wallet(reader=reader, author=article.author, interval="month",
+                                                       idempotency_key=uuid.uuid4().hex, offer=offer)
+    assert decide(reader, article).allowed
+    renew_due(now=subscription.period_end + dt.timedelta(seconds=1))
+    client.force_login(reader)
+
+
+def cap_reached_for_another_writer(client: Client, article: Article) -> None:
+    """This month's single purchases reached ANOTHER writer's monthly price (whose other articles are now the
+    reader's); this writer offers a subscription too, and nothing was bought from them."""
+    from tests.conftest import make_article, make_author
+
+    _priced_writer(article.author)
+    other = make_author()
+    _priced_writer(other)
+    reader = make_user()
+    fund(reader, 2000)
+    for _ in range(2):
+        purchases.unlock_with_wallet(reader=reader, article=make_article(author=other, body_markdown=OTHER_BODY),
+                                     idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, make_article(author=other, body_markdown=OTHER_BODY)).allowed
+    client.force_login(reader)
+
+
+def cap_undone_below(client: Client, article: Article) -> None:
+    """Reached this writer's cap with two other articles (this one opened), then undid one of them."""
+    from tests.conftest import make_article
+
+    _priced_writer(article.author)
+    reader = make_user()
+    fund(reader, 2000)
+    bought = [purchases.unlock_with_wallet(reader=reader, article=make_article(author=article.author,
+                                                                               body_markdown=OTHER_BODY),
+                                           idempotency_key=uuid.uuid4().hex) for _ in range(2)]
+    assert decide(reader, article).allowed
+    purchases.undo_purchase(reader=reader, purchase_id=bought[0].pk)
+    client.force_login(reader)
+
+
 def revoked_gift(client: Client, article: Article) -> None:
     """An anonymous browser opened a gift link (and could read), then the giver revoked it."""
     client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
@@ -695,6 +783,10 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "anonymous": anonymous,
     "signed in without access": signed_in_without_access,
     "expired membership": expired_membership,
+    "lapsed author subscriber": lapsed_author_subscriber,
+    "author trial ended": author_trial_ended,
+    "cap reached for another writer": cap_reached_for_another_writer,
+    "cap reached, then undone below it": cap_undone_below,
     "undone purchase": undone_purchase,
     "refunded purchase": refunded_purchase,
     "revoked gift": revoked_gift,
@@ -747,6 +839,28 @@ def test_the_matrix_would_see_a_leak_the_author_is_entitled_to(paid_article, sur
     client.force_login(paid_article.author.user)
     _, content = SURFACES[surface].fetch(client, paid_article)
     assert LOCKED_SENTINEL in content
+
+
+@pytest.mark.parametrize("surface", ["article page (en)", "article page (zh-hans)", "caring version",
+                                     "API article detail"])
+def test_the_matrix_would_see_a_leak_an_author_subscriber_is_entitled_to(paid_article, surface):
+    """Control: an author subscriber (and a reader whose purchases reached the cap) does get the locked text."""
+    from tests.conftest import make_article
+
+    _priced_writer(paid_article.author)
+    subscriber, capped = make_user(), make_user()
+    fund(subscriber, 500)
+    fund(capped, 1000)
+    subscriptions.subscribe_with_wallet(reader=subscriber, author=paid_article.author, interval="month",
+                                        idempotency_key=uuid.uuid4().hex)
+    for _ in range(2):
+        purchases.unlock_with_wallet(reader=capped, article=make_article(author=paid_article.author),
+                                     idempotency_key=uuid.uuid4().hex)
+    for reader in (subscriber, capped):
+        client = Client()
+        client.force_login(reader)
+        _, content = SURFACES[surface].fetch(client, paid_article)
+        assert LOCKED_SENTINEL in content
 
 
 # --- Entry points: the same article written through each way text enters, with CRLF line endings ---

@@ -44,6 +44,7 @@ class Purpose(StrEnum):
     UNLOCK = "unlock"
     MEMBERSHIP = "membership"
     COLLECTION = "collection"
+    AUTHOR_SUBSCRIPTION = "author_sub"  # a card subscription to one writer (byline/subscriptions)
 
 
 class EventKind(StrEnum):

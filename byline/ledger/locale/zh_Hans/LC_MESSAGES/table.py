@@ -36,4 +36,5 @@ ZH = {
     "Tip undone": "赞赏已撤销",
     "Collection purchase": "合集购买",
     "Collection purchase undone": "合集购买已撤销",
+    'Subscription to a writer': '订阅作者',
 }

@@ -165,4 +165,10 @@ ZH = {
     "Collection sold: %(title)s": "合集售出：%(title)s",
     "Collection sale undone: %(title)s": "合集销售已撤销：%(title)s",
     "Collection undone: %(title)s": "合集已撤销：%(title)s",
+    'Yearly subscriber, until %(date)s': '年度订阅者，至 %(date)s',
+    'Monthly subscriber, until %(date)s': '月度订阅者，至 %(date)s',
+    'Yearly subscription to %(name)s, until %(date)s': '按年订阅%(name)s，至 %(date)s',
+    'Monthly subscription to %(name)s, until %(date)s': '按月订阅%(name)s，至 %(date)s',
+    'This subscription is no longer offered.': '这项订阅已停止提供。',
+    'Subscription: %(writer)s': '订阅：%(writer)s',
 }

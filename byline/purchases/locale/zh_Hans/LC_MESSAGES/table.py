@@ -165,4 +165,6 @@ ZH = {
     "Welcome: you are a member until %(date)s, and every article is open to you. %(price)s was paid from your balance, which is now %(balance)s.": "欢迎加入！您的会员有效期至%(date)s，所有文章都向您开放。已从余额支付 %(price)s，现在余额为 %(balance)s。",
     "Your membership ends on %(date)s, at the close of this period. Nothing more will be charged.": "您的会员将在本期结束时（%(date)s）终止，之后不会再扣款。",
     "This form was already used for a different purchase, so nothing was done. Please reload the page and try again.": "这个表单已经用于另一次购买，因此本次没有进行任何操作。请刷新页面后重试。",
+    "This article is already yours this month: you have paid as much as a month's subscription to its writer.": '本月这篇文章已归您阅读：您已为它的作者支付了一个月订阅价的金额。',
+    'You pay': '您支付',
 }

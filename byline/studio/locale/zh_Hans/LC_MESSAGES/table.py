@@ -149,4 +149,5 @@ ZH = {
     'Shown above the article, on its cards and in share previews, to everyone: choose an image above the paywall line or one not in the text.': '封面显示在文章上方、文章卡片和分享预览中，所有人都能看到：请选择付费线以上的图片，或未放入正文的图片。',
     'No cover': '不用封面',
     "Your collections": "您的合集",
+    'Subscriptions and offers': '订阅与优惠',
 }

@@ -1,0 +1,1 @@
+from tests.ledger.conftest import funded_reader  # noqa: F401 - shared fixture
