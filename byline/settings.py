@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "byline.studio",
     "byline.mail",
     "byline.audience",
+    "byline.pages",
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 # and those in payments that offer a card or word the wallet's history (payments/card_urls.py), so that
 # purchases never imports payments.
 urlpatterns = i18n_patterns(
-    path("", include("byline.articles.urls")),
+    path("", include("byline.pages.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
     path("reading/", include("byline.reader.urls")),

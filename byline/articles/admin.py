@@ -21,8 +21,8 @@ from byline.access.decision import decide
 from byline.articles.models import LIVE_STATUSES, Article, Author, Currency, PublicationState, Topic
 from byline.articles.presentation import article_page_context
 from byline.articles.services import prepare_for_save, rule_errors, to_minor_units
+from byline.core.conversion import exponent
 from byline.core.text_input import NormalisedCharField
-from byline.pricing.conversion import exponent
 
 
 @admin.register(Topic)

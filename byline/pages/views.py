@@ -13,11 +13,12 @@ from byline.access import entitlements
 from byline.access.decision import Reason, decide
 from byline.accounts.backends import READER_HINT_COOKIE, settle_user, user_key_for_name
 from byline.accounts.sessions import cache_key_for as session_cache_key
-from byline.articles import page_cache, page_shell, selectors
+from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Tag, Topic
 from byline.articles.presentation import article_page_context
 from byline.core import read_ahead
 from byline.dashboard.services import note_article_view
+from byline.pages import page_shell
 from byline.purchases.memberships import record_member_read
 from byline.recommend import selectors as recommend_selectors
 from byline.recommend.services import record_reading
