@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "byline.studio",
     "byline.mail",
     "byline.audience",
+    "byline.pages",
 ]
 
 MIDDLEWARE = [

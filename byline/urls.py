@@ -19,7 +19,7 @@ admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 # and those in payments that offer a card or word the wallet's history (payments/card_urls.py), so that
 # purchases never imports payments.
 urlpatterns = i18n_patterns(
-    path("", include("byline.articles.urls")),
+    path("", include("byline.pages.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
     path("reading/", include("byline.reader.urls")),
@@ -33,7 +33,7 @@ urlpatterns = i18n_patterns(
     path("", include((purchases_urls.urlpatterns + payments_card_urls.urlpatterns, "purchases"))),
     path("comments/", include("byline.comments.urls")),
     path("tips/", include("byline.tips.urls")),
-    path("write/collections/", include("byline.collections.studio_urls")),
+    path("write/collections/", include("byline.studio.collection_urls")),
     path("subscriptions/", include("byline.subscriptions.urls")),
     path("write/", include("byline.studio.urls")),
     path("collections/", include("byline.collections.urls")),

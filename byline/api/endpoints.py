@@ -25,6 +25,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from byline.access.decision import decide, readable_ids
+from byline.access.selectors import article_for_reader
 from byline.api import schemas, services
 from byline.api.models import Scope
 from byline.api.problems import VALIDATION_STATUS, ApiProblem, problem_response, validation_errors
@@ -245,7 +246,7 @@ def list_articles(
 @needs(Scope.READ)
 def get_article(request, slug: str = SlugPath):
     reader = reading_as(request)
-    article = articles.article_for_reader(slug=slug, reader=reader)
+    article = article_for_reader(slug=slug, reader=reader)
     if article is None:
         raise ApiProblem(404, "No article with this slug.")
     return _full(article, reader)
@@ -255,7 +256,7 @@ def get_article(request, slug: str = SlugPath):
          summary="Articles related to this one")
 @needs(Scope.READ)
 def related_articles(request, slug: str = SlugPath, limit: int = RelatedLimit):
-    article = articles.article_for_reader(slug=slug, reader=reading_as(request))
+    article = article_for_reader(slug=slug, reader=reading_as(request))
     if article is None:
         raise ApiProblem(404, "No article with this slug.")
     return [_summary(a) for a in recommend_selectors.related_articles(article=article, limit=limit)]

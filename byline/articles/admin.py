@@ -6,23 +6,19 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path, reverse
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import lazy
 from django.utils.html import escape, format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from byline.access.decision import decide
 from byline.articles.models import LIVE_STATUSES, Article, Author, Currency, PublicationState, Topic
-from byline.articles.presentation import article_page_context
 from byline.articles.services import prepare_for_save, rule_errors, to_minor_units
+from byline.core.conversion import exponent
 from byline.core.text_input import NormalisedCharField
-from byline.pricing.conversion import exponent
 
 
 @admin.register(Topic)
@@ -173,26 +169,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Preview as an anonymous reader"))
     def anonymous_preview_link(self, obj: Article) -> str:
+        # The preview renders the reading page, so its view is added on top, by pages/admin.py.
         if not obj.pk:
             return "—"
         url = reverse("admin:articles_article_anonymous_preview", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("View as anonymous reader"))
-
-    def get_urls(self):
-        extra = [
-            path(
-                "<int:pk>/anonymous-preview/",
-                self.admin_site.admin_view(self.anonymous_preview),
-                name="articles_article_anonymous_preview",
-            )
-        ]
-        return extra + super().get_urls()
-
-    def anonymous_preview(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The article exactly as a signed-out reader would get it, whatever its status."""
-        article = self.get_queryset(request).filter(pk=pk).first()
-        if article is None:
-            raise Http404
-        access = decide(AnonymousUser(), article)
-        context = {**article_page_context(article, access, request), "anonymous_preview": True}
-        return render(request, "articles/article.html", context)

@@ -49,8 +49,9 @@ def _user(username: str, password: str, **flags):
 
 
 @transaction.atomic
-def load_demo() -> list[DemoAccount]:
-    """Create (or refresh) the demo site. Safe to run twice."""
+def load_demo_articles() -> list[DemoAccount]:
+    """Create (or refresh) the demo's topics, authors, articles and accounts. Safe to run twice. The whole demo
+    site, every app's part, is loaded by the `load_demo` command (pages/management/commands/load_demo.py)."""
     group = authors_group()
     for topic in yaml.safe_load((DEMO_DIR / "topics.yaml").read_text(encoding="utf-8")):
         Topic.objects.update_or_create(
@@ -71,21 +72,4 @@ def load_demo() -> list[DemoAccount]:
     _user(STAFF.username, STAFF.password, is_staff=True, is_superuser=True)
     accounts.append(STAFF)
     import_articles([DEMO_DIR / "articles"])
-    from byline.payments.demo import fund_demo_wallet
-    from byline.purchases.demo import load_demo_plans
-
-    load_demo_plans()
-    fund_demo_wallet(reader_username=READER.username)
-    from byline.dashboard.demo import load_demo_dashboard
-
-    load_demo_dashboard()
-    from byline.payouts.demo import load_demo_payouts
-
-    load_demo_payouts()
-    from byline.comments.demo import load_demo_conversation
-
-    load_demo_conversation()
-    from byline.audience.demo import load_demo_audience
-
-    load_demo_audience(reader_username=READER.username)
     return accounts

@@ -158,7 +158,7 @@ class Article(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
     # The author's own prices in the other currencies the site sells, {"CNY": 1800} (minor units); where
-    # none is set, readers of that currency pay the converted price (byline/pricing/conversion.py).
+    # none is set, readers of that currency pay the converted price (byline/core/conversion.py).
     prices = models.JSONField(_("prices in other currencies"), default=dict, blank=True)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.FREE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -225,7 +225,7 @@ class Article(models.Model):
 
     def price_in(self, currency: str) -> int:
         """What this article costs in `currency`: the author's own price there, else the converted one."""
-        from byline.pricing.conversion import price_in
+        from byline.core.conversion import price_in
 
         return price_in(base_minor=self.price_minor, base_currency=self.currency, own=self.prices, currency=currency)
 

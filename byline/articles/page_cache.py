@@ -1,9 +1,8 @@
-"""The shared cache of anonymous article pages, and the article stamp every article page starts from.
+"""The article stamp every article page starts from, and the generations that key an article's cached pages.
 
-A page is cached only for a request that carries no session and no pending messages, so
-the cached bytes are the same for every such reader. The key names the article's version,
-the interface language and the reading preferences, so an edit or a mode change never
-serves a stale or wrong page, as long as the stamp that names the version is current.
+The pages themselves are cached by the `pages` app (pages/anonymous_cache.py, pages/page_shell.py); the
+stamp and the generations are here, below every app that writes what a page shows (studio, comments,
+tips), so that a write can make the pages forget it without importing the page.
 
 The stamp is kept current across concurrent requests by a generation (`generation_key`): a
 random token that every save or delete of the article replaces, once at once and once again
@@ -17,28 +16,13 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils.translation import get_language
 
 from byline.articles import selectors
 from byline.articles.models import Article
 from byline.core import read_ahead
-from byline.sharing.grants import GIFT_COOKIE
-
-
-def is_cacheable(request: HttpRequest) -> bool:
-    return (
-        request.method == "GET"
-        and not request.GET
-        and not request.user.is_authenticated
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        and GIFT_COOKIE not in request.COOKIES  # a browser holding gifts may get full text: never cache it
-    )
-
 
 STAMP_SECONDS = 300
 # A generation outlives any stamp stored under it; when it expires (or is evicted) the next reader
@@ -122,16 +106,3 @@ def parts_changed(slug: str) -> None:
     cache.set(parts_key(slug), secrets.token_hex(8), GENERATION_SECONDS)
     transaction.on_commit(lambda: cache.set(parts_key(slug), secrets.token_hex(8), GENERATION_SECONDS),
                           robust=True)
-
-
-def key_for(article: Article, request: HttpRequest) -> str:
-    return (f"page:article:{article.pk}:v{article.version}:{get_language()}:{request.reading.cache_key}"
-            f":{parts_generation_of(request, article)}")
-
-
-def get(article: Article, request: HttpRequest) -> bytes | None:
-    return cache.get(key_for(article, request))
-
-
-def put(article: Article, request: HttpRequest, content: bytes) -> None:
-    cache.set(key_for(article, request), content, settings.ARTICLE_PAGE_CACHE_SECONDS)

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from byline.access.decision import Reason, decide
 from byline.articles.models import Article, Author, SlugRedirect, Tag, Topic
 from byline.ops.routers import replica_ok
 
@@ -100,19 +99,6 @@ def locked_html_as_decided(article: Article) -> str:
     if row is None or any(row[name] != getattr(article, name) for name in DECIDING_FIELDS):
         raise ArticleChanged(article.slug)
     return row["locked_html"]
-
-
-def article_for_reader(*, slug: str, reader: Any) -> Article | None:
-    """The article at `slug` if the reader may see its page at all (live, or theirs, or staff)."""
-    queryset = Article.objects.select_related("author", "topic").filter(slug=slug)
-    article = queryset.first()
-    if article is None:
-        return None
-    if article.is_live:
-        return article
-    if decide(reader, article).reason in (Reason.AUTHOR, Reason.STAFF):
-        return article
-    return None
 
 
 @replica_ok

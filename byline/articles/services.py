@@ -166,7 +166,7 @@ def own_prices(prices: dict | None, *, base_currency: str) -> dict:
 
 def price_errors(prices: dict | None) -> list[str]:
     """What is wrong with an author's own prices in other currencies ({"CNY": 1800}, minor units)."""
-    from byline.pricing.conversion import sold_currencies
+    from byline.core.conversion import sold_currencies
 
     errors = []
     for code, amount in (prices or {}).items():

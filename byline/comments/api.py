@@ -9,11 +9,11 @@ from ninja import Schema, Status
 from pydantic import BeforeValidator, ConfigDict, Field
 
 from byline.access.decision import decide
+from byline.access.selectors import article_for_reader
 from byline.api.endpoints import SignedIn, SlugPath, api, needs, reading_as
 from byline.api.models import Scope
 from byline.api.problems import VALIDATION_STATUS, ApiProblem
 from byline.api.schemas import _normalised
-from byline.articles import selectors as articles
 from byline.comments import selectors, services
 from byline.comments.models import Comment
 from byline.core.addresses import client_bucket
@@ -52,7 +52,7 @@ def _shape(comment: Comment) -> dict[str, Any]:
 
 
 def _article(slug: str, reader: Any):
-    article = articles.article_for_reader(slug=slug, reader=reader)
+    article = article_for_reader(slug=slug, reader=reader)
     if article is None or not article.is_live:
         raise ApiProblem(404, "No article with this slug.")
     return article

@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from byline.access.decision import decide
+from byline.access.selectors import article_for_reader
 from byline.articles.models import Article, Author
-from byline.articles.selectors import article_for_reader
 from byline.comments import selectors, services
 from byline.comments.forms import ArticlePolicyForm, CommentForm, DefaultPolicyForm, ReportForm
 from byline.comments.models import Block, Comment, CommentStatus

@@ -2,7 +2,7 @@
 the markers a shared page shell holds in their place (and in place of slots and the CSRF token).
 
 A template writes `{% personal_value "name" %}`. On a page rendered whole, the registered function
-runs there and then; in a shared page shell (articles/page_shell.py) the tag leaves a marker, and the
+runs there and then; in a shared page shell (pages/page_shell.py) the tag leaves a marker, and the
 function runs for each request when the shell is filled. Unlike a `{% personal %}` slot, no template
 is rendered for a value, so a handful of them cost next to nothing per request.
 

@@ -59,7 +59,7 @@ class MembershipPlan(models.Model):
     price_minor = models.PositiveIntegerField(_("price in minor units"))
     currency = models.CharField(_("currency"), max_length=3)
     # Own prices in the other currencies the site sells, {"CNY": 3000}; where none is set, readers of that
-    # currency see the converted price (byline/pricing/conversion.py).
+    # currency see the converted price (byline/core/conversion.py).
     prices = models.JSONField(_("prices in other currencies"), default=dict, blank=True)
     active = models.BooleanField(_("offered"), default=True)
 

@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from byline.articles.selectors import article_for_reader
+from byline.access.selectors import article_for_reader
 from byline.core.inputs import ascii_int
 from byline.core.money import money
 from byline.ledger import selectors as ledger_selectors

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from byline.access.decision import Access, decide
-from byline.articles import selectors
+from byline.access.selectors import article_for_reader
 from byline.articles.models import Article
 from byline.core.redirects import safe_next
 from byline.reader import prefs, read_aloud
@@ -73,7 +73,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def _readable_article(request: HttpRequest, slug: str) -> tuple[Article, Access]:
-    article = selectors.article_for_reader(slug=slug, reader=request.user)
+    article = article_for_reader(slug=slug, reader=request.user)
     if article is None:
         raise Http404
     return article, decide(request.user, article, grant=grant_from_request(request))

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from byline.access.selectors import article_for_reader
 from byline.articles.models import Author
-from byline.articles.selectors import article_for_reader
 from byline.core import errors
 from byline.core.templatetags.byline import money
 from byline.ledger import selectors as ledger_selectors

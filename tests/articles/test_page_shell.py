@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from byline.articles import page_shell
 from byline.core import local_cache
+from byline.pages import page_shell
 from byline.purchases.models import Purchase
 from byline.purchases.services import refund_purchase, undo_purchase, unlock_with_wallet
 from byline.sharing.services import referral_codes_for

@@ -19,7 +19,7 @@ from django.utils import translation
 from byline.articles import page_cache
 from byline.articles.models import Article, Status, Visibility
 from byline.articles.services import ArticleData, upsert_article
-from byline.articles.views import PROXY_CACHE_SECONDS
+from byline.pages.views import PROXY_CACHE_SECONDS
 from tests.conftest import LOCKED_SENTINEL, PREVIEW_SENTENCE, make_article, make_user
 
 # A paragraph the author adds in the very save that makes the article paid.

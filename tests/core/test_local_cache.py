@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MARKERS = ("local_cache.versioned", "LocalCache(")
 REVIEWED = {
-    ("byline/articles/page_shell.py", "local_cache.versioned"):
+    ("byline/pages/page_shell.py", "local_cache.versioned"):
         "article page shells, keyed by article version, language, reading preferences, access answer, staff or "
         "not and the related cards: the same for every reader with that key; personal parts are filled per request",
     ("byline/recommend/selectors.py", "local_cache.versioned"): "related lists, keyed by their generation",

@@ -5,6 +5,7 @@ from django.db import InterfaceError, OperationalError
 from django.test import Client, RequestFactory
 from django.utils import translation
 
+from byline.access import selectors as access_selectors
 from byline.articles import selectors
 from byline.ops.unavailable import RETRY_AFTER_S
 from byline.ops.views import server_error
@@ -18,7 +19,7 @@ def database_down(monkeypatch):
         raise OperationalError("server closed the connection unexpectedly at db.internal:5432")
 
     monkeypatch.setattr(selectors, "article_stamp", refuse)
-    monkeypatch.setattr(selectors, "article_for_reader", refuse)
+    monkeypatch.setattr(access_selectors, "article_for_reader", refuse)
 
 
 @pytest.mark.parametrize(("language", "wording"), [

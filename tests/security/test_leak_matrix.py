@@ -219,7 +219,7 @@ def unavailable_page(client: Client, article: Article) -> tuple[int, str]:
     """The 503 page, reached by losing the database while the article page is asked for."""
     lost = OperationalError("the database went away")
     with mock.patch("byline.articles.selectors.article_stamp", side_effect=lost), \
-            mock.patch("byline.articles.selectors.article_for_reader", side_effect=lost):
+            mock.patch("byline.access.selectors.article_for_reader", side_effect=lost):
         response = client.get(article_url_en(article))
     assert response.status_code == 503 and response["Retry-After"]
     return response.status_code, response.content.decode()

@@ -1,6 +1,6 @@
 """The comments under an article page. Everything here depends only on the article, its parts generation,
 the access answer and whether the reader moderates (author or staff): all named in the page-shell key
-(articles/page_shell.py) and, for anonymous readers, in the page-cache key. What is the reader's own is a
+(pages/page_shell.py) and, for anonymous readers, in the page-cache key. What is the reader's own is a
 personal value (byline/comments/personal.py)."""
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, ngettext
 
-from byline.articles.text import excerpt
 from byline.core import personal as personal_values
 from byline.core.money import money
 
@@ -37,13 +36,6 @@ def more_words(words: int) -> str:
     return ngettext("%(n)s more word", "%(n)s more words", words) % {"n": f"{words:,}"}
 
 
-@register.filter
-def teaser(article) -> str:
-    """A card's teaser from the preview alone: shorter for Chinese, whose characters carry more."""
-    limit = 80 if str(getattr(article, "lang", "")).startswith("zh") else 170
-    return excerpt(article.preview_text, limit)
-
-
 @register.simple_tag
 def html_lang(code: str | None = None) -> str:
     code = code or get_language() or "en"
@@ -53,7 +45,7 @@ def html_lang(code: str | None = None) -> str:
 @register.simple_tag(takes_context=True)
 def personal(context: template.Context, template_name: str) -> str:
     """Include `template_name`, a part of a page that differs from reader to reader. While a shared page
-    shell is rendered (core/personal.py, articles/page_shell.py) it becomes a slot, filled for each request instead."""
+    shell is rendered (core/personal.py, pages/page_shell.py) it becomes a slot, filled for each request instead."""
     if context.get(personal_values.SHELL_FLAG):
         return personal_values.slot_marker(template_name)
     return context.template.engine.get_template(template_name).render(context)

@@ -10,14 +10,16 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from byline.access import entitlements
+from byline.access import selectors as access_selectors
 from byline.access.decision import Reason, decide
 from byline.accounts.backends import READER_HINT_COOKIE, settle_user, user_key_for_name
 from byline.accounts.sessions import cache_key_for as session_cache_key
-from byline.articles import page_cache, page_shell, selectors
+from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Tag, Topic
 from byline.articles.presentation import article_page_context
 from byline.core import read_ahead
 from byline.dashboard.services import note_article_view
+from byline.pages import anonymous_cache, page_shell
 from byline.purchases.memberships import record_member_read
 from byline.recommend import selectors as recommend_selectors
 from byline.recommend.services import record_reading
@@ -35,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     by_topic = [(topic, selectors.articles_in_topic(topic=topic, limit=4)) for topic in topics]
     for_you = recommend_selectors.recommended_for(reader=request.user)
     response = render(request, "articles/home.html", {"latest": latest, "by_topic": by_topic, "for_you": for_you})
-    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
+    return _with_cache_headers(response, public=anonymous_cache.is_cacheable(request))
 
 
 @require_GET
@@ -43,7 +45,7 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
     articles = selectors.articles_in_topic(topic=topic, limit=60)
     response = render(request, "articles/topic.html", {"topic": topic, "articles": articles})
-    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
+    return _with_cache_headers(response, public=anonymous_cache.is_cacheable(request))
 
 
 @require_GET
@@ -51,7 +53,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     articles = selectors.articles_with_tag(tag=tag, limit=60)
     response = render(request, "articles/tag.html", {"tag": tag, "articles": articles})
-    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
+    return _with_cache_headers(response, public=anonymous_cache.is_cacheable(request))
 
 
 @require_GET
@@ -59,7 +61,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     articles = selectors.articles_by_author(author=author, limit=60)
     response = render(request, "articles/author.html", {"author": author, "articles": articles})
-    return _with_cache_headers(response, public=page_cache.is_cacheable(request))
+    return _with_cache_headers(response, public=anonymous_cache.is_cacheable(request))
 
 
 # How often a page starts over when the article changed while it was being made (see below).
@@ -95,15 +97,15 @@ def _entries_the_page_reads(request: HttpRequest, slug: str) -> list[str]:
 
 
 def _article_page(request: HttpRequest, slug: str) -> HttpResponse:
-    cacheable_request = page_cache.is_cacheable(request)
+    cacheable_request = anonymous_cache.is_cacheable(request)
     article = page_cache.stamp_for(slug)  # cached: no query on the hot paths below
     if cacheable_request and article is not None and article.is_live \
-            and (cached := page_cache.get(article, request)) is not None:
+            and (cached := anonymous_cache.get(article, request)) is not None:
         note_article_view(request, article)
         return _with_cache_headers(HttpResponse(cached), public=True)
     if article is None or not article.is_live:
         # Drafts and scheduled pieces: only their author and staff may see the page.
-        article = selectors.article_for_reader(slug=slug, reader=request.user)
+        article = access_selectors.article_for_reader(slug=slug, reader=request.user)
     if article is None:
         if (moved_to := selectors.moved_article_slug(old_slug=slug)) is not None:
             return redirect("articles:detail", slug=moved_to, permanent=True)  # its slug changed (studio)
@@ -126,7 +128,7 @@ def _article_page(request: HttpRequest, slug: str) -> HttpResponse:
         response = render(request, "articles/article.html", context)
     note_referral(request, article, response)
     if cacheable:
-        page_cache.put(article, request, response.content)
+        anonymous_cache.put(article, request, response.content)
     return _with_cache_headers(response, public=cacheable)
 
 

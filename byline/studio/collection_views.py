@@ -1,5 +1,7 @@
 """The studio's collection pages (/<lang>/write/collections/): the author's list, a form to create or change
-one, and its parts with up, down and remove buttons and an "add" list (plain forms; no JavaScript needed)."""
+one, and its parts with up, down and remove buttons and an "add" list (plain forms; no JavaScript needed).
+In the studio (above payments) rather than in collections, which sits below it; the rules are
+byline.collections.services'."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from byline.api.feeds import SiteRssFeed
-from byline.articles import views
+from byline.pages import views
 
 app_name = "articles"
 urlpatterns = [

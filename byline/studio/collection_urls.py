@@ -1,6 +1,6 @@
 from django.urls import path
 
-from byline.collections import studio_views
+from byline.studio import collection_views as studio_views
 
 app_name = "collection_studio"
 urlpatterns = [
