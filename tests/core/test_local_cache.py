@@ -24,6 +24,9 @@ REVIEWED = {
     ("byline/purchases/selectors.py", "LocalCache("):
         "a purchase's unchanging terms (id, time, price); whether it still stands comes from this request's "
         "access decision",
+    ("byline/subscriptions/selectors.py", "LocalCache("):
+        "a writer's offered subscription prices, for the paywall's note only (a minute stale at most, the same for "
+        "every reader); the cap's access decision and every charge read the prices from the database",
     ("byline/recommend/services.py", "LocalCache("):
         "which reading events this process wrote today: a stale entry only repeats an insert that does nothing",
 }
