@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "byline.pricing",
     "byline.payments",
     "byline.purchases",
+    "byline.gifts",
     "byline.payouts",
     "byline.ops",
     "byline.recommend",

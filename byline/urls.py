@@ -33,6 +33,7 @@ urlpatterns = i18n_patterns(
     path("", include((purchases_urls.urlpatterns + payments_card_urls.urlpatterns, "purchases"))),
     path("comments/", include("byline.comments.urls")),
     path("tips/", include("byline.tips.urls")),
+    path("", include("byline.gifts.urls")),
     path("write/", include("byline.studio.urls")),
     path("audience/", include("byline.audience.urls")),
     path("mail/", include("byline.mail.urls")),

@@ -31,6 +31,7 @@ class Reason(StrEnum):
     PURCHASE = "purchase"
     MEMBERSHIP = "membership"
     GIFT = "gift"
+    GIFTED = "gifted"  # a paid gift (byline/gifts) the reader claimed: bought for them by someone else
     LOCKED = "locked"
 
 

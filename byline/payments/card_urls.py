@@ -13,5 +13,7 @@ urlpatterns = [
     path("wallet/receipts/<int:pk>/", statement_views.receipt, name="receipt"),
     path("membership/join/<int:plan_id>/", card_views.join, name="join"),
     path("membership/cancel/", card_views.cancel_membership, name="cancel_membership"),
+    path("give/<int:pk>/confirm/", card_views.gift_confirm, name="gift_confirm"),
+    path("give/<int:pk>/card/", card_views.gift_by_card, name="gift_by_card"),
     path("earnings/", statement_views.earnings, name="earnings"),
 ]

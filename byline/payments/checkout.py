@@ -50,7 +50,7 @@ def minimum_charge(*, currency: str, method: str = "") -> int:
 def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
                    plan: MembershipPlan | None = None, price_minor: int | None = None, method: str = "",
-                   channel: str = "", client_ip: str = "") -> Checkout:
+                   channel: str = "", client_ip: str = "", gift=None) -> Checkout:
     """Open a checkout with the chosen payment method (default: the configured provider), once per key.
 
     A repeat gets the first checkout, also one sent while the first is still being opened: the new row and
@@ -82,7 +82,7 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                 checkout = Checkout.objects.create(
                     reference=reference, reader=reader, provider=wanted.provider, purpose=purpose,
                     amount_minor=amount_minor, currency=currency, article=article, plan=plan, price_minor=price_minor,
-                    idempotency_key=key)
+                    idempotency_key=key, gift=gift)
         except IntegrityError:
             first = Checkout.objects.filter(idempotency_key=key).first()
             if first is None:
@@ -215,3 +215,18 @@ def start_card_membership(*, reader, plan: MembershipPlan, idempotency_key: str,
                           currency=currency, idempotency_key=idempotency_key, success_url=success_url,
                           cancel_url=cancel_url, plan=plan, price_minor=price,
                           description=_("Membership: %(plan)s") % {"plan": plan.display_name})
+
+
+def start_card_gift(*, reader, gift, idempotency_key: str, success_url: str, cancel_url: str,
+                    method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
+    """Pay by card for a paid gift the reader opened (byline/gifts, not yet paid): top up what the wallet
+    lacks; the gift is paid from the wallet when the payment succeeds, at the price it was opened at."""
+    if gift.buyer_id != reader.pk or gift.state != "awaiting":
+        raise PaymentRefused(_("This gift is already paid for."))
+    _check_method(method=method, currency=gift.currency)
+    amount = card_charge(price_minor=gift.price_minor, balance=wallet_balance(reader=reader, currency=gift.currency),
+                         currency=gift.currency, method=method)
+    return start_checkout(reader=reader, purpose=Purpose.GIFT, amount_minor=amount, currency=gift.currency,
+                          idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url,
+                          article=gift.article, plan=gift.plan, price_minor=gift.price_minor, method=method,
+                          channel=channel, client_ip=client_ip, gift=gift, description=_("A gift"))

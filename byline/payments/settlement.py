@@ -21,6 +21,7 @@ from byline.ledger.models import AccountKind, TransferKind
 from byline.payments.errors import ProviderError
 from byline.payments.models import Checkout, CheckoutStatus, ProviderOrder, Reconciliation
 from byline.payments.providers.base import EventKind, PaymentEvent, Purpose
+from byline.gifts import services as gifts
 from byline.pricing.services import settle_currency
 from byline.purchases import memberships
 from byline.purchases import services as purchases
@@ -100,6 +101,9 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
                     renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
                     subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
                 return f"membership {membership.pk}"
+            if checkout.purpose == Purpose.GIFT:
+                gift = gifts.pay_for_gift(gift_id=checkout.gift_id, quoted_minor=checkout.price_minor)
+                return f"gift {gift.pk}"
     except PurchaseRefused as refused:
         # The money stays in the wallet: the reader can use it, or staff can refund it.
         return f"kept in wallet: {refused.message}"[:200]

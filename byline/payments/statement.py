@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from byline.core.unbroken import unbroken_day
+from byline.gifts.models import GiftKind, PaidGift
 from byline.ledger.models import AccountKind, Entry, Transfer, TransferKind
 from byline.payments.models import Checkout, Reconciliation
 from byline.payments.providers.base import Purpose
@@ -62,6 +63,7 @@ class _Related:
     cashouts: dict[int, Checkout]
     late: dict[int, Reconciliation]
     tips: dict[int, Tip] = field(default_factory=dict)  # by the transfer that gave it, and the one that undid it
+    gifts: dict[int, PaidGift] = field(default_factory=dict)  # by its payment, and by its claim or refund
 
 
 def _related(transfers: Sequence[Transfer]) -> _Related:
@@ -92,8 +94,16 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
             tips[tip.transfer_id] = tip
             if tip.reversal_id:
                 tips[tip.reversal_id] = tip
+    gift_ids = ids_of(TransferKind.GIFT, []) + ids_of(TransferKind.GIFT_CLAIM, []) + ids_of(TransferKind.GIFT_REFUND, [])
+    gifts = {}
+    if gift_ids:
+        for gift in PaidGift.objects.filter(Q(transfer_id__in=gift_ids) | Q(settlement_id__in=gift_ids)).select_related(
+                "article"):
+            gifts[gift.transfer_id] = gift
+            if gift.settlement_id:
+                gifts[gift.settlement_id] = gift
     return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late,
-                    tips=tips)
+                    tips=tips, gifts=gifts)
 
 
 _day = unbroken_day
@@ -154,6 +164,9 @@ def _describe(entry: Entry, related: _Related) -> Line:
             what = _("Tip undone: %(title)s")
             how = _("Taken from your earnings") if owner_is_author else _("Refunded to your balance")
         return Line(**base, what=what % names, how=how, article=tip.article)
+    if transfer.kind in (TransferKind.GIFT, TransferKind.GIFT_CLAIM, TransferKind.GIFT_REFUND) \
+            and transfer.pk in related.gifts:
+        return _gift_line(base, transfer, related.gifts[transfer.pk], owner_is_author)
     if transfer.kind == TransferKind.MEMBERSHIP and transfer.pk in related.charges:
         return Line(**base, what=_membership_until(related.charges[transfer.pk]), how=_("Paid from your balance"))
     if transfer.kind == TransferKind.TOPUP:
@@ -173,6 +186,21 @@ def _describe(entry: Entry, related: _Related) -> Line:
     else:
         how = _("Taken from your earnings") if owner_is_author else _("Taken from your balance")
     return Line(**base, what=transfer.get_kind_display(), how=how, counterpart_id=transfer.reverses_id)
+
+
+def _gift_line(base: dict, transfer: Transfer, gift: PaidGift, owner_is_author: bool) -> Line:
+    """A paid gift on the buyer's wallet (paid, taken back) or on the author's earnings (its claim)."""
+    if gift.kind == GiftKind.ARTICLE:
+        what = {"what": gift.article.title}
+    else:
+        what = {"what": ngettext("%(months)d month of membership", "%(months)d months of membership",
+                                 gift.months) % {"months": gift.months}}
+    if transfer.kind == TransferKind.GIFT_CLAIM:
+        return Line(**base, what=_("Sale as a gift: %(what)s") % what, how=_("Earned"), article=gift.article)
+    if transfer.kind == TransferKind.GIFT_REFUND:
+        return Line(**base, what=_("Gift taken back: %(what)s") % what, how=_("Refunded to your balance"),
+                    article=gift.article, counterpart_id=gift.transfer_id)
+    return Line(**base, what=_("Gift: %(what)s") % what, how=_("Paid from your balance"), article=gift.article)
 
 
 def lines_for(entries: Iterable[Entry]) -> list[Line]:

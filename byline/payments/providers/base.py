@@ -43,6 +43,7 @@ class Purpose(StrEnum):
     TOPUP = "topup"
     UNLOCK = "unlock"
     MEMBERSHIP = "membership"
+    GIFT = "gift"  # a paid gift (byline/gifts): the checkout names it
 
 
 class EventKind(StrEnum):
