@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from byline.core.text_input import NormalisedCharField
 from byline.gifts.services import MAX_MESSAGE, MAX_MONTHS
 
 BY_EMAIL, BY_LINK = "email", "link"
@@ -17,7 +18,7 @@ class GiftForm(forms.Form):
     recipient_email = forms.EmailField(
         label=_("Their e-mail address"), required=False, max_length=254,
         error_messages={"invalid": _("Enter an e-mail address such as name@example.com.")})
-    message = forms.CharField(
+    message = NormalisedCharField(
         label=_("A message with the gift (optional)"), required=False, max_length=MAX_MESSAGE,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Please keep it under %(limit_value)d characters.")})

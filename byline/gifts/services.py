@@ -123,7 +123,7 @@ def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datet
     was opened at (the quote the buyer confirmed). Used by `buy_gift` and by a paid card checkout."""
     now = now or timezone.now()
     with transaction.atomic():
-        gift = PaidGift.objects.select_for_update().select_related("buyer").get(pk=gift_id)
+        gift = PaidGift.objects.select_for_update(of=("self",)).select_related("buyer").get(pk=gift_id)
         if gift.state != GiftState.AWAITING:
             return gift
         check_quote(price_minor=gift.price_minor, currency=gift.currency, quoted_minor=quoted_minor)
@@ -153,7 +153,7 @@ def claim_gift(*, token: str, reader, now: dt.datetime | None = None) -> PaidGif
     claimed, refunded, unpaid, expired, own, has_it)."""
     now = now or timezone.now()
     with transaction.atomic():
-        gift = (PaidGift.objects.select_for_update().select_related("article__author", "plan")
+        gift = (PaidGift.objects.select_for_update(of=("self",)).select_related("article__author", "plan")
                 .filter(token=token or "-").first())
         if gift is None:
             raise GiftRefused(_("There is no such gift. Please check the link."), code="missing")
@@ -209,7 +209,7 @@ def refund_gift(*, buyer, gift_id: int, now: dt.datetime | None = None) -> PaidG
     refunded gift is returned as it is. Raises GiftRefused (code: missing, claimed, unpaid)."""
     now = now or timezone.now()
     with transaction.atomic():
-        gift = PaidGift.objects.select_for_update().select_related("transfer").filter(pk=gift_id,
+        gift = PaidGift.objects.select_for_update(of=("self",)).select_related("transfer").filter(pk=gift_id,
                                                                                        buyer=buyer).first()
         if gift is None:
             raise GiftRefused(_("There is no such gift of yours."), code="missing")
