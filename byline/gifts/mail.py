@@ -22,9 +22,9 @@ def mail_gift(*, gift_id: int) -> bool:
     if not claimed:
         return False
     gift = PaidGift.objects.select_related("buyer", "article", "plan").get(pk=gift_id)
-    from byline.gifts.services import claim_url
-
     from django.conf import settings
+
+    from byline.gifts.services import claim_url
 
     context = {"gift": gift, "url": claim_url(gift), "giver": gift.buyer.get_full_name() or gift.buyer.get_username(),
                "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL}

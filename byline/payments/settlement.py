@@ -16,12 +16,12 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from byline.gifts import services as gifts
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.payments.errors import ProviderError
 from byline.payments.models import Checkout, CheckoutStatus, ProviderOrder, Reconciliation
 from byline.payments.providers.base import EventKind, PaymentEvent, Purpose
-from byline.gifts import services as gifts
 from byline.pricing.services import settle_currency
 from byline.purchases import memberships
 from byline.purchases import services as purchases

@@ -94,7 +94,8 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
             tips[tip.transfer_id] = tip
             if tip.reversal_id:
                 tips[tip.reversal_id] = tip
-    gift_ids = ids_of(TransferKind.GIFT, []) + ids_of(TransferKind.GIFT_CLAIM, []) + ids_of(TransferKind.GIFT_REFUND, [])
+    gift_ids = [pk for kind in (TransferKind.GIFT, TransferKind.GIFT_CLAIM, TransferKind.GIFT_REFUND)
+                for pk in ids_of(kind, [])]
     gifts = {}
     if gift_ids:
         for gift in PaidGift.objects.filter(Q(transfer_id__in=gift_ids) | Q(settlement_id__in=gift_ids)).select_related(
@@ -141,6 +142,13 @@ def _describe(entry: Entry, related: _Related) -> Line:
             "currency": entry.account.currency}
     purchase = related.bought.get(transfer.pk) or related.undone.get(transfer.pk)
     title = purchase.article.title if purchase else ""
+    if purchase and owner_is_author and purchase.referrer_id == entry.account.owner_id:
+        # The referrer's commission, a leg of the sale (or of its undo or refund).
+        if transfer.kind == TransferKind.PURCHASE:
+            what, how = _("Referral commission: %(title)s"), _("Earned")
+        else:
+            what, how = _("Referral commission taken back: %(title)s"), _("Taken from your earnings")
+        return Line(**base, what=what % {"title": title}, how=how, article=purchase.article)
     if transfer.kind == TransferKind.PURCHASE and purchase:
         what = _("Sale: %(title)s") if owner_is_author else _("Unlocked: %(title)s")
         how = _("Earned") if owner_is_author else _("Paid from your balance")

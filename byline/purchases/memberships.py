@@ -119,7 +119,7 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, curr
 
 
 def add_months(start: dt.datetime, months: int) -> dt.datetime:
-    for _ in range(months):
+    for _month in range(months):
         start = add_interval(start, Interval.MONTH)
     return start
 
