@@ -226,4 +226,7 @@ ZH = {
     'No live articles with this tag.': '还没有带这个标签的已发表文章。',
     'Tags': '标签',
     "%(n)s comment": ["%(n)s 条评论"],
+    'commission for readers whose share brought a buyer (percent of your share)': '分销佣金（您分成的百分比，付给带来买家的分享读者）',
+    'hours in which readers may refund a purchase themselves': '读者可自助退款的小时数',
+    'hours in which buyers may refund it themselves': '买家可自助退款的小时数',
 }

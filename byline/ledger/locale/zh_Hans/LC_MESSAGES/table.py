@@ -34,4 +34,8 @@ ZH = {
     'Payout failed or returned': '提现失败或被退回',
     "Tip": "赞赏",
     "Tip undone": "赞赏已撤销",
+    'Gifts held': '待领取礼物款',
+    'Gift bought': '购买礼物',
+    'Gift claimed': '礼物已领取',
+    'Gift refunded': '礼物已退回',
 }
