@@ -93,7 +93,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if gift.state == GiftState.AWAITING:
         return back_to(reverse("purchases:gift_confirm", args=[gift.pk]))
     return render(request, "gifts/detail.html", {
-        "gift": gift, "url": services.claim_url(gift) if gift.state == GiftState.PAID else ""})
+        "gift": gift,
+        "url": request.build_absolute_uri(reverse("gifts:claim", args=[gift.token])) if gift.state == GiftState.PAID
+        else ""})
 
 
 @never_cache
