@@ -93,11 +93,11 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
     currency = currency or currency_of(reader)
     price = quote(article=article, currency=currency)
     check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
-    wallet, earnings, fees = ledger.accounts_for([
-        (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
-        (AccountKind.FEES, currency, None)])
     author_share, fee = split_price(price)
     referrer_id, commission = referral_commission(reader=reader, article=article, author_share=author_share)
+    wallet, earnings, fees, *referrer = ledger.accounts_for([
+        (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
+        (AccountKind.FEES, currency, None), *([(AccountKind.EARNINGS, currency, referrer_id)] if commission else [])])
     with transaction.atomic():
         # The wallet lock serialises everything this reader buys, so the checks below cannot race
         # with another purchase of theirs.
@@ -112,8 +112,7 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
         legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share - commission)]
         if commission:
             # A leg of the sale itself: an undo or refund (the transfer's mirror) takes it back with the rest.
-            legs.append(ledger.Leg(ledger.account_for(kind=AccountKind.EARNINGS, owner=referrer_id, currency=currency),
-                                   commission))
+            legs.append(ledger.Leg(referrer[0], commission))
         if fee:
             legs.append(ledger.Leg(fees, fee))
         posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked,

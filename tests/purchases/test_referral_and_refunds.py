@@ -184,3 +184,31 @@ def test_the_sales_settings_page_saves_terms_and_refuses_bad_input(paid_article,
     reader = Client()
     reader.force_login(make_user())
     assert reader.get(url).status_code == 403
+
+
+def test_a_commission_costs_three_statements_more_and_none_when_the_writer_pays_none(paid_article, author):
+    """The unlock's statement budget (test_unlock): unchanged without a commission; with one, the referral lookup
+    and the referrer's balance (their earnings account is read with the others)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(reader, article):
+        with CaptureQueriesContext(connection) as queries:
+            services.unlock_with_wallet(reader=reader, article=article, idempotency_key=new_key())
+        return len(queries.captured_queries)
+
+    plain_reader, referred_reader, sharer = make_user(), make_user(), make_user()
+    fund(plain_reader, 1000)
+    fund(referred_reader, 1000)
+    services.unlock_with_wallet(reader=plain_reader, article=make_article(author=author), idempotency_key=new_key())
+    plain = statements(plain_reader, paid_article)
+    set_sales_terms(author=author, referral_percent=20, refund_hours=0)
+    article = make_article(author=_fresh(paid_article).author)
+    warm = make_article(author=_fresh(paid_article).author)
+    _referred(warm, referred_reader, sharer)
+    _referred(article, referred_reader, sharer)
+    services.unlock_with_wallet(reader=referred_reader, article=warm, idempotency_key=new_key())  # makes the
+    # referrer's earnings account, as their first commission does once
+    with_commission = statements(referred_reader, article)
+    print(f"statements per unlock: {plain} without a commission, {with_commission} with one")
+    assert plain <= 16 and with_commission <= plain + 2
