@@ -181,10 +181,12 @@ def main() -> None:
     from django.db import connection
 
     print(f"PostgreSQL {connection.cursor().connection.info.server_version} at {connection.settings_dict['HOST']}, "
-          f"{os.cpu_count()} CPUs, {args.seconds:g} s per measurement")
+          f"{os.cpu_count()} CPUs, {args.seconds:g} s per measurement, load average {os.getloadavg()[0]:.1f}")
     readers, article_ids = prepare(max(CLIENT_COUNTS))
     statements = statements_per_unlock(readers[0], article_ids[-2:])
     print(f"one unlock: {len(statements)} statements (" + ", ".join(sql.split()[0] for sql in statements) + ")")
+    for sql in statements:
+        print("   ", sql[:110])
     init_pgbench()
     print(f"{'clients':>7}  {'unlocks/s':>10}  {'pgbench tps':>11}  {'ratio':>6}")
     for offset, clients in enumerate(CLIENT_COUNTS):

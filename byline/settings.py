@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "byline.payments",
     "byline.purchases",
     "byline.gifts",
+    "byline.collections",
     "byline.payouts",
     "byline.ops",
     "byline.recommend",

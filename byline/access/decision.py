@@ -32,6 +32,7 @@ class Reason(StrEnum):
     MEMBERSHIP = "membership"
     GIFT = "gift"
     GIFTED = "gifted"  # a paid gift (byline/gifts) the reader claimed: bought for them by someone else
+    COLLECTION = "collection"
     LOCKED = "locked"
 
 

@@ -24,14 +24,16 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from byline.access.decision import decide
+from byline.access.decision import decide, readable_ids
 from byline.api import schemas, services
 from byline.api.models import Scope
 from byline.api.problems import VALIDATION_STATUS, ApiProblem, problem_response, validation_errors
 from byline.articles import selectors as articles
 from byline.articles.models import Article, Author, Topic
 from byline.articles.text import excerpt
+from byline.collections import selectors as collection_selectors
 from byline.pricing.conversion import prices_in_every_currency
+from byline.pricing.selectors import currency_of
 from byline.recommend import selectors as recommend_selectors
 from byline.search.ratelimit import search_wait
 from byline.search.selectors import search_articles
@@ -289,6 +291,44 @@ def get_author(request, slug: str = SlugPath):
     if author is None:
         raise ApiProblem(404, "No author with this slug.")
     return _author(author)
+
+
+def _collection(collection, parts: list[Article]) -> dict[str, Any]:
+    return {"slug": collection.slug, "title": collection.title, "description": collection.description,
+            "author": collection.author.slug, "url": collection.get_absolute_url(),
+            "price_minor": collection.price_minor, "currency": collection.currency,
+            "prices": prices_in_every_currency(base_minor=collection.price_minor, base_currency=collection.currency,
+                                               own=collection.prices),
+            "includes_later": collection.includes_later, "part_count": len(parts)}
+
+
+@api.get("/collections", response=schemas.CollectionPage, tags=["collections"],
+         summary="Collections (series) with live parts, newest first")
+@needs(Scope.READ)
+def list_collections(request, limit: int = Limit, offset: int = Offset):
+    listed = collection_selectors.listed_queryset()
+    page = list(listed[offset:offset + limit])
+    items = [_collection(c, [i.article for i in collection_selectors.current_items(c)]) for c in page]
+    return _page(items, listed.count(), limit, offset)
+
+
+@api.get("/collections/{slug}", response=schemas.CollectionDetailOut, tags=["collections"],
+         summary="One collection: its parts in order, and what this reader may read and would pay")
+@needs(Scope.READ)
+def get_collection(request, slug: str = SlugPath):
+    collection = collection_selectors.collection_by_slug(slug)
+    parts = [item.article for item in collection_selectors.current_items(collection)] if collection else []
+    if not parts:
+        raise ApiProblem(404, "No collection with this slug.")
+    reader = reading_as(request)
+    readable = readable_ids(reader, parts)
+    currency = currency_of(reader)
+    terms = collection_selectors.quote(reader=reader, collection=collection, currency=currency)
+    return {**_collection(collection, parts), "parts": [_summary(a) for a in parts],
+            "readable_parts": [a.slug for a in parts if a.pk in readable],
+            "quote": {"currency": currency, "price_minor": terms.price, "credit_minor": terms.credit,
+                      "to_pay_minor": terms.to_pay, "parts_owned": terms.parts_owned},
+            "owned": collection_selectors.active_purchase(reader=reader, collection=collection) is not None}
 
 
 @api.get("/search", response=schemas.SearchPage, tags=["search"],

@@ -12,4 +12,6 @@ urlpatterns = [
     path("topics/<slug:slug>/atom/", feeds.TopicAtomFeed(), name="topic_atom"),
     path("authors/<slug:slug>/rss/", feeds.AuthorRssFeed(), name="author_rss"),
     path("authors/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author_atom"),
+    path("collections/<slug:slug>/rss/", feeds.CollectionRssFeed(), name="collection_rss"),
+    path("collections/<slug:slug>/atom/", feeds.CollectionAtomFeed(), name="collection_atom"),
 ]

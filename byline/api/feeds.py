@@ -114,6 +114,33 @@ class AuthorAtomFeed(AtomMixin, AuthorRssFeed):
     pass
 
 
+class CollectionRssFeed(PreviewFeed):
+    """A collection's live parts in their order (previews only, as every public feed)."""
+
+    def get_object(self, request: HttpRequest, slug: str):
+        from byline.collections.selectors import collection_by_slug
+
+        collection = collection_by_slug(slug)
+        if collection is None:
+            raise Http404
+        return collection
+
+    def title(self, obj) -> str:
+        return _("Byline: the collection %(title)s") % {"title": obj.title}
+
+    def description(self, obj) -> str:
+        return _("The parts of the collection %(title)s, with their free previews.") % {"title": obj.title}
+
+    def items(self, obj) -> list[Article]:
+        from byline.collections.selectors import current_items
+
+        return [item.article for item in current_items(obj)][:FEED_LENGTH * 10]
+
+
+class CollectionAtomFeed(AtomMixin, CollectionRssFeed):
+    pass
+
+
 class PrivateRssFeed(PreviewFeed):
     """One reader's feed: full text of what they may read. The secret in the URL is the key."""
 

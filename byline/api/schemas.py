@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator
@@ -196,3 +196,33 @@ class PublishIn(_Strict):
         if not EARLIEST <= value <= LATEST:
             raise ValueError("must be between 2000 and 2100")
         return value
+
+
+class CollectionOut(Schema):
+    """A collection (series): its parts in order (live ones), its price, and for the reader asking what they
+    would pay now (the price less what they paid for parts) and whether the whole of it is theirs."""
+
+    slug: str
+    title: str
+    description: str
+    author: str
+    url: str
+    price_minor: int
+    currency: str
+    prices: dict[str, int]
+    includes_later: bool
+    part_count: int
+
+
+class CollectionDetailOut(CollectionOut):
+    parts: list[ArticleSummaryOut]
+    readable_parts: list[str] = Field(description="Slugs of the parts this reader may read in full.")
+    quote: dict[str, Any] = Field(description="price_minor, credit_minor, to_pay_minor, parts_owned, currency.")
+    owned: bool
+
+
+class CollectionPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[CollectionOut]

@@ -51,6 +51,9 @@ def own_controls(request: HttpRequest | None, context: Mapping[str, Any], argume
     return delete
 
 
+_ANY_ID = 987654321987  # in the like URL reversed once per page, replaced by each comment's id
+
+
 @personal.register_with_argument("comment-like")
 def like_button(request: HttpRequest | None, context: Mapping[str, Any], argument: str) -> str:
     """"Like" (a form: it works without JavaScript) or "You like this" beside a comment the page shows. The
@@ -71,4 +74,8 @@ def like_button(request: HttpRequest | None, context: Mapping[str, Any], argumen
     return format_html(
         '<form method="post" action="{}" class="comment-like"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button type="submit" class="button button-small">{}</button></form>',
-        reverse("comments:like", args=[comment_id]), get_token(request), _("Like"))
+        personal.per_request(request, "comment-like-url", lambda: reverse("comments:like", args=[_ANY_ID]))
+        .replace(str(_ANY_ID), str(comment_id)),  # one reverse() per page, not one per comment
+        # One masked token for all the page's buttons: masking one costs 32 random draws, and a page with 200
+        # comments spent most of its time on them (bench/pages.py).
+        personal.per_request(request, "csrf-token", lambda: get_token(request)), _("Like"))

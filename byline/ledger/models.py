@@ -74,6 +74,8 @@ class TransferKind(models.TextChoices):
     GIFT = "gift", _("Gift bought")
     GIFT_CLAIM = "gift_claim", _("Gift claimed")
     GIFT_REFUND = "gift_refund", _("Gift refunded")
+    COLLECTION = "collection", _("Collection purchase")
+    COLLECTION_UNDO = "coll_undo", _("Collection purchase undone")
 
 
 # Transfers that move a writer's earnings out (a payout) or back in (its reversal); everything else that

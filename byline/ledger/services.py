@@ -13,7 +13,7 @@ Rules a caller may rely on:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -96,38 +96,47 @@ def _check_legs(legs: Sequence[Leg]) -> str:
 
 
 def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
-             memo: str = "", locked: Mapping[int, Account] | None = None) -> Transfer:
+             memo: str = "", locked: Mapping[int, Account] | None = None, savepoints: bool = True,
+             before_balances: Callable[[Transfer], object] | None = None) -> Transfer:
     """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing.
 
     `locked`: wallet rows the caller already locked in this transaction (`lock_accounts`' answer), so
-    they are not asked for again; any other wallet of the legs is locked here."""
+    they are not asked for again; any other wallet of the legs is locked here.
+
+    `savepoints=False`: for a caller inside its own `transaction.atomic()` block that rolls back whole on any
+    error (a purchase from the wallet): no SAVEPOINT round trips, and a repeated key raises IntegrityError
+    to that caller instead of returning the first transfer.
+
+    `before_balances(transfer)`: the caller's own row that points at the transfer (a purchase), written in
+    the same transaction after the entries and before the balances, so the busy earnings and fees rows are
+    held (from their update to the commit) for as short a time as possible."""
     if not key or len(key) > 160:
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
-    with transaction.atomic():
+    if not savepoints and not transaction.get_connection().in_atomic_block:
+        raise LedgerError("transfer(savepoints=False) must run inside the caller's transaction.atomic()")
+    with transaction.atomic(savepoint=savepoints):
         wallets = [leg.account for leg in legs if leg.account.kind == AccountKind.WALLET]
         held = {wallet.pk: locked[wallet.pk] for wallet in wallets if locked and wallet.pk in locked}
         missing = [wallet for wallet in wallets if wallet.pk not in held]
         locked = {**held, **(lock_accounts(missing) if missing else {})}
         # The key first: its unique index answers a repeat (the first transfer stands) without a read before
         # every transfer; the funds are checked after, and a refusal rolls the insert back with the rest.
-        try:
-            with transaction.atomic():
-                posted = Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
-                                                 reverses=reverses)
-        except IntegrityError:
-            # The same key, posted before or by a concurrent request that touched other accounts; or a
-            # second reversal of one transfer. Either way the first one stands.
-            existing = Transfer.objects.filter(key=key).first()
-            if existing is not None:
-                return existing
-            raise LedgerError("that transfer has already been reversed") from None
+        if savepoints:
+            posted, first = _insert_once(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses)
+            if not first:
+                return posted
+        else:
+            posted = Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
+                                             reverses=reverses)
         for leg in legs:
             account = locked.get(leg.account.pk)
             if account is not None and account.balance + leg.amount < 0:
                 raise InsufficientFunds(account, -(account.balance + leg.amount))
         Entry.objects.bulk_create([Entry(transfer=posted, account_id=leg.account.pk, amount=leg.amount)
                                    for leg in legs])
+        if before_balances is not None:
+            before_balances(posted)
         for leg in sorted(legs, key=lambda leg: (leg.account.pk not in locked, leg.account.pk)):
             account = locked.get(leg.account.pk)
             if account is not None:
@@ -137,6 +146,21 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
             else:
                 Account.objects.filter(pk=leg.account.pk).update(balance=F("balance") + leg.amount)
         return posted
+
+
+def _insert_once(*, key: str, kind: str, currency: str, memo: str, reverses: Transfer | None) -> tuple[Transfer, bool]:
+    """(the transfer, True) when this key is new; (the first transfer with it, False) for a repeat."""
+    try:
+        with transaction.atomic():
+            return Transfer.objects.create(key=key, kind=kind, currency=currency, memo=memo[:200],
+                                           reverses=reverses), True
+    except IntegrityError:
+        # The same key, posted before or by a concurrent request that touched other accounts; or a
+        # second reversal of one transfer. Either way the first one stands.
+        existing = Transfer.objects.filter(key=key).first()
+        if existing is not None:
+            return existing, False
+        raise LedgerError("that transfer has already been reversed") from None
 
 
 def reverse(*, original: Transfer, key: str, kind: str, memo: str = "") -> Transfer:

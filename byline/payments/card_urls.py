@@ -15,5 +15,7 @@ urlpatterns = [
     path("membership/cancel/", card_views.cancel_membership, name="cancel_membership"),
     path("give/<int:pk>/confirm/", card_views.gift_confirm, name="gift_confirm"),
     path("give/<int:pk>/card/", card_views.gift_by_card, name="gift_by_card"),
+    path("collections/<slug:slug>/buy/", card_views.buy_collection, name="buy_collection"),
+    path("collections/<slug:slug>/buy/card/", card_views.buy_collection_by_card, name="buy_collection_by_card"),
     path("earnings/", statement_views.earnings, name="earnings"),
 ]

@@ -15,7 +15,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from byline.access.decision import decide
+from byline.collections import selectors as collection_selectors
+from byline.collections import services as collection_services
 from byline.core.money import money
 from byline.core.unbroken import unbroken_day
 from byline.ledger import selectors as ledger_selectors
@@ -30,6 +32,7 @@ from byline.payments.checkout import (
     card_amount_for,
     card_charge,
     card_shortfall,
+    start_card_collection,
     start_card_gift,
     start_card_membership,
     start_card_unlock,
@@ -195,6 +198,81 @@ def cancel_membership(request: HttpRequest) -> HttpResponse:
                                     "will be charged.") % {
             "date": unbroken_day(cancelled.period_end)})
     return back_to(reverse("purchases:membership"))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def buy_collection(request: HttpRequest, slug: str) -> HttpResponse:
+    """The whole collection: GET the confirmation (the price, what the parts already bought take off, the
+    balance now and after, or the card); POST with confirmed=yes and the quoted amount: buy from the wallet."""
+    collection = collection_selectors.collection_by_slug(slug)
+    if collection is None:
+        raise Http404
+    back = collection.get_absolute_url()
+    here = reverse("purchases:buy_collection", args=[collection.slug])
+    currency = currency_of(request.user)
+    owned = collection_selectors.active_purchase(reader=request.user, collection=collection)
+    if owned is not None or collection.author.user_id == request.user.pk:
+        messages.info(request, _("This whole collection is already yours."))
+        return back_to(back)
+    if request.method == "POST":
+        if request.POST.get("confirmed") != "yes":
+            return back_to(here)
+        try:
+            bought = collection_services.buy_with_wallet(
+                reader=request.user, collection=collection, idempotency_key=posted_key(request),
+                currency=(request.POST.get("currency") or "")[:3] or currency, quoted_minor=quoted_price(request))
+        except PriceChanged as changed:
+            messages.warning(request, _("What you pay for this collection is now %(price)s. Nothing was charged: "
+                                        "please check and confirm again.") % {
+                "price": money(changed.price_minor, changed.currency)})
+            return back_to(here)
+        except NotEnoughInWallet:
+            messages.error(request, _("Your balance is too low for this collection. Nothing was charged."))
+            return back_to(here)
+        except PurchaseRefused as refused:
+            messages.error(request, str(refused.message))
+            return back_to(back)
+        balance = ledger_selectors.wallet_balance(reader=request.user, currency=bought.currency)
+        messages.success(request, _("The whole collection “%(title)s” is yours for %(price)s. Your balance is now "
+                                    "%(balance)s.") % {
+            "title": collection.title, "price": money(bought.paid_minor, bought.currency),
+            "balance": money(balance, bought.currency)})
+        return back_to(back)
+    terms = collection_selectors.quote(reader=request.user, collection=collection, currency=currency)
+    balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
+    card_methods = method_choices(currency)
+    method = card_methods[0][0] if card_methods else ""
+    card_amount = card_charge(price_minor=terms.to_pay, balance=balance, currency=currency, method=method) \
+        if terms.to_pay else 0
+    return render(request, "collections/confirm.html", {
+        "collection": collection, "terms": terms, "price": terms.to_pay, "currency": currency, "balance": balance,
+        "after": balance - terms.to_pay, "can_afford": balance >= terms.to_pay, "key": uuid.uuid4().hex,
+        "card_key": uuid.uuid4().hex, "card_amount": card_amount,
+        "card_extra": card_amount - card_shortfall(price_minor=terms.to_pay, balance=balance),
+        "other_balances": other_balances(request.user, currency),
+    })
+
+
+@login_required
+@require_POST
+def buy_collection_by_card(request: HttpRequest, slug: str) -> HttpResponse:
+    collection = collection_selectors.collection_by_slug(slug)
+    if collection is None:
+        raise Http404
+    here = reverse("purchases:buy_collection", args=[collection.slug])
+    if collection_selectors.active_purchase(reader=request.user, collection=collection) is not None:
+        return back_to(collection.get_absolute_url())
+    try:
+        checkout = start_card_collection(
+            reader=request.user, collection=collection, idempotency_key=posted_key(request),
+            success_url=request.build_absolute_uri(reverse("payments:return")),
+            cancel_url=request.build_absolute_uri(here), **chosen_method(request))
+    except (PaymentRefused, PurchaseRefused) as refused:
+        messages.error(request, str(refused.message))
+        return back_to(here)
+    return back_to(checkout.redirect_url)
 
 
 @login_required

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from byline.articles.models import Article
+from byline.collections import selectors as collection_selectors
+from byline.collections.models import Collection
 from byline.core.money import money
 from byline.ledger.selectors import wallet_balance
 from byline.payments import orders
@@ -50,7 +52,8 @@ def minimum_charge(*, currency: str, method: str = "") -> int:
 def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str, idempotency_key: str,
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
                    plan: MembershipPlan | None = None, price_minor: int | None = None, method: str = "",
-                   channel: str = "", client_ip: str = "", gift=None) -> Checkout:
+                   channel: str = "", client_ip: str = "", collection: Collection | None = None,
+                   gift=None) -> Checkout:
     """Open a checkout with the chosen payment method (default: the configured provider), once per key.
 
     A repeat gets the first checkout, also one sent while the first is still being opened: the new row and
@@ -63,7 +66,8 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
     key = f"checkout:{purchases.scoped_key(reader, idempotency_key)}"
     wanted = _CheckoutTerms(purpose=purpose, currency=currency, article_id=article.pk if article else None,
                             plan_id=plan.pk if plan else None, provider=method or settings.PAYMENT_PROVIDER,
-                            amount_minor=amount_minor if purpose == Purpose.TOPUP else None)
+                            amount_minor=amount_minor if purpose == Purpose.TOPUP else None,
+                            collection_id=collection.pk if collection else None)
     existing = Checkout.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return _repeat_of(existing, wanted)
@@ -82,7 +86,7 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                 checkout = Checkout.objects.create(
                     reference=reference, reader=reader, provider=wanted.provider, purpose=purpose,
                     amount_minor=amount_minor, currency=currency, article=article, plan=plan, price_minor=price_minor,
-                    idempotency_key=key, gift=gift)
+                    idempotency_key=key, collection=collection, gift=gift)
         except IntegrityError:
             first = Checkout.objects.filter(idempotency_key=key).first()
             if first is None:
@@ -114,12 +118,14 @@ class _CheckoutTerms:
     plan_id: int | None
     provider: str
     amount_minor: int | None
+    collection_id: int | None = None
 
     @classmethod
     def of(cls, checkout: Checkout) -> _CheckoutTerms:
         return cls(purpose=checkout.purpose, currency=checkout.currency, article_id=checkout.article_id,
                    plan_id=checkout.plan_id, provider=checkout.provider,
-                   amount_minor=checkout.amount_minor if checkout.purpose == Purpose.TOPUP else None)
+                   amount_minor=checkout.amount_minor if checkout.purpose == Purpose.TOPUP else None,
+                   collection_id=checkout.collection_id)
 
 
 def _repeat_of(first: Checkout, wanted: _CheckoutTerms) -> Checkout:
@@ -230,3 +236,20 @@ def start_card_gift(*, reader, gift, idempotency_key: str, success_url: str, can
                           idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url,
                           article=gift.article, plan=gift.plan, price_minor=gift.price_minor, method=method,
                           channel=channel, client_ip=client_ip, gift=gift, description=_("A gift"))
+def start_card_collection(*, reader, collection: Collection, idempotency_key: str, success_url: str,
+                          cancel_url: str, method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
+    """Pay by card for a whole collection, in the reader's currency: top up what the wallet lacks of the
+    amount to pay (the price less the parts already bought); the purchase completes when payment succeeds, at
+    that amount (refused, money kept, if it changed meanwhile)."""
+    currency = currency_of(reader)
+    _check_method(method=method, currency=currency)
+    to_pay = collection_selectors.quote(reader=reader, collection=collection, currency=currency).to_pay
+    if to_pay <= 0:
+        raise PaymentRefused(_("There is nothing to pay for this collection: confirm it from your balance."))
+    amount = card_charge(price_minor=to_pay, balance=wallet_balance(reader=reader, currency=currency),
+                         currency=currency, method=method)
+    return start_checkout(reader=reader, purpose=Purpose.COLLECTION, amount_minor=amount, currency=currency,
+                          idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url,
+                          price_minor=to_pay, collection=collection,
+                          description=_("Collection: %(title)s") % {"title": collection.title}, method=method,
+                          channel=channel, client_ip=client_ip)

@@ -28,6 +28,7 @@ class Checkout(models.Model):
     plan = models.ForeignKey("purchases.MembershipPlan", null=True, blank=True, on_delete=models.PROTECT)
     gift = models.ForeignKey("gifts.PaidGift", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="checkouts")
+    collection = models.ForeignKey("collections.Collection", null=True, blank=True, on_delete=models.PROTECT)
     # The price of the article or plan as quoted when the checkout opened (in `currency`): the purchase
     # that completes it is refused if the price changed meanwhile, and the money stays in the wallet.
     price_minor = models.PositiveBigIntegerField(null=True, blank=True)

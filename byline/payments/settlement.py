@@ -16,6 +16,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from byline.collections import services as collections
 from byline.gifts import services as gifts
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
@@ -104,6 +105,11 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
             if checkout.purpose == Purpose.GIFT:
                 gift = gifts.pay_for_gift(gift_id=checkout.gift_id, quoted_minor=checkout.price_minor)
                 return f"gift {gift.pk}"
+            if checkout.purpose == Purpose.COLLECTION:
+                bought = collections.buy_with_wallet(reader=checkout.reader, collection=checkout.collection,
+                                                     idempotency_key=key, currency=checkout.currency,
+                                                     quoted_minor=checkout.price_minor)
+                return f"collection purchase {bought.pk}"
     except PurchaseRefused as refused:
         # The money stays in the wallet: the reader can use it, or staff can refund it.
         return f"kept in wallet: {refused.message}"[:200]

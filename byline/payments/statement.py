@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from byline.collections.models import CollectionPurchase
 from byline.core.unbroken import unbroken_day
 from byline.gifts.models import GiftKind, PaidGift
 from byline.ledger.models import AccountKind, Entry, Transfer, TransferKind
@@ -64,6 +65,8 @@ class _Related:
     late: dict[int, Reconciliation]
     tips: dict[int, Tip] = field(default_factory=dict)  # by the transfer that gave it, and the one that undid it
     gifts: dict[int, PaidGift] = field(default_factory=dict)  # by its payment, and by its claim or refund
+    # Collection purchases, by the transfer that paid and the one that undid it.
+    collections: dict[int, CollectionPurchase] = field(default_factory=dict)
 
 
 def _related(transfers: Sequence[Transfer]) -> _Related:
@@ -82,7 +85,7 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
         if TransferKind.MEMBERSHIP in kinds else {}
     topups = ids_of(TransferKind.TOPUP, [])
     credits = {c.credit_id: c for c in Checkout.objects.filter(credit_id__in=topups)
-               .select_related("article", "plan")} if topups else {}
+               .select_related("article", "plan", "collection")} if topups else {}
     late = {r.credit_id: r for r in Reconciliation.objects.filter(credit_id__in=topups)} if topups else {}
     refunds = ids_of(TransferKind.REFUND, [])
     cashouts = {c.cashout_id: c for c in Checkout.objects.filter(cashout_id__in=refunds)} if refunds else {}
@@ -103,8 +106,16 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
             gifts[gift.transfer_id] = gift
             if gift.settlement_id:
                 gifts[gift.settlement_id] = gift
+    whole_ids = ids_of(TransferKind.COLLECTION, []) + ids_of(TransferKind.COLLECTION_UNDO, [])
+    wholes = {}
+    if whole_ids:
+        for whole in CollectionPurchase.objects.filter(Q(transfer_id__in=whole_ids) | Q(reversal_id__in=whole_ids)
+                                                       ).select_related("collection"):
+            wholes[whole.transfer_id] = whole
+            if whole.reversal_id:
+                wholes[whole.reversal_id] = whole
     return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late,
-                    tips=tips, gifts=gifts)
+                    tips=tips, collections=wholes, gifts=gifts)
 
 
 _day = unbroken_day
@@ -123,6 +134,8 @@ def _top_up(transfer: Transfer, related: _Related) -> str:
         how = TOP_UP_BY.get(checkout.provider, TOP_UP_BY_CARD)
         if checkout.purpose == Purpose.UNLOCK and checkout.article_id:
             return _("%(how)s, for: %(title)s") % {"how": how, "title": checkout.article.title}
+        if checkout.purpose == Purpose.COLLECTION and checkout.collection_id:
+            return _("%(how)s, for the collection: %(title)s") % {"how": how, "title": checkout.collection.title}
         if checkout.purpose == Purpose.MEMBERSHIP and checkout.plan_id:
             return _("%(how)s, for the membership") % {"how": how}
         return str(how)
@@ -175,6 +188,15 @@ def _describe(entry: Entry, related: _Related) -> Line:
     if transfer.kind in (TransferKind.GIFT, TransferKind.GIFT_CLAIM, TransferKind.GIFT_REFUND) \
             and transfer.pk in related.gifts:
         return _gift_line(base, transfer, related.gifts[transfer.pk], owner_is_author)
+    if transfer.kind in (TransferKind.COLLECTION, TransferKind.COLLECTION_UNDO) and transfer.pk in related.collections:
+        names = {"title": related.collections[transfer.pk].collection.title}
+        if transfer.kind == TransferKind.COLLECTION:
+            what = _("Collection sold: %(title)s") if owner_is_author else _("Collection: %(title)s")
+            how = _("Earned") if owner_is_author else _("Paid from your balance")
+        else:
+            what = _("Collection sale undone: %(title)s") if owner_is_author else _("Collection undone: %(title)s")
+            how = _("Taken from your earnings") if owner_is_author else _("Refunded to your balance")
+        return Line(**base, what=what % names, how=how)
     if transfer.kind == TransferKind.MEMBERSHIP and transfer.pk in related.charges:
         return Line(**base, what=_membership_until(related.charges[transfer.pk]), how=_("Paid from your balance"))
     if transfer.kind == TransferKind.TOPUP:

@@ -17,7 +17,7 @@ from byline.ledger.models import Transfer
 from byline.payments.services import credit_wallet
 from byline.payouts import services
 from byline.payouts.models import MethodStatus, Payout, PayoutMethod
-from byline.payouts.providers import sandbox
+from byline.payouts.providers import offered, sandbox
 from byline.pricing.selectors import plan_price
 from byline.purchases import memberships
 from byline.purchases.errors import PurchaseRefused
@@ -46,6 +46,8 @@ def load_demo_payouts() -> None:
     _date_back(PoolClose.objects.filter(closed_at__gte=started), SALES_AGO, field="closed_at")
     for author in Author.objects.filter(user__username__in=PLANS).select_related("user"):
         for currency, provider, schedule, amount in PLANS[author.user.username]:
+            if provider not in offered(currency):
+                continue  # a production-mode demo (make cluster) offers no sandbox payouts
             method = _method(author.user, currency=currency, provider=provider, schedule=schedule)
             if amount and method.status == MethodStatus.READY:
                 payout = services.request_payout(writer=author.user, currency=currency, amount_minor=amount,

@@ -11,7 +11,6 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,12 +19,24 @@ from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.pricing.conversion import sold_currencies
 from byline.pricing.selectors import currency_of
-from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, PriceChanged, UndoRefused
+from byline.purchases.errors import (
+    KeyReused,
+    NotEnoughInWallet,
+    NotForSale,
+    PriceChanged,
+    PurchaseRefused,
+    UndoRefused,
+)
 from byline.purchases.models import Purchase, PurchaseStatus, RefundRequest, RefundRequestStatus
 from byline.sharing.selectors import referrer_of
 from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
+
+# Checks an undo must pass, asked under the reader's row lock with the purchase locked: each takes the
+# purchase and returns why it may not be undone on its own, or "" (collections: a part counted towards a
+# collection purchase). Apps above purchases add theirs in their AppConfig.ready.
+UNDO_GUARDS: list = []
 
 
 def split_price(price_minor: int) -> tuple[int, int]:
@@ -86,49 +97,67 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
     (a key used before for another article) and changes nothing then.
     """
     key = "purchase:" + scoped_key(reader, idempotency_key)
-    existing = Purchase.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _repeat_of(existing, article)
-    _check_for_sale(reader, article)
-    currency = currency or currency_of(reader)
-    price = quote(article=article, currency=currency)
-    check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
+    # The happy path reads no purchase: the unique key of the transfer and of the purchase, and the one
+    # active purchase per reader and article, refuse a repeat inside the transaction, which then rolls
+    # back whole; only a refusal looks for the purchase that stands (issue 23: fewer round trips).
+    try:
+        _check_for_sale(reader, article)
+        currency = currency or currency_of(reader)
+        price = quote(article=article, currency=currency)
+        check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
+    except PurchaseRefused:
+        # A repeat of a key that went through stands, even if the article is no longer for sale at that price.
+        existing = Purchase.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _repeat_of(existing, article)
+        raise
     author_share, fee = split_price(price)
     referrer_id, commission = referral_commission(reader=reader, article=article, author_share=author_share)
     wallet, earnings, fees, *referrer = ledger.accounts_for([
         (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
         (AccountKind.FEES, currency, None), *([(AccountKind.EARNINGS, currency, referrer_id)] if commission else [])])
-    with transaction.atomic():
-        # The wallet lock serialises everything this reader buys, so the checks below cannot race
-        # with another purchase of theirs.
-        locked = ledger.lock_accounts([wallet])
-        existing = Purchase.objects.filter(
-            Q(idempotency_key=key) | Q(reader=reader, article=article, status=PurchaseStatus.ACTIVE)).first()
+    try:
+        with transaction.atomic():
+            # The wallet lock serialises everything this reader buys in this currency, so the balance
+            # below cannot change before the debit, and a repeat of the key waits here for the first.
+            locked = ledger.lock_accounts([wallet])
+            balance = locked[wallet.pk].balance
+            if balance < price:
+                raise NotEnoughInWallet(missing_minor=price - balance)
+            legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share - commission)]
+            if commission:
+                # A leg of the sale itself: an undo or refund (the transfer's mirror) takes it back with the rest.
+                legs.append(ledger.Leg(referrer[0], commission))
+            if fee:
+                legs.append(ledger.Leg(fees, fee))
+            # No savepoints: a repeated key (the transfer's unique key) or an article already bought (the
+            # purchase's unique constraints) raises IntegrityError, and this block rolls back everything.
+            # The purchase row is written before the balances, so the author's and the platform's busy
+            # account rows are held only from their update to the commit.
+            written: list[Purchase] = []
+
+            def write_purchase(posted) -> None:
+                written.append(Purchase.objects.create(
+                    reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
+                    author_share_minor=author_share - commission, platform_fee_minor=fee, transfer=posted,
+                    referrer_id=referrer_id, commission_minor=commission))
+
+            ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
+                            memo=f"article {article.pk}: {article.title}"[:200], before_balances=write_purchase)
+            [purchase] = written
+            # Credit the share or gift that brought the reader here, once the purchase is certain.
+            transaction.on_commit(lambda: record_conversion(reader=reader, article=article))
+            return purchase
+    except (IntegrityError, NotEnoughInWallet) as refused:
+        # Nothing was written. The first purchase with this key stands; an article already owned is never
+        # charged again (its purchase is the answer, as for a repeat).
+        existing = (Purchase.objects.filter(idempotency_key=key).first()
+                    or Purchase.objects.filter(reader=reader, article=article, status=PurchaseStatus.ACTIVE).first())
         if existing is not None:
             return _repeat_of(existing, article)
-        balance = locked[wallet.pk].balance
-        if balance < price:
-            raise NotEnoughInWallet(missing_minor=price - balance)
-        legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share - commission)]
-        if commission:
-            # A leg of the sale itself: an undo or refund (the transfer's mirror) takes it back with the rest.
-            legs.append(ledger.Leg(referrer[0], commission))
-        if fee:
-            legs.append(ledger.Leg(fees, fee))
-        posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked,
-                                 memo=f"article {article.pk}: {article.title}"[:200])
-        try:
-            # No savepoint of its own: if this insert fails, the whole purchase (the transfer too) is
-            # rolled back by the block above, which NotForSale leaves.
-            purchase = Purchase.objects.create(
-                reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
-                author_share_minor=author_share - commission, platform_fee_minor=fee, transfer=posted,
-                referrer_id=referrer_id, commission_minor=commission)
-        except IntegrityError:
-            raise NotForSale(_("You already own this article.")) from None
-        # Credit the share or gift that brought the reader here, once the purchase is certain.
-        transaction.on_commit(lambda: record_conversion(reader=reader, article=article))
-        return purchase
+        if isinstance(refused, NotEnoughInWallet):
+            raise
+        raise NotForSale(_("You already own this article.")) from None
 
 
 def _repeat_of(first: Purchase, article: Article) -> Purchase:
@@ -181,6 +210,10 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
                               code="window")
         if undos_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your undos for now, so the purchase stands."), code="limit")
+        for guard in UNDO_GUARDS:
+            refusal = guard(purchase)
+            if refusal:
+                raise UndoRefused(refusal, code="guarded")
         reversal = ledger.reverse(original=purchase.transfer, key=f"undo:{purchase.pk}", kind=TransferKind.UNDO,
                                   memo=f"undo of purchase {purchase.pk}")
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.UNDONE, reversal, now

@@ -232,3 +232,27 @@ def search_articles(
         page.append(SearchHit(article=article, snippet=snippet(text, terms),
                               full_text=pk in readable or article.is_free, score=scores.get(pk, 0.0)))
     return SearchResults(query=query, terms=terms, count=count, offset=offset, limit=limit, hits=page)
+
+
+# --- Other things a search finds besides articles ----------------------------------------------------------
+# Apps above search (collections) add a function `(query) -> [ExtraResult, ...]` in their AppConfig.ready. They
+# match public text only (titles, descriptions), so the answer is the same for every reader.
+
+
+@dataclass(frozen=True)
+class ExtraResult:
+    kind: str  # a translated label, "Collection"
+    title: str
+    url: str
+    meta: str = ""
+
+
+EXTRA_RESULTS: list = []
+EXTRA_LIMIT = 5
+
+
+def extra_results(query: str) -> list[ExtraResult]:
+    found: list[ExtraResult] = []
+    for source in EXTRA_RESULTS:
+        found += source(query)[:EXTRA_LIMIT]
+    return found

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from byline.core.inputs import ascii_int
 from byline.search.ratelimit import search_wait
-from byline.search.selectors import PAGE_SIZE, search_articles
+from byline.search.selectors import PAGE_SIZE, extra_results, search_articles
 from byline.search.terms import MAX_QUERY_CHARS
 
 MAX_PAGE = 50
@@ -31,6 +31,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "results": results,
+        "also": extra_results(query) if results is not None and page == 1 else [],
         "wait": wait,
         "page": page,
         "previous_page": page - 1 if page > 1 else None,

@@ -63,6 +63,17 @@ def test_twenty_concurrent_requests_with_one_key_create_one_purchase(paid_articl
     assert_balanced()
 
 
+def test_twenty_concurrent_unlocks_of_one_article_with_different_keys_charge_once(paid_article):
+    """No purchase is read before the writes: the one active purchase per reader and article refuses the
+    others, whose whole transaction (transfer, entries, balances) rolls back; each gets the purchase."""
+    reader = make_user()
+    fund(reader, 5000)
+    ids = run_concurrently(20, lambda _: services.unlock_with_wallet(reader=reader, article=paid_article,
+                                                                     idempotency_key=new_key()).pk)
+    assert len(set(ids)) == 1 and Purchase.objects.count() == 1 and balance(reader) == 4700
+    assert_balanced()
+
+
 def test_twenty_concurrent_deliveries_of_one_webhook_credit_once():
     from tests.payments.conftest import signed
     from tests.payments.test_sandbox import _completed_event

@@ -40,6 +40,8 @@ from byline.api.services import create_api_token
 from byline.articles import selectors as article_selectors
 from byline.articles.models import Article, Status, Visibility
 from byline.articles.services import ArticleData, upsert_article
+from byline.collections import selectors as collection_selectors
+from byline.collections import services as collections
 from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.models import MembershipPlan
@@ -449,6 +451,35 @@ def comment_notifications(client: Client, article: Article) -> tuple[int, str]:
     return response.status_code, "\n".join([response.content.decode(), *mails])
 
 
+def _collection_holding(article: Article, *, includes_later: bool = True):
+    """The article's collection, or a new one of its author's holding it (as its only part)."""
+    found = collection_selectors.collection_of(article)
+    if found is not None:
+        return found
+    collection = collections.save_collection(
+        author=article.author, title="A matrix series", slug=f"matrix-{uuid.uuid4().hex[:8]}", description="",
+        price_minor=700, currency="USD", prices={}, includes_later=includes_later)
+    collections.add_article(collection=collection, article=article)
+    return collection
+
+
+def collection_surfaces(client: Client, article: Article) -> tuple[int, str]:
+    """The collection the article is part of: its page in both languages, its feeds, its API answer, the buy
+    confirmation (a sign-in page for anonymous readers)."""
+    collection = _collection_holding(article)
+    bodies, status = [], 200
+    urls = [f"/en/collections/{collection.slug}/", f"/zh-hans/collections/{collection.slug}/",
+            f"/en/feeds/collections/{collection.slug}/rss/", f"/en/feeds/collections/{collection.slug}/atom/",
+            f"/api/v1/collections/{collection.slug}", "/api/v1/collections",
+            f"/en/collections/{collection.slug}/buy/"]
+    for url in urls:
+        response = client.get(url, follow=True)
+        if response.status_code != 200:
+            status = response.status_code
+        bodies.append(response.content.decode())
+    return status, "\n".join(bodies)
+
+
 SURFACES: dict[str, Surface] = {
     "article page (en)": http(localised("en", article_url), expect=preview),
     "article page (zh-hans)": http(localised("zh-hans", article_url), expect=preview),
@@ -505,6 +536,8 @@ SURFACES: dict[str, Surface] = {
                                  note="text and HTML parts as the reader's address receives them"),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
                                      note="the only e-mail a reader can trigger; receipts are pages"),
+    "collection page, feeds, API and confirmation": Surface(
+        collection_surfaces, expect=title, note="the collection the article is part of (made if none)"),
     "article page, read during a save that makes it paid": Surface(
         read_during_a_save_that_makes_it_paid, expect=preview,
         note="free, then made paid while another reader stores the old row; read after the commit"),
@@ -551,6 +584,35 @@ def refunded_purchase(client: Client, article: Article) -> None:
     reader, purchase = _bought(client, article)
     purchase = purchases.refund_purchase(purchase_id=purchase.pk, staff_user=make_user(is_staff=True))
     client.transfer_ids = [purchase.transfer_id, purchase.reversal_id]
+
+
+def collection_buyer(client: Client, article: Article) -> None:
+    """Bought a collection of the author's (later articles not included); this article was added to it after."""
+    reader = make_user()
+    fund(reader, 5000)
+    other = upsert_article(_article_data(  # its own locked text: this reader may read it, and search it
+        article, title="Another part", slug=f"{article.slug}-other",
+        body_markdown="A free opening.\n\n<!-- paywall -->\n\nThe other part's own locked paragraph.\n"))[0]
+    collection = collections.save_collection(
+        author=article.author, title="A series bought before", slug=f"bought-{uuid.uuid4().hex[:8]}",
+        description="", price_minor=700, currency="USD", prices={}, includes_later=False)
+    collections.add_article(collection=collection, article=other)
+    collections.buy_with_wallet(reader=reader, collection=collection, idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, other).allowed
+    collections.add_article(collection=collection, article=article, now=timezone.now() + dt.timedelta(seconds=1))
+    client.force_login(reader)
+
+
+def undone_collection_purchase(client: Client, article: Article) -> None:
+    """Bought a collection holding this article (it could read it), then undid the purchase in the window."""
+    reader = make_user()
+    fund(reader, 5000)
+    collection = _collection_holding(article)
+    bought = collections.buy_with_wallet(reader=reader, collection=collection, idempotency_key=uuid.uuid4().hex)
+    assert decide(reader, article).allowed
+    bought = collections.undo_collection_purchase(reader=reader, purchase_id=bought.pk)
+    client.force_login(reader)
+    client.transfer_ids = [bought.transfer_id, bought.reversal_id]
 
 
 def expired_membership(client: Client, article: Article) -> None:
@@ -723,6 +785,8 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "paid gift taken back before its claim": paid_gift_taken_back_before_claim,
     "membership gift taken back before its claim": membership_gift_taken_back_before_claim,
     "buyer of a paid gift claimed by a friend": buyer_of_a_claimed_gift,
+    "collection buyer (article added later, not included)": collection_buyer,
+    "undone collection purchase": undone_collection_purchase,
 }
 
 MATRIX = [(surface, state) for surface in SURFACES for state in STATES]

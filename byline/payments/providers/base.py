@@ -44,6 +44,7 @@ class Purpose(StrEnum):
     UNLOCK = "unlock"
     MEMBERSHIP = "membership"
     GIFT = "gift"  # a paid gift (byline/gifts): the checkout names it
+    COLLECTION = "collection"
 
 
 class EventKind(StrEnum):

@@ -64,4 +64,6 @@ ZH = {
         "只选择应用需要的权限：令牌永远不能超出这里的范围，之后也不能扩大。",
     "Choose at least one thing this token may do.": "请至少选择一项这个令牌可以做的事。",
     "Allowed": "允许的操作",
+    "Byline: the collection %(title)s": "Byline：合集《%(title)s》",
+    "The parts of the collection %(title)s, with their free previews.": "合集《%(title)s》的各篇文章及其免费预览。",
 }

@@ -38,4 +38,6 @@ ZH = {
     'Gift bought': '购买礼物',
     'Gift claimed': '礼物已领取',
     'Gift refunded': '礼物已退回',
+    "Collection purchase": "合集购买",
+    "Collection purchase undone": "合集购买已撤销",
 }

@@ -17,4 +17,5 @@ ZH = {
     "Please wait a moment": "请稍候",
     "You have searched many times in a short while. Please try again in %(seconds)s second.": [
         "您在短时间内搜索了很多次。请在 %(seconds)s 秒后再试。"],
+    "Also found": "还找到",
 }

@@ -148,4 +148,5 @@ ZH = {
     'This image is shown only below the paywall line, so it cannot be the cover: a cover is seen by everyone. Choose another image, or move this one above the line.': '这张图片只出现在付费线以下，不能用作封面：封面所有人都能看到。请选择其他图片，或把这张图片移到付费线以上。',
     'Shown above the article, on its cards and in share previews, to everyone: choose an image above the paywall line or one not in the text.': '封面显示在文章上方、文章卡片和分享预览中，所有人都能看到：请选择付费线以上的图片，或未放入正文的图片。',
     'No cover': '不用封面',
+    "Your collections": "您的合集",
 }

@@ -1,0 +1,48 @@
+"""Buying a collection by card: the checkout tops up what the wallet lacks of the amount to pay, and the
+settlement spends it on the collection (`payments.settlement.fulfil`, purpose "collection")."""
+
+from __future__ import annotations
+
+import pytest
+
+from byline.access.decision import Reason, decide
+from byline.collections.models import CollectionPurchase
+from byline.ledger.invariants import assert_balanced
+from byline.payments.checkout import start_card_collection
+from byline.payments.models import Checkout, CheckoutStatus, SandboxPayment
+from byline.payments.providers import sandbox
+from byline.purchases import services as purchases
+from tests.ledger.conftest import balance, fund, new_key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_card_payment_buys_the_collection_less_the_parts_already_bought(series, reader):
+    collection, parts = series
+    fund(reader, 300)
+    purchases.unlock_with_wallet(reader=reader, article=parts[0], idempotency_key=new_key())
+    checkout = start_card_collection(reader=reader, collection=collection, idempotency_key=new_key(),
+                                     success_url="http://t/r/", cancel_url="http://t/")
+    assert checkout.price_minor == 400 and checkout.amount_minor == 400
+    assert sandbox.pay(payment=SandboxPayment.objects.get(ref=checkout.provider_ref),
+                       card_number=sandbox.SUCCESS) == "succeeded"
+    checkout = Checkout.objects.get(pk=checkout.pk)
+    assert checkout.status == CheckoutStatus.PAID and checkout.outcome.startswith("collection purchase ")
+    bought = CollectionPurchase.objects.get()
+    assert (bought.credit_minor, bought.paid_minor) == (300, 400)
+    assert decide(reader, parts[2]).reason == Reason.COLLECTION
+    assert balance(reader) == 0
+    assert_balanced()
+
+
+def test_a_card_payment_whose_amount_changed_stays_in_the_wallet(series, reader):
+    collection, parts = series
+    checkout = start_card_collection(reader=reader, collection=collection, idempotency_key=new_key(),
+                                     success_url="http://t/r/", cancel_url="http://t/")
+    fund(reader, 300)
+    purchases.unlock_with_wallet(reader=reader, article=parts[0], idempotency_key=new_key())  # meanwhile
+    sandbox.pay(payment=SandboxPayment.objects.get(ref=checkout.provider_ref), card_number=sandbox.SUCCESS)
+    checkout = Checkout.objects.get(pk=checkout.pk)
+    assert checkout.outcome.startswith("kept in wallet")
+    assert not CollectionPurchase.objects.exists() and balance(reader) == 700
+    assert_balanced()

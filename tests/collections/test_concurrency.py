@@ -1,0 +1,75 @@
+"""Under real concurrency (PostgreSQL row locks): a collection bought twice at once charges once, and an
+undo of a part racing the collection buy that counts it never leaves both standing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from byline.collections import services
+from byline.collections.models import CollectionPurchase, CollectionPurchaseStatus
+from byline.ledger.invariants import assert_balanced
+from byline.ledger.models import Transfer, TransferKind
+from byline.purchases import services as purchases
+from byline.purchases.errors import PurchaseRefused
+from byline.purchases.models import PurchaseStatus
+from tests.collections.conftest import make_collection
+from tests.conftest import make_author, make_user
+from tests.ledger.conftest import balance, fund, new_key
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def at_once(*works):
+    barrier = threading.Barrier(len(works))
+    results: list = [None] * len(works)
+
+    def run(index, work):
+        try:
+            barrier.wait()
+            results[index] = work()
+        except Exception as error:  # noqa: BLE001 - the test looks at what each thread got
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_the_same_collection_bought_twice_at_once_with_different_keys_charges_once():
+    collection, _parts = make_collection(make_author())
+    reader = make_user()
+    fund(reader, 5000)
+    results = at_once(*[lambda: services.buy_with_wallet(reader=reader, collection=collection,
+                                                         idempotency_key=new_key())] * 2)
+    assert all(isinstance(result, CollectionPurchase) for result in results), results
+    assert results[0].pk == results[1].pk
+    assert CollectionPurchase.objects.filter(status=CollectionPurchaseStatus.ACTIVE).count() == 1
+    assert Transfer.objects.filter(kind=TransferKind.COLLECTION).count() == 1
+    assert balance(reader) == 5000 - 700
+    assert_balanced()
+
+
+def test_a_part_undo_racing_the_collection_buy_that_counts_it_leaves_one_of_them():
+    collection, parts = make_collection(make_author())
+    reader = make_user()
+    fund(reader, 5000)
+    part = purchases.unlock_with_wallet(reader=reader, article=parts[0], idempotency_key=new_key())
+    buy, undo = at_once(
+        lambda: services.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key()),
+        lambda: purchases.undo_purchase(reader=reader, purchase_id=part.pk))
+    part.refresh_from_db()
+    whole = CollectionPurchase.objects.get()
+    if part.status == PurchaseStatus.UNDONE:  # the undo came first: the collection counted nothing
+        assert whole.credit_minor == 0 and whole.paid_minor == 700
+    else:  # the buy came first: the undo was refused
+        assert isinstance(undo, PurchaseRefused) and whole.credit_minor == 300 and whole.paid_minor == 400
+    assert balance(reader) == 5000 - 700
+    assert_balanced()
