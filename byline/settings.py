@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "byline.pricing",
     "byline.payments",
     "byline.purchases",
+    "byline.gifts",
     "byline.collections",
     "byline.subscriptions",
     "byline.payouts",
@@ -344,6 +345,13 @@ TIP_FEE_PERCENT = int(os.environ.get("BYLINE_TIP_FEE_PERCENT", "0"))
 UNDO_WINDOW_SECONDS = int(os.environ.get("UNDO_WINDOW_SECONDS", "600"))
 UNDO_LIMIT = int(os.environ.get("UNDO_LIMIT", "3"))
 UNDO_LIMIT_DAYS = int(os.environ.get("UNDO_LIMIT_DAYS", "30"))
+# Refunds on request (byline/purchases: refund_on_request): after the undo window a buyer may refund a purchase
+# themselves for this many hours (the site's default; 0: only the undo), an author may choose their own for all
+# their articles or one, never more than the cap; each reader at most LIMIT such refunds in LIMIT_DAYS days.
+REFUND_ON_REQUEST_HOURS = int(os.environ.get("BYLINE_REFUND_ON_REQUEST_HOURS", "0"))
+REFUND_ON_REQUEST_MAX_HOURS = int(os.environ.get("BYLINE_REFUND_ON_REQUEST_MAX_HOURS", "24"))
+REFUND_ON_REQUEST_LIMIT = int(os.environ.get("BYLINE_REFUND_ON_REQUEST_LIMIT", "3"))
+REFUND_ON_REQUEST_LIMIT_DAYS = int(os.environ.get("BYLINE_REFUND_ON_REQUEST_LIMIT_DAYS", "30"))
 TOPUP_PRESETS = {"USD": [500, 1000, 2000], "EUR": [500, 1000, 2000], "CNY": [3000, 5000, 10000]}
 # One currency per reader (byline/pricing, docs/DEVELOPING.md "One currency per reader"). The site sells in the
 # currencies of CURRENCY_RATES: how many units of each one unit of the first buys. A price an author did not set

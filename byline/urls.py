@@ -35,6 +35,7 @@ urlpatterns = i18n_patterns(
     path("tips/", include("byline.tips.urls")),
     path("write/collections/", include("byline.studio.collection_urls")),
     path("subscriptions/", include("byline.subscriptions.urls")),
+    path("", include("byline.gifts.urls")),
     path("write/", include("byline.studio.urls")),
     path("collections/", include("byline.collections.urls")),
     path("audience/", include("byline.audience.urls")),

@@ -31,6 +31,7 @@ class Reason(StrEnum):
     PURCHASE = "purchase"
     MEMBERSHIP = "membership"
     GIFT = "gift"
+    GIFTED = "gifted"  # a paid gift (byline/gifts) the reader claimed: bought for them by someone else
     COLLECTION = "collection"
     AUTHOR_SUBSCRIPTION = "author_subscription"  # byline/subscriptions: a subscription to the article's writer
     FAIR_PRICE = "fair_price"  # byline/subscriptions: this month's purchases from the writer reached the cap

@@ -8,7 +8,7 @@ entitles). Both are derived by `articles.services.render_into` and never edited 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +68,13 @@ class Author(models.Model):
     display_name_zh = models.CharField(_("display name in Chinese"), max_length=120, blank=True)
     bio = models.TextField(_("biography"), blank=True, max_length=2000)
     bio_zh = models.TextField(_("biography in Chinese"), blank=True, max_length=2000)
+    # Sales terms the writer chooses (byline/purchases: rules and the settings page). On the row the article
+    # page and a purchase already load, so they cost no query.
+    referral_percent = models.PositiveSmallIntegerField(
+        _("commission for readers whose share brought a buyer (percent of your share)"), default=0,
+        validators=[MaxValueValidator(50)])
+    refund_hours = models.PositiveSmallIntegerField(
+        _("hours in which readers may refund a purchase themselves"), default=0)
 
     class Meta:
         ordering = ["display_name"]
@@ -160,6 +167,10 @@ class Article(models.Model):
     # The author's own prices in the other currencies the site sells, {"CNY": 1800} (minor units); where
     # none is set, readers of that currency pay the converted price (byline/core/conversion.py).
     prices = models.JSONField(_("prices in other currencies"), default=dict, blank=True)
+    # Hours in which a buyer may refund this article themselves; empty: the author's default (Author.refund_hours).
+    # Capped by the operator's REFUND_ON_REQUEST_MAX_HOURS (byline/purchases.refunds_on_request).
+    refund_hours = models.PositiveSmallIntegerField(_("hours in which buyers may refund it themselves"), null=True,
+                                                    blank=True)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.FREE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("publish time"), null=True, blank=True)

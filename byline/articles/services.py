@@ -212,3 +212,16 @@ def validate_article(article: Article) -> None:
         errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+
+
+def set_sales_terms(*, author, referral_percent: int, refund_hours: int) -> None:
+    """A writer's terms for all their articles (byline/purchases applies them): the referral commission, in
+    percent of their share (0 to 50), and the hours in which buyers may refund a purchase themselves (0: the
+    site's default). They change no article's text, so no page version moves."""
+    Author.objects.filter(pk=author.pk).update(referral_percent=max(0, min(referral_percent, 50)),
+                                               refund_hours=max(0, refund_hours))
+
+
+def set_article_refund_hours(*, article, hours: int | None) -> None:
+    """One article's own refund hours (None: its author's default)."""
+    Article.objects.filter(pk=article.pk).update(refund_hours=hours if hours is None else max(0, hours))

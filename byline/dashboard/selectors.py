@@ -93,6 +93,11 @@ class Figures:
         return self.undos / self.unlocks if self.unlocks else None
 
     @property
+    def refund_rate(self) -> float | None:
+        """Purchases given back (undone, refunded by staff or on request) per purchase."""
+        return (self.undos + self.refunds) / self.unlocks if self.unlocks else None
+
+    @property
     def earnings_list(self) -> list[tuple[str, int]]:
         return sorted(self.earnings.items())
 
@@ -160,7 +165,7 @@ def _grouped(*, author: Author | None, article: Article | None, window: Window, 
     purchases = purchases.annotate(day=TruncDate("created_at")) if by_day else purchases
     for row in purchases.values("day" if by_day else "article_id").annotate(
             n=Count("pk"), undone=Count("pk", filter=Q(status=PurchaseStatus.UNDONE)),
-            refunded=Count("pk", filter=Q(status=PurchaseStatus.REFUNDED))):
+            refunded=Count("pk", filter=Q(status__in=(PurchaseStatus.REFUNDED, PurchaseStatus.RETURNED)))):
         figures = rows[row["day"] if by_day else row["article_id"]]
         figures.unlocks, figures.undos, figures.refunds = row["n"], row["undone"], row["refunded"]
 

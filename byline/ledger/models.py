@@ -20,6 +20,9 @@ class AccountKind(models.TextChoices):
     CLEARING = "clearing", _("Provider clearing")
     POOL = "pool", _("Membership pool")
     PAYOUT = "payout", _("Payouts in flight")
+    # Paid gifts not yet claimed (byline/gifts): the buyer's money waits here until the recipient claims it
+    # (then it goes on as a sale would) or the buyer takes it back.
+    GIFTS = "gifts", _("Gifts held")
 
 
 OWNED_KINDS = (AccountKind.WALLET, AccountKind.EARNINGS)
@@ -46,7 +49,7 @@ class Account(models.Model):
                                    name="account_wallet_never_negative"),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["wallet", "earnings"], owner__isnull=False)
-                | models.Q(kind__in=["fees", "clearing", "pool", "payout"], owner__isnull=True),
+                | models.Q(kind__in=["fees", "clearing", "pool", "payout", "gifts"], owner__isnull=True),
                 name="account_owner_matches_kind"),
         ]
 
@@ -68,6 +71,9 @@ class TransferKind(models.TextChoices):
     PAYOUT_BACK = "payout_back", _("Payout failed or returned")
     TIP = "tip", _("Tip")
     TIP_UNDO = "tip_undo", _("Tip undone")
+    GIFT = "gift", _("Gift bought")
+    GIFT_CLAIM = "gift_claim", _("Gift claimed")
+    GIFT_REFUND = "gift_refund", _("Gift refunded")
     COLLECTION = "collection", _("Collection purchase")
     COLLECTION_UNDO = "coll_undo", _("Collection purchase undone")
     AUTHOR_SUBSCRIPTION = "author_sub", _("Subscription to a writer")

@@ -33,6 +33,7 @@ from byline.payments.checkout import (
     card_charge,
     card_shortfall,
     start_card_collection,
+    start_card_gift,
     start_card_membership,
     start_card_unlock,
 )
@@ -302,3 +303,65 @@ def subscribe_by_card(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, str(refused.message))
         return back_to(here)
     return back_to(checkout.redirect_url)
+
+
+@login_required
+@require_POST
+def gift_by_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay by card for a gift the reader opened (byline/gifts): the provider's page, then the gift is paid
+    from the wallet when the payment arrives."""
+    from byline.gifts.models import GiftState, PaidGift
+
+    gift = get_object_or_404(PaidGift, pk=pk, buyer=request.user)
+    here = reverse("purchases:gift_confirm", args=[gift.pk])
+    if gift.state != GiftState.AWAITING:
+        return back_to(reverse("gifts:detail", args=[gift.pk]))
+    try:
+        checkout = start_card_gift(
+            reader=request.user, gift=gift, idempotency_key=posted_key(request),
+            success_url=request.build_absolute_uri(reverse("payments:return")),
+            cancel_url=request.build_absolute_uri(here), **chosen_method(request))
+    except (PaymentRefused, PurchaseRefused) as refused:
+        messages.error(request, str(refused.message))
+        return back_to(here)
+    return back_to(checkout.redirect_url)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def gift_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A paid gift's confirmation (byline/gifts): the price restated, the balance now and after, or the card.
+    POST confirmed=yes with the quoted price: pay it from the wallet, then the gift's page."""
+    from byline.gifts.models import GiftState, PaidGift
+    from byline.gifts.services import pay_for_gift
+
+    gift = get_object_or_404(PaidGift.objects.select_related("article", "plan"), pk=pk, buyer=request.user)
+    here, done = reverse("purchases:gift_confirm", args=[gift.pk]), reverse("gifts:detail", args=[gift.pk])
+    if gift.state != GiftState.AWAITING:
+        return back_to(done)
+    if request.method == "POST":
+        if request.POST.get("confirmed") != "yes":
+            return back_to(here)
+        try:
+            pay_for_gift(gift_id=gift.pk, quoted_minor=quoted_price(request))
+        except NotEnoughInWallet:
+            messages.error(request, _("Your balance is too low for this gift. Nothing was charged."))
+            return back_to(here)
+        except PurchaseRefused as refused:
+            messages.error(request, str(refused.message))
+            return back_to(here)
+        messages.success(request, _("Your gift is paid for: %(amount)s from your balance.") % {
+            "amount": money(gift.price_minor, gift.currency)})
+        return back_to(done)
+    balance = ledger_selectors.wallet_balance(reader=request.user, currency=gift.currency)
+    methods = [(name, label, card_charge(price_minor=gift.price_minor, balance=balance, currency=gift.currency,
+                                         method=name)) for name, label in method_choices(gift.currency)]
+    needed = card_shortfall(price_minor=gift.price_minor, balance=balance)
+    return render(request, "gifts/confirm.html", {
+        "gift": gift, "price": gift.price_minor, "currency": gift.currency, "balance": balance,
+        "after": balance - gift.price_minor, "can_afford": balance >= gift.price_minor, "key": uuid.uuid4().hex,
+        "card_amount": methods[0][2], "card_extra": methods[0][2] - needed, "card_key": uuid.uuid4().hex,
+        "methods": methods, "card_only": [name for name, _label, _amount in methods] == [settings.PAYMENT_PROVIDER],
+        "other_balances": other_balances(request.user, gift.currency),
+    })

@@ -54,7 +54,7 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
                    plan: MembershipPlan | None = None, price_minor: int | None = None, method: str = "",
                    channel: str = "", client_ip: str = "", collection: Collection | None = None,
-                   author_price: AuthorPrice | None = None) -> Checkout:
+                   author_price: AuthorPrice | None = None, gift=None) -> Checkout:
     """Open a checkout with the chosen payment method (default: the configured provider), once per key.
 
     A repeat gets the first checkout, also one sent while the first is still being opened: the new row and
@@ -69,7 +69,8 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                             plan_id=plan.pk if plan else None, provider=method or settings.PAYMENT_PROVIDER,
                             amount_minor=amount_minor if purpose == Purpose.TOPUP else None,
                             collection_id=collection.pk if collection else None,
-                            author_price_id=author_price.pk if author_price else None)
+                            author_price_id=author_price.pk if author_price else None,
+                            gift_id=gift.pk if gift else None)
     existing = Checkout.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return _repeat_of(existing, wanted)
@@ -88,7 +89,7 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                 checkout = Checkout.objects.create(
                     reference=reference, reader=reader, provider=wanted.provider, purpose=purpose,
                     amount_minor=amount_minor, currency=currency, article=article, plan=plan, price_minor=price_minor,
-                    idempotency_key=key, collection=collection, author_price=author_price)
+                    idempotency_key=key, collection=collection, author_price=author_price, gift=gift)
         except IntegrityError:
             first = Checkout.objects.filter(idempotency_key=key).first()
             if first is None:
@@ -123,13 +124,15 @@ class _CheckoutTerms:
     amount_minor: int | None
     collection_id: int | None = None
     author_price_id: int | None = None
+    gift_id: int | None = None
 
     @classmethod
     def of(cls, checkout: Checkout) -> _CheckoutTerms:
         return cls(purpose=checkout.purpose, currency=checkout.currency, article_id=checkout.article_id,
                    plan_id=checkout.plan_id, provider=checkout.provider,
                    amount_minor=checkout.amount_minor if checkout.purpose == Purpose.TOPUP else None,
-                   collection_id=checkout.collection_id, author_price_id=checkout.author_price_id)
+                   collection_id=checkout.collection_id, author_price_id=checkout.author_price_id,
+                   gift_id=checkout.gift_id)
 
 
 def _repeat_of(first: Checkout, wanted: _CheckoutTerms) -> Checkout:
@@ -227,6 +230,19 @@ def start_card_membership(*, reader, plan: MembershipPlan, idempotency_key: str,
                           description=_("Membership: %(plan)s") % {"plan": plan.display_name})
 
 
+def start_card_gift(*, reader, gift, idempotency_key: str, success_url: str, cancel_url: str,
+                    method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
+    """Pay by card for a paid gift the reader opened (byline/gifts, not yet paid): top up what the wallet
+    lacks; the gift is paid from the wallet when the payment succeeds, at the price it was opened at."""
+    if gift.buyer_id != reader.pk or gift.state != "awaiting":
+        raise PaymentRefused(_("This gift is already paid for."))
+    _check_method(method=method, currency=gift.currency)
+    amount = card_charge(price_minor=gift.price_minor, balance=wallet_balance(reader=reader, currency=gift.currency),
+                         currency=gift.currency, method=method)
+    return start_checkout(reader=reader, purpose=Purpose.GIFT, amount_minor=amount, currency=gift.currency,
+                          idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url,
+                          article=gift.article, plan=gift.plan, price_minor=gift.price_minor, method=method,
+                          channel=channel, client_ip=client_ip, gift=gift, description=_("A gift"))
 def start_card_collection(*, reader, collection: Collection, idempotency_key: str, success_url: str,
                           cancel_url: str, method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
     """Pay by card for a whole collection, in the reader's currency: top up what the wallet lacks of the

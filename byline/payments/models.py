@@ -26,6 +26,8 @@ class Checkout(models.Model):
     currency = models.CharField(max_length=3)
     article = models.ForeignKey("articles.Article", null=True, blank=True, on_delete=models.PROTECT)
     plan = models.ForeignKey("purchases.MembershipPlan", null=True, blank=True, on_delete=models.PROTECT)
+    gift = models.ForeignKey("gifts.PaidGift", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="checkouts")
     collection = models.ForeignKey("collections.Collection", null=True, blank=True, on_delete=models.PROTECT)
     # A card subscription to a writer: the price (writer, period, currency) it was opened for.
     author_price = models.ForeignKey("subscriptions.AuthorPrice", null=True, blank=True, on_delete=models.PROTECT)

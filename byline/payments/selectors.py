@@ -37,4 +37,9 @@ def checkout_result(*, checkout: Checkout) -> CheckoutResult:
             "membership__plan").first()
         return CheckoutResult("member", checkout, membership=charge.membership) if charge \
             else CheckoutResult("kept", checkout)
+    if checkout.purpose == Purpose.GIFT and checkout.gift_id:
+        from byline.gifts.models import GiftState, PaidGift
+
+        paid = PaidGift.objects.filter(pk=checkout.gift_id).exclude(state=GiftState.AWAITING).exists()
+        return CheckoutResult("gift", checkout) if paid else CheckoutResult("kept", checkout)
     return CheckoutResult("topped_up", checkout)

@@ -19,6 +19,7 @@ from byline.payments.checkout import (
     card_shortfall,
     check_topup_amount,
     minimum_charge,
+    start_card_gift,
     start_card_membership,
     start_card_unlock,
     start_checkout,
@@ -39,6 +40,6 @@ __all__ = [
     "RECONCILE_AFTER", "RECONCILE_GIVE_UP_AFTER", "IdempotencyConflict", "PaymentRefused", "RefundFailed",
     "RefundRefused", "RefundResult", "apply_event", "cancel_membership", "card_amount_for", "card_charge",
     "card_shortfall", "check_topup_amount", "credit_wallet", "minimum_charge", "reconcile_checkout",
-    "reconcile_stale_checkouts", "refund_to_payment_method", "start_card_membership", "start_card_unlock",
-    "start_checkout", "start_topup",
+    "reconcile_stale_checkouts", "refund_to_payment_method", "start_card_gift", "start_card_membership",
+    "start_card_unlock", "start_checkout", "start_topup",
 ]

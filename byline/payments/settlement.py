@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from byline.collections import services as collections
+from byline.gifts import services as gifts
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.payments.errors import ProviderError
@@ -103,6 +104,9 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
                     renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
                     subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
                 return f"membership {membership.pk}"
+            if checkout.purpose == Purpose.GIFT:
+                gift = gifts.pay_for_gift(gift_id=checkout.gift_id, quoted_minor=checkout.price_minor)
+                return f"gift {gift.pk}"
             if checkout.purpose == Purpose.COLLECTION:
                 bought = collections.buy_with_wallet(reader=checkout.reader, collection=checkout.collection,
                                                      idempotency_key=key, currency=checkout.currency,

@@ -15,10 +15,11 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from byline.collections.models import CollectionPurchase
 from byline.core.unbroken import unbroken_day
+from byline.gifts.models import GiftKind, PaidGift
 from byline.ledger.models import AccountKind, Entry, Transfer, TransferKind
 from byline.payments.models import Checkout, Reconciliation
 from byline.payments.providers.base import Purpose
@@ -64,6 +65,7 @@ class _Related:
     cashouts: dict[int, Checkout]
     late: dict[int, Reconciliation]
     tips: dict[int, Tip] = field(default_factory=dict)  # by the transfer that gave it, and the one that undid it
+    gifts: dict[int, PaidGift] = field(default_factory=dict)  # by its payment, and by its claim or refund
     # Collection purchases, by the transfer that paid and the one that undid it.
     collections: dict[int, CollectionPurchase] = field(default_factory=dict)
     subscription_charges: dict[int, SubscriptionCharge] = field(default_factory=dict)
@@ -97,6 +99,15 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
             tips[tip.transfer_id] = tip
             if tip.reversal_id:
                 tips[tip.reversal_id] = tip
+    gift_ids = [pk for kind in (TransferKind.GIFT, TransferKind.GIFT_CLAIM, TransferKind.GIFT_REFUND)
+                for pk in ids_of(kind, [])]
+    gifts = {}
+    if gift_ids:
+        for gift in PaidGift.objects.filter(Q(transfer_id__in=gift_ids) | Q(settlement_id__in=gift_ids)).select_related(
+                "article"):
+            gifts[gift.transfer_id] = gift
+            if gift.settlement_id:
+                gifts[gift.settlement_id] = gift
     whole_ids = ids_of(TransferKind.COLLECTION, []) + ids_of(TransferKind.COLLECTION_UNDO, [])
     wholes = {}
     if whole_ids:
@@ -109,7 +120,7 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
         transfer_id__in=ids_of(TransferKind.AUTHOR_SUBSCRIPTION, [])).select_related("subscription__author")} \
         if TransferKind.AUTHOR_SUBSCRIPTION in kinds else {}
     return _Related(bought=bought, undone=undone, charges=charges, credits=credits, cashouts=cashouts, late=late,
-                    tips=tips, collections=wholes, subscription_charges=subscription_charges)
+                    tips=tips, collections=wholes, subscription_charges=subscription_charges, gifts=gifts)
 
 
 _day = unbroken_day
@@ -160,6 +171,13 @@ def _describe(entry: Entry, related: _Related) -> Line:
             "currency": entry.account.currency}
     purchase = related.bought.get(transfer.pk) or related.undone.get(transfer.pk)
     title = purchase.article.title if purchase else ""
+    if purchase and owner_is_author and purchase.referrer_id == entry.account.owner_id:
+        # The referrer's commission, a leg of the sale (or of its undo or refund).
+        if transfer.kind == TransferKind.PURCHASE:
+            what, how = _("Referral commission: %(title)s"), _("Earned")
+        else:
+            what, how = _("Referral commission taken back: %(title)s"), _("Taken from your earnings")
+        return Line(**base, what=what % {"title": title}, how=how, article=purchase.article)
     if transfer.kind == TransferKind.PURCHASE and purchase:
         what = _("Sale: %(title)s") if owner_is_author else _("Unlocked: %(title)s")
         how = _("Earned") if owner_is_author else _("Paid from your balance")
@@ -183,6 +201,9 @@ def _describe(entry: Entry, related: _Related) -> Line:
             what = _("Tip undone: %(title)s")
             how = _("Taken from your earnings") if owner_is_author else _("Refunded to your balance")
         return Line(**base, what=what % names, how=how, article=tip.article)
+    if transfer.kind in (TransferKind.GIFT, TransferKind.GIFT_CLAIM, TransferKind.GIFT_REFUND) \
+            and transfer.pk in related.gifts:
+        return _gift_line(base, transfer, related.gifts[transfer.pk], owner_is_author)
     if transfer.kind in (TransferKind.COLLECTION, TransferKind.COLLECTION_UNDO) and transfer.pk in related.collections:
         names = {"title": related.collections[transfer.pk].collection.title}
         if transfer.kind == TransferKind.COLLECTION:
@@ -214,6 +235,21 @@ def _describe(entry: Entry, related: _Related) -> Line:
     else:
         how = _("Taken from your earnings") if owner_is_author else _("Taken from your balance")
     return Line(**base, what=transfer.get_kind_display(), how=how, counterpart_id=transfer.reverses_id)
+
+
+def _gift_line(base: dict, transfer: Transfer, gift: PaidGift, owner_is_author: bool) -> Line:
+    """A paid gift on the buyer's wallet (paid, taken back) or on the author's earnings (its claim)."""
+    if gift.kind == GiftKind.ARTICLE:
+        what = {"what": gift.article.title}
+    else:
+        what = {"what": ngettext("%(months)d month of membership", "%(months)d months of membership",
+                                 gift.months) % {"months": gift.months}}
+    if transfer.kind == TransferKind.GIFT_CLAIM:
+        return Line(**base, what=_("Sale as a gift: %(what)s") % what, how=_("Earned"), article=gift.article)
+    if transfer.kind == TransferKind.GIFT_REFUND:
+        return Line(**base, what=_("Gift taken back: %(what)s") % what, how=_("Refunded to your balance"),
+                    article=gift.article, counterpart_id=gift.transfer_id)
+    return Line(**base, what=_("Gift: %(what)s") % what, how=_("Paid from your balance"), article=gift.article)
 
 
 def lines_for(entries: Iterable[Entry]) -> list[Line]:

@@ -118,6 +118,39 @@ def join_with_wallet(*, reader, plan: MembershipPlan, idempotency_key: str, curr
         return _charge(membership=membership, key=key, start=now)
 
 
+def add_months(start: dt.datetime, months: int) -> dt.datetime:
+    for _month in range(months):
+        start = add_interval(start, Interval.MONTH)
+    return start
+
+
+def grant_gifted_months(*, reader, plan: MembershipPlan, months: int, currency: str, price_per_month: int,
+                        transfer, now: dt.datetime | None = None) -> Membership:
+    """Give `reader` `months` of membership that someone else paid for (byline/gifts; `transfer` is the
+    claim that moved the money into the pool). A member's period is lengthened by the months (after the
+    period they hold); anyone else gets a membership that never renews. Caller holds a transaction."""
+    now = now or timezone.now()
+    current = (Membership.objects.select_for_update().filter(reader=reader, status=MembershipStatus.ACTIVE)
+               .first())
+    if current is not None and current.period_end <= now:
+        end_membership(membership=current)  # lapsed, not yet ended by the renewal task
+        current = None
+    if current is None:
+        try:
+            with transaction.atomic():
+                current = Membership.objects.create(
+                    reader=reader, plan=plan, currency=currency, price_minor=price_per_month, period_start=now,
+                    period_end=now, renew_via=RenewVia.WALLET, cancel_at_period_end=True)
+        except IntegrityError:  # a join or another claim of this reader committed a moment ago
+            current = Membership.objects.select_for_update().get(reader=reader, status=MembershipStatus.ACTIVE)
+    start = max(current.period_end, now)
+    end = add_months(start, months)
+    MembershipCharge.objects.create(membership=current, transfer=transfer, period_start=start, period_end=end)
+    current.period_end = end
+    current.save(update_fields=["period_end"])
+    return current
+
+
 def cancel_at_period_end(*, reader) -> Membership | None:
     """Stop renewing; the membership keeps working until its period ends. A card subscription must be
     cancelled at its provider first: `payments.subscriptions.cancel_membership` does both."""

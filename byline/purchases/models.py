@@ -16,6 +16,7 @@ class PurchaseStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     UNDONE = "undone", _("Undone by the reader")
     REFUNDED = "refunded", _("Refunded by staff")
+    RETURNED = "returned", _("Refunded on request")
 
 
 class Purchase(models.Model):
@@ -32,6 +33,11 @@ class Purchase(models.Model):
                                     related_name="reversed_purchase")
     created_at = models.DateTimeField(_("bought at"), default=timezone.now, db_index=True)
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    # The reader whose share link brought the buyer, and what of the author's share went to them (a leg of
+    # the purchase transfer into their earnings; reversed with the purchase).
+    referrer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="referred_purchases")
+    commission_minor = models.PositiveIntegerField(_("referral commission"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -28,6 +28,7 @@ from byline.purchases.errors import (
     UndoRefused,
 )
 from byline.purchases.models import Purchase, PurchaseStatus, RefundRequest, RefundRequestStatus
+from byline.sharing.selectors import referrer_of
 from byline.sharing.services import end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
@@ -48,6 +49,23 @@ def split_price(price_minor: int) -> tuple[int, int]:
     """(author's share, platform fee) of a price; the author's share rounds down."""
     author = price_minor * settings.AUTHOR_SHARE_PERCENT // 100
     return author, price_minor - author
+
+
+def commission_on(*, article: Article, author_share: int) -> int:
+    """The author's `referral_percent` (at most 50) of their share of one sale."""
+    return author_share * min(article.author.referral_percent, 50) // 100 if author_share > 0 else 0
+
+
+def referral_commission(*, reader, article: Article, author_share: int) -> tuple[int | None, int]:
+    """(referrer's user id, commission) for a sale: the author's `referral_percent` of their share, to the
+    reader whose share brought the buyer (`sharing.selectors.referrer_of`). No query unless the author pays
+    a commission."""
+    percent = min(article.author.referral_percent, 50)
+    if percent <= 0 or author_share <= 0:
+        return None, 0
+    referrer_id = referrer_of(reader_id=reader.pk, article_id=article.pk, author_user_id=article.author.user_id)
+    commission = commission_on(article=article, author_share=author_share) if referrer_id else 0
+    return (referrer_id, commission) if commission > 0 else (None, 0)
 
 
 def scoped_key(reader, idempotency_key: str) -> str:
@@ -113,9 +131,14 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
         if existing is not None:
             return _repeat_of(existing, article)
         raise
-    wallet, earnings, fees = ledger.accounts_for([
+    # The referrer (if the author pays a commission) is known before the lock; the commission itself is worked
+    # out on the price charged, which the cap may lower under the lock.
+    referrer_id, listed_commission = referral_commission(reader=reader, article=article,
+                                                         author_share=split_price(price)[0])
+    wallet, earnings, fees, *referrer = ledger.accounts_for([
         (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
-        (AccountKind.FEES, currency, None)])
+        (AccountKind.FEES, currency, None),
+        *([(AccountKind.EARNINGS, currency, referrer_id)] if listed_commission else [])])
     try:
         with transaction.atomic():
             # The wallet lock serialises everything this reader buys in this currency, so the balance
@@ -128,10 +151,14 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
                 raise NotForSale(_("This article is already yours this month: you have paid as much as a "
                                    "month's subscription to its writer."))
             author_share, fee = split_price(price)
+            commission = commission_on(article=article, author_share=author_share) if referrer else 0
             balance = locked[wallet.pk].balance
             if balance < price:
                 raise NotEnoughInWallet(missing_minor=price - balance)
-            legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share)]
+            legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share - commission)]
+            if commission:
+                # A leg of the sale itself: an undo or refund (the transfer's mirror) takes it back with the rest.
+                legs.append(ledger.Leg(referrer[0], commission))
             if fee:
                 legs.append(ledger.Leg(fees, fee))
             # No savepoints: a repeated key (the transfer's unique key) or an article already bought (the
@@ -143,7 +170,8 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
             def write_purchase(posted) -> None:
                 written.append(Purchase.objects.create(
                     reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
-                    author_share_minor=author_share, platform_fee_minor=fee, transfer=posted))
+                    author_share_minor=author_share - commission, platform_fee_minor=fee, transfer=posted,
+                    referrer_id=referrer_id if commission else None, commission_minor=commission))
 
             ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
                             memo=f"article {article.pk}: {article.title}"[:200], before_balances=write_purchase)
@@ -240,6 +268,68 @@ def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purcha
         purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.REFUNDED, reversal, timezone.now()
         purchase.save(update_fields=["status", "reversal", "reversed_at"])
         end_gifts_from_purchase(purchase_id=purchase.pk, now=purchase.reversed_at)
+        return purchase
+
+
+def refund_hours_for(article: Article) -> int:
+    """Hours after a purchase in which its buyer may refund it themselves: the article's own, else its author's,
+    else the site's (`REFUND_ON_REQUEST_HOURS`), never more than `REFUND_ON_REQUEST_MAX_HOURS`."""
+    hours = article.refund_hours
+    if hours is None:
+        hours = article.author.refund_hours or settings.REFUND_ON_REQUEST_HOURS
+    return max(0, min(hours, settings.REFUND_ON_REQUEST_MAX_HOURS))
+
+
+def refund_deadline(purchase: Purchase) -> dt.datetime | None:
+    """Until when the buyer may refund this purchase themselves; None where the article allows no such refund."""
+    hours = refund_hours_for(purchase.article)
+    return purchase.created_at + dt.timedelta(hours=hours) if hours else None
+
+
+def refunds_left(*, reader, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=settings.REFUND_ON_REQUEST_LIMIT_DAYS)
+    used = Purchase.objects.filter(reader=reader, status=PurchaseStatus.RETURNED, reversed_at__gte=since).count()
+    return max(0, settings.REFUND_ON_REQUEST_LIMIT - used)
+
+
+def may_refund_on_request(*, reader, purchase: Purchase, now: dt.datetime | None = None) -> bool:
+    """Whether the refund page offers "Refund it now" (the service decides again under the locks)."""
+    now = now or timezone.now()
+    deadline = refund_deadline(purchase)
+    return (purchase.status == PurchaseStatus.ACTIVE and deadline is not None and now <= deadline
+            and refunds_left(reader=reader, now=now) > 0)
+
+
+def refund_on_request(*, reader, purchase_id: int, now: dt.datetime | None = None) -> Purchase:
+    """The buyer refunds their own purchase after the undo window, within the hours the article allows and the
+    reader's allowance: the purchase transfer reversed into their wallet (the referral commission and the
+    gifts made from it go with it), as an undo is. Idempotent; raises UndoRefused (code: missing, refunded,
+    window, limit)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The reader's lock first, as undo takes it: their refunds count the allowance one at a time, and an
+        # undo and a refund of one purchase cannot both reverse it.
+        _lock_reader(reader.pk)
+        purchase = (Purchase.objects.select_for_update(of=("self",)).select_related("transfer", "article__author")
+                    .filter(pk=purchase_id, reader=reader).first())
+        if purchase is None:
+            raise UndoRefused(_("There is no such purchase of yours."), code="missing")
+        if purchase.status == PurchaseStatus.RETURNED:
+            return purchase
+        if purchase.status != PurchaseStatus.ACTIVE:
+            raise UndoRefused(_("This purchase was already refunded to your balance."), code="refunded")
+        deadline = refund_deadline(purchase)
+        if deadline is None or now > deadline:
+            raise UndoRefused(_("The time to refund this purchase yourself has passed, so the purchase stands."),
+                              code="window")
+        if refunds_left(reader=reader, now=now) <= 0:
+            raise UndoRefused(_("You have used all your refunds for now, so the purchase stands."), code="limit")
+        reversal = ledger.reverse(original=purchase.transfer, key=f"return:{purchase.pk}", kind=TransferKind.REFUND,
+                                  memo=f"refund on request of purchase {purchase.pk}")
+        purchase.status, purchase.reversal, purchase.reversed_at = PurchaseStatus.RETURNED, reversal, now
+        purchase.save(update_fields=["status", "reversal", "reversed_at"])
+        end_gifts_from_purchase(purchase_id=purchase.pk, now=now)
         return purchase
 
 

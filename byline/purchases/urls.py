@@ -8,7 +8,9 @@ app_name = "purchases"
 urlpatterns = [
     path("purchases/<int:pk>/undo/", views.undo, name="undo"),
     path("purchases/<int:pk>/refund/", views.refund_request, name="refund_request"),
+    path("purchases/<int:pk>/refund/now/", views.refund_now, name="refund_now"),
     path("wallet/currency/", views.change_currency, name="change_currency"),
     path("membership/", views.membership, name="membership"),
+    path("sales-settings/", views.sales_settings, name="sales_settings"),
     path("staff/ledger/", views.ledger_health, name="ledger_health"),
 ]

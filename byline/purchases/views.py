@@ -38,7 +38,7 @@ from byline.pricing.selectors import currency_of
 from byline.pricing.services import choose_currency
 from byline.purchases import memberships, selectors, services
 from byline.purchases.errors import UndoRefused
-from byline.purchases.forms import CurrencyForm, RefundRequestForm
+from byline.purchases.forms import ArticleRefundForm, CurrencyForm, RefundRequestForm, SalesTermsForm
 from byline.purchases.models import PurchaseStatus, RefundRequest, RefundRequestStatus
 from byline.sharing.selectors import gifts_made_from_purchase
 
@@ -106,6 +106,11 @@ def refund_request(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This purchase was already refunded to your balance."))
         return back_to(reverse("purchases:wallet"))
     open_request = RefundRequest.objects.filter(purchase=purchase, status=RefundRequestStatus.OPEN).first()
+    if services.may_refund_on_request(reader=request.user, purchase=purchase):
+        # The article allows it and the reader has refunds left: no need to ask anyone.
+        return render(request, "purchases/refund_now.html", {
+            "purchase": purchase, "deadline": services.refund_deadline(purchase),
+            "left": services.refunds_left(reader=request.user)})
     form = RefundRequestForm(request.POST or None)
     if request.method == "POST" and open_request is None and form.is_valid():
         services.request_refund(reader=request.user, purchase_id=purchase.pk, reason=form.cleaned_data["reason"])
@@ -115,6 +120,23 @@ def refund_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "purchases/refund_request.html", {
         "purchase": purchase, "form": form, "open_request": open_request,
     }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def refund_now(request: HttpRequest, pk: int) -> HttpResponse:
+    """The buyer's own refund, within the hours the article allows: back to the article, which is locked again."""
+    try:
+        purchase = services.refund_on_request(reader=request.user, purchase_id=pk)
+    except UndoRefused as refused:
+        if refused.code == "missing":
+            raise Http404 from None
+        messages.warning(request, str(refused.message))
+        return back_to(reverse("purchases:refund_request", args=[pk]) if refused.code in ("window", "limit")
+                       else reverse("purchases:wallet"))
+    messages.success(request, _("Refunded: %(amount)s is back in your balance.") % {
+        "amount": money(purchase.price_minor, purchase.currency)})
+    return back_to(purchase.article.get_absolute_url())
 
 
 @login_required
@@ -151,6 +173,39 @@ def membership(request: HttpRequest) -> HttpResponse:
         "balance": ledger_selectors.wallet_balance(reader=reader, currency=currency) if reader.is_authenticated
         else None,
     })
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def sales_settings(request: HttpRequest) -> HttpResponse:
+    """A writer's sales terms: the referral commission and refunds on request (all articles, or one)."""
+    from byline.articles.models import Article, Author, Visibility
+    from byline.articles.services import set_article_refund_hours, set_sales_terms
+    from byline.core import errors
+
+    author = Author.objects.filter(user=request.user).first()
+    if author is None:
+        raise errors.Refused(_("This page is for authors."))
+    here = reverse("purchases:sales_settings")
+    form = SalesTermsForm(request.POST if request.POST.get("form") == "terms" else None, initial={
+        "referral_percent": author.referral_percent, "refund_hours": author.refund_hours})
+    article_form = ArticleRefundForm(request.POST if request.POST.get("form") == "article" else None)
+    if form.is_bound and form.is_valid():
+        set_sales_terms(author=author, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return back_to(here)
+    if article_form.is_bound and article_form.is_valid():
+        article = get_object_or_404(Article, author=author, slug=article_form.cleaned_data["article"])
+        set_article_refund_hours(article=article, hours=article_form.cleaned_data["hours"])
+        messages.success(request, _("Saved."))
+        return back_to(here)
+    articles = list(Article.objects.filter(author=author).exclude(visibility=Visibility.FREE)
+                    .order_by("-published_at", "-pk")[:100])
+    return render(request, "purchases/sales_settings.html", {
+        "form": form, "article_form": article_form, "articles": articles,
+        "rows": [(article, services.refund_hours_for(article)) for article in articles],
+    }, status=400 if form.errors or article_form.errors else 200)
 
 
 @never_cache

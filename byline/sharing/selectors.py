@@ -183,3 +183,21 @@ def referral_counts(*, author: Any) -> list[ReferralRow]:
     result.sort(key=lambda row: (-(row.article.published_at.timestamp() if row.article.published_at else 0),
                                  row.article.pk, row.channel))
     return result
+
+
+def referrer_of(*, reader_id: int, article_id: int, author_user_id: int | None = None) -> int | None:
+    """The user whose share (or gift link) brought `reader_id` to this article: the sharer of their latest
+    referred visit or gift redemption of it within the attribution window (7 days), the one
+    `services.record_conversion` credits the purchase to. None for the site's own links, the reader
+    themselves and the article's author. One query."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=conf.attribution_days())
+    sharer_id = (ReferralEvent.objects.filter(reader_id=reader_id, article_id=article_id, created_at__gte=since,
+                                              kind__in=(EventKind.VISIT, EventKind.REDEMPTION))
+                 .order_by("-created_at", "-id").values_list("referral__sharer_id", flat=True).first())
+    if sharer_id in (None, reader_id, author_user_id):
+        return None
+    return sharer_id

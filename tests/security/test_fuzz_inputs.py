@@ -155,12 +155,17 @@ def build_world() -> World:
     checkout = start_topup(reader=reader, amount_minor=1000, currency="EUR", idempotency_key="fuzz-topup",
                            success_url="http://testserver/en/payments/return/", cancel_url="http://testserver/")
     plan = MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
+    # A paid gift (byline/gifts) bought by staff: its page, refund page and claim link are fuzzed too.
+    from byline.gifts import services as gifts
+
+    credit_wallet(reader=staff, amount_minor=article.price_minor, currency="USD", key=f"fuzz:{uuid.uuid4().hex}")
+    paid_gift = gifts.buy_gift(buyer=staff, order=gifts.article_order(article=article), idempotency_key="fuzz-gift")
     token, _raw = create_api_token(owner=reader, name="fuzz")
     _author_token_row, author_token = create_api_token(owner=author.user, name="fuzz-author", scopes=Scope.values)
     # Path parameters by name; "prefix/name" applies where the route holds the prefix ("topics/<slug>").
     values = {
         "slug": article.slug, "unlock/slug": unbought.slug, "topics/slug": topic.slug, "authors/slug": author.slug,
-        "mode": "caring",
+        "mode": "caring", "give/pk": str(paid_gift.pk), "claim/token": paid_gift.token,
         "part": "0", "channel": "weibo", "token": gift.token, "gifts/pk": str(gift.pk), "token_id": str(token.pk),
         "ref": checkout.provider_ref, "reference": checkout.reference, "purchases/pk": str(purchase.pk),
         "receipts/pk": str(purchase.transfer_id), "plan_id": str(plan.pk), "article_id": str(article.pk),

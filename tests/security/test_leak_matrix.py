@@ -205,6 +205,28 @@ def expired_gift_page(client: Client, article: Article) -> tuple[int, str]:
     return _gift_page(client, article, revoked=False)
 
 
+def paid_gift_pages(client: Client, article: Article) -> tuple[int, str]:
+    """A paid gift of this article bought by someone else for an address: its claim page (as this client), the
+    page that gives the article, and the e-mail that carries the claim link (titles and teasers only)."""
+    from byline.gifts import services as gifts
+    from byline.gifts.mail import mail_gift
+
+    buyer = make_user()
+    fund(buyer, 1000)
+    gift = gifts.buy_gift(buyer=buyer, order=gifts.article_order(article=article, recipient_email="friend@example.net",
+                                                                 message="Enjoy"), idempotency_key=uuid.uuid4().hex)
+    mail.outbox.clear()
+    mail_gift(gift_id=gift.pk)
+    with translation.override("en"):
+        responses = [client.get(reverse("gifts:claim", args=[gift.token])),
+                     client.get(reverse("gifts:give_article", args=[article.slug]), follow=True),
+                     client.get(reverse("gifts:mine"), follow=True)]
+    bodies = [r.content.decode() for r in responses]
+    bodies += [f"{m.subject}\n{m.body}\n" + "".join(str(a[0]) for a in getattr(m, "alternatives", []))
+               for m in mail.outbox]
+    return max(r.status_code for r in responses), "\n".join(bodies)
+
+
 def read_aloud(client: Client, article: Article) -> tuple[int, str]:
     """The text read aloud (JSON) must be the preview only; no sentence audio exists past it."""
     with translation.override("en"):
@@ -506,6 +528,7 @@ SURFACES: dict[str, Surface] = {
                                   note="bytes and text chunks of the standard and gift cards"),
     "gift page, revoked link": Surface(revoked_gift_page, expect=title, statuses=(200, 410)),
     "gift page, expired link": Surface(expired_gift_page, expect=title, statuses=(200, 410)),
+    "paid gift pages and e-mail": Surface(paid_gift_pages, expect=title),
     "read-aloud text and audio": Surface(read_aloud, expect=preview,
                                          note="audio carries no text: no sentence audio past the preview"),
     "unlock confirmation": Surface(unlock_confirmation),
@@ -779,6 +802,58 @@ def expired_gift_with_the_cookie(client: Client, article: Article) -> None:
     _press_the_gift_button_again(client, article)
 
 
+def _paid_gift_for(client: Client, article: Article, *, kind: str = "article"):
+    """Someone buys a paid gift (byline/gifts) for the client's reader, who signs in: (buyer, gift, reader)."""
+    from byline.gifts import services as gifts
+
+    buyer, reader = make_user(), make_user()
+    fund(buyer, 5000)
+    if kind == "article":
+        order = gifts.article_order(article=article, recipient_email=reader.email)
+    else:
+        if not MembershipPlan.objects.filter(active=True, interval="month").exists():
+            MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
+        order = gifts.membership_order(months=1, recipient_email=reader.email)
+    gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
+    client.force_login(reader)
+    return buyer, gift, reader
+
+
+def paid_gift_unclaimed(client: Client, article: Article) -> None:
+    """Someone bought the article as a gift for this reader's address; the reader has not claimed it yet."""
+    _paid_gift_for(client, article)
+
+
+def paid_gift_taken_back_before_claim(client: Client, article: Article) -> None:
+    """Someone bought the article as a gift for this reader, then took it back; the reader's claim is refused."""
+    from byline.gifts import services as gifts
+    from byline.gifts.errors import GiftRefused
+
+    buyer, gift, reader = _paid_gift_for(client, article)
+    gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
+    with pytest.raises(GiftRefused):
+        gifts.claim_gift(token=gift.token, reader=reader)
+
+
+def membership_gift_taken_back_before_claim(client: Client, article: Article) -> None:
+    """Someone bought a month of membership for this reader, then took it back before the claim."""
+    from byline.gifts import services as gifts
+
+    buyer, gift, _reader = _paid_gift_for(client, article, kind="membership")
+    gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
+
+
+def buyer_of_a_claimed_gift(client: Client, article: Article) -> None:
+    """The reader bought the article as a gift and a friend claimed it: the friend reads it, the buyer does not."""
+    from byline.gifts import services as gifts
+
+    buyer, gift, reader = _paid_gift_for(client, article)
+    gifts.claim_gift(token=gift.token, reader=reader)
+    assert decide(reader, article).allowed
+    client.force_login(buyer)
+    client.transfer_ids = [gift.transfer_id]
+
+
 STATES: dict[str, Callable[[Client, Article], None]] = {
     "anonymous": anonymous,
     "signed in without access": signed_in_without_access,
@@ -798,6 +873,10 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "gift reopened by a new account": gift_reopened_by_a_new_account,
     "revoked gift with the cookie": revoked_gift_with_the_cookie,
     "expired gift with the cookie": expired_gift_with_the_cookie,
+    "paid gift unclaimed": paid_gift_unclaimed,
+    "paid gift taken back before its claim": paid_gift_taken_back_before_claim,
+    "membership gift taken back before its claim": membership_gift_taken_back_before_claim,
+    "buyer of a paid gift claimed by a friend": buyer_of_a_claimed_gift,
     "collection buyer (article added later, not included)": collection_buyer,
     "undone collection purchase": undone_collection_purchase,
 }

@@ -43,6 +43,7 @@ class Purpose(StrEnum):
     TOPUP = "topup"
     UNLOCK = "unlock"
     MEMBERSHIP = "membership"
+    GIFT = "gift"  # a paid gift (byline/gifts): the checkout names it
     COLLECTION = "collection"
     AUTHOR_SUBSCRIPTION = "author_sub"  # a card subscription to one writer (byline/subscriptions)
 

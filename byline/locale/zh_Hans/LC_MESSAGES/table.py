@@ -227,4 +227,10 @@ ZH = {
     'Tags': '标签',
     "%(n)s comment": ["%(n)s 条评论"],
     'Your subscriptions to writers': '您订阅的作者',
+    'commission for readers whose share brought a buyer (percent of your share)': '分销佣金（您分成的百分比，付给带来买家的分享读者）',
+    'hours in which readers may refund a purchase themselves': '读者可自助退款的小时数',
+    'hours in which buyers may refund it themselves': '买家可自助退款的小时数',
+    # core.conversion (the price conversion table moved from pricing to core)
+    "Pound sterling (GBP)": "英镑（GBP）",
+    "Japanese yen (JPY)": "日元（JPY）",
 }

@@ -53,4 +53,6 @@ ZH = {
     "(%(value)s)": "（%(value)s）",
     "scheduled for %(time)s": "定于 %(time)s 发布",
     "draft": "草稿",
+    'Refund rate': '退款率',
+    'Conversion is unlocks divided by paywall impressions; the undo rate is undos divided by unlocks; the refund rate is undos and refunds (by staff or on request) divided by unlocks. Earnings are your share of sales, less undos and refunds, plus membership pool shares, as recorded in the ledger.': '转化率是解锁次数除以付费墙展示次数；撤销率是撤销次数除以解锁次数；退款率是撤销和退款（由工作人员或读者自助）次数之和除以解锁次数。收入是账本记录的您的销售分成（已扣除撤销和退款）加上会员池分成。',
 }

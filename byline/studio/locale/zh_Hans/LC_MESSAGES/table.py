@@ -150,4 +150,9 @@ ZH = {
     'No cover': '不用封面',
     "Your collections": "您的合集",
     'Subscriptions and offers': '订阅与优惠',
+    # The collection pages of the studio (studio/collection_views.py)
+    "Collection saved.": "合集已保存。",
+    "Choose an article first.": "请先选择一篇文章。",
+    "Added “%(title)s”.": "已加入《%(title)s》。",
+    "Taken out of the collection. Readers who bought the collection keep it.": "已从合集中移出。已购买合集的读者仍可阅读。",
 }

@@ -1,0 +1,233 @@
+"""Buying a gift for someone else, claiming it, and taking it back. Every money step is one ledger transfer.
+
+Rules a caller may rely on:
+- `buy_gift` (wallet) and `pay_for_gift` (the card path, after the money reached the wallet) charge once per
+  key: a repeat returns the first gift; a key used for another gift raises KeyReused.
+- A gift's row lock decides between its claim and its refund: both take it first, so exactly one of them
+  happens; a second claim of a claimed gift (the same reader) returns it, anyone else is refused.
+- Lock order: the gift row, then the claimer's membership row (membership gifts), then ledger accounts.
+- The money of an unclaimed gift sits in the "gifts held" account of its currency; `invariants` proves
+  that account holds exactly the gifts paid and not yet claimed or refunded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from byline.access.decision import decide
+from byline.articles.models import Article, Visibility
+from byline.gifts.errors import GiftRefused
+from byline.gifts.models import GiftKind, GiftState, PaidGift
+from byline.ledger import services as ledger
+from byline.ledger.models import AccountKind, TransferKind
+from byline.pricing.selectors import currency_of
+from byline.purchases import memberships
+from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale
+from byline.purchases.models import Interval, MembershipPlan
+from byline.purchases.services import check_quote, quote, scoped_key, split_price
+
+CLAIM_DAYS = 365
+MAX_MONTHS = 12
+MAX_MESSAGE = 500
+
+
+@dataclass(frozen=True)
+class GiftOrder:
+    """What the buyer asked for, checked: one article, or `months` of the monthly membership `plan`."""
+
+    kind: str
+    article: Article | None = None
+    plan: MembershipPlan | None = None
+    months: int = 0
+    recipient_email: str = ""
+    message: str = ""
+
+
+def monthly_plan() -> MembershipPlan | None:
+    """The plan a membership gift is priced by: the active monthly plan (the cheapest, as the membership
+    page offers it first)."""
+    return MembershipPlan.objects.filter(active=True, interval=Interval.MONTH).order_by("price_minor", "pk").first()
+
+
+def article_order(*, article: Article, recipient_email: str = "", message: str = "") -> GiftOrder:
+    if not article.is_live or article.is_free or article.price_minor <= 0 \
+            or article.visibility not in (Visibility.PAID, Visibility.MEMBERS):
+        raise NotForSale(_("This article cannot be given: it is free or not on sale."))
+    return GiftOrder(kind=GiftKind.ARTICLE, article=article, recipient_email=recipient_email.strip(),
+                     message=message.strip()[:MAX_MESSAGE])
+
+
+def membership_order(*, months: int, recipient_email: str = "", message: str = "") -> GiftOrder:
+    plan = monthly_plan()
+    if plan is None:
+        raise NotForSale(_("Memberships are not offered at the moment."))
+    if not 1 <= months <= MAX_MONTHS:
+        raise GiftRefused(_("Choose from 1 to 12 months."), code="months")
+    return GiftOrder(kind=GiftKind.MEMBERSHIP, plan=plan, months=months, recipient_email=recipient_email.strip(),
+                     message=message.strip()[:MAX_MESSAGE])
+
+
+def price_of(order: GiftOrder, currency: str) -> int:
+    """The gift's price in `currency` now: the article's, or the monthly plan's times the months."""
+    if order.kind == GiftKind.ARTICLE:
+        return quote(article=order.article, currency=currency)
+    return memberships.plan_quote(plan=order.plan, currency=currency) * order.months
+
+
+def _same_order(gift: PaidGift, order: GiftOrder) -> bool:
+    return (gift.kind, gift.article_id, gift.plan_id, gift.months) == (
+        order.kind, order.article.pk if order.article else None, order.plan.pk if order.plan else None, order.months)
+
+
+def open_gift(*, buyer, order: GiftOrder, idempotency_key: str, currency: str | None = None,
+              quoted_minor: int | None = None, now: dt.datetime | None = None) -> PaidGift:
+    """The gift's row, not yet paid (AWAITING): what a card checkout pays for. Once per key."""
+    key = "gift:" + scoped_key(buyer, idempotency_key)
+    existing = PaidGift.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if not _same_order(existing, order):
+            raise KeyReused()
+        return existing
+    currency = currency or currency_of(buyer)
+    price = price_of(order, currency)
+    check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
+    now = now or timezone.now()
+    gift, _created = PaidGift.objects.get_or_create(idempotency_key=key, defaults=dict(
+        buyer=buyer, kind=order.kind, article=order.article, plan=order.plan, months=order.months,
+        price_minor=price, currency=currency, recipient_email=order.recipient_email, message=order.message,
+        token=secrets.token_urlsafe(32), created_at=now))
+    if not _same_order(gift, order):
+        raise KeyReused()
+    return gift
+
+
+def buy_gift(*, buyer, order: GiftOrder, idempotency_key: str, currency: str | None = None,
+             quoted_minor: int | None = None, now: dt.datetime | None = None) -> PaidGift:
+    """Pay for a gift from the buyer's wallet, once per key. Raises NotForSale, PriceChanged,
+    NotEnoughInWallet, KeyReused or GiftRefused and changes nothing then."""
+    with transaction.atomic():
+        gift = open_gift(buyer=buyer, order=order, idempotency_key=idempotency_key, currency=currency,
+                         quoted_minor=quoted_minor, now=now)
+        return pay_for_gift(gift_id=gift.pk, now=now)
+
+
+def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datetime | None = None) -> PaidGift:
+    """Move the gift's price from the buyer's wallet into "gifts held", once. The price is the one the gift
+    was opened at (the quote the buyer confirmed). Used by `buy_gift` and by a paid card checkout."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        gift = PaidGift.objects.select_for_update(of=("self",)).select_related("buyer").get(pk=gift_id)
+        if gift.state != GiftState.AWAITING:
+            return gift
+        check_quote(price_minor=gift.price_minor, currency=gift.currency, quoted_minor=quoted_minor)
+        wallet, held = ledger.accounts_for([(AccountKind.WALLET, gift.currency, gift.buyer_id),
+                                            (AccountKind.GIFTS, gift.currency, None)])
+        locked = ledger.lock_accounts([wallet])
+        balance = locked[wallet.pk].balance
+        if balance < gift.price_minor:
+            raise NotEnoughInWallet(missing_minor=gift.price_minor - balance)
+        gift.transfer = ledger.transfer(
+            key=f"gift-paid:{gift.pk}", kind=TransferKind.GIFT, locked=locked,
+            legs=[ledger.Leg(wallet, -gift.price_minor), ledger.Leg(held, gift.price_minor)],
+            memo=f"gift {gift.pk} ({gift.kind})")
+        gift.state, gift.claim_by = GiftState.PAID, now + dt.timedelta(days=CLAIM_DAYS)
+        gift.save(update_fields=["transfer", "state", "claim_by"])
+        if gift.recipient_email:
+            from byline.gifts.mail import mail_gift
+
+            transaction.on_commit(lambda: mail_gift(gift_id=gift.pk))
+        return gift
+
+
+def claim_gift(*, token: str, reader, now: dt.datetime | None = None) -> PaidGift:
+    """The signed-in `reader` claims the gift behind `token`: the money goes on as a sale would and the
+    reader gets the article (an entitlement, `selectors.entitlement_conditions`) or the months (a membership
+    period). Once: a repeat by the same reader returns the gift. Raises GiftRefused (code: missing,
+    claimed, refunded, unpaid, expired, own, has_it)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        gift = (PaidGift.objects.select_for_update(of=("self",)).select_related("article__author", "plan")
+                .filter(token=token or "-").first())
+        if gift is None:
+            raise GiftRefused(_("There is no such gift. Please check the link."), code="missing")
+        if gift.state == GiftState.CLAIMED:
+            if gift.recipient_id == reader.pk:
+                return gift
+            raise GiftRefused(_("This gift was already claimed by someone else."), code="claimed")
+        if gift.state == GiftState.REFUNDED:
+            raise GiftRefused(_("The giver took this gift back before it was claimed."), code="refunded")
+        if gift.state != GiftState.PAID:
+            raise GiftRefused(_("This gift has not been paid for yet."), code="unpaid")
+        if now > gift.claim_by:
+            raise GiftRefused(_("This gift was not claimed within a year, so it can no longer be claimed."),
+                              code="expired")
+        if gift.buyer_id == reader.pk:
+            raise GiftRefused(_("You bought this gift: pass the link on to the person it is for."), code="own")
+        if gift.kind == GiftKind.ARTICLE:
+            if decide(reader, gift.article).allowed:
+                raise GiftRefused(_("You can already read this article, so this gift stays unclaimed for now: "
+                                    "the giver can take it back or pass it to someone else."), code="has_it")
+            gift.settlement = _pay_the_author(gift)
+        else:
+            pool = ledger.account_for(kind=AccountKind.POOL, currency=gift.currency)
+            gift.settlement = ledger.transfer(
+                key=f"gift-claim:{gift.pk}", kind=TransferKind.GIFT_CLAIM,
+                legs=[ledger.Leg(_held(gift), -gift.price_minor), ledger.Leg(pool, gift.price_minor)],
+                memo=f"gift {gift.pk} claimed: {gift.months} months")
+            memberships.grant_gifted_months(reader=reader, plan=gift.plan, months=gift.months,
+                                            currency=gift.currency, price_per_month=gift.price_minor // gift.months,
+                                            transfer=gift.settlement, now=now)
+        gift.state, gift.recipient, gift.settled_at = GiftState.CLAIMED, reader, now
+        gift.save(update_fields=["settlement", "state", "recipient", "settled_at"])
+        return gift
+
+
+def _held(gift: PaidGift):
+    return ledger.account_for(kind=AccountKind.GIFTS, currency=gift.currency)
+
+
+def _pay_the_author(gift: PaidGift):
+    """Held money to the author's earnings and the platform fee, split as a purchase is."""
+    author_share, fee = split_price(gift.price_minor)
+    earnings = ledger.account_for(kind=AccountKind.EARNINGS, owner=gift.article.author.user_id, currency=gift.currency)
+    legs = [ledger.Leg(_held(gift), -gift.price_minor), ledger.Leg(earnings, author_share)]
+    if fee:
+        legs.append(ledger.Leg(ledger.account_for(kind=AccountKind.FEES, currency=gift.currency), fee))
+    return ledger.transfer(key=f"gift-claim:{gift.pk}", kind=TransferKind.GIFT_CLAIM, legs=legs,
+                           memo=f"gift {gift.pk} claimed: article {gift.article_id}")
+
+
+def refund_gift(*, buyer, gift_id: int, now: dt.datetime | None = None) -> PaidGift:
+    """The buyer takes an unclaimed gift back: the exact reverse of its payment, into their wallet. Once; a
+    refunded gift is returned as it is. Raises GiftRefused (code: missing, claimed, unpaid)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        gift = PaidGift.objects.select_for_update(of=("self",)).select_related("transfer").filter(pk=gift_id,
+                                                                                       buyer=buyer).first()
+        if gift is None:
+            raise GiftRefused(_("There is no such gift of yours."), code="missing")
+        if gift.state == GiftState.REFUNDED:
+            return gift
+        if gift.state == GiftState.CLAIMED:
+            raise GiftRefused(_("This gift was claimed, so it can no longer be taken back."), code="claimed")
+        if gift.state != GiftState.PAID:
+            raise GiftRefused(_("This gift has not been paid for yet."), code="unpaid")
+        gift.settlement = ledger.reverse(original=gift.transfer, key=f"gift-refund:{gift.pk}",
+                                         kind=TransferKind.GIFT_REFUND, memo=f"gift {gift.pk} taken back")
+        gift.state, gift.settled_at = GiftState.REFUNDED, now
+        gift.save(update_fields=["settlement", "state", "settled_at"])
+        return gift
+
+
+def claim_url(gift: PaidGift) -> str:
+    """The claim link, absolute (for e-mail and copying)."""
+    from django.urls import reverse
+
+    return settings.SITE_URL.rstrip("/") + reverse("gifts:claim", args=[gift.token])

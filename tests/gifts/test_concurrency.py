@@ -1,0 +1,106 @@
+"""Paid gifts under real concurrency (PostgreSQL row locks): one claim, one winner between claim and refund."""
+
+import threading
+
+import pytest
+
+from byline.access.decision import decide
+from byline.gifts import services
+from byline.gifts.errors import GiftRefused
+from byline.gifts.models import GiftState, PaidGift
+from byline.ledger.invariants import assert_balanced
+from tests.conftest import make_user
+from tests.ledger.conftest import balance, fund, new_key
+from tests.purchases.test_concurrency import run_concurrently
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _gift(article, buyer=None):
+    buyer = buyer or make_user()
+    fund(buyer, 1000)
+    return buyer, services.buy_gift(buyer=buyer, order=services.article_order(article=article),
+                                    idempotency_key=new_key())
+
+
+def _outcome(call):
+    try:
+        call()
+        return "ok"
+    except GiftRefused as refused:
+        return refused.code
+
+
+def test_twenty_readers_claiming_one_gift_at_once_claim_it_once(paid_article):
+    _buyer, gift = _gift(paid_article)
+    readers = [make_user() for _ in range(20)]
+    outcomes = run_concurrently(20, lambda i: _outcome(lambda: services.claim_gift(token=gift.token,
+                                                                                    reader=readers[i])))
+    assert outcomes.count("ok") == 1 and outcomes.count("claimed") == 19
+    claimed = PaidGift.objects.get(pk=gift.pk)
+    assert [decide(r, paid_article).allowed for r in readers].count(True) == 1
+    assert decide(claimed.recipient, paid_article).allowed
+    assert_balanced()
+
+
+def test_one_reader_claiming_twice_at_once_claims_once(paid_article):
+    _buyer, gift = _gift(paid_article)
+    friend = make_user()
+    outcomes = run_concurrently(2, lambda _: _outcome(lambda: services.claim_gift(token=gift.token, reader=friend)))
+    assert outcomes == ["ok", "ok"]
+    assert PaidGift.objects.get(pk=gift.pk).settlement.entries.count() == 3  # held, earnings, fees: one claim
+    assert_balanced()
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_a_refund_racing_a_claim_lets_exactly_one_win(paid_article, round_):
+    buyer, gift = _gift(paid_article)
+    friend = make_user()
+    start = threading.Barrier(2)
+
+    def act(index):
+        start.wait()
+        if index == 0:
+            return _outcome(lambda: services.claim_gift(token=gift.token, reader=friend))
+        return _outcome(lambda: services.refund_gift(buyer=buyer, gift_id=gift.pk))
+
+    claim, refund = run_concurrently(2, act)
+    state = PaidGift.objects.get(pk=gift.pk).state
+    if state == GiftState.CLAIMED:
+        assert (claim, refund) == ("ok", "claimed") and balance(buyer) == 700
+        assert decide(friend, paid_article).allowed
+    else:
+        assert state == GiftState.REFUNDED and (claim, refund) == ("refunded", "ok") and balance(buyer) == 1000
+        assert not decide(friend, paid_article).allowed
+    assert_balanced()
+
+
+def test_twenty_requests_with_one_key_buy_one_gift(paid_article):
+    buyer = make_user()
+    fund(buyer, 5000)
+    key = new_key()
+    order = services.article_order(article=paid_article)
+    ids = run_concurrently(20, lambda _: services.buy_gift(buyer=buyer, order=order, idempotency_key=key).pk)
+    assert len(set(ids)) == 1 and PaidGift.objects.count() == 1 and balance(buyer) == 4700
+    assert_balanced()
+
+
+def test_gifts_bought_at_once_never_overdraw_the_wallet(author):
+    from tests.conftest import make_article
+
+    buyer = make_user()
+    fund(buyer, 3 * 300 + 100)
+    articles = [make_article(author=author) for _ in range(10)]
+
+    def buy(index):
+        try:
+            services.buy_gift(buyer=buyer, order=services.article_order(article=articles[index]),
+                              idempotency_key=new_key())
+            return "bought"
+        except Exception as error:  # NotEnoughInWallet
+            return type(error).__name__
+
+    outcomes = run_concurrently(10, buy)
+    assert outcomes.count("bought") == 3 and balance(buyer) == 100
+    assert PaidGift.objects.filter(state=GiftState.PAID).count() == 3
+    assert_balanced()
