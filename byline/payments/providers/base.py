@@ -43,6 +43,7 @@ class Purpose(StrEnum):
     TOPUP = "topup"
     UNLOCK = "unlock"
     MEMBERSHIP = "membership"
+    TIP = "tip"  # a tip (赞赏) for the exact amount: the credit is spent as a TIP transfer (byline/tips)
 
 
 class EventKind(StrEnum):
