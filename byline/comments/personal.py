@@ -67,7 +67,11 @@ def like_button(request: HttpRequest | None, context: Mapping[str, Any], argumen
     if owners.get(comment_id, (None,))[0] == reader.pk:
         return ""  # one's own comment: nothing to like
     if comment_id in liked:
-        return format_html('<span class="comment-liked">{}</span>', _("You like this"))
+        return format_html(
+            '<span class="comment-liked">{}</span> <form method="post" action="{}" class="comment-like">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><button type="submit" '
+            'class="button button-small">{}</button></form>',
+            _("You like this"), reverse("comments:unlike", args=[comment_id]), get_token(request), _("Unlike"))
     return format_html(
         '<form method="post" action="{}" class="comment-like"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button type="submit" class="button button-small">{}</button></form>',

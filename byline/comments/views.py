@@ -163,6 +163,15 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def unlike(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a like back; pressing it again (or for a like that is already gone) changes nothing."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    services.unlike_comment(reader=request.user, comment=comment)
+    return _back_to(comment.article.get_absolute_url() + f"#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
 def moderate(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article__author"), pk=pk)
     back = comment.article.get_absolute_url() + "#comments"

@@ -296,3 +296,20 @@ def test_likes_cost_one_query_per_reader_and_generation(paid_article, author, se
     assert page.count("You like this") == 1
     [query] = [q["sql"] for q in warm]
     assert "purchases_purchase" in query
+
+
+def test_a_reader_takes_a_like_back_once_without_javascript(paid_article):
+    comment = write(buyer_of(paid_article), paid_article, "Worth it")
+    liker = buyer_of(paid_article, "unliker")
+    client = signed_in(liker)
+    client.post(reverse("comments:like", args=[comment.pk]))
+    page = client.get(paid_article.get_absolute_url()).content.decode()
+    assert "You like this" in page and reverse("comments:unlike", args=[comment.pk]) in page
+    for _ in range(2):  # a second press (another tab, Back and again) changes nothing
+        assert client.post(reverse("comments:unlike", args=[comment.pk])).status_code == 303
+    comment.refresh_from_db()
+    assert comment.like_count == 0 and not comment.likes.exists()
+    page = client.get(paid_article.get_absolute_url()).content.decode()  # the cached shell moved on
+    assert "You like this" not in page and " like<" not in page
+    assert reverse("comments:like", args=[comment.pk]) in page
+    assert Client().post(reverse("comments:unlike", args=[comment.pk])).status_code == 302  # to log in
