@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from byline.access.decision import Access
@@ -153,6 +153,21 @@ def counts_for(article_ids: list[int]) -> dict[int, int]:
     rows = (Comment.objects.filter(article_id__in=article_ids, status=CommentStatus.VISIBLE)
             .values("article_id").annotate(n=Count("pk")).values_list("article_id", "n"))
     return dict(rows)
+
+
+def recent_for_moderator(*, author_id: int | None, article_id: int | None = None, limit: int = 20) -> list[Comment]:
+    """The newest comments on an author's articles (None: the whole site's), or on one article, for the author's
+    dashboard: waiting, shown and hidden ones (not those removed or deleted), with their open reports counted.
+    Only the article's author and staff see it, and they may read every comment on it. One query."""
+    shown = Comment.objects.filter(status__in=[CommentStatus.PENDING, CommentStatus.VISIBLE, CommentStatus.HIDDEN])
+    if article_id is not None:
+        shown = shown.filter(article_id=article_id)
+    elif author_id is not None:
+        shown = shown.filter(article__author_id=author_id)
+    return list(shown.select_related("reader", "article").defer(
+        "article__body_markdown", "article__locked_html", "article__preview_html")
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved=False)))
+        .order_by("-created_at", "-pk")[:limit])
 
 
 def open_reports(*, limit: int = 100):

@@ -61,6 +61,12 @@ def tip_of_checkout(*, reader_id: int, reference: str) -> Tip | None:
             .select_related("article__author").first())
 
 
+def recent_tips(*, article_id: int, limit: int = 20) -> list[Tip]:
+    """The newest tips on one article that stand, with their messages, for its writer's dashboard. One query."""
+    return list(Tip.objects.filter(article_id=article_id, status=TipStatus.ACTIVE).select_related("tipper")
+                .order_by("-created_at", "-pk")[:limit])
+
+
 def _tippers():
     rows = (Tip.objects.filter(article=OuterRef("pk"), status=TipStatus.ACTIVE).order_by().values("article")
             .annotate(n=Count("tipper", distinct=True)).values("n"))
