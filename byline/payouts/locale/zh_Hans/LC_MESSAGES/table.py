@@ -184,4 +184,6 @@ ZH = {
     "Payout %(reference)s: %(status)s.": "提现 %(reference)s：%(status)s。",
     "Asked the providers about %(count)s payouts.": "已向服务商查询 %(count)s 笔提现。",
     "The PDF could not be made on this server; the CSV and this page hold the same statement.": "本服务器无法生成 PDF；CSV 和本页载有同样的对账单。",
+    'Tip': '赞赏',
+    'Tips': '赞赏',
 }
