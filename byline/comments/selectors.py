@@ -122,29 +122,32 @@ def comments_for(*, article: Article, access: Access, moderator: bool) -> Commen
                         shown=sum(1 + len(t.replies) for t in threads), total=total)
 
 
-def _owners_key(article: Article, generation: str) -> str:
-    return f"comments:owners:{article.pk}:{generation}"
+def _owners_key(article: Article, generation: str, featured_only: bool = False) -> str:
+    return f"comments:owners:{article.pk}:{generation}{':featured' if featured_only else ''}"
 
 
-def owners(*, article: Article, generation: str) -> dict[int, tuple[int, dt.datetime]]:
+def owners(*, article: Article, generation: str, featured_only: bool = False) -> dict[int, tuple[int, dt.datetime]]:
     """Who wrote each live comment on the article and when, for the per-reader controls ("edit", "delete")
-    on a shared page. Keyed by the article's parts generation, which every comment write replaces."""
+    on a shared page. Keyed by the article's parts generation, which every comment write replaces.
+    `featured_only`: just the featured ones, which is all that a page for a reader without access shows."""
     def build() -> dict[int, tuple[int, dt.datetime]]:
-        rows = (Comment.objects.filter(article=article, status=CommentStatus.VISIBLE)
-                .values_list("pk", "reader_id", "created_at"))
-        return {pk: (reader_id, created_at) for pk, reader_id, created_at in rows}
-    return local_cache.versioned.get_or_shared(_owners_key(article, generation), build,
+        rows = Comment.objects.filter(article=article, status=CommentStatus.VISIBLE)
+        if featured_only:
+            rows = rows.filter(featured=True)
+        return {pk: (reader_id, created_at) for pk, reader_id, created_at in
+                rows.values_list("pk", "reader_id", "created_at")}
+    return local_cache.versioned.get_or_shared(_owners_key(article, generation, featured_only), build,
                                                shared_timeout=settings.ARTICLE_PAGE_CACHE_SECONDS)
 
 
 def remember_owners(*, article: Article, generation: str, view: CommentsView) -> None:
-    """The list just read holds every live comment (a full view, not cut short): keep `owners` from it,
-    so the page that rendered it asks no second query."""
-    if view.featured_only or view.total > COMMENTS_ON_PAGE:
+    """The list just read holds every live comment it could show (not cut short): keep `owners` from it, so
+    the page that rendered it asks no second query. A featured-only list keeps its own entry."""
+    if (view.shown if view.featured_only else view.total) >= COMMENTS_ON_PAGE:
         return
     found = {c.pk: (c.reader_id, c.created_at) for t in view.threads for c in (t.comment, *t.replies)
              if c.status == CommentStatus.VISIBLE}
-    local_cache.versioned.get_or_shared(_owners_key(article, generation), lambda: found,
+    local_cache.versioned.get_or_shared(_owners_key(article, generation, view.featured_only), lambda: found,
                                         shared_timeout=settings.ARTICLE_PAGE_CACHE_SECONDS)
 
 

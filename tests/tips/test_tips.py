@@ -127,11 +127,21 @@ def test_bad_amounts_on_the_tip_pages_are_form_errors(paid_article):
     assert refused.status_code == 303 and not Tip.objects.exists()
 
 
-def test_the_caring_version_preselects_no_amount(paid_article):
-    client = signed_in(make_user())
+def test_the_caring_version_preselects_no_amount_and_gives_every_choice_equal_weight(paid_article, settings):
+    settings.PAYMENT_METHODS = {"USD": ["sandbox", "alipay"]}  # the method list, not the one card button
+    reader = make_user()
+    fund(reader, 1_000)
+    client = signed_in(reader)
     client.cookies["byline_reading"] = "caring|standard|100|0000"
     page = client.get(reverse("tips:tip", args=[paid_article.slug])).content.decode()
     assert " checked" not in page and "Maybe later" in page
+    assert "button-primary" not in page.split("<main")[1]
+    confirm = client.get(reverse("tips:confirm", args=[paid_article.slug]), {"amount": "500"}).content.decode()
+    main = confirm.split("<main")[1]
+    assert "Confirm: tip $5.00 from my balance" in main and "Pay $5.00 with Card" in main
+    assert "Maybe later" in main and "button-primary" not in main
+    standard = signed_in(reader).get(reverse("tips:confirm", args=[paid_article.slug]), {"amount": "500"})
+    assert "button-primary" in standard.content.decode().split("<main")[1]
 
 
 def test_the_wallet_receipt_of_a_tip_and_of_its_undo_say_what_they_were(paid_article, author):
