@@ -48,7 +48,7 @@ def start_card_tip(*, tipper: Any, article: Article, amount_minor: int, currency
     return start_checkout(
         reader=tipper, purpose=Purpose.TIP, amount_minor=amount_minor, currency=currency,
         idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url, article=article,
-        price_minor=amount_minor, tip_message=(message or "").strip()[:services.MAX_MESSAGE],
+        price_minor=amount_minor, tip_message=services.clean_message(message),
         tip_anonymous=anonymous, description=(_("Tip to %(name)s: %(title)s") % {
             "name": article.author.name, "title": article.title})[:200],
         method=method, channel=channel, client_ip=client_ip)

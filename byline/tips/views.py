@@ -29,6 +29,7 @@ from byline.payments.qr_views import METHOD_NAMES
 from byline.payments.services import PaymentRefused, minimum_charge
 from byline.payments.views import chosen_method, method_choices
 from byline.pricing.selectors import currency_of
+from byline.purchases.errors import PurchaseRefused
 from byline.tips import card, selectors, services
 from byline.tips.errors import TipRefused
 from byline.tips.forms import TipForm, TipSettingsForm
@@ -137,7 +138,7 @@ def by_card(request: HttpRequest, slug: str) -> HttpResponse:
     except TipRefused as refused:
         messages.error(request, str(refused.message))
         return _back_to(reverse("tips:tip", args=[article.slug]))
-    except (PaymentRefused, ProviderError) as refused:
+    except (PaymentRefused, PurchaseRefused, ProviderError) as refused:  # PurchaseRefused: a key too long
         messages.error(request, str(getattr(refused, "message", "")) or _("The card payment could not be started."))
         return _back_to(back)
     return _back_to(checkout.redirect_url)

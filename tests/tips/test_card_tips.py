@@ -110,6 +110,13 @@ def test_limits_self_tips_and_methods_that_cannot_charge_so_little(paid_article,
     refused = signed_in(reader).post(reverse("tips:by_card", args=[paid_article.slug]),
                                      {"idempotency_key": "x", "amount": "²"})
     assert refused.status_code == 303 and not Checkout.objects.exists()
+    too_long = signed_in(reader).post(reverse("tips:by_card", args=[paid_article.slug]),
+                                      {"idempotency_key": "k" * 500, "amount": "1000", "message": "a\r\nb"})
+    assert too_long.status_code == 303 and not Checkout.objects.exists()
+    crlf = start_card_tip(tipper=reader, article=paid_article, amount_minor=1000, currency="CNY",
+                          idempotency_key="crlf", message="Thank\r\nyou ", success_url="http://testserver/r/",
+                          cancel_url="http://testserver/")
+    assert crlf.tip_message == "Thank\nyou"
 
 
 def test_a_tip_no_longer_possible_when_the_money_arrives_stays_in_the_wallet(paid_article, author):
