@@ -4,6 +4,7 @@ hides; in Chinese on a 390 px phone and in English at 1280 px, and in the caring
 the reader, every button of equal weight), with every page axe-clean and fitting its width."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from byline.comments.models import Comment, CommentStatus, Like, Report
@@ -103,6 +104,22 @@ def walk(browser, live_server, screenshot_dir, lang, viewport, tag, caring=False
     page.wait_for_selector(f"#comment-{reply.pk}.comment-hidden")
     problems += problems_on(page, f"{tag} author's view")
     shot(page, "5-moderated")
+    # The dashboard: the newest comments with their buttons, which come back to it; the tips per article.
+    with translation.override(lang):
+        dashboard = reverse("dashboard:overview")
+    page.goto(live_server.url + dashboard)
+    page.locator(f"#dash-comment-{reply.pk} button[value=show]").click()
+    page.wait_for_selector(f"#dash-comment-{reply.pk} button[value=hide]")
+    assert page.url.split("#")[0].endswith(dashboard)
+    page.locator(f"#dash-comment-{reply.pk} button[value=hide]").click()
+    page.wait_for_selector(f"#dash-comment-{reply.pk} button[value=show]")
+    problems += problems_on(page, f"{tag} dashboard")
+    shot(page, "5b-dashboard")
+    page.locator(f"a[href*='/dashboard/articles/{article.slug}/']").first.click()
+    page.wait_for_selector("#tips-heading")
+    assert "Once more, by card" in page.content()
+    problems += problems_on(page, f"{tag} article dashboard")
+    shot(page, "5c-article-dashboard")
     context.close()
     comment.refresh_from_db()
     reply.refresh_from_db()
