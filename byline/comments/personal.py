@@ -32,15 +32,27 @@ def comment_as(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
     return _("You comment as %(name)s.") % {"name": reader.get_full_name() or reader.username}
 
 
+def _parsed(argument: str) -> tuple[int, bool] | None:
+    """(comment id, whether the list is featured-only) from a marker's argument: "12" or "f12"."""
+    featured_only = argument.startswith("f")
+    digits = argument[1:] if featured_only else argument
+    return (int(digits), featured_only) if digits.isascii() and digits.isdigit() else None
+
+
+def _owners(request: HttpRequest | None, article, featured_only: bool):
+    return personal.per_request(request, f"comment-owners:{article.pk}:{featured_only}", lambda: selectors.owners(
+        article=article, generation=page_cache.parts_generation_of(request, article), featured_only=featured_only))
+
+
 @personal.register_with_argument("comment-own")
 def own_controls(request: HttpRequest | None, context: Mapping[str, Any], argument: str) -> str:
     reader = _reader(request)
-    if reader is None or not argument.isdigit():
+    parsed = _parsed(argument)
+    if reader is None or parsed is None:
         return ""
     article = context["article"]
-    owners = personal.per_request(request, f"comment-owners:{article.pk}", lambda: selectors.owners(
-        article=article, generation=page_cache.parts_generation_of(request, article)))
-    comment_id = int(argument)
+    comment_id, featured_only = parsed
+    owners = _owners(request, article, featured_only)
     owner = owners.get(comment_id)
     if owner is None or owner[0] != reader.pk:
         return ""
@@ -59,18 +71,22 @@ def like_button(request: HttpRequest | None, context: Mapping[str, Any], argumen
     """"Like" (a form: it works without JavaScript) or "You like this" beside a comment the page shows. The
     shared list shows only comments this reader's access answer may read, so the button may be offered."""
     reader = _reader(request)
-    if reader is None or not argument.isdigit():
+    parsed = _parsed(argument)
+    if reader is None or parsed is None:
         return ""
     article = context["article"]
     liked = personal.per_request(request, f"comment-liked:{article.pk}", lambda: selectors.liked_by(
         article=article, generation=page_cache.parts_generation_of(request, article), reader=reader))
-    comment_id = int(argument)
-    owners = personal.per_request(request, f"comment-owners:{article.pk}", lambda: selectors.owners(
-        article=article, generation=page_cache.parts_generation_of(request, article)))
+    comment_id, featured_only = parsed
+    owners = _owners(request, article, featured_only)
     if owners.get(comment_id, (None,))[0] == reader.pk:
         return ""  # one's own comment: nothing to like
     if comment_id in liked:
-        return format_html('<span class="comment-liked">{}</span>', _("You like this"))
+        return format_html(
+            '<span class="comment-liked">{}</span> <form method="post" action="{}" class="comment-like">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><button type="submit" '
+            'class="button button-small">{}</button></form>',
+            _("You like this"), reverse("comments:unlike", args=[comment_id]), get_token(request), _("Unlike"))
     return format_html(
         '<form method="post" action="{}" class="comment-like"><input type="hidden" name="csrfmiddlewaretoken" '
         'value="{}"><button type="submit" class="button button-small">{}</button></form>',

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from byline.access.decision import Access
@@ -122,29 +122,32 @@ def comments_for(*, article: Article, access: Access, moderator: bool) -> Commen
                         shown=sum(1 + len(t.replies) for t in threads), total=total)
 
 
-def _owners_key(article: Article, generation: str) -> str:
-    return f"comments:owners:{article.pk}:{generation}"
+def _owners_key(article: Article, generation: str, featured_only: bool = False) -> str:
+    return f"comments:owners:{article.pk}:{generation}{':featured' if featured_only else ''}"
 
 
-def owners(*, article: Article, generation: str) -> dict[int, tuple[int, dt.datetime]]:
+def owners(*, article: Article, generation: str, featured_only: bool = False) -> dict[int, tuple[int, dt.datetime]]:
     """Who wrote each live comment on the article and when, for the per-reader controls ("edit", "delete")
-    on a shared page. Keyed by the article's parts generation, which every comment write replaces."""
+    on a shared page. Keyed by the article's parts generation, which every comment write replaces.
+    `featured_only`: just the featured ones, which is all that a page for a reader without access shows."""
     def build() -> dict[int, tuple[int, dt.datetime]]:
-        rows = (Comment.objects.filter(article=article, status=CommentStatus.VISIBLE)
-                .values_list("pk", "reader_id", "created_at"))
-        return {pk: (reader_id, created_at) for pk, reader_id, created_at in rows}
-    return local_cache.versioned.get_or_shared(_owners_key(article, generation), build,
+        rows = Comment.objects.filter(article=article, status=CommentStatus.VISIBLE)
+        if featured_only:
+            rows = rows.filter(featured=True)
+        return {pk: (reader_id, created_at) for pk, reader_id, created_at in
+                rows.values_list("pk", "reader_id", "created_at")}
+    return local_cache.versioned.get_or_shared(_owners_key(article, generation, featured_only), build,
                                                shared_timeout=settings.ARTICLE_PAGE_CACHE_SECONDS)
 
 
 def remember_owners(*, article: Article, generation: str, view: CommentsView) -> None:
-    """The list just read holds every live comment (a full view, not cut short): keep `owners` from it,
-    so the page that rendered it asks no second query."""
-    if view.featured_only or view.total > COMMENTS_ON_PAGE:
+    """The list just read holds every live comment it could show (not cut short): keep `owners` from it, so
+    the page that rendered it asks no second query. A featured-only list keeps its own entry."""
+    if (view.shown if view.featured_only else view.total) >= COMMENTS_ON_PAGE:
         return
     found = {c.pk: (c.reader_id, c.created_at) for t in view.threads for c in (t.comment, *t.replies)
              if c.status == CommentStatus.VISIBLE}
-    local_cache.versioned.get_or_shared(_owners_key(article, generation), lambda: found,
+    local_cache.versioned.get_or_shared(_owners_key(article, generation, view.featured_only), lambda: found,
                                         shared_timeout=settings.ARTICLE_PAGE_CACHE_SECONDS)
 
 
@@ -153,6 +156,21 @@ def counts_for(article_ids: list[int]) -> dict[int, int]:
     rows = (Comment.objects.filter(article_id__in=article_ids, status=CommentStatus.VISIBLE)
             .values("article_id").annotate(n=Count("pk")).values_list("article_id", "n"))
     return dict(rows)
+
+
+def recent_for_moderator(*, author_id: int | None, article_id: int | None = None, limit: int = 20) -> list[Comment]:
+    """The newest comments on an author's articles (None: the whole site's), or on one article, for the author's
+    dashboard: waiting, shown and hidden ones (not those removed or deleted), with their open reports counted.
+    Only the article's author and staff see it, and they may read every comment on it. One query."""
+    shown = Comment.objects.filter(status__in=[CommentStatus.PENDING, CommentStatus.VISIBLE, CommentStatus.HIDDEN])
+    if article_id is not None:
+        shown = shown.filter(article_id=article_id)
+    elif author_id is not None:
+        shown = shown.filter(article__author_id=author_id)
+    return list(shown.select_related("reader", "article").defer(
+        "article__body_markdown", "article__locked_html", "article__preview_html")
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved=False)))
+        .order_by("-created_at", "-pk")[:limit])
 
 
 def open_reports(*, limit: int = 100):

@@ -184,6 +184,7 @@ def moderate(*, moderator: Any, comment_id: int, action: str) -> Comment:
         raise CommentRefused(_("That is not something a moderator can do."), code="invalid")
     if action in (Action.FEATURE, Action.PIN) and comment.status != CommentStatus.VISIBLE:
         raise CommentRefused(_("Show the comment again first."), code="hidden")
+    approved = action == Action.SHOW and comment.status == CommentStatus.PENDING
     with transaction.atomic():
         for name, value in changes.items():
             setattr(comment, name, value)
@@ -191,6 +192,11 @@ def moderate(*, moderator: Any, comment_id: int, action: str) -> Comment:
         if action == Action.REMOVE:
             Report.objects.filter(comment=comment).update(resolved=True)
         page_cache.parts_changed(comment.article.slug)
+        if approved:
+            # A comment that waited for approval is new to everyone but the author now: a reply approved later
+            # tells the writer of the comment it answers. Listeners tell each reader once (the author already knew).
+            for listener in ON_NEW_COMMENT:
+                transaction.on_commit(lambda listener=listener: listener(comment), robust=True)
     return comment
 
 
@@ -257,4 +263,18 @@ def like_comment(*, reader: Any, comment: Comment) -> bool:
             page_cache.parts_changed(comment.article.slug)
     except IntegrityError:
         return False
+    return True
+
+
+def unlike_comment(*, reader: Any, comment: Comment) -> bool:
+    """The reader takes back their like; False when there was none (a second press, another tab). The count
+    is lowered in the same transaction as the like is deleted, so it never counts a like that is gone."""
+    if not getattr(reader, "is_authenticated", False):
+        raise CommentRefused(_("That comment is no longer there."), code="missing")
+    with transaction.atomic():
+        deleted, _kinds = Like.objects.filter(comment=comment, reader_id=reader.pk).delete()
+        if not deleted:
+            return False
+        Comment.objects.filter(pk=comment.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+        page_cache.parts_changed(comment.article.slug)
     return True

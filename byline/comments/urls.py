@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/report/", views.report, name="report"),
     path("<int:pk>/like/", views.like, name="like"),
+    path("<int:pk>/unlike/", views.unlike, name="unlike"),
     path("<int:pk>/moderate/", views.moderate, name="moderate"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/articles/<slug:slug>/", views.article_policy, name="article_policy"),

@@ -22,6 +22,7 @@ from byline.comments.models import Block, Comment, CommentStatus
 from byline.comments.services import CommentRefused
 from byline.core import errors
 from byline.core.addresses import client_bucket
+from byline.core.redirects import safe_next
 from byline.sharing.grants import grant_from_request
 
 
@@ -163,9 +164,19 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def unlike(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a like back; pressing it again (or for a like that is already gone) changes nothing."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    services.unlike_comment(reader=request.user, comment=comment)
+    return _back_to(comment.article.get_absolute_url() + f"#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
 def moderate(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article__author"), pk=pk)
-    back = comment.article.get_absolute_url() + "#comments"
+    # The author's dashboard lists recent comments with these buttons and sends its own address back.
+    back = safe_next(request, comment.article.get_absolute_url() + "#comments")
     action = request.POST.get("action", "")
     try:
         if action == "block":

@@ -6,7 +6,8 @@ Every figure is aggregated in SQL, a fixed number of queries whatever the number
   later undone or refunded; conversion = unlocks / paywall impressions; undo rate = undos / unlocks;
 - gift redemptions and membership reads of the articles;
 - earnings: the entries on the authors' EARNINGS ledger accounts in the period (sales, less undos and
-  refunds, plus membership pool shares), per currency. They equal the ledger, by construction.
+  refunds, plus membership pool shares and tips), per currency. They equal the ledger, by construction;
+- tips: tips given in the period and not undone, with the writer's share of them per currency.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from byline.dashboard.models import ArticleDay
 from byline.ledger.models import AccountKind, Entry
 from byline.purchases.models import MemberRead, Purchase, PurchaseStatus
 from byline.sharing.models import GiftRedemption
+from byline.tips.models import Tip, TipStatus
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -82,6 +84,8 @@ class Figures:
     gifts: int = 0
     member_reads: int = 0
     earnings: dict[str, int] = field(default_factory=dict)  # currency -> minor units
+    tips: int = 0
+    tip_shares: dict[str, int] = field(default_factory=dict)  # the writer's share of those tips, per currency
 
     @property
     def conversion(self) -> float | None:
@@ -101,11 +105,17 @@ class Figures:
     def earnings_list(self) -> list[tuple[str, int]]:
         return sorted(self.earnings.items())
 
+    @property
+    def tip_shares_list(self) -> list[tuple[str, int]]:
+        return sorted(self.tip_shares.items())
+
     def add(self, other: Figures) -> None:
-        for name in ("views", "paywall", "unlocks", "undos", "refunds", "gifts", "member_reads"):
+        for name in ("views", "paywall", "unlocks", "undos", "refunds", "gifts", "member_reads", "tips"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for currency, amount in other.earnings.items():
             self.earnings[currency] = self.earnings.get(currency, 0) + amount
+        for currency, amount in other.tip_shares.items():
+            self.tip_shares[currency] = self.tip_shares.get(currency, 0) + amount
 
 
 @dataclass
@@ -148,7 +158,7 @@ def _earnings_entries(author: Author | None, window: Window) -> QuerySet[Entry]:
 
 
 def _grouped(*, author: Author | None, article: Article | None, window: Window, by: str) -> dict[Any, Figures]:
-    """Every figure grouped by `by` ("day" or "article"): six aggregate queries."""
+    """Every figure grouped by `by` ("day" or "article"): seven aggregate queries."""
     start, end = window.datetimes()
     rows: dict[Any, Figures] = defaultdict(Figures)
     by_day = by == "day"
@@ -179,6 +189,15 @@ def _grouped(*, author: Author | None, article: Article | None, window: Window, 
                     "article_id", author, article)
     for row in reads.values("day" if by_day else "article_id").annotate(n=Count("pk")):
         rows[row["day"] if by_day else row["article_id"]].member_reads = row["n"]
+
+    tips = _scoped(Tip.objects.filter(created_at__gte=start, created_at__lt=end, status=TipStatus.ACTIVE),
+                   "article_id", author, article)
+    tips = tips.annotate(day=TruncDate("created_at")) if by_day else tips
+    for row in tips.values("day" if by_day else "article_id", "currency").annotate(
+            n=Count("pk"), share=Sum("writer_share_minor")):
+        figures = rows[row["day"] if by_day else row["article_id"]]
+        figures.tips += row["n"]
+        figures.tip_shares[row["currency"]] = figures.tip_shares.get(row["currency"], 0) + row["share"]
 
     entries = _earnings_entries(author, window)
     sale_article = Coalesce("transfer__purchase__article_id", "transfer__reversed_purchase__article_id")

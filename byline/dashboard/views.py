@@ -13,10 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from byline.articles.models import Article, Author
+from byline.comments.selectors import recent_for_moderator
 from byline.core.errors import Refused
 from byline.dashboard import selectors
 from byline.dashboard.presentation import charts_for
 from byline.dashboard.services import flush_view_counters
+from byline.tips.selectors import recent_tips
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,6 +61,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/overview.html", {
         "report": report, "charts": charts_for(report), "period": period, "periods": selectors.PERIODS,
         "viewer": viewer, "authors": selectors.authors_for_filter() if viewer.whole_site else [],
+        "comments": recent_for_moderator(author_id=viewer.scope.pk if viewer.scope else None),
+        "here": request.get_full_path(),
     })
 
 
@@ -73,7 +77,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     report = selectors.report(author=article.author, article=article, window=window)
     return render(request, "dashboard/article.html", {
         "article": article, "report": report, "charts": charts_for(report), "period": period,
-        "periods": selectors.PERIODS, "viewer": viewer,
+        "periods": selectors.PERIODS, "viewer": viewer, "here": request.get_full_path(),
+        "comments": recent_for_moderator(author_id=article.author_id, article_id=article.pk),
+        "tips": recent_tips(article_id=article.pk),
     })
 
 

@@ -54,7 +54,8 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                    description: str, success_url: str, cancel_url: str, article: Article | None = None,
                    plan: MembershipPlan | None = None, price_minor: int | None = None, method: str = "",
                    channel: str = "", client_ip: str = "", collection: Collection | None = None,
-                   author_price: AuthorPrice | None = None, gift=None) -> Checkout:
+                   author_price: AuthorPrice | None = None, gift=None, tip_message: str = "",
+                   tip_anonymous: bool = False) -> Checkout:
     """Open a checkout with the chosen payment method (default: the configured provider), once per key.
 
     A repeat gets the first checkout, also one sent while the first is still being opened: the new row and
@@ -67,7 +68,7 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
     key = f"checkout:{purchases.scoped_key(reader, idempotency_key)}"
     wanted = _CheckoutTerms(purpose=purpose, currency=currency, article_id=article.pk if article else None,
                             plan_id=plan.pk if plan else None, provider=method or settings.PAYMENT_PROVIDER,
-                            amount_minor=amount_minor if purpose == Purpose.TOPUP else None,
+                            amount_minor=amount_minor if purpose in EXACT_AMOUNT else None,
                             collection_id=collection.pk if collection else None,
                             author_price_id=author_price.pk if author_price else None,
                             gift_id=gift.pk if gift else None)
@@ -89,7 +90,8 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
                 checkout = Checkout.objects.create(
                     reference=reference, reader=reader, provider=wanted.provider, purpose=purpose,
                     amount_minor=amount_minor, currency=currency, article=article, plan=plan, price_minor=price_minor,
-                    idempotency_key=key, collection=collection, author_price=author_price, gift=gift)
+                    idempotency_key=key, collection=collection, author_price=author_price, gift=gift,
+                    tip_message=tip_message, tip_anonymous=tip_anonymous)
         except IntegrityError:
             first = Checkout.objects.filter(idempotency_key=key).first()
             if first is None:
@@ -111,6 +113,11 @@ def start_checkout(*, reader, purpose: Purpose, amount_minor: int, currency: str
     return checkout
 
 
+# Checkouts whose amount is what the reader chose (not derived from a price and the wallet): a key reused for
+# another amount is another payment.
+EXACT_AMOUNT = (Purpose.TOPUP, Purpose.TIP)
+
+
 @dataclass(frozen=True)
 class _CheckoutTerms:
     """What makes two checkout requests the same payment. A card unlock's amount is left out: it follows the
@@ -130,7 +137,7 @@ class _CheckoutTerms:
     def of(cls, checkout: Checkout) -> _CheckoutTerms:
         return cls(purpose=checkout.purpose, currency=checkout.currency, article_id=checkout.article_id,
                    plan_id=checkout.plan_id, provider=checkout.provider,
-                   amount_minor=checkout.amount_minor if checkout.purpose == Purpose.TOPUP else None,
+                   amount_minor=checkout.amount_minor if checkout.purpose in EXACT_AMOUNT else None,
                    collection_id=checkout.collection_id, author_price_id=checkout.author_price_id,
                    gift_id=checkout.gift_id)
 

@@ -34,6 +34,10 @@ class Checkout(models.Model):
     # The price of the article or plan as quoted when the checkout opened (in `currency`): the purchase
     # that completes it is refused if the price changed meanwhile, and the money stays in the wallet.
     price_minor = models.PositiveBigIntegerField(null=True, blank=True)
+    # A tip's message to the writer and whether the tipper stays unnamed (purpose "tip"; the article is `article`
+    # and the tip's amount `price_minor`).
+    tip_message = models.CharField(max_length=280, blank=True)
+    tip_anonymous = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=160, unique=True)
     status = models.CharField(max_length=8, choices=CheckoutStatus.choices, default=CheckoutStatus.OPEN)
     failure_reason = models.CharField(max_length=200, blank=True)

@@ -34,6 +34,8 @@ def describe(checkout: Checkout) -> str:
         return _("Unlock: %(title)s") % {"title": checkout.article.title}
     if checkout.purpose == Purpose.MEMBERSHIP and checkout.plan_id:
         return _("Membership: %(plan)s") % {"plan": checkout.plan.display_name}
+    if checkout.purpose == Purpose.TIP and checkout.article_id:
+        return _("Tip to %(name)s: %(title)s") % {"name": checkout.article.author.name, "title": checkout.article.title}
     return _("Byline wallet top-up")
 
 

@@ -8,17 +8,20 @@ from byline.payments.models import Checkout, CheckoutStatus
 from byline.payments.providers.base import Purpose
 from byline.purchases.models import Membership, MembershipCharge, Purchase
 from byline.purchases.services import scoped_key
+from byline.tips.models import Tip
+from byline.tips.selectors import tip_of_checkout
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
-    """`outcome` is one of: waiting, failed, bought (an article), member (a membership), topped_up, kept
+    """`outcome` is one of: waiting, failed, bought (an article), member (a membership), tipped, topped_up, kept
     (paid, but what it was for could not be completed: the money stays in the wallet)."""
 
     outcome: str
     checkout: Checkout
     purchase: Purchase | None = None
     membership: Membership | None = None
+    tip: Tip | None = None
 
 
 def checkout_result(*, checkout: Checkout) -> CheckoutResult:
@@ -42,4 +45,7 @@ def checkout_result(*, checkout: Checkout) -> CheckoutResult:
 
         paid = PaidGift.objects.filter(pk=checkout.gift_id).exclude(state=GiftState.AWAITING).exists()
         return CheckoutResult("gift", checkout) if paid else CheckoutResult("kept", checkout)
+    if checkout.purpose == Purpose.TIP:
+        tip = tip_of_checkout(reader_id=checkout.reader_id, reference=checkout.reference)
+        return CheckoutResult("tipped", checkout, tip=tip) if tip else CheckoutResult("kept", checkout)
     return CheckoutResult("topped_up", checkout)

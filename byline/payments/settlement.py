@@ -1,5 +1,5 @@
 """Settling money a provider confirmed: credit the wallet, complete the checkout, fulfil what it was for
-(an article unlock or a membership), renew a card subscription, settle a QR order, and apply one verified
+(an article unlock, a membership or a tip), renew a card subscription, settle a QR order, and apply one verified
 event. The bottom of the payments app's services: it imports no other payments module but the models,
 the errors and the provider interface's types (`providers.base`; checked by import-linter, see
 docs/DEVELOPING.md). What a provider can do comes in as an argument.
@@ -29,6 +29,8 @@ from byline.purchases import services as purchases
 from byline.purchases.errors import PurchaseRefused
 from byline.purchases.models import Membership, RenewVia
 from byline.subscriptions import services as subscriptions
+from byline.tips import services as tips
+from byline.tips.errors import TipRefused
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,14 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
                     renew_via=RenewVia.CARD if subscription_ref else RenewVia.WALLET,
                     subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
                 return f"author subscription {subscription.pk}"
-    except PurchaseRefused as refused:
+            if checkout.purpose == Purpose.TIP:
+                # The exact amount came in for this tip: give it from the wallet as any tip, under the checkout's key.
+                tip = tips.tip_from_wallet(tipper=checkout.reader, article=checkout.article,
+                                           amount_minor=checkout.price_minor or checkout.amount_minor,
+                                           currency=checkout.currency, idempotency_key=key,
+                                           message=checkout.tip_message, anonymous=checkout.tip_anonymous)
+                return f"tip {tip.pk}"
+    except (PurchaseRefused, TipRefused) as refused:
         # The money stays in the wallet: the reader can use it, or staff can refund it.
         return f"kept in wallet: {refused.message}"[:200]
     return "wallet topped up"

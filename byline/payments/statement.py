@@ -154,6 +154,8 @@ def _top_up(transfer: Transfer, related: _Related) -> str:
             return _("%(how)s, for the collection: %(title)s") % {"how": how, "title": checkout.collection.title}
         if checkout.purpose == Purpose.MEMBERSHIP and checkout.plan_id:
             return _("%(how)s, for the membership") % {"how": how}
+        if checkout.purpose == Purpose.TIP and checkout.article_id:
+            return _("%(how)s, for a tip: %(title)s") % {"how": how, "title": checkout.article.title}
         return str(how)
     if transfer.pk in related.late:
         late = related.late[transfer.pk]

@@ -112,7 +112,7 @@ class Line:
     """One thing that changed a writer's earnings, as the earnings page and the statements list it."""
 
     at: dt.datetime
-    kind: str                  # sale, refund, pool, payout, payout_back, other
+    kind: str                  # sale, tip, refund, pool, payout, payout_back, other
     label: str
     memo: str
     net: int
@@ -123,7 +123,7 @@ class Line:
     taken_back: bool = False
 
 
-KIND_OF = {"purchase": "sale", "pool_payout": "pool", "payout": "payout", "payout_back": "payout_back"}
+KIND_OF = {"purchase": "sale", "pool_payout": "pool", "payout": "payout", "payout_back": "payout_back", "tip": "tip"}
 
 
 def lines_of(account: Account, *, since: dt.datetime | None = None, until: dt.datetime | None = None,

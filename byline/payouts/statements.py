@@ -35,7 +35,7 @@ def cell(text: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return {"sale": _("Sale"), "refund": _("Refund or undo"), "pool": _("Membership pool share"),
+    return {"sale": _("Sale"), "tip": _("Tip"), "refund": _("Refund or undo"), "pool": _("Membership pool share"),
             "payout": _("Payout"), "payout_back": _("Payout back"), "other": _("Other earnings")}.get(kind, kind)
 
 

@@ -54,6 +54,19 @@ def named_tippers(article: Article, *, limit: int = NAMES_SHOWN) -> list[str]:
     return names[:limit]
 
 
+def tip_of_checkout(*, reader_id: int, reference: str) -> Tip | None:
+    """The tip a paid card or QR checkout gave (`payments.settlement.fulfil` gives it under the key
+    `checkout-<reference>`, which `services.tip_from_wallet` scopes to the reader)."""
+    return (Tip.objects.filter(idempotency_key=f"tip:r{reader_id}:checkout-{reference}")
+            .select_related("article__author").first())
+
+
+def recent_tips(*, article_id: int, limit: int = 20) -> list[Tip]:
+    """The newest tips on one article that stand, with their messages, for its writer's dashboard. One query."""
+    return list(Tip.objects.filter(article_id=article_id, status=TipStatus.ACTIVE).select_related("tipper")
+                .order_by("-created_at", "-pk")[:limit])
+
+
 def _tippers():
     rows = (Tip.objects.filter(article=OuterRef("pk"), status=TipStatus.ACTIVE).order_by().values("article")
             .annotate(n=Count("tipper", distinct=True)).values("n"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from byline.articles import page_cache
 from byline.articles.models import Article
+from byline.core.text_input import TextRefused, normalise_text
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.pricing.conversion import sold_currencies
@@ -47,6 +48,15 @@ def _repeat_of(first: Tip, article: Article, amount_minor: int, currency: str) -
     return first
 
 
+def clean_message(message: str) -> str:
+    """The tipper's message as it is kept: normalised where it enters (CRLF to LF, no controls), at most
+    MAX_MESSAGE characters. A NUL is refused (the form refuses it first; this guards other callers)."""
+    try:
+        return normalise_text(message or "").strip()[:MAX_MESSAGE]
+    except TextRefused as refused:
+        raise TipRefused(str(refused), code="invalid") from None
+
+
 def check_amount(*, amount_minor: int, currency: str) -> None:
     if currency not in sold_currencies():
         raise TipRefused(_("Tips are not taken in %(currency)s.") % {"currency": currency}, code="currency")
@@ -68,7 +78,7 @@ def tip_from_wallet(*, tipper: Any, article: Article, amount_minor: int, currenc
     if article.author.user_id == tipper.pk:
         raise TipRefused(_("You cannot tip yourself."), code="self")
     check_amount(amount_minor=amount_minor, currency=currency)
-    message = (message or "").strip()[:MAX_MESSAGE]
+    message = clean_message(message)
     wallet, earnings, fees = ledger.accounts_for([
         (AccountKind.WALLET, currency, tipper), (AccountKind.EARNINGS, currency, article.author.user_id),
         (AccountKind.FEES, currency, None)])

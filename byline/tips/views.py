@@ -23,10 +23,14 @@ from byline.articles.models import Author
 from byline.core import errors
 from byline.core.templatetags.byline import money
 from byline.ledger import selectors as ledger_selectors
-from byline.payments.providers.base import ProviderError, Purpose
-from byline.payments.services import PaymentRefused, card_charge, start_checkout
+from byline.payments.models import Checkout
+from byline.payments.providers.base import ProviderError
+from byline.payments.qr_views import METHOD_NAMES
+from byline.payments.services import PaymentRefused, minimum_charge
+from byline.payments.views import chosen_method, method_choices
 from byline.pricing.selectors import currency_of
-from byline.tips import selectors, services
+from byline.purchases.errors import PurchaseRefused
+from byline.tips import card, selectors, services
 from byline.tips.errors import TipRefused
 from byline.tips.forms import TipForm, TipSettingsForm
 from byline.tips.models import Tip, TipStatus
@@ -91,49 +95,57 @@ def confirm(request: HttpRequest, slug: str) -> HttpResponse:
                                                         reader=request.user, currency=currency)}, status=400)
     amount = form.cleaned_data["amount_minor"]
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
+    offered = method_choices(currency)
+    methods = card.payable_by(methods=offered, amount_minor=amount, currency=currency)
     return render(request, "tips/confirm.html", {
         "article": article, "amount": amount, "currency": currency, "balance": balance, "after": balance - amount,
         "can_afford": balance >= amount, "key": uuid.uuid4().hex, "message": form.cleaned_data["message"],
         "anonymous": form.cleaned_data["anonymous"], "back": here, "card_key": uuid.uuid4().hex,
-        "card_amount": card_charge(price_minor=amount, balance=balance, currency=currency),
-        "returning": "ref" in request.GET,
+        "methods": methods,
+        # The site's card provider alone gets one plain "Pay by card" button; any other choice, the method list.
+        "card_only": [name for name, _label, _amount in methods] == [settings.PAYMENT_PROVIDER],
+        # Methods that cannot charge so little: the smallest amount each would take.
+        "too_small": [(label, minimum_charge(currency=currency, method=name)) for name, label in offered
+                      if name not in {m[0] for m in methods}],
     })
 
 
 @login_required
 @require_POST
 def by_card(request: HttpRequest, slug: str) -> HttpResponse:
-    """The wallet is short: top it up by card with what the tip lacks (at least the card minimum; anything more
-    stays in the wallet), then come back to this tip's confirmation to give it from the wallet. The top-up is
-    an ordinary one (payments), so the tip itself is still one wallet transfer with its own key."""
+    """Pay this tip by card, WeChat Pay or Alipay, for the exact amount: a checkout with the purpose "tip"
+    (`card.start_card_tip`); the tip is given when the provider confirms the payment, and the reader lands on
+    the payment's return page, which says so."""
     article, away = _tippable(request, slug)
     if away:
         return away
     currency = currency_of(request.user)
     amount = request.POST.get("amount", "")
-    if not amount.isascii() or not amount.isdigit() or len(amount) > 9:
+    message = request.POST.get("message", "")[:280]
+    anonymous = request.POST.get("anonymous") == "yes"
+    back = reverse("tips:confirm", args=[article.slug]) + "?" + urlencode({
+        "amount": "custom", "custom": _major(int(amount), currency) if _is_amount(amount) else "",
+        "message": message, **({"anonymous": "on"} if anonymous else {})})
+    if not _is_amount(amount):
         messages.error(request, _("Please choose an amount within the limits shown."))
         return _back_to(reverse("tips:tip", args=[article.slug]))
     try:
-        services.check_amount(amount_minor=int(amount), currency=currency)
+        checkout = card.start_card_tip(
+            tipper=request.user, article=article, amount_minor=int(amount), currency=currency,
+            idempotency_key=request.POST.get("idempotency_key") or uuid.uuid4().hex, message=message,
+            anonymous=anonymous, success_url=request.build_absolute_uri(reverse("payments:return")),
+            cancel_url=request.build_absolute_uri(back), **chosen_method(request))
     except TipRefused as refused:
         messages.error(request, str(refused.message))
         return _back_to(reverse("tips:tip", args=[article.slug]))
-    balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
-    charge = card_charge(price_minor=int(amount), balance=balance, currency=currency)
-    back = reverse("tips:confirm", args=[article.slug]) + "?" + urlencode({
-        "amount": "custom", "custom": _major(int(amount), currency), "message": request.POST.get("message", "")[:280],
-        **({"anonymous": "on"} if request.POST.get("anonymous") == "yes" else {})})
-    try:
-        checkout = start_checkout(
-            reader=request.user, purpose=Purpose.TOPUP, amount_minor=charge, currency=currency,
-            idempotency_key="tipcard:" + (request.POST.get("idempotency_key") or uuid.uuid4().hex)[:100],
-            description=_("Byline wallet top-up for a tip"), success_url=request.build_absolute_uri(back),
-            cancel_url=request.build_absolute_uri(back))
-    except (PaymentRefused, ProviderError) as refused:
+    except (PaymentRefused, PurchaseRefused, ProviderError) as refused:  # PurchaseRefused: a key too long
         messages.error(request, str(getattr(refused, "message", "")) or _("The card payment could not be started."))
         return _back_to(back)
     return _back_to(checkout.redirect_url)
+
+
+def _is_amount(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def _major(minor: int, currency: str) -> str:
@@ -147,7 +159,7 @@ def _give(request: HttpRequest, article, here: str) -> HttpResponse:
         return _back_to(here)
     currency = (request.POST.get("currency") or "")[:3]
     amount = request.POST.get("amount", "")
-    if not amount.isascii() or not amount.isdigit() or len(amount) > 9:
+    if not _is_amount(amount):
         messages.error(request, _("Please choose an amount within the limits shown."))
         return _back_to(here)
     try:
@@ -168,8 +180,18 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     tip = get_object_or_404(Tip.objects.select_related("article__author"), pk=pk, tipper=request.user)
     undoable = tip.status == TipStatus.ACTIVE and timezone.now() <= services.undo_deadline(tip)
     return render(request, "tips/receipt.html", {
-        "tip": tip, "article": tip.article, "undoable": undoable,
+        "tip": tip, "article": tip.article, "undoable": undoable, "paid_with": _paid_with(tip),
         "balance": ledger_selectors.wallet_balance(reader=request.user, currency=tip.currency)})
+
+
+def _paid_with(tip: Tip) -> str:
+    """"Card", "WeChat Pay", "Alipay" for a tip a checkout paid for (its key names the checkout), else ""."""
+    prefix = f"tip:r{tip.tipper_id}:checkout-"
+    if not tip.idempotency_key.startswith(prefix):
+        return ""
+    provider = (Checkout.objects.filter(reference=tip.idempotency_key[len(prefix):], reader_id=tip.tipper_id)
+                .values_list("provider", flat=True).first())
+    return str(METHOD_NAMES.get(provider, _("Card"))) if provider else ""
 
 
 @login_required

@@ -296,3 +296,75 @@ def test_likes_cost_one_query_per_reader_and_generation(paid_article, author, se
     assert page.count("You like this") == 1
     [query] = [q["sql"] for q in warm]
     assert "purchases_purchase" in query
+
+
+def test_a_reader_takes_a_like_back_once_without_javascript(paid_article):
+    comment = write(buyer_of(paid_article), paid_article, "Worth it")
+    liker = buyer_of(paid_article, "unliker")
+    client = signed_in(liker)
+    client.post(reverse("comments:like", args=[comment.pk]))
+    page = client.get(paid_article.get_absolute_url()).content.decode()
+    assert "You like this" in page and reverse("comments:unlike", args=[comment.pk]) in page
+    for _ in range(2):  # a second press (another tab, Back and again) changes nothing
+        assert client.post(reverse("comments:unlike", args=[comment.pk])).status_code == 303
+    comment.refresh_from_db()
+    assert comment.like_count == 0 and not comment.likes.exists()
+    page = client.get(paid_article.get_absolute_url()).content.decode()  # the cached shell moved on
+    assert "You like this" not in page and " like<" not in page
+    assert reverse("comments:like", args=[comment.pk]) in page
+    assert Client().post(reverse("comments:unlike", args=[comment.pk])).status_code == 302  # to log in
+
+
+def _two_hundred_comments(article, *, featured_every=0):
+    writers = [make_user() for _ in range(10)]
+    firsts = Comment.objects.bulk_create([
+        Comment(article=article, reader=writers[n % 10], body_markdown=f"c{n}", body_html=f"<p>c{n}</p>",
+                featured=bool(featured_every) and n % featured_every == 0) for n in range(100)])
+    Comment.objects.bulk_create([Comment(article=article, reader=writers[n % 10], parent=firsts[n],
+                                         body_markdown=f"r{n}", body_html=f"<p>r{n}</p>") for n in range(100)])
+    from byline.articles import page_cache
+
+    page_cache.parts_changed(article.slug)  # bulk_create sends no signal: as a comment write would
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    return page, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("kind", ["free", "paid"])
+def test_an_anonymous_page_with_200_comments_keeps_its_query_budget(kind, free_article, paid_article, author):
+    """Anonymous readers: a free article shows all 200 comments, a paid one only the featured ones; either way
+    the comments add one query to the page's cold render, and the page cache serves it after with none."""
+    article = free_article if kind == "free" else paid_article
+    bare = make_article(author=author, title=f"Bare {kind}", slug=f"bare-{kind}",
+                        visibility=article.visibility, price_minor=article.price_minor)
+    _page, without = _queries(Client(), bare.get_absolute_url())
+    _two_hundred_comments(article, featured_every=10)
+    url = article.get_absolute_url()
+    page, cold = _queries(Client(), url)
+    if kind == "free":
+        assert page.count('class="comment') >= 200 and "<p>r99</p>" in page
+    else:
+        assert "<p>c90</p>" in page and "<p>c91</p>" not in page and "<p>r0</p>" not in page
+    assert len(cold) <= len(without) + 1, cold
+    page_again, warm = _queries(Client(), url)
+    assert warm == [] and page_again == page
+
+
+def test_a_reader_without_access_on_a_page_with_200_comments_keeps_the_signed_in_budget(paid_article, author):
+    """Signed in, without access: the featured comments only, one query more than the page without comments,
+    and none more from the shared shell."""
+    reader = make_user()
+    client = signed_in(reader)
+    client.get(make_article(author=author, title="Warm", slug="warm").get_absolute_url())  # caches the user row
+    bare = make_article(author=author, title="Bare paid", slug="bare-paid")
+    _page, without = _queries(client, bare.get_absolute_url())
+    _two_hundred_comments(paid_article, featured_every=10)
+    url = paid_article.get_absolute_url()
+    page, cold = _queries(client, url)
+    assert "<p>c90</p>" in page and "<p>c91</p>" not in page
+    assert len(cold) <= len(without) + 1
+    _page, warm = _queries(client, url)
+    assert len(warm) <= len(without), warm

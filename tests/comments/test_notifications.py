@@ -83,8 +83,12 @@ def test_a_reply_waiting_for_approval_tells_only_the_author(free_article, author
     first = make_user()
     comment = committed(write, first, free_article, "Hello")
     services.moderate(moderator=author.user, comment_id=comment.pk, action="show")
-    committed(write, make_user(), free_article, "A newcomer's reply", parent=comment)
+    reply = committed(write, make_user(), free_article, "A newcomer's reply", parent=comment)
     assert kinds_of(first) == []
+    assert kinds_of(author.user) == [NotificationKind.COMMENT] * 2
+    # Approved: now the writer of the comment it answers hears of it, and the author is not told twice.
+    committed(lambda: services.moderate(moderator=author.user, comment_id=reply.pk, action="show"))
+    assert kinds_of(first) == [NotificationKind.REPLY]
     assert kinds_of(author.user) == [NotificationKind.COMMENT] * 2
 
 

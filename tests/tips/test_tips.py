@@ -127,11 +127,21 @@ def test_bad_amounts_on_the_tip_pages_are_form_errors(paid_article):
     assert refused.status_code == 303 and not Tip.objects.exists()
 
 
-def test_the_caring_version_preselects_no_amount(paid_article):
-    client = signed_in(make_user())
+def test_the_caring_version_preselects_no_amount_and_gives_every_choice_equal_weight(paid_article, settings):
+    settings.PAYMENT_METHODS = {"USD": ["sandbox", "alipay"]}  # the method list, not the one card button
+    reader = make_user()
+    fund(reader, 1_000)
+    client = signed_in(reader)
     client.cookies["byline_reading"] = "caring|standard|100|0000"
     page = client.get(reverse("tips:tip", args=[paid_article.slug])).content.decode()
     assert " checked" not in page and "Maybe later" in page
+    assert "button-primary" not in page.split("<main")[1]
+    confirm = client.get(reverse("tips:confirm", args=[paid_article.slug]), {"amount": "500"}).content.decode()
+    main = confirm.split("<main")[1]
+    assert "Confirm: tip $5.00 from my balance" in main and "Pay $5.00 with Card" in main
+    assert "Maybe later" in main and "button-primary" not in main
+    standard = signed_in(reader).get(reverse("tips:confirm", args=[paid_article.slug]), {"amount": "500"})
+    assert "button-primary" in standard.content.decode().split("<main")[1]
 
 
 def test_the_wallet_receipt_of_a_tip_and_of_its_undo_say_what_they_were(paid_article, author):
@@ -146,27 +156,3 @@ def test_the_wallet_receipt_of_a_tip_and_of_its_undo_say_what_they_were(paid_art
     undone = client.get(reverse("purchases:receipt", args=[tip.reversal_id])).content.decode()
     assert f"Tip to {author.name}: {paid_article.title}" in given and "Paid from your balance" in given
     assert f"Tip undone: {paid_article.title}" in undone and "Refunded to your balance" in undone
-
-
-def test_a_short_wallet_is_topped_up_by_card_and_the_reader_comes_back_to_confirm_the_tip(paid_article):
-    from byline.payments.models import Checkout, SandboxPayment
-    from byline.payments.webhooks import receive
-    from tests.payments.conftest import signed
-    from tests.payments.test_sandbox import _completed_event
-
-    reader = make_user()
-    fund(reader, 100)
-    client = signed_in(reader)
-    confirm_url = reverse("tips:confirm", args=[paid_article.slug])
-    page = client.get(confirm_url, {"amount": "500", "message": "For the ending"}).content.decode()
-    assert "Add $4.00 by card, then confirm the tip" in page
-    started = client.post(reverse("tips:by_card", args=[paid_article.slug]),
-                          {"idempotency_key": "card-1", "amount": "500", "message": "For the ending"})
-    assert started.status_code == 303
-    checkout = Checkout.objects.get()
-    success_url = SandboxPayment.objects.get().success_url
-    assert checkout.amount_minor == 400 and confirm_url in success_url and not Tip.objects.exists()
-    body, headers = signed(_completed_event(checkout, "evt_tip_card"))
-    assert receive(provider_name="sandbox", body=body, headers=headers).status == 200
-    back = client.get(success_url.replace("http://testserver", "")).content.decode()
-    assert "Confirm: tip $5.00 from my balance" in back and "For the ending" in back and balance(reader) == 500

@@ -42,14 +42,19 @@ def comment_section(context: template.Context) -> dict:
     return result
 
 
-@register.simple_tag
-def own_marker(comment) -> str:
-    return f"comment-own.{comment.pk}"
+def _argument(comment, featured_only: bool) -> str:
+    # "f<id>" on a featured-only list: the personal values then read the owners of featured comments only.
+    return f"f{comment.pk}" if featured_only else str(comment.pk)
 
 
 @register.simple_tag
-def like_marker(comment) -> str:
-    return f"comment-like.{comment.pk}"
+def own_marker(comment, featured_only: bool = False) -> str:
+    return f"comment-own.{_argument(comment, featured_only)}"
+
+
+@register.simple_tag
+def like_marker(comment, featured_only: bool = False) -> str:
+    return f"comment-like.{_argument(comment, featured_only)}"
 
 
 @register.filter

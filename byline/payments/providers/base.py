@@ -46,6 +46,7 @@ class Purpose(StrEnum):
     GIFT = "gift"  # a paid gift (byline/gifts): the checkout names it
     COLLECTION = "collection"
     AUTHOR_SUBSCRIPTION = "author_sub"  # a card subscription to one writer (byline/subscriptions)
+    TIP = "tip"  # a tip (赞赏) for the exact amount: the credit is spent as a TIP transfer (byline/tips)
 
 
 class EventKind(StrEnum):

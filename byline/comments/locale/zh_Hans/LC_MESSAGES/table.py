@@ -127,4 +127,5 @@ ZH = {
     "likes": "点赞数",
     "like": "点赞",
     "Your own comments are not yours to like.": "不能给自己的评论点赞。",
+    'Unlike': '取消点赞',
 }

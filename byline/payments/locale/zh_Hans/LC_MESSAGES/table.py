@@ -183,4 +183,11 @@ ZH = {
     'Monthly subscription to %(name)s, until %(date)s': '按月订阅%(name)s，至 %(date)s',
     'This subscription is no longer offered.': '这项订阅已停止提供。',
     'Subscription: %(writer)s': '订阅：%(writer)s',
+    '%(how)s, for a tip: %(title)s': '%(how)s，用于赞赏：%(title)s',
+    'Thank you for your tip': '感谢您的赞赏',
+    'You tipped %(name)s %(amount)s for “%(title)s”.': '您为《%(title)s》赞赏了%(name)s %(amount)s。',
+    'See your tip': '查看您的赞赏',
+    'Back to the article': '返回文章',
+    'Your payment arrived, but the tip did not go through': '您的付款已到账，但赞赏没有完成',
+    'The %(amount)s you paid is in your wallet (your balance is %(balance)s), for example because the writer stopped taking tips while you were paying. You can use it, or ask us to refund it.': '您支付的 %(amount)s 已存入钱包（余额为 %(balance)s），原因可能是您付款期间作者关闭了赞赏。您可以使用这笔钱，也可以申请退款。',
 }

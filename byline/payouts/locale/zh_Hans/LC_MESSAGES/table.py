@@ -103,7 +103,7 @@ ZH = {
     "Sales": "销售",
     "Refunds and undos": "退款和撤销",
     "Membership pool shares": "会员收入分成",
-    "Platform fees (already taken from sales)": "平台服务费（已从销售中扣除）",
+    "Platform fees (already taken from sales and tips)": "平台服务费（已从销售和赞赏中扣除）",
     "Payouts that came back": "被退回的提现",
     "of which pending at the close": "其中期末待结算",
     "The closing balance equals the ledger's balance at the close of the month.": "期末余额与账本在月末的余额一致。",
@@ -184,4 +184,6 @@ ZH = {
     "Payout %(reference)s: %(status)s.": "提现 %(reference)s：%(status)s。",
     "Asked the providers about %(count)s payouts.": "已向服务商查询 %(count)s 笔提现。",
     "The PDF could not be made on this server; the CSV and this page hold the same statement.": "本服务器无法生成 PDF；CSV 和本页载有同样的对账单。",
+    'Tip': '赞赏',
+    'Tips': '赞赏',
 }

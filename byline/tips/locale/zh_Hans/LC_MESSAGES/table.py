@@ -80,4 +80,10 @@ ZH = {
     "Tip undone: %(amount)s is back in your balance.": "赞赏已撤销：%(amount)s 已退回您的余额。",
     "This page is for authors.": "这个页面供作者使用。",
     "Saved.": "已保存。",
+    'This way of paying starts at %(minimum)s. Please choose a larger tip, or tip from your balance.': '这种支付方式最低 %(minimum)s。请选择更大的金额，或用余额赞赏。',
+    'Tip to %(name)s: %(title)s': '赞赏%(name)s：%(title)s',
+    'Pay %(amount)s by card': '用银行卡支付 %(amount)s',
+    '%(method)s takes tips of %(minimum)s or more.': '%(method)s 赞赏金额最低 %(minimum)s。',
+    'Paid with': '支付方式',
+    'Card': '银行卡',
 }
