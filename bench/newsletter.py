@@ -65,13 +65,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _setup(database: str | None, port: int) -> None:
+def _setup(database: str | None, port: int, redis: str | None) -> None:
     tmp = tempfile.mkdtemp(prefix="byline-newsletter-bench-")
     os.environ.update(BYLINE_DEMO="1", BYLINE_VAR_DIR=tmp, BYLINE_FAST_HASHER="1",
                       DJANGO_SETTINGS_MODULE="byline.settings", DATABASE_URL=database or f"sqlite:///{tmp}/b.sqlite3",
                       EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
                       EMAIL_PORT=str(port))
-    os.environ.pop("REDIS_URL", None)
+    if redis:  # a cluster's workers share a Redis cache (Celery's broker is there anyway)
+        os.environ["REDIS_URL"] = redis
+    else:
+        os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -138,6 +141,7 @@ def main() -> None:
                         help="share of subscribers who bought the article (each a real wallet purchase)")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database", help="a PostgreSQL URL; a test database is made beside it and dropped")
+    parser.add_argument("--redis", help="a Redis URL for the cache (as in a cluster); else the one-machine file cache")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -146,7 +150,7 @@ def main() -> None:
     sink = multiprocessing.Process(target=_sink, args=(port, ready, counter), daemon=True)
     sink.start()
     ready.wait(30)
-    _setup(args.database, port)
+    _setup(args.database, port, args.redis)
     from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
@@ -210,7 +214,7 @@ def main() -> None:
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"newsletter bench: {args.subscribers} subscribers ({args.accounts:.0%} with accounts, {buyers} buyers), "
-          f"batch {args.batch}, {engine}")
+          f"batch {args.batch}, {engine}, cache {'redis' if args.redis else 'files'}")
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"  newsletter: {elapsed:8.2f} s  ({accepted / elapsed:8.0f} msg/s) from publish to the last accepted, "
           f"{accepted} accepted by the sink, {full} full copies, at most {max(copies.values(), default=0)} copies "

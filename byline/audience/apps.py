@@ -7,7 +7,7 @@ class AudienceConfig(AppConfig):
     verbose_name = _("Followers and newsletters")
 
     def ready(self) -> None:
-        from byline.audience import personal, services, signals  # noqa: F401 (the follow button, bell, publish hook)
+        from byline.audience import mail_events, personal, services, signals  # noqa: F401 (button, bell, hooks)
         from byline.comments.services import ON_NEW_COMMENT
 
         if services.notify_of_comment not in ON_NEW_COMMENT:

@@ -31,6 +31,14 @@ class MailFormat(models.TextChoices):
     TEXT = "text", _("Plain text only")
 
 
+SUPPRESSION_LABELS = {
+    "bounced": _("its mail bounced"),
+    "complained": _("reported our mail as spam"),
+    "unsubscribed": _("unsubscribed at the e-mail service"),
+    "rejected": _("refused by the e-mail service"),
+}
+
+
 class Subscriber(models.Model):
     # Empty (NULL) for a signed-in follower whose account has no address: the bell still tells them.
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True, null=True, blank=True)
@@ -44,6 +52,8 @@ class Subscriber(models.Model):
     stopped_at = models.DateTimeField(_("e-mail stopped"), null=True, blank=True)
     # A hard bounce or a complaint: never mail this address again, whatever the preferences say.
     suppressed_at = models.DateTimeField(_("suppressed"), null=True, blank=True)
+    # Why (the e-mail service's word, through its webhook): "bounced", "complained", "unsubscribed", "rejected".
+    suppressed_reason = models.CharField(_("why suppressed"), max_length=16, blank=True)
     # The end of the period the last digest covered (daily and weekly readers).
     last_digest_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,6 +64,13 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return self.email or f"#{self.pk}"
+
+    @property
+    def suppression_label(self) -> str:
+        """Why the address gets no newsletters, in words for the author's list ("" when it is not suppressed)."""
+        if self.suppressed_at is None:
+            return ""
+        return str(SUPPRESSION_LABELS.get(self.suppressed_reason, SUPPRESSION_LABELS["bounced"]))
 
     @property
     def receives_mail(self) -> bool:
@@ -151,6 +168,10 @@ class Delivery(models.Model):
     error = models.CharField(max_length=300, blank=True)
     # Which copy went out, for the author's figures ("full", "preview" or "digest").
     copy = models.CharField(max_length=8, blank=True)
+    # What the e-mail service later said about the message (its tracking webhook): "delivered", "bounced",
+    # "rejected" or "complained". Empty with plain SMTP, which says nothing after accepting.
+    outcome = models.CharField(max_length=12, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -38,6 +38,7 @@ from byline.audience.models import (
     Subscriber,
     Subscription,
 )
+from byline.audience.mail_events import METADATA_KEY
 from byline.audience.newsletter import CopyBook, list_headers, site_url
 from byline.core import forgetting
 from byline.mail.compose import build_message, inline_css
@@ -142,7 +143,7 @@ def subscribe_by_email(*, email: str, kind: str, author: Author | None = None, t
                 subscriber = Subscriber.objects.get(email__iexact=email)
         subscription, _created = Subscription.objects.get_or_create(
             subscriber=subscriber, **_target(kind, author, topic), defaults={"consent": Consent.DOUBLE_OPT_IN})
-    if subscription.confirmed_at is None or subscriber.confirmed_at is None:
+    if subscription.confirmed_at is None or subscriber.confirmed_at is None or subscriber.suppressed_at is not None:
         send_confirmation(subscriber=subscriber, what=list_name(subscription))
 
 
@@ -182,7 +183,9 @@ def confirm(*, subscriber_id: int) -> Subscriber | None:
         if subscriber.confirmed_at is None:
             subscriber.confirmed_at = now
         subscriber.stopped_at = None
-        subscriber.save(update_fields=["confirmed_at", "stopped_at"])
+        # The owner answered a message at this address: it works again, whatever bounced before.
+        subscriber.suppressed_at, subscriber.suppressed_reason = None, ""
+        subscriber.save(update_fields=["confirmed_at", "stopped_at", "suppressed_at", "suppressed_reason"])
         subscriber.subscriptions.filter(confirmed_at__isnull=True).update(confirmed_at=now)
         if subscriber.user_id:
             _forget_follows(subscriber.user_id)
@@ -215,10 +218,28 @@ def save_preferences(*, subscriber: Subscriber, frequency: str, language: str, m
     return subscriber
 
 
-def suppress(*, email: str) -> int:
-    """A hard bounce or a complaint (from the provider's webhook): never mail the address again."""
+def suppress(*, email: str, reason: str = "bounced") -> int:
+    """A hard bounce, a complaint, the service's own unsubscribe or a rejection (from the e-mail service's
+    webhook): no more newsletters to the address until its owner confirms it again (`confirm`)."""
     return Subscriber.objects.filter(email__iexact=_normalised_email(email), suppressed_at__isnull=True).update(
-        suppressed_at=timezone.now())
+        suppressed_at=timezone.now(), suppressed_reason=reason[:16])
+
+
+def record_mail_event(*, event_type: str, recipient: str, delivery_id: int | None = None,
+                      when: dt.datetime | None = None) -> None:
+    """One tracking event from the e-mail service (`mail_events`): the outcome on the message's outbox row,
+    and the address suppressed after a bounce, complaint, the service's unsubscribe or a rejection. The
+    row is found by the id the message carried as metadata, and only if it went to that very address, so
+    an event about one address can never mark another's row."""
+    from byline.audience.mail_events import OUTCOMES, SUPPRESSING
+
+    when = when or timezone.now()
+    if delivery_id is not None and event_type in OUTCOMES and recipient:
+        Delivery.objects.filter(pk=delivery_id, subscriber__email__iexact=_normalised_email(recipient)).exclude(
+            outcome__in=("bounced", "rejected", "complained")).update(outcome=OUTCOMES[event_type], outcome_at=when)
+    if event_type in SUPPRESSING and recipient:
+        if suppress(email=recipient, reason=SUPPRESSING[event_type]):
+            log.info("audience: an address was suppressed (%s)", event_type)
 
 
 # --- Newsletters -----------------------------------------------------------------------------------------
@@ -305,7 +326,9 @@ def send_newsletter_batch(*, newsletter_id: int, limit: int = BATCH_SIZE, now: d
     newsletter = Newsletter.objects.get(pk=newsletter_id)
     # The row as it is now, locked part included: `decide` below is asked about exactly this row.
     article = Article.objects.select_related("author", "topic").get(pk=newsletter.article_id)
-    rows = list(Delivery.objects.filter(pk__in=ids, claim=claim).select_related("subscriber", "subscriber__user")
+    # The reader's currency travels with the user row (as on a signed-in page): no cache or query per reader.
+    rows = list(Delivery.objects.filter(pk__in=ids, claim=claim)
+                .select_related("subscriber", "subscriber__user", "subscriber__user__reader_currency")
                 .order_by("id"))
     if not article.is_live:
         Delivery.objects.filter(pk__in=ids, claim=claim).update(state=DeliveryState.SKIPPED, error="not live")
@@ -314,24 +337,32 @@ def send_newsletter_batch(*, newsletter_id: int, limit: int = BATCH_SIZE, now: d
     book = CopyBook(article)
     connection = connection or get_connection()
     done: set[int] = set()
+    # Rows whose address no longer takes newsletters are settled together, before any message goes out.
+    stopped = [row.pk for row in rows
+               if not row.subscriber.receives_mail or row.subscriber.frequency != Frequency.EACH]
+    if stopped:
+        Delivery.objects.filter(pk__in=stopped, claim=claim, state=DeliveryState.PENDING).update(
+            state=DeliveryState.SKIPPED, error="preferences changed", claimed_until=None)
+        done.update(stopped)
+    rows = [row for row in rows if row.pk not in done]
+    book.decide_batch([row.subscriber for row in rows])  # one entitlement query for the batch
     relaxed = _relaxed_commits()
+    mark = _Marker(claim)
     try:
         connection.open()
         for row in rows:
-            subscriber = row.subscriber
-            if not subscriber.receives_mail or subscriber.frequency != "each":
-                _settle(row, claim, DeliveryState.SKIPPED, error="preferences changed")
-                done.add(row.pk)
-                continue
             try:
-                copy_name = _send_one(book, subscriber, connection)
+                copy_name = _send_one(book, row.subscriber, connection, delivery_id=row.pk)
             except smtplib.SMTPRecipientsRefused as refused:
                 _settle(row, claim, DeliveryState.FAILED, error=str(refused)[:300])
                 done.add(row.pk)
                 continue
-            _settle(row, claim, DeliveryState.SENT, copy=copy_name)
+            # Marked the moment the server accepted it, before the next message: a worker killed can
+            # repeat at most the one message in flight (tests/audience/test_worker_killed.py).
+            mark.sent(row.pk, copy_name)
             done.add(row.pk)
     finally:
+        mark.close()
         connection.close()
         if relaxed:
             _strict_commits()
@@ -362,7 +393,7 @@ def _strict_commits() -> None:
         cursor.execute("RESET synchronous_commit")
 
 
-def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any) -> str:
+def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any, *, delivery_id: int) -> str:
     """Send the subscriber's copy over `connection`; returns which copy ("full" or "preview"). Through Django's
     SMTP backend the prepared bytes go straight to its open SMTP session (the same bytes Django would make);
     any other backend (anymail, the demo's files, tests' memory) gets an EmailMessage."""
@@ -372,13 +403,37 @@ def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any) -> str:
             connection.connection.sendmail(ENVELOPE_FROM(), [subscriber.email], data)
             return copy_name
     copy_name, copy, links = book.for_subscriber(subscriber)
-    build_message(subject=copy.subject, text=copy.text, html=copy.html, to=subscriber.email,
-                  headers=list_headers(links), connection=connection).send()
+    message = build_message(subject=copy.subject, text=copy.text, html=copy.html, to=subscriber.email,
+                            headers=list_headers(links), connection=connection)
+    # An e-mail service (anymail) returns this with each event about the message: see mail_events.
+    message.metadata = {METADATA_KEY: str(delivery_id)}
+    message.tags = ["newsletter"]
+    message.send()
     return copy_name
 
 
 def ENVELOPE_FROM() -> str:  # noqa: N802 (reads like the constant it stands for)
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+class _Marker:
+    """The "sent" mark of one row: one short UPDATE, its SQL made once per batch rather than by the ORM per
+    row (building the query cost more than running it). The same conditions as `_settle`: only a row this
+    batch claimed and that is still waiting."""
+
+    def __init__(self, claim: str):
+        table = Delivery._meta.db_table
+        self.claim = claim
+        self.sql = (f'UPDATE "{table}" SET "state" = %s, "sent_at" = %s, "copy" = %s, "error" = \'\', '
+                    f'"claimed_until" = NULL WHERE "id" = %s AND "claim" = %s AND "state" = %s')
+        self.cursor = db_connection.cursor()
+
+    def sent(self, row_id: int, copy_name: str) -> None:
+        now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+        self.cursor.execute(self.sql, [DeliveryState.SENT, now, copy_name, row_id, self.claim, DeliveryState.PENDING])
+
+    def close(self) -> None:
+        self.cursor.close()
 
 
 def _settle(row: Delivery, claim: str, state: str, *, copy: str = "", error: str = "") -> None:

@@ -14,6 +14,12 @@ PREFERENCES_SALT = "byline.audience.preferences"
 CONFIRM_MAX_AGE_S = 7 * 24 * 3600
 
 
+def signer(salt: str) -> signing.Signer:
+    """The signer `make` uses for a link that never expires (not CONFIRM_SALT), for callers that sign many ids."""
+    assert salt != CONFIRM_SALT
+    return signing.Signer(salt=salt)
+
+
 def make(subscriber_id: int, salt: str) -> str:
     if salt == CONFIRM_SALT:
         return signing.TimestampSigner(salt=salt).sign(str(subscriber_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -37,8 +38,6 @@ def _target(kind: str, slug: str | None) -> tuple[Author | None, Topic | None, s
     if kind == ListKind.TOPIC:
         topic = get_object_or_404(Topic, slug=slug)
         return None, topic, topic.name
-    from django.conf import settings
-
     return None, None, settings.SITE_NAME
 
 
@@ -137,6 +136,12 @@ def _preferences(request: HttpRequest, subscriber: Subscriber, action: str) -> H
     initial = {"receive": subscriber.stopped_at is None, "frequency": subscriber.frequency,
                "language": subscriber.language, "mail_format": subscriber.mail_format,
                "lists": [key for key, _name in choices]}
+    if request.method == "POST" and request.POST.get("reconfirm") and subscriber.email and subscriber.suppressed_at:
+        # A suppressed address starts again only through a new confirmation, answered at that address.
+        services.send_confirmation(subscriber=subscriber, what=settings.SITE_NAME)
+        messages.success(request, _("We sent a confirmation to %(email)s. Open its link to receive e-mail again.")
+                         % {"email": subscriber.email})
+        return redirect(request.path)
     form = PreferencesForm(request.POST or None, initial=initial, list_choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -134,18 +134,18 @@ def test_an_interrupted_send_resumes_without_duplicates_or_gaps(smtp_sink, monke
         confirmed_subscriber(address, author=author)
     article = fresh_article(author)
     newsletter = services.queue_newsletter(article_id=article.pk)
-    real_settle, calls = services._settle, {"n": 0}
+    real_mark, calls = services._Marker.sent, {"n": 0}
 
-    def crash_on_the_fifth(row, claim, state, **kwargs):
+    def crash_on_the_fifth(marker, row_id, copy_name):
         calls["n"] += 1
         if calls["n"] == 5:
             raise ConnectionResetError("the worker lost its connection")
-        return real_settle(row, claim, state, **kwargs)
+        return real_mark(marker, row_id, copy_name)
 
-    monkeypatch.setattr(services, "_settle", crash_on_the_fifth)
+    monkeypatch.setattr(services._Marker, "sent", crash_on_the_fifth)
     with pytest.raises(ConnectionResetError):
         services.send_newsletter(newsletter_id=newsletter.pk, limit=8)
-    monkeypatch.setattr(services, "_settle", real_settle)
+    monkeypatch.setattr(services._Marker, "sent", real_mark)
     # The fifth message was accepted but not recorded: the one message a crash at that instant can repeat.
     services.send_newsletter(newsletter_id=newsletter.pk, limit=8)
     counts = {address: len(smtp_sink.to(address)) for address in addresses}
