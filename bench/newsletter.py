@@ -125,6 +125,14 @@ def _build(subscribers: int, accounts: float, buyers: float, rng: random.Random)
     return article, bought
 
 
+def _send_worker(newsletter_id: int, batch: int, results, copies: dict) -> None:
+    """One newsletter worker: batches until none is left; reports its peak memory and copies rendered."""
+    from byline.audience import services
+
+    services.send_newsletter(newsletter_id=newsletter_id, limit=batch)
+    results.put((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, max(copies.values(), default=0)))
+
+
 def _bare_loop(port: int, count: int, message: bytes) -> float:
     start = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
@@ -142,6 +150,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database", help="a PostgreSQL URL; a test database is made beside it and dropped")
     parser.add_argument("--redis", help="a Redis URL for the cache (as in a cluster); else the one-machine file cache")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="newsletter worker processes side by side (production: NEWSLETTER_PARALLEL_SENDS); "
+                             "1 sends in this process, as the eager task does")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -188,7 +199,26 @@ def main() -> None:
         article = Article.objects.get(pk=article.pk)
         before = counter.value
         start = time.perf_counter()
-        if os.environ.get("BENCH_PROFILE"):
+        worker_rss: list[float] = []
+        if args.workers > 1:
+            # As Celery runs it with NEWSLETTER_PARALLEL_SENDS chains: the outbox made once, then that many
+            # worker processes (forked here, each with its own database and SMTP connection) take batches.
+            from django.db import connections
+
+            newsletter = services.queue_newsletter(article_id=article.pk)
+            connections.close_all()
+            results = multiprocessing.get_context("fork").Queue()
+            workers = [multiprocessing.get_context("fork").Process(
+                target=_send_worker, args=(newsletter.pk, args.batch, results, copies)) for _ in range(args.workers)]
+            for worker in workers:
+                worker.start()
+            for _ in workers:
+                rss, most = results.get()
+                worker_rss.append(rss)
+                copies[len(copies)] = most
+            for worker in workers:
+                worker.join()
+        elif os.environ.get("BENCH_PROFILE"):
             import cProfile
             import pstats
 
@@ -214,7 +244,7 @@ def main() -> None:
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"newsletter bench: {args.subscribers} subscribers ({args.accounts:.0%} with accounts, {buyers} buyers), "
-          f"batch {args.batch}, {engine}, cache {'redis' if args.redis else 'files'}")
+          f"batch {args.batch}, {engine}, cache {'redis' if args.redis else 'files'}, {args.workers} worker(s)")
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"  newsletter: {elapsed:8.2f} s  ({accepted / elapsed:8.0f} msg/s) from publish to the last accepted, "
           f"{accepted} accepted by the sink, {full} full copies, at most {max(copies.values(), default=0)} copies "
@@ -223,6 +253,10 @@ def main() -> None:
           f"({args.subscribers / limit:8.0f} msg/s)")
     print(f"  ratio: {limit / elapsed:.0%} of the limit (goal >= 50%); peak memory of this process "
           f"{peak_mib:.0f} MiB (goal <= 300 MiB; it holds the sink's client side and the outbox build too)")
+    if worker_rss:
+        print(f"  {len(worker_rss)} worker processes, peak memory each: "
+              + ", ".join(f"{rss:.0f} MiB" for rss in worker_rss))
+    print(f"  uptime: {os.popen('uptime').read().strip()}")
     assert accepted == args.subscribers, f"{accepted} accepted for {args.subscribers} subscribers"
 
 

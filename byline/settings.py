@@ -259,6 +259,8 @@ MAIL_DIR = os.environ.get("BYLINE_MAIL_DIR", "")  # the demo's .eml folder; defa
 NEWSLETTER_LOOKBACK_SECONDS = int(os.environ.get("BYLINE_NEWSLETTER_LOOKBACK_SECONDS", str(24 * 3600)))
 NEWSLETTER_BATCH_RATE_LIMIT = os.environ.get("BYLINE_NEWSLETTER_BATCH_RATE_LIMIT", "60/m")
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("BYLINE_NEWSLETTER_BATCH_SIZE", "200"))
+# How many chains of batches of one newsletter run at once (each on its own worker and SMTP connection).
+NEWSLETTER_PARALLEL_SENDS = int(os.environ.get("BYLINE_NEWSLETTER_PARALLEL_SENDS", "4"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Byline <noreply@byline.local>")
 # An e-mail service through django-anymail: EMAIL_BACKEND="anymail.backends.mailgun.EmailBackend" (or
 # amazon_ses, postmark, brevo, ...) and its keys here. Its tracking webhook (/mail-events/) suppresses

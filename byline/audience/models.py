@@ -136,6 +136,10 @@ class Newsletter(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Set when the send stopped because the article was no longer live (unpublished while sending).
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # An e-mail-only post: a free article sent to the list while it stays a draft on the site (never live,
+    # so no page, feed, search or listing shows it; the access decision gives no one but its author more
+    # than the free part, and a free article is all free part).
+    email_only = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("newsletter")
@@ -217,3 +221,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind} {self.article_id}"
+
+
+class Click(models.Model):
+    """A recipient followed a link in a newsletter: one row per (outbox row, link), however often."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="clicks")
+    link = models.CharField(max_length=32)  # a digest of the address, for the unique constraint
+    url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("click")
+        verbose_name_plural = _("clicks")
+        constraints = [models.UniqueConstraint(fields=["delivery", "link"], name="click_once_per_link")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}: {self.url}"

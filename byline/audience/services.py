@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from byline.articles.models import Article, Author, Topic
 from byline.audience import selectors, tokens
 from byline.audience.models import (
+    Click,
     Consent,
     Delivery,
     DeliveryState,
@@ -260,22 +261,53 @@ def queue_newsletter(*, article_id: int, now: dt.datetime | None = None) -> News
         newsletter, created = Newsletter.objects.get_or_create(article=article)
         if not created:
             return newsletter
-        count = 0
-        ids = selectors.recipients_of(article).values_list("id", flat=True).order_by("id")
-        chunk: list[Delivery] = []
-        for subscriber_id in ids.iterator(chunk_size=5000):
-            chunk.append(Delivery(newsletter=newsletter, article=article, subscriber_id=subscriber_id))
-            if len(chunk) >= 5000:
-                Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
-                count += len(chunk)
-                chunk = []
-        if chunk:
-            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
-            count += len(chunk)
-        newsletter.recipients = count
-        newsletter.save(update_fields=["recipients"])
+        _fill_outbox(newsletter, article)
         notify_followers(article=article)
     return newsletter
+
+
+class EmailOnlyRefused(Exception):
+    """Why an article cannot go out as an e-mail-only post (a message for the author)."""
+
+
+def send_email_only(*, article: Article, user: Any) -> Newsletter:
+    """The author sends a draft to their list by e-mail only, as Ghost offers: it stays off the site. Only a
+    free article (all of it free part): a post nobody can buy must not come with a paywall. Once per article,
+    like any newsletter, so a double submit or a later publish on the site sends nothing twice."""
+    if article.author.user_id != user.pk:
+        raise EmailOnlyRefused(_("Only the article's author can send it."))
+    if article.is_live or article.status != "draft":
+        raise EmailOnlyRefused(_("Only a draft can be sent by e-mail only; a published article has its newsletter."))
+    if not article.is_free or article.has_divider:
+        raise EmailOnlyRefused(_("An e-mail-only post goes to everyone on your list in full, so it must be free "
+                                 "and have no paywall line."))
+    with transaction.atomic():
+        newsletter, created = Newsletter.objects.get_or_create(article=article, defaults={"email_only": True})
+        if not created:
+            raise EmailOnlyRefused(_("This article was already sent."))
+        _fill_outbox(newsletter, article)
+    from byline.audience import tasks
+
+    transaction.on_commit(lambda: tasks.start_sending(newsletter.pk))
+    return newsletter
+
+
+def _fill_outbox(newsletter: Newsletter, article: Article) -> None:
+    """One outbox row per recipient, written 5,000 at a time."""
+    count = 0
+    ids = selectors.recipients_of(article).values_list("id", flat=True).order_by("id")
+    chunk: list[Delivery] = []
+    for subscriber_id in ids.iterator(chunk_size=5000):
+        chunk.append(Delivery(newsletter=newsletter, article=article, subscriber_id=subscriber_id))
+        if len(chunk) >= 5000:
+            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+            count += len(chunk)
+            chunk = []
+    if chunk:
+        Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+        count += len(chunk)
+    newsletter.recipients = count
+    newsletter.save(update_fields=["recipients"])
 
 
 def notify_followers(*, article: Article) -> int:
@@ -330,11 +362,12 @@ def send_newsletter_batch(*, newsletter_id: int, limit: int = BATCH_SIZE, now: d
     rows = list(Delivery.objects.filter(pk__in=ids, claim=claim)
                 .select_related("subscriber", "subscriber__user", "subscriber__user__reader_currency")
                 .order_by("id"))
-    if not article.is_live:
+    # A live article, or an e-mail-only post that is still free (made paid since: nothing more is sent).
+    if not (article.is_live or (newsletter.email_only and article.is_free)):
         Delivery.objects.filter(pk__in=ids, claim=claim).update(state=DeliveryState.SKIPPED, error="not live")
         Newsletter.objects.filter(pk=newsletter_id).update(cancelled_at=now)
         return len(ids)
-    book = CopyBook(article)
+    book = CopyBook(article, newsletter_id=newsletter_id, email_only=newsletter.email_only)
     connection = connection or get_connection()
     done: set[int] = set()
     # Rows whose address no longer takes newsletters are settled together, before any message goes out.
@@ -398,11 +431,11 @@ def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any, *, delive
     SMTP backend the prepared bytes go straight to its open SMTP session (the same bytes Django would make);
     any other backend (anymail, the demo's files, tests' memory) gets an EmailMessage."""
     if isinstance(connection, SmtpBackend) and connection.connection is not None:
-        copy_name, data, _links = book.bytes_for(subscriber)
+        copy_name, data, _links = book.bytes_for(subscriber, delivery_id)
         if data is not None:
             connection.connection.sendmail(ENVELOPE_FROM(), [subscriber.email], data)
             return copy_name
-    copy_name, copy, links = book.for_subscriber(subscriber)
+    copy_name, copy, links = book.for_subscriber(subscriber, delivery_id)
     message = build_message(subject=copy.subject, text=copy.text, html=copy.html, to=subscriber.email,
                             headers=list_headers(links), connection=connection)
     # An e-mail service (anymail) returns this with each event about the message: see mail_events.
@@ -445,6 +478,19 @@ def _settle(row: Delivery, claim: str, state: str, *, copy: str = "", error: str
 def _finish_if_done(newsletter_id: int) -> None:
     if not Delivery.objects.filter(newsletter_id=newsletter_id, state=DeliveryState.PENDING).exists():
         Newsletter.objects.filter(pk=newsletter_id, finished_at__isnull=True).update(finished_at=timezone.now())
+
+
+def record_click(*, delivery_id: int, newsletter_id: int, url: str) -> bool:
+    """A recipient followed a link of a newsletter: counted once per (recipient, link), whatever the number of
+    times. Only for the row that newsletter sent (a recipient part moved onto another newsletter's link still
+    redirects, since both parts are genuine, but counts nothing). Returns whether the pair was counted."""
+    import hashlib
+
+    if not Delivery.objects.filter(pk=delivery_id, newsletter_id=newsletter_id).exists():
+        return False
+    link = hashlib.sha256(url.encode()).hexdigest()[:32]
+    Click.objects.bulk_create([Click(delivery_id=delivery_id, link=link, url=url[:2000])], ignore_conflicts=True)
+    return True
 
 
 def send_newsletter(*, newsletter_id: int, limit: int = BATCH_SIZE, now: dt.datetime | None = None) -> int:

@@ -11,6 +11,9 @@ from django.core import signing
 CONFIRM_SALT = "byline.audience.confirm"
 UNSUBSCRIBE_SALT = "byline.audience.unsubscribe"
 PREFERENCES_SALT = "byline.audience.preferences"
+# A counted link in a newsletter: the recipient's part (an outbox row's id) and the link's (newsletter, address).
+CLICK_RECIPIENT_SALT = "byline.audience.click.recipient"
+CLICK_LINK_SALT = "byline.audience.click.link"
 CONFIRM_MAX_AGE_S = 7 * 24 * 3600
 
 
