@@ -224,7 +224,7 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             profiler.runcall(queue_newsletter.delay, article.pk)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(35)
         else:
             queue_newsletter.delay(article.pk)
         elapsed = time.perf_counter() - start

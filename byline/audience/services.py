@@ -151,6 +151,11 @@ def subscribe_by_email(*, email: str, kind: str, author: Author | None = None, t
 CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
 
 
+def language_of_user(user: Any) -> str | None:
+    """The language a reader chose for e-mail (their subscriber row), for `mail.transactional.language_for`."""
+    return Subscriber.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+
+
 def send_confirmation(*, subscriber: Subscriber, what: str) -> None:
     """The double opt-in message: one signed link that confirms the address and every list it asked for.
     At most three a day to one address, whoever asks: the form cannot be used to flood someone's inbox
@@ -163,15 +168,14 @@ def send_confirmation(*, subscriber: Subscriber, what: str) -> None:
     if count_request("audience-confirm", bucket, limit=CONFIRMATIONS_PER_ADDRESS_PER_DAY, window=86400):
         log.info("audience: confirmation to subscriber %s held back (daily limit)", subscriber.pk)
         return
+    from byline.mail import transactional
+
     token = tokens.make(subscriber.pk, tokens.CONFIRM_SALT)
     with translation.override(subscriber.language):
-        context = {"confirm_url": site_url(reverse("audience:confirm", args=[token])), "what": what,
-                   "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,
-                   "LANGUAGE_CODE": subscriber.language}
-        subject = _("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME}
-        text = render_to_string("audience/email/confirm.txt", context)
-        html = inline_css(render_to_string("audience/email/confirm.html", context))
-    build_message(subject=subject, text=text, html=html, to=subscriber.email).send()
+        confirm_url = site_url(reverse("audience:confirm", args=[token]))
+    transactional.send(template="audience/email/confirm", to=subscriber.email, language=subscriber.language,
+                       subject=lambda: _("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME},
+                       context={"confirm_url": confirm_url, "what": what})
 
 
 def confirm(*, subscriber_id: int) -> Subscriber | None:
@@ -379,21 +383,24 @@ def send_newsletter_batch(*, newsletter_id: int, limit: int = BATCH_SIZE, now: d
         done.update(stopped)
     rows = [row for row in rows if row.pk not in done]
     book.decide_batch([row.subscriber for row in rows])  # one entitlement query for the batch
+    # The marks go from a thread of their own on PostgreSQL outside a transaction (a worker), so the wait for
+    # one overlaps the next message's first exchanges; inside a transaction (tests) they go in line.
+    mark = _ThreadedMarker(claim) if _can_mark_aside() else _Marker(claim)
     relaxed = _relaxed_commits()
-    mark = _Marker(claim)
     try:
         connection.open()
         for row in rows:
             try:
-                copy_name = _send_one(book, row.subscriber, connection, delivery_id=row.pk)
+                copy_name = _send_one(book, row.subscriber, connection, delivery_id=row.pk, before_data=mark.wait)
             except smtplib.SMTPRecipientsRefused as refused:
                 _settle(row, claim, DeliveryState.FAILED, error=str(refused)[:300])
                 done.add(row.pk)
                 continue
             # Marked the moment the server accepted it, before the next message: a worker killed can
             # repeat at most the one message in flight (tests/audience/test_worker_killed.py).
-            mark.sent(row.pk, copy_name)
+            mark.submit(row.pk, copy_name)
             done.add(row.pk)
+        mark.wait()
     finally:
         mark.close()
         connection.close()
@@ -426,15 +433,21 @@ def _strict_commits() -> None:
         cursor.execute("RESET synchronous_commit")
 
 
-def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any, *, delivery_id: int) -> str:
+def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any, *, delivery_id: int,
+              before_data: Any = lambda: None) -> str:
     """Send the subscriber's copy over `connection`; returns which copy ("full" or "preview"). Through Django's
     SMTP backend the prepared bytes go straight to its open SMTP session (the same bytes Django would make);
-    any other backend (anymail, the demo's files, tests' memory) gets an EmailMessage."""
+    any other backend (anymail, the demo's files, tests' memory) gets an EmailMessage.
+
+    `before_data` runs before the message itself is handed over (the previous message's mark must be
+    written by then): until the server answers the end of DATA nothing is delivered, so a worker killed
+    before it repeats nothing, and one killed after it repeats at most this one message."""
     if isinstance(connection, SmtpBackend) and connection.connection is not None:
         copy_name, data, _links = book.bytes_for(subscriber, delivery_id)
         if data is not None:
-            connection.connection.sendmail(ENVELOPE_FROM(), [subscriber.email], data)
+            _smtp_send(connection.connection, subscriber.email, data, before_data)
             return copy_name
+    before_data()
     copy_name, copy, links = book.for_subscriber(subscriber, delivery_id)
     message = build_message(subject=copy.subject, text=copy.text, html=copy.html, to=subscriber.email,
                             headers=list_headers(links), connection=connection)
@@ -443,6 +456,25 @@ def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any, *, delive
     message.tags = ["newsletter"]
     message.send()
     return copy_name
+
+
+def _smtp_send(smtp: smtplib.SMTP, to: str, data: bytes, before_data: Any) -> None:
+    """`smtplib.SMTP.sendmail` for one recipient, in its three exchanges, with `before_data` before DATA."""
+    sender = ENVELOPE_FROM()
+    smtp.ehlo_or_helo_if_needed()
+    code, answer = smtp.mail(sender)
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = smtp.rcpt(to)
+    if code not in (250, 251):
+        smtp.rset()
+        raise smtplib.SMTPRecipientsRefused({to: (code, answer)})
+    before_data()
+    code, answer = smtp.data(data)
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPDataError(code, answer)
 
 
 def ENVELOPE_FROM() -> str:  # noqa: N802 (reads like the constant it stands for)
@@ -465,8 +497,72 @@ class _Marker:
         now = db_connection.ops.adapt_datetimefield_value(timezone.now())
         self.cursor.execute(self.sql, [DeliveryState.SENT, now, copy_name, row_id, self.claim, DeliveryState.PENDING])
 
+    def submit(self, row_id: int, copy_name: str) -> None:
+        self.sent(row_id, copy_name)
+
+    def wait(self) -> None:
+        """Return once every submitted mark is written (in line: at once)."""
+
     def close(self) -> None:
         self.cursor.close()
+
+
+def _can_mark_aside() -> bool:
+    return db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
+
+
+class _ThreadedMarker(_Marker):
+    """The same marks, written by a thread with its own database connection: the send loop submits a mark
+    and goes on with the next message's MAIL and RCPT while the UPDATE travels, and `wait`s for it before
+    DATA. A mark that fails stops the batch at the next `wait`, with its error."""
+
+    def __init__(self, claim: str):
+        import queue
+        import threading
+
+        table = Delivery._meta.db_table
+        self.claim = claim
+        self.sql = (f'UPDATE "{table}" SET "state" = %s, "sent_at" = %s, "copy" = %s, "error" = \'\', '
+                    f'"claimed_until" = NULL WHERE "id" = %s AND "claim" = %s AND "state" = %s')
+        self.queue: queue.Queue = queue.Queue()
+        self.pending = 0
+        self.error: BaseException | None = None
+        self.settled = threading.Condition()
+        self.thread = threading.Thread(target=self._work, name="newsletter-marks", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        from django.db import connections
+
+        try:
+            self.cursor = connections["default"].cursor()
+            self.cursor.execute("SET synchronous_commit TO off")  # see _relaxed_commits
+            while (item := self.queue.get()) is not None:
+                try:
+                    if self.error is None:
+                        self.sent(*item)
+                except BaseException as error:  # handed to the send loop at its next wait
+                    self.error = error
+                with self.settled:
+                    self.pending -= 1
+                    self.settled.notify_all()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def submit(self, row_id: int, copy_name: str) -> None:
+        with self.settled:
+            self.pending += 1
+        self.queue.put((row_id, copy_name))
+
+    def wait(self) -> None:
+        with self.settled:
+            self.settled.wait_for(lambda: self.pending == 0 or self.error is not None)
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join(timeout=60)
 
 
 def _settle(row: Delivery, claim: str, state: str, *, copy: str = "", error: str = "") -> None:
