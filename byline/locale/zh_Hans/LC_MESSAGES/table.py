@@ -226,4 +226,5 @@ ZH = {
     'No live articles with this tag.': '还没有带这个标签的已发表文章。',
     'Tags': '标签',
     "%(n)s comment": ["%(n)s 条评论"],
+    'Reset your %(site)s password': '重设您在 %(site)s 的密码',
 }
