@@ -9,7 +9,6 @@ class AudienceConfig(AppConfig):
     def ready(self) -> None:
         from byline.audience import mail_events, personal, services, signals  # noqa: F401 (button, bell, hooks)
         from byline.comments.services import ON_NEW_COMMENT
-
         from byline.mail import transactional
 
         if services.language_of_user not in transactional.LANGUAGE_SOURCES:

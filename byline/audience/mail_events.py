@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from anymail.signals import EventType, tracking
 from django.conf import settings
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-
-from anymail.signals import EventType, tracking
 
 log = logging.getLogger(__name__)
 

@@ -191,7 +191,8 @@ def click_figures(newsletter_ids: list[int]) -> dict[int, dict[str, int]]:
         return {}
     figures: dict[int, dict[str, int]] = {}
     for row in (Click.objects.filter(delivery__newsletter_id__in=newsletter_ids)
-                .values("delivery__newsletter_id").annotate(clicks=Count("id"), clicked=Count("delivery", distinct=True))):
+                .values("delivery__newsletter_id")
+                .annotate(clicks=Count("id"), clicked=Count("delivery", distinct=True))):
         figures[row["delivery__newsletter_id"]] = {"clicks": row["clicks"], "clicked": row["clicked"], "unlocks": 0}
     first_clicks = list(Click.objects.filter(delivery__newsletter_id__in=newsletter_ids,
                                              delivery__subscriber__user__isnull=False)

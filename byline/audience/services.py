@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from byline.articles.models import Article, Author, Topic
 from byline.audience import selectors, tokens
+from byline.audience.mail_events import METADATA_KEY
 from byline.audience.models import (
     Click,
     Consent,
@@ -39,7 +40,6 @@ from byline.audience.models import (
     Subscriber,
     Subscription,
 )
-from byline.audience.mail_events import METADATA_KEY
 from byline.audience.newsletter import CopyBook, list_headers, site_url
 from byline.core import forgetting
 from byline.mail.compose import build_message, inline_css

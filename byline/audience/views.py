@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -328,6 +329,8 @@ def newsletter_email_only(request: HttpRequest, slug: str) -> HttpResponse:
         except services.EmailOnlyRefused as refused:
             messages.error(request, str(refused))
         else:
-            messages.success(request, _("“%(title)s” is going out by e-mail to %(n)s readers. It stays off the site.")
-                             % {"title": article.title, "n": newsletter.recipients})
+            messages.success(request, ngettext(
+                "“%(title)s” is going out by e-mail to %(n)s reader. It stays off the site.",
+                "“%(title)s” is going out by e-mail to %(n)s readers. It stays off the site.",
+                newsletter.recipients) % {"title": article.title, "n": newsletter.recipients})
     return redirect("audience:subscribers")

@@ -28,7 +28,7 @@ WALKS = [
                         "already": "这篇文章已经发送过了", "reconfirm": "给我发送确认邮件"}),
     ("en", DESKTOP, {"clicked": "Readers who clicked", "spam": "reported our mail as spam",
                      "tick": "Send it to my whole list by e-mail only", "send": "Send by e-mail only",
-                     "going": "is going out by e-mail to", "already": "This article was already sent",
+                     "going": "is going out by e-mail to 1 reader.", "already": "This article was already sent",
                      "reconfirm": "Send me the confirmation"}),
 ]
 

@@ -184,5 +184,5 @@ ZH = {
     '%(n)s link': ['%(n)s 个链接'],
     'We sent a confirmation to %(email)s. Open its link to receive e-mail again.': '我们已向 %(email)s 发送确认邮件。打开其中的链接，即可重新收到邮件。',
     'Tick the box to confirm that the article goes to your whole list.': '请勾选方框，确认将文章发给您的全部读者。',
-    '“%(title)s” is going out by e-mail to %(n)s readers. It stays off the site.': '《%(title)s》正在通过邮件发给 %(n)s 位读者，不会在网站上发布。',
+    '“%(title)s” is going out by e-mail to %(n)s reader. It stays off the site.': ['《%(title)s》正在通过邮件发给 %(n)s 位读者，不会在网站上发布。'],
 }
