@@ -65,13 +65,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _setup(database: str | None, port: int) -> None:
+def _setup(database: str | None, port: int, redis: str | None) -> None:
     tmp = tempfile.mkdtemp(prefix="byline-newsletter-bench-")
     os.environ.update(BYLINE_DEMO="1", BYLINE_VAR_DIR=tmp, BYLINE_FAST_HASHER="1",
                       DJANGO_SETTINGS_MODULE="byline.settings", DATABASE_URL=database or f"sqlite:///{tmp}/b.sqlite3",
                       EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
                       EMAIL_PORT=str(port))
-    os.environ.pop("REDIS_URL", None)
+    if redis:  # a cluster's workers share a Redis cache (Celery's broker is there anyway)
+        os.environ["REDIS_URL"] = redis
+    else:
+        os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -122,12 +125,20 @@ def _build(subscribers: int, accounts: float, buyers: float, rng: random.Random)
     return article, bought
 
 
-def _bare_loop(port: int, count: int, message: bytes) -> float:
-    start = time.perf_counter()
+def _send_worker(newsletter_id: int, batch: int, results, copies: dict) -> None:
+    """One newsletter worker: batches until none is left; reports its peak memory and copies rendered."""
+    from byline.audience import services
+
+    services.send_newsletter(newsletter_id=newsletter_id, limit=batch)
+    results.put((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, max(copies.values(), default=0)))
+
+
+def _bare_loop(port: int, count: int, message: bytes) -> tuple[float, float]:
+    start, cpu_start = time.perf_counter(), time.process_time()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for n in range(count):
             smtp.sendmail("noreply@byline.local", [f"x{n}@example.org"], message)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def main() -> None:
@@ -138,6 +149,10 @@ def main() -> None:
                         help="share of subscribers who bought the article (each a real wallet purchase)")
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database", help="a PostgreSQL URL; a test database is made beside it and dropped")
+    parser.add_argument("--redis", help="a Redis URL for the cache (as in a cluster); else the one-machine file cache")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="newsletter worker processes side by side (production: NEWSLETTER_PARALLEL_SENDS); "
+                             "1 sends in this process, as the eager task does")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
@@ -146,7 +161,7 @@ def main() -> None:
     sink = multiprocessing.Process(target=_sink, args=(port, ready, counter), daemon=True)
     sink.start()
     ready.wait(30)
-    _setup(args.database, port)
+    _setup(args.database, port, args.redis)
     from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
@@ -183,17 +198,36 @@ def main() -> None:
         Article.objects.filter(pk=article.pk).update(status="published", published_at=timezone.now())
         article = Article.objects.get(pk=article.pk)
         before = counter.value
-        start = time.perf_counter()
-        if os.environ.get("BENCH_PROFILE"):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        worker_rss: list[float] = []
+        if args.workers > 1:
+            # As Celery runs it with NEWSLETTER_PARALLEL_SENDS chains: the outbox made once, then that many
+            # worker processes (forked here, each with its own database and SMTP connection) take batches.
+            from django.db import connections
+
+            newsletter = services.queue_newsletter(article_id=article.pk)
+            connections.close_all()
+            results = multiprocessing.get_context("fork").Queue()
+            workers = [multiprocessing.get_context("fork").Process(
+                target=_send_worker, args=(newsletter.pk, args.batch, results, copies)) for _ in range(args.workers)]
+            for worker in workers:
+                worker.start()
+            for _ in workers:
+                rss, most = results.get()
+                worker_rss.append(rss)
+                copies[len(copies)] = most
+            for worker in workers:
+                worker.join()
+        elif os.environ.get("BENCH_PROFILE"):
             import cProfile
             import pstats
 
             profiler = cProfile.Profile()
             profiler.runcall(queue_newsletter.delay, article.pk)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(35)
         else:
             queue_newsletter.delay(article.pk)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         if bought:
             assert decide(bought[0], article).allowed, "a bench buyer must read the full text"
         accepted = counter.value - before
@@ -203,14 +237,14 @@ def main() -> None:
         _name, copy, links = book.for_subscriber(sample.subscriber)
         message = services.build_message(subject=copy.subject, text=copy.text, html=copy.html,
                                          to=sample.subscriber.email).message().as_bytes(linesep="\r\n")
-        limit = _bare_loop(port, args.subscribers, message)
+        limit, limit_cpu = _bare_loop(port, args.subscribers, message)
     finally:
         teardown_databases(old_config, verbosity=0)
         sink.terminate()
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"newsletter bench: {args.subscribers} subscribers ({args.accounts:.0%} with accounts, {buyers} buyers), "
-          f"batch {args.batch}, {engine}")
+          f"batch {args.batch}, {engine}, cache {'redis' if args.redis else 'files'}, {args.workers} worker(s)")
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"  newsletter: {elapsed:8.2f} s  ({accepted / elapsed:8.0f} msg/s) from publish to the last accepted, "
           f"{accepted} accepted by the sink, {full} full copies, at most {max(copies.values(), default=0)} copies "
@@ -219,6 +253,13 @@ def main() -> None:
           f"({args.subscribers / limit:8.0f} msg/s)")
     print(f"  ratio: {limit / elapsed:.0%} of the limit (goal >= 50%); peak memory of this process "
           f"{peak_mib:.0f} MiB (goal <= 300 MiB; it holds the sink's client side and the outbox build too)")
+    print(f"  CPU time of this process (the machine is shared: wall times above depend on its load): newsletter "
+          f"{cpu:.2f} s ({cpu / max(accepted, 1) * 1e3:.2f} ms/msg{', workers not counted' if worker_rss else ''}), "
+          f"limit {limit_cpu:.2f} s ({limit_cpu / args.subscribers * 1e3:.2f} ms/msg)")
+    if worker_rss:
+        print(f"  {len(worker_rss)} worker processes, peak memory each: "
+              + ", ".join(f"{rss:.0f} MiB" for rss in worker_rss))
+    print(f"  uptime: {os.popen('uptime').read().strip()}")
     assert accepted == args.subscribers, f"{accepted} accepted for {args.subscribers} subscribers"
 
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "byline.mail",
     "byline.audience",
     "byline.pages",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -262,7 +263,23 @@ MAIL_DIR = os.environ.get("BYLINE_MAIL_DIR", "")  # the demo's .eml folder; defa
 NEWSLETTER_LOOKBACK_SECONDS = int(os.environ.get("BYLINE_NEWSLETTER_LOOKBACK_SECONDS", str(24 * 3600)))
 NEWSLETTER_BATCH_RATE_LIMIT = os.environ.get("BYLINE_NEWSLETTER_BATCH_RATE_LIMIT", "60/m")
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("BYLINE_NEWSLETTER_BATCH_SIZE", "200"))
+# How many chains of batches of one newsletter run at once (each on its own worker and SMTP connection).
+NEWSLETTER_PARALLEL_SENDS = int(os.environ.get("BYLINE_NEWSLETTER_PARALLEL_SENDS", "4"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Byline <noreply@byline.local>")
+# An e-mail service through django-anymail: EMAIL_BACKEND="anymail.backends.mailgun.EmailBackend" (or
+# amazon_ses, postmark, brevo, ...) and its keys here. Its tracking webhook (/mail-events/) suppresses
+# addresses that bounce or complain; it is served only for MAIL_EVENTS_ESP and only once the request can be
+# checked: Mailgun's signing key, or for the others the basic-auth WEBHOOK_SECRET ("user:password").
+MAIL_EVENTS_ESP = os.environ.get("BYLINE_MAIL_EVENTS_ESP", "mailgun")
+ANYMAIL = {
+    "MAILGUN_API_KEY": os.environ.get("MAILGUN_API_KEY", ""),
+    "MAILGUN_SENDER_DOMAIN": os.environ.get("MAILGUN_SENDER_DOMAIN", ""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+    "POSTMARK_SERVER_TOKEN": os.environ.get("POSTMARK_SERVER_TOKEN", ""),
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", ""),
+}
+# A purchase within this many days of a recipient's click in a newsletter counts as the newsletter's.
+NEWSLETTER_ATTRIBUTION_DAYS = int(os.environ.get("BYLINE_NEWSLETTER_ATTRIBUTION_DAYS", "7"))
 
 # Security headers. The CSP allows no inline script: every script is a static file.
 SECURE_CONTENT_TYPE_NOSNIFF = True

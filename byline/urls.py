@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from byline.articles.sitemaps import SITEMAPS
+from byline.audience import mail_events
 from byline.core.views import favicon_ico, robots_txt
 from byline.payments import card_urls as payments_card_urls
 from byline.purchases import urls as purchases_urls
@@ -51,6 +52,7 @@ urlpatterns += [
     path("payouts/", include("byline.payouts.notice_urls")),
     path("", include("byline.ops.urls")),
     path("reading-events/", include("byline.recommend.urls")),
+    path("mail-events/", mail_events.webhook, name="mail_events"),
 ]
 urlpatterns += share_image_urls + studio_image_urls
 handler400 = "byline.core.errors.bad_request"

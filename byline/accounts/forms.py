@@ -43,3 +43,21 @@ class ResetForm(PasswordResetForm):
 
     email = forms.EmailField(label=_("E-mail"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None) -> None:
+        """The reset link on the shared e-mail templates (both parts), in the reader's language."""
+        from django.conf import settings
+        from django.urls import reverse
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        from byline.mail import transactional
+
+        language = transactional.language_for(context.get("user"))
+        with translation.override(language):
+            path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"],
+                                                                      "token": context["token"]})
+        transactional.send(template="accounts/email/password_reset", to=to_email, language=language,
+                           subject=lambda: gettext("Reset your %(site)s password") % {"site": settings.SITE_NAME},
+                           context={"reset_url": f"{context['protocol']}://{context['domain']}{path}"})

@@ -31,6 +31,14 @@ class MailFormat(models.TextChoices):
     TEXT = "text", _("Plain text only")
 
 
+SUPPRESSION_LABELS = {
+    "bounced": _("its mail bounced"),
+    "complained": _("reported our mail as spam"),
+    "unsubscribed": _("unsubscribed at the e-mail service"),
+    "rejected": _("refused by the e-mail service"),
+}
+
+
 class Subscriber(models.Model):
     # Empty (NULL) for a signed-in follower whose account has no address: the bell still tells them.
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True, null=True, blank=True)
@@ -44,6 +52,8 @@ class Subscriber(models.Model):
     stopped_at = models.DateTimeField(_("e-mail stopped"), null=True, blank=True)
     # A hard bounce or a complaint: never mail this address again, whatever the preferences say.
     suppressed_at = models.DateTimeField(_("suppressed"), null=True, blank=True)
+    # Why (the e-mail service's word, through its webhook): "bounced", "complained", "unsubscribed", "rejected".
+    suppressed_reason = models.CharField(_("why suppressed"), max_length=16, blank=True)
     # The end of the period the last digest covered (daily and weekly readers).
     last_digest_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,6 +64,13 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return self.email or f"#{self.pk}"
+
+    @property
+    def suppression_label(self) -> str:
+        """Why the address gets no newsletters, in words for the author's list ("" when it is not suppressed)."""
+        if self.suppressed_at is None:
+            return ""
+        return str(SUPPRESSION_LABELS.get(self.suppressed_reason, SUPPRESSION_LABELS["bounced"]))
 
     @property
     def receives_mail(self) -> bool:
@@ -119,6 +136,10 @@ class Newsletter(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Set when the send stopped because the article was no longer live (unpublished while sending).
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # An e-mail-only post: a free article sent to the list while it stays a draft on the site (never live,
+    # so no page, feed, search or listing shows it; the access decision gives no one but its author more
+    # than the free part, and a free article is all free part).
+    email_only = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("newsletter")
@@ -151,6 +172,10 @@ class Delivery(models.Model):
     error = models.CharField(max_length=300, blank=True)
     # Which copy went out, for the author's figures ("full", "preview" or "digest").
     copy = models.CharField(max_length=8, blank=True)
+    # What the e-mail service later said about the message (its tracking webhook): "delivered", "bounced",
+    # "rejected" or "complained". Empty with plain SMTP, which says nothing after accepting.
+    outcome = models.CharField(max_length=12, blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -196,3 +221,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind} {self.article_id}"
+
+
+class Click(models.Model):
+    """A recipient followed a link in a newsletter: one row per (outbox row, link), however often."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="clicks")
+    link = models.CharField(max_length=32)  # a digest of the address, for the unique constraint
+    url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("click")
+        verbose_name_plural = _("clicks")
+        constraints = [models.UniqueConstraint(fields=["delivery", "link"], name="click_once_per_link")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}: {self.url}"

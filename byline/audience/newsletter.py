@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from byline.access.decision import Access, decide
+from byline.access.decision import Access, decide, decide_many
 from byline.articles.models import Article
 from byline.audience import tokens
 from byline.audience.models import MailFormat, Subscriber
@@ -83,12 +83,14 @@ class Markers:
     preferences: str
     to: str
     message_id: str
+    recipient: str  # the recipient's part of each counted link (`track_links`)
 
     @classmethod
     def fresh(cls) -> Markers:
         salt = secrets.token_hex(8)
         return cls(unsubscribe=f"BYLINE-UNSUBSCRIBE-{salt}", preferences=f"BYLINE-PREFERENCES-{salt}",
-                   to=f"to-{salt}@byline.invalid", message_id=f"<id-{salt}@byline.invalid>")
+                   to=f"to-{salt}@byline.invalid", message_id=f"<id-{salt}@byline.invalid>",
+                   recipient=f"BYLINE-RECIPIENT-{salt}")
 
 
 def copy_key(subscriber: Subscriber, access: Access) -> CopyKey:
@@ -98,7 +100,7 @@ def copy_key(subscriber: Subscriber, access: Access) -> CopyKey:
     return CopyKey(PREVIEW, language, subscriber.mail_format, currency_of(reader_of(subscriber), language))
 
 
-def render_copy(article: Article, key: CopyKey, markers: Markers) -> Copy:
+def render_copy(article: Article, key: CopyKey, markers: Markers, *, email_only: bool = False) -> Copy:
     """One copy of the newsletter for every recipient with this key. `article` must carry `locked_html`;
     it reaches the copy only when `key.copy` is FULL, which only `decide` chose."""
     with translation.override(key.language):
@@ -120,6 +122,8 @@ def render_copy(article: Article, key: CopyKey, markers: Markers) -> Copy:
             "site_url": settings.SITE_URL,
             "SITE_NAME": settings.SITE_NAME,
             "LANGUAGE_CODE": key.language,
+            # An e-mail-only post (free, never on the site): no link to a page, no paywall box.
+            "email_only": email_only,
         }
         subject = f"{article.title} · {article.author.name}"
         text = render_to_string("audience/email/newsletter.txt", context)
@@ -129,24 +133,71 @@ def render_copy(article: Article, key: CopyKey, markers: Markers) -> Copy:
     return Copy(subject=subject, text=text, html=html)
 
 
+_HREF = re.compile(r'href="(https?://[^"]+)"')
+_TEXT_URL = re.compile(r'https?://[^\s<>"]+')
+
+
+def track_links(copy: Copy, *, newsletter_id: int, language: str, markers: Markers) -> Copy:
+    """The copy with every web link (both parts) sent through the site's counting redirect:
+    `/c/<recipient>/<link>/`. The link part is the address itself, signed once per copy with the newsletter's
+    id (tokens.CLICK_LINK_SALT), so the redirect goes only where this site put a link; the recipient part
+    is the outbox row's id, signed once per recipient and put in place of `markers.recipient` with the
+    other personal parts. A changed or made-up link fails its signature and redirects nowhere."""
+    signer = tokens.signer(tokens.CLICK_LINK_SALT)
+    with translation.override(language):
+        before, middle, after = site_url(reverse("audience:click", args=["RECIPIENT", "LINK"])).replace(
+            "RECIPIENT", "\0").replace("LINK", "\0").split("\0")
+    made: dict[str, str] = {}
+
+    def tracked(url: str) -> str:
+        if url not in made:
+            token = signer.sign_object({"n": newsletter_id, "u": url}, compress=True)
+            made[url] = f"{before}{markers.recipient}{middle}{token}{after}"
+        return made[url]
+
+    text = _TEXT_URL.sub(lambda m: tracked(m.group(0)), copy.text)
+    html = None
+    if copy.html is not None:
+        html = _HREF.sub(lambda m: f'href="{tracked(html_lib.unescape(m.group(1)))}"', copy.html)
+    return Copy(subject=copy.subject, text=text, html=html)
+
+
 @dataclass(frozen=True)
 class Personal:
     unsubscribe_url: str
     preferences_url: str
+    recipient: str = ""  # the recipient's signed part of counted links (a newsletter's copy only)
 
 
 def personal_links(subscriber: Subscriber) -> Personal:
-    with translation.override(subscriber.language):
-        unsubscribe = reverse("audience:unsubscribe", args=[tokens.make(subscriber.pk, tokens.UNSUBSCRIBE_SALT)])
-        preferences = reverse("audience:preferences_by_link",
-                              args=[tokens.make(subscriber.pk, tokens.PREFERENCES_SALT)])
-    return Personal(site_url(unsubscribe), site_url(preferences))
+    return LinkMaker(subscriber.language).links(subscriber.pk)
+
+
+class LinkMaker:
+    """A recipient's signed links, made by signing their id (as `tokens.make` does) and putting the token
+    into an address reversed once per language: `reverse` and `translation.override` cost more per
+    recipient than the signing."""
+
+    def __init__(self, language: str):
+        stand_in = "BYLINE-TOKEN"
+        with translation.override(language):
+            self.unsubscribe = site_url(reverse("audience:unsubscribe", args=[stand_in])).split(stand_in)
+            self.preferences = site_url(reverse("audience:preferences_by_link", args=[stand_in])).split(stand_in)
+        self.unsubscribe_signer = tokens.signer(tokens.UNSUBSCRIBE_SALT)
+        self.preferences_signer = tokens.signer(tokens.PREFERENCES_SALT)
+
+        self.recipient_signer = tokens.signer(tokens.CLICK_RECIPIENT_SALT)
+
+    def links(self, subscriber_id: int, delivery_id: int | None = None) -> Personal:
+        return Personal(self.unsubscribe_signer.sign(str(subscriber_id)).join(self.unsubscribe),
+                        self.preferences_signer.sign(str(subscriber_id)).join(self.preferences),
+                        self.recipient_signer.sign(str(delivery_id)) if delivery_id is not None else "")
 
 
 def personalise(copy: Copy, markers: Markers, links: Personal) -> Copy:
     def fill(text: str) -> str:
         return text.replace(markers.unsubscribe, links.unsubscribe_url).replace(
-            markers.preferences, links.preferences_url)
+            markers.preferences, links.preferences_url).replace(markers.recipient, links.recipient)
 
     return Copy(subject=copy.subject, text=fill(copy.text), html=fill(copy.html) if copy.html is not None else None)
 
@@ -187,35 +238,65 @@ def fill_bytes(data: bytes, markers: Markers, *, to: str, links: Personal) -> by
     return (data.replace(markers.to.encode(), to.encode())
             .replace(markers.message_id.encode(), make_msgid(domain="byline.local").encode())
             .replace(markers.unsubscribe.encode(), links.unsubscribe_url.encode())
-            .replace(markers.preferences.encode(), links.preferences_url.encode()))
+            .replace(markers.preferences.encode(), links.preferences_url.encode())
+            .replace(markers.recipient.encode(), links.recipient.encode()))
 
 
 class CopyBook:
     """The copies of one send, each rendered the first time a recipient needs it."""
 
-    def __init__(self, article: Article):
+    def __init__(self, article: Article, newsletter_id: int | None = None, *, email_only: bool = False):
         self.article = article
+        self.email_only = email_only
+        self.newsletter_id = newsletter_id  # links are counted (`track_links`) in a newsletter's copies
         self.markers = Markers.fresh()
         self.copies: dict[CopyKey, Copy] = {}
         self.prepared: dict[CopyKey, bytes | None] = {}
+        self.accesses: dict[int, Access] = {}  # by user id, from `decide_batch`
+        self.anonymous: Access | None = None
+        self.link_makers: dict[str, LinkMaker] = {}
+
+    def links_of(self, subscriber: Subscriber, delivery_id: int | None) -> Personal:
+        maker = self.link_makers.get(subscriber.language)
+        if maker is None:
+            maker = self.link_makers[subscriber.language] = LinkMaker(subscriber.language)
+        return maker.links(subscriber.pk, delivery_id)
+
+    def decide_batch(self, subscribers: list[Subscriber]) -> None:
+        """The access decision for a whole batch at once (`decide_many`: one entitlement query), so
+        `key_for` asks nothing per recipient. The same decision as `decide`, asked of the same rows."""
+        readers = [reader for subscriber in subscribers if (reader := reader_of(subscriber)) is not None]
+        self.accesses.update(decide_many(readers, self.article))
+
+    def access_of(self, subscriber: Subscriber) -> Access:
+        reader = reader_of(subscriber)
+        if reader is None:
+            if self.anonymous is None:
+                self.anonymous = decide(None, self.article)
+            return self.anonymous
+        access = self.accesses.get(reader.pk)
+        return access if access is not None else decide(reader, self.article)
 
     def key_for(self, subscriber: Subscriber) -> CopyKey:
-        key = copy_key(subscriber, decide(reader_of(subscriber), self.article))
+        key = copy_key(subscriber, self.access_of(subscriber))
         if key not in self.copies:
-            self.copies[key] = render_copy(self.article, key, self.markers)
+            copy = render_copy(self.article, key, self.markers, email_only=self.email_only)
+            if self.newsletter_id is not None:
+                copy = track_links(copy, newsletter_id=self.newsletter_id, language=key.language, markers=self.markers)
+            self.copies[key] = copy
         return key
 
-    def for_subscriber(self, subscriber: Subscriber) -> tuple[str, Copy, Personal]:
+    def for_subscriber(self, subscriber: Subscriber, delivery_id: int | None = None) -> tuple[str, Copy, Personal]:
         key = self.key_for(subscriber)
-        links = personal_links(subscriber)
+        links = self.links_of(subscriber, delivery_id)
         return key.copy, personalise(self.copies[key], self.markers, links), links
 
-    def bytes_for(self, subscriber: Subscriber) -> tuple[str, bytes | None, Personal]:
+    def bytes_for(self, subscriber: Subscriber, delivery_id: int | None = None) -> tuple[str, bytes | None, Personal]:
         """The recipient's whole message as bytes, or None where it must be built as a message."""
         key = self.key_for(subscriber)
         if key not in self.prepared:
             self.prepared[key] = prepared_bytes(self.copies[key], self.markers)
-        links = personal_links(subscriber)
+        links = self.links_of(subscriber, delivery_id)
         data = self.prepared[key]
         if data is None or not subscriber.email.isascii():
             return key.copy, None, links

@@ -153,20 +153,65 @@ def follower_user_ids(article: Article) -> QuerySet:
 
 
 def newsletter_figures(*, author: Author) -> list[dict[str, Any]]:
-    """Per newsletter of `author`: recipients, sent, refused, still waiting, and how many got the full text.
-    No tracking pixel: opens are not counted."""
-    rows = (Newsletter.objects.filter(article__author=author).select_related("article")
-            .defer("article__locked_html", "article__body_markdown")
-            .annotate(sent=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT)),
-                      failed=Count("deliveries", filter=Q(deliveries__state=DeliveryState.FAILED)),
-                      waiting=Count("deliveries", filter=Q(deliveries__state=DeliveryState.PENDING)),
-                      full=Count("deliveries", filter=Q(deliveries__copy="full")),
-                      # Recipients who stopped their e-mail after this newsletter came (any later one too).
-                      stopped=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT,
-                                                           deliveries__subscriber__stopped_at__gte=F("queued_at"))))
-            .order_by("-queued_at")[:50])
+    """Per newsletter of `author`: recipients, sent, refused, still waiting, how many got the full text, what
+    the e-mail service said later (delivered, bounced; nothing with plain SMTP), who stopped their e-mail,
+    who followed a link (once per recipient and link), and the unlocks that followed a click. No tracking
+    pixel: opens are not counted."""
+    rows = list(Newsletter.objects.filter(article__author=author).select_related("article")
+                .defer("article__locked_html", "article__body_markdown")
+                .annotate(sent=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT)),
+                          failed=Count("deliveries", filter=Q(deliveries__state=DeliveryState.FAILED)),
+                          waiting=Count("deliveries", filter=Q(deliveries__state=DeliveryState.PENDING)),
+                          full=Count("deliveries", filter=Q(deliveries__copy="full")),
+                          delivered=Count("deliveries", filter=Q(deliveries__outcome="delivered")),
+                          bounced=Count("deliveries", filter=Q(deliveries__outcome__in=("bounced", "rejected"))),
+                          # Recipients who stopped their e-mail after this newsletter came (any later one too).
+                          stopped=Count("deliveries", filter=Q(deliveries__state=DeliveryState.SENT,
+                                                               deliveries__subscriber__stopped_at__gte=F("queued_at"))))
+                .order_by("-queued_at")[:50])
+    clicks = click_figures([n.pk for n in rows])
     return [{"newsletter": n, "sent": n.sent, "failed": n.failed, "waiting": n.waiting, "full": n.full,
-             "stopped": n.stopped} for n in rows]
+             "delivered": n.delivered, "bounced": n.bounced, "stopped": n.stopped,
+             **clicks.get(n.pk, {"clicked": 0, "clicks": 0, "unlocks": 0})} for n in rows]
+
+
+def click_figures(newsletter_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{newsletter id: {"clicked": recipients who followed a link, "clicks": (recipient, link) pairs,
+    "unlocks": purchases of the newsletter's article by a recipient with an account, made after their first
+    click and within NEWSLETTER_ATTRIBUTION_DAYS of it}}. Three queries whatever the number of newsletters."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.db.models import Min
+
+    from byline.audience.models import Click
+    from byline.purchases.models import Purchase
+
+    if not newsletter_ids:
+        return {}
+    figures: dict[int, dict[str, int]] = {}
+    for row in (Click.objects.filter(delivery__newsletter_id__in=newsletter_ids)
+                .values("delivery__newsletter_id")
+                .annotate(clicks=Count("id"), clicked=Count("delivery", distinct=True))):
+        figures[row["delivery__newsletter_id"]] = {"clicks": row["clicks"], "clicked": row["clicked"], "unlocks": 0}
+    first_clicks = list(Click.objects.filter(delivery__newsletter_id__in=newsletter_ids,
+                                             delivery__subscriber__user__isnull=False)
+                        .values("delivery__newsletter_id", "delivery__article_id", "delivery__subscriber__user_id")
+                        .annotate(first=Min("created_at")))
+    if not first_clicks:
+        return figures
+    window = dt.timedelta(days=settings.NEWSLETTER_ATTRIBUTION_DAYS)
+    bought: dict[tuple[int, int], list] = {}
+    for reader_id, article_id, at in Purchase.objects.filter(
+            reader_id__in={c["delivery__subscriber__user_id"] for c in first_clicks},
+            article_id__in={c["delivery__article_id"] for c in first_clicks}).values_list(
+            "reader_id", "article_id", "created_at"):
+        bought.setdefault((reader_id, article_id), []).append(at)
+    for click in first_clicks:
+        times = bought.get((click["delivery__subscriber__user_id"], click["delivery__article_id"]), [])
+        if any(click["first"] <= at <= click["first"] + window for at in times):
+            figures[click["delivery__newsletter_id"]]["unlocks"] += 1
+    return figures
 
 
 def delivery_counts(newsletter_id: int) -> dict[str, int]:
@@ -197,5 +242,8 @@ def digest_articles(*, subscriber: Subscriber, since: Any, now: Any) -> QuerySet
 
 def recent_articles_of(*, author: Author, limit: int = 10) -> list[Article]:
     """The author's latest articles (drafts too), for previews and test sends."""
+    from django.db.models import Exists, OuterRef
+
     return list(Article.objects.filter(author=author).defer("locked_html", "body_markdown")
+                .annotate(sent_by_email=Exists(Newsletter.objects.filter(article=OuterRef("pk"))))
                 .order_by("-updated_at")[:limit])

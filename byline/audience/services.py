@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from byline.articles.models import Article, Author, Topic
 from byline.audience import selectors, tokens
+from byline.audience.mail_events import METADATA_KEY
 from byline.audience.models import (
+    Click,
     Consent,
     Delivery,
     DeliveryState,
@@ -142,11 +144,16 @@ def subscribe_by_email(*, email: str, kind: str, author: Author | None = None, t
                 subscriber = Subscriber.objects.get(email__iexact=email)
         subscription, _created = Subscription.objects.get_or_create(
             subscriber=subscriber, **_target(kind, author, topic), defaults={"consent": Consent.DOUBLE_OPT_IN})
-    if subscription.confirmed_at is None or subscriber.confirmed_at is None:
+    if subscription.confirmed_at is None or subscriber.confirmed_at is None or subscriber.suppressed_at is not None:
         send_confirmation(subscriber=subscriber, what=list_name(subscription))
 
 
 CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+
+
+def language_of_user(user: Any) -> str | None:
+    """The language a reader chose for e-mail (their subscriber row), for `mail.transactional.language_for`."""
+    return Subscriber.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
 
 
 def send_confirmation(*, subscriber: Subscriber, what: str) -> None:
@@ -161,15 +168,14 @@ def send_confirmation(*, subscriber: Subscriber, what: str) -> None:
     if count_request("audience-confirm", bucket, limit=CONFIRMATIONS_PER_ADDRESS_PER_DAY, window=86400):
         log.info("audience: confirmation to subscriber %s held back (daily limit)", subscriber.pk)
         return
+    from byline.mail import transactional
+
     token = tokens.make(subscriber.pk, tokens.CONFIRM_SALT)
     with translation.override(subscriber.language):
-        context = {"confirm_url": site_url(reverse("audience:confirm", args=[token])), "what": what,
-                   "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,
-                   "LANGUAGE_CODE": subscriber.language}
-        subject = _("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME}
-        text = render_to_string("audience/email/confirm.txt", context)
-        html = inline_css(render_to_string("audience/email/confirm.html", context))
-    build_message(subject=subject, text=text, html=html, to=subscriber.email).send()
+        confirm_url = site_url(reverse("audience:confirm", args=[token]))
+    transactional.send(template="audience/email/confirm", to=subscriber.email, language=subscriber.language,
+                       subject=lambda: _("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME},
+                       context={"confirm_url": confirm_url, "what": what})
 
 
 def confirm(*, subscriber_id: int) -> Subscriber | None:
@@ -182,7 +188,9 @@ def confirm(*, subscriber_id: int) -> Subscriber | None:
         if subscriber.confirmed_at is None:
             subscriber.confirmed_at = now
         subscriber.stopped_at = None
-        subscriber.save(update_fields=["confirmed_at", "stopped_at"])
+        # The owner answered a message at this address: it works again, whatever bounced before.
+        subscriber.suppressed_at, subscriber.suppressed_reason = None, ""
+        subscriber.save(update_fields=["confirmed_at", "stopped_at", "suppressed_at", "suppressed_reason"])
         subscriber.subscriptions.filter(confirmed_at__isnull=True).update(confirmed_at=now)
         if subscriber.user_id:
             _forget_follows(subscriber.user_id)
@@ -215,10 +223,28 @@ def save_preferences(*, subscriber: Subscriber, frequency: str, language: str, m
     return subscriber
 
 
-def suppress(*, email: str) -> int:
-    """A hard bounce or a complaint (from the provider's webhook): never mail the address again."""
+def suppress(*, email: str, reason: str = "bounced") -> int:
+    """A hard bounce, a complaint, the service's own unsubscribe or a rejection (from the e-mail service's
+    webhook): no more newsletters to the address until its owner confirms it again (`confirm`)."""
     return Subscriber.objects.filter(email__iexact=_normalised_email(email), suppressed_at__isnull=True).update(
-        suppressed_at=timezone.now())
+        suppressed_at=timezone.now(), suppressed_reason=reason[:16])
+
+
+def record_mail_event(*, event_type: str, recipient: str, delivery_id: int | None = None,
+                      when: dt.datetime | None = None) -> None:
+    """One tracking event from the e-mail service (`mail_events`): the outcome on the message's outbox row,
+    and the address suppressed after a bounce, complaint, the service's unsubscribe or a rejection. The
+    row is found by the id the message carried as metadata, and only if it went to that very address, so
+    an event about one address can never mark another's row."""
+    from byline.audience.mail_events import OUTCOMES, SUPPRESSING
+
+    when = when or timezone.now()
+    if delivery_id is not None and event_type in OUTCOMES and recipient:
+        Delivery.objects.filter(pk=delivery_id, subscriber__email__iexact=_normalised_email(recipient)).exclude(
+            outcome__in=("bounced", "rejected", "complained")).update(outcome=OUTCOMES[event_type], outcome_at=when)
+    if event_type in SUPPRESSING and recipient:
+        if suppress(email=recipient, reason=SUPPRESSING[event_type]):
+            log.info("audience: an address was suppressed (%s)", event_type)
 
 
 # --- Newsletters -----------------------------------------------------------------------------------------
@@ -239,22 +265,53 @@ def queue_newsletter(*, article_id: int, now: dt.datetime | None = None) -> News
         newsletter, created = Newsletter.objects.get_or_create(article=article)
         if not created:
             return newsletter
-        count = 0
-        ids = selectors.recipients_of(article).values_list("id", flat=True).order_by("id")
-        chunk: list[Delivery] = []
-        for subscriber_id in ids.iterator(chunk_size=5000):
-            chunk.append(Delivery(newsletter=newsletter, article=article, subscriber_id=subscriber_id))
-            if len(chunk) >= 5000:
-                Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
-                count += len(chunk)
-                chunk = []
-        if chunk:
-            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
-            count += len(chunk)
-        newsletter.recipients = count
-        newsletter.save(update_fields=["recipients"])
+        _fill_outbox(newsletter, article)
         notify_followers(article=article)
     return newsletter
+
+
+class EmailOnlyRefused(Exception):
+    """Why an article cannot go out as an e-mail-only post (a message for the author)."""
+
+
+def send_email_only(*, article: Article, user: Any) -> Newsletter:
+    """The author sends a draft to their list by e-mail only, as Ghost offers: it stays off the site. Only a
+    free article (all of it free part): a post nobody can buy must not come with a paywall. Once per article,
+    like any newsletter, so a double submit or a later publish on the site sends nothing twice."""
+    if article.author.user_id != user.pk:
+        raise EmailOnlyRefused(_("Only the article's author can send it."))
+    if article.is_live or article.status != "draft":
+        raise EmailOnlyRefused(_("Only a draft can be sent by e-mail only; a published article has its newsletter."))
+    if not article.is_free or article.has_divider:
+        raise EmailOnlyRefused(_("An e-mail-only post goes to everyone on your list in full, so it must be free "
+                                 "and have no paywall line."))
+    with transaction.atomic():
+        newsletter, created = Newsletter.objects.get_or_create(article=article, defaults={"email_only": True})
+        if not created:
+            raise EmailOnlyRefused(_("This article was already sent."))
+        _fill_outbox(newsletter, article)
+    from byline.audience import tasks
+
+    transaction.on_commit(lambda: tasks.start_sending(newsletter.pk))
+    return newsletter
+
+
+def _fill_outbox(newsletter: Newsletter, article: Article) -> None:
+    """One outbox row per recipient, written 5,000 at a time."""
+    count = 0
+    ids = selectors.recipients_of(article).values_list("id", flat=True).order_by("id")
+    chunk: list[Delivery] = []
+    for subscriber_id in ids.iterator(chunk_size=5000):
+        chunk.append(Delivery(newsletter=newsletter, article=article, subscriber_id=subscriber_id))
+        if len(chunk) >= 5000:
+            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+            count += len(chunk)
+            chunk = []
+    if chunk:
+        Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+        count += len(chunk)
+    newsletter.recipients = count
+    newsletter.save(update_fields=["recipients"])
 
 
 def notify_followers(*, article: Article) -> int:
@@ -305,33 +362,47 @@ def send_newsletter_batch(*, newsletter_id: int, limit: int = BATCH_SIZE, now: d
     newsletter = Newsletter.objects.get(pk=newsletter_id)
     # The row as it is now, locked part included: `decide` below is asked about exactly this row.
     article = Article.objects.select_related("author", "topic").get(pk=newsletter.article_id)
-    rows = list(Delivery.objects.filter(pk__in=ids, claim=claim).select_related("subscriber", "subscriber__user")
+    # The reader's currency travels with the user row (as on a signed-in page): no cache or query per reader.
+    rows = list(Delivery.objects.filter(pk__in=ids, claim=claim)
+                .select_related("subscriber", "subscriber__user", "subscriber__user__reader_currency")
                 .order_by("id"))
-    if not article.is_live:
+    # A live article, or an e-mail-only post that is still free (made paid since: nothing more is sent).
+    if not (article.is_live or (newsletter.email_only and article.is_free)):
         Delivery.objects.filter(pk__in=ids, claim=claim).update(state=DeliveryState.SKIPPED, error="not live")
         Newsletter.objects.filter(pk=newsletter_id).update(cancelled_at=now)
         return len(ids)
-    book = CopyBook(article)
+    book = CopyBook(article, newsletter_id=newsletter_id, email_only=newsletter.email_only)
     connection = connection or get_connection()
     done: set[int] = set()
+    # Rows whose address no longer takes newsletters are settled together, before any message goes out.
+    stopped = [row.pk for row in rows
+               if not row.subscriber.receives_mail or row.subscriber.frequency != Frequency.EACH]
+    if stopped:
+        Delivery.objects.filter(pk__in=stopped, claim=claim, state=DeliveryState.PENDING).update(
+            state=DeliveryState.SKIPPED, error="preferences changed", claimed_until=None)
+        done.update(stopped)
+    rows = [row for row in rows if row.pk not in done]
+    book.decide_batch([row.subscriber for row in rows])  # one entitlement query for the batch
+    # The marks go from a thread of their own on PostgreSQL outside a transaction (a worker), so the wait for
+    # one overlaps the next message's first exchanges; inside a transaction (tests) they go in line.
+    mark = _ThreadedMarker(claim) if _can_mark_aside() else _Marker(claim)
     relaxed = _relaxed_commits()
     try:
         connection.open()
         for row in rows:
-            subscriber = row.subscriber
-            if not subscriber.receives_mail or subscriber.frequency != "each":
-                _settle(row, claim, DeliveryState.SKIPPED, error="preferences changed")
-                done.add(row.pk)
-                continue
             try:
-                copy_name = _send_one(book, subscriber, connection)
+                copy_name = _send_one(book, row.subscriber, connection, delivery_id=row.pk, before_data=mark.wait)
             except smtplib.SMTPRecipientsRefused as refused:
                 _settle(row, claim, DeliveryState.FAILED, error=str(refused)[:300])
                 done.add(row.pk)
                 continue
-            _settle(row, claim, DeliveryState.SENT, copy=copy_name)
+            # Marked the moment the server accepted it, before the next message: a worker killed can
+            # repeat at most the one message in flight (tests/audience/test_worker_killed.py).
+            mark.submit(row.pk, copy_name)
             done.add(row.pk)
+        mark.wait()
     finally:
+        mark.close()
         connection.close()
         if relaxed:
             _strict_commits()
@@ -362,23 +433,136 @@ def _strict_commits() -> None:
         cursor.execute("RESET synchronous_commit")
 
 
-def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any) -> str:
+def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any, *, delivery_id: int,
+              before_data: Any = lambda: None) -> str:
     """Send the subscriber's copy over `connection`; returns which copy ("full" or "preview"). Through Django's
     SMTP backend the prepared bytes go straight to its open SMTP session (the same bytes Django would make);
-    any other backend (anymail, the demo's files, tests' memory) gets an EmailMessage."""
+    any other backend (anymail, the demo's files, tests' memory) gets an EmailMessage.
+
+    `before_data` runs before the message itself is handed over (the previous message's mark must be
+    written by then): until the server answers the end of DATA nothing is delivered, so a worker killed
+    before it repeats nothing, and one killed after it repeats at most this one message."""
     if isinstance(connection, SmtpBackend) and connection.connection is not None:
-        copy_name, data, _links = book.bytes_for(subscriber)
+        copy_name, data, _links = book.bytes_for(subscriber, delivery_id)
         if data is not None:
-            connection.connection.sendmail(ENVELOPE_FROM(), [subscriber.email], data)
+            _smtp_send(connection.connection, subscriber.email, data, before_data)
             return copy_name
-    copy_name, copy, links = book.for_subscriber(subscriber)
-    build_message(subject=copy.subject, text=copy.text, html=copy.html, to=subscriber.email,
-                  headers=list_headers(links), connection=connection).send()
+    before_data()
+    copy_name, copy, links = book.for_subscriber(subscriber, delivery_id)
+    message = build_message(subject=copy.subject, text=copy.text, html=copy.html, to=subscriber.email,
+                            headers=list_headers(links), connection=connection)
+    # An e-mail service (anymail) returns this with each event about the message: see mail_events.
+    message.metadata = {METADATA_KEY: str(delivery_id)}
+    message.tags = ["newsletter"]
+    message.send()
     return copy_name
+
+
+def _smtp_send(smtp: smtplib.SMTP, to: str, data: bytes, before_data: Any) -> None:
+    """`smtplib.SMTP.sendmail` for one recipient, in its three exchanges, with `before_data` before DATA."""
+    sender = ENVELOPE_FROM()
+    smtp.ehlo_or_helo_if_needed()
+    code, answer = smtp.mail(sender)
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = smtp.rcpt(to)
+    if code not in (250, 251):
+        smtp.rset()
+        raise smtplib.SMTPRecipientsRefused({to: (code, answer)})
+    before_data()
+    code, answer = smtp.data(data)
+    if code != 250:
+        smtp.rset()
+        raise smtplib.SMTPDataError(code, answer)
 
 
 def ENVELOPE_FROM() -> str:  # noqa: N802 (reads like the constant it stands for)
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+class _Marker:
+    """The "sent" mark of one row: one short UPDATE, its SQL made once per batch rather than by the ORM per
+    row (building the query cost more than running it). The same conditions as `_settle`: only a row this
+    batch claimed and that is still waiting."""
+
+    def __init__(self, claim: str):
+        table = Delivery._meta.db_table
+        self.claim = claim
+        self.sql = (f'UPDATE "{table}" SET "state" = %s, "sent_at" = %s, "copy" = %s, "error" = \'\', '
+                    f'"claimed_until" = NULL WHERE "id" = %s AND "claim" = %s AND "state" = %s')
+        self.cursor = db_connection.cursor()
+
+    def sent(self, row_id: int, copy_name: str) -> None:
+        now = db_connection.ops.adapt_datetimefield_value(timezone.now())
+        self.cursor.execute(self.sql, [DeliveryState.SENT, now, copy_name, row_id, self.claim, DeliveryState.PENDING])
+
+    def submit(self, row_id: int, copy_name: str) -> None:
+        self.sent(row_id, copy_name)
+
+    def wait(self) -> None:
+        """Return once every submitted mark is written (in line: at once)."""
+
+    def close(self) -> None:
+        self.cursor.close()
+
+
+def _can_mark_aside() -> bool:
+    return db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
+
+
+class _ThreadedMarker(_Marker):
+    """The same marks, written by a thread with its own database connection: the send loop submits a mark
+    and goes on with the next message's MAIL and RCPT while the UPDATE travels, and `wait`s for it before
+    DATA. A mark that fails stops the batch at the next `wait`, with its error."""
+
+    def __init__(self, claim: str):
+        import queue
+        import threading
+
+        table = Delivery._meta.db_table
+        self.claim = claim
+        self.sql = (f'UPDATE "{table}" SET "state" = %s, "sent_at" = %s, "copy" = %s, "error" = \'\', '
+                    f'"claimed_until" = NULL WHERE "id" = %s AND "claim" = %s AND "state" = %s')
+        self.queue: queue.Queue = queue.Queue()
+        self.pending = 0
+        self.error: BaseException | None = None
+        self.settled = threading.Condition()
+        self.thread = threading.Thread(target=self._work, name="newsletter-marks", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        from django.db import connections
+
+        try:
+            self.cursor = connections["default"].cursor()
+            self.cursor.execute("SET synchronous_commit TO off")  # see _relaxed_commits
+            while (item := self.queue.get()) is not None:
+                try:
+                    if self.error is None:
+                        self.sent(*item)
+                except BaseException as error:  # handed to the send loop at its next wait
+                    self.error = error
+                with self.settled:
+                    self.pending -= 1
+                    self.settled.notify_all()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def submit(self, row_id: int, copy_name: str) -> None:
+        with self.settled:
+            self.pending += 1
+        self.queue.put((row_id, copy_name))
+
+    def wait(self) -> None:
+        with self.settled:
+            self.settled.wait_for(lambda: self.pending == 0 or self.error is not None)
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join(timeout=60)
 
 
 def _settle(row: Delivery, claim: str, state: str, *, copy: str = "", error: str = "") -> None:
@@ -390,6 +574,19 @@ def _settle(row: Delivery, claim: str, state: str, *, copy: str = "", error: str
 def _finish_if_done(newsletter_id: int) -> None:
     if not Delivery.objects.filter(newsletter_id=newsletter_id, state=DeliveryState.PENDING).exists():
         Newsletter.objects.filter(pk=newsletter_id, finished_at__isnull=True).update(finished_at=timezone.now())
+
+
+def record_click(*, delivery_id: int, newsletter_id: int, url: str) -> bool:
+    """A recipient followed a link of a newsletter: counted once per (recipient, link), whatever the number of
+    times. Only for the row that newsletter sent (a recipient part moved onto another newsletter's link still
+    redirects, since both parts are genuine, but counts nothing). Returns whether the pair was counted."""
+    import hashlib
+
+    if not Delivery.objects.filter(pk=delivery_id, newsletter_id=newsletter_id).exists():
+        return False
+    link = hashlib.sha256(url.encode()).hexdigest()[:32]
+    Click.objects.bulk_create([Click(delivery_id=delivery_id, link=link, url=url[:2000])], ignore_conflicts=True)
+    return True
 
 
 def send_newsletter(*, newsletter_id: int, limit: int = BATCH_SIZE, now: dt.datetime | None = None) -> int:

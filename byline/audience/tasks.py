@@ -13,7 +13,16 @@ def queue_newsletter(article_id: int) -> None:
     """Make the article's outbox (once) and start sending it."""
     newsletter = services.queue_newsletter(article_id=article_id)
     if newsletter is not None and newsletter.finished_at is None:
-        send_newsletter_batch.delay(newsletter.pk)
+        start_sending(newsletter.pk)
+
+
+def start_sending(newsletter_id: int) -> None:
+    """Start the batches of a newsletter whose outbox is made. Several chains of batches side by side
+    (workers take different rows: skip_locked): a send waits on the mail server's answers far more than it
+    computes, so parallel connections multiply the rate."""
+    chains = 1 if settings.CELERY_TASK_ALWAYS_EAGER else settings.NEWSLETTER_PARALLEL_SENDS
+    for _ in range(max(1, chains)):
+        send_newsletter_batch.delay(newsletter_id)
 
 
 @shared_task(name="byline.audience.send_newsletter_batch", rate_limit=settings.NEWSLETTER_BATCH_RATE_LIMIT,

@@ -11,7 +11,16 @@ from django.core import signing
 CONFIRM_SALT = "byline.audience.confirm"
 UNSUBSCRIBE_SALT = "byline.audience.unsubscribe"
 PREFERENCES_SALT = "byline.audience.preferences"
+# A counted link in a newsletter: the recipient's part (an outbox row's id) and the link's (newsletter, address).
+CLICK_RECIPIENT_SALT = "byline.audience.click.recipient"
+CLICK_LINK_SALT = "byline.audience.click.link"
 CONFIRM_MAX_AGE_S = 7 * 24 * 3600
+
+
+def signer(salt: str) -> signing.Signer:
+    """The signer `make` uses for a link that never expires (not CONFIRM_SALT), for callers that sign many ids."""
+    assert salt != CONFIRM_SALT
+    return signing.Signer(salt=salt)
 
 
 def make(subscriber_id: int, salt: str) -> str:

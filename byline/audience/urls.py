@@ -20,4 +20,6 @@ urlpatterns = [
     path("subscribers.csv", views.subscribers_csv, name="subscribers_csv"),
     path("newsletter/<slug:slug>/preview/", views.newsletter_preview, name="newsletter_preview"),
     path("newsletter/<slug:slug>/test/", views.newsletter_test, name="newsletter_test"),
+    path("newsletter/<slug:slug>/email-only/", views.newsletter_email_only, name="newsletter_email_only"),
+    path("c/<str:recipient>/<str:link>/", views.click, name="click"),
 ]

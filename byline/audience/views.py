@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,8 +39,6 @@ def _target(kind: str, slug: str | None) -> tuple[Author | None, Topic | None, s
     if kind == ListKind.TOPIC:
         topic = get_object_or_404(Topic, slug=slug)
         return None, topic, topic.name
-    from django.conf import settings
-
     return None, None, settings.SITE_NAME
 
 
@@ -128,6 +128,32 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "audience/unsubscribe.html", {"token": token})
 
 
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def click(request: HttpRequest, recipient: str, link: str) -> HttpResponse:
+    """A link in a newsletter: counted, then on to where the e-mail pointed. Both halves are signed
+    (`newsletter.track_links`); a made-up or altered one shows the "link not valid" page and redirects
+    nowhere, so this is never an open redirect."""
+    from django.core import signing
+    from django.http import HttpResponseRedirect
+
+    delivery_id = tokens.read(recipient, tokens.CLICK_RECIPIENT_SALT)
+    try:
+        target = tokens.signer(tokens.CLICK_LINK_SALT).unsign_object(link)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError):
+        target = None
+    url = target.get("u") if isinstance(target, dict) else None
+    newsletter_id = target.get("n") if isinstance(target, dict) else None
+    if (delivery_id is None or not isinstance(url, str) or not isinstance(newsletter_id, int)
+            or not url.startswith(("https://", "http://"))):
+        return render(request, "audience/link_invalid.html", status=404)
+    if request.method == "GET":
+        services.record_click(delivery_id=delivery_id, newsletter_id=newsletter_id, url=url)
+    response = HttpResponseRedirect(url)
+    response["Referrer-Policy"] = "no-referrer"  # the counting address names the recipient
+    return response
+
+
 def _list_choices(subscriber: Subscriber) -> list[tuple[str, str]]:
     return [(s.list_key, services.list_name(s)) for s in subscriber.subscriptions.select_related("author", "topic")]
 
@@ -137,6 +163,12 @@ def _preferences(request: HttpRequest, subscriber: Subscriber, action: str) -> H
     initial = {"receive": subscriber.stopped_at is None, "frequency": subscriber.frequency,
                "language": subscriber.language, "mail_format": subscriber.mail_format,
                "lists": [key for key, _name in choices]}
+    if request.method == "POST" and request.POST.get("reconfirm") and subscriber.email and subscriber.suppressed_at:
+        # A suppressed address starts again only through a new confirmation, answered at that address.
+        services.send_confirmation(subscriber=subscriber, what=settings.SITE_NAME)
+        messages.success(request, _("We sent a confirmation to %(email)s. Open its link to receive e-mail again.")
+                         % {"email": subscriber.email})
+        return redirect(request.path)
     form = PreferencesForm(request.POST or None, initial=initial, list_choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -202,6 +234,7 @@ def subscribers(request: HttpRequest) -> HttpResponse:
         "author": author, "members": members, "total": selectors.list_members(kind=ListKind.AUTHOR,
                                                                             author=author).count(),
         "figures": selectors.newsletter_figures(author=author),
+        "attribution_days": settings.NEWSLETTER_ATTRIBUTION_DAYS,
         "recent": selectors.recent_articles_of(author=author), "import_form": form},
         status=400 if form.errors else 200)
 
@@ -279,4 +312,25 @@ def newsletter_test(request: HttpRequest, slug: str) -> HttpResponse:
         services.send_test_newsletter(article=article, to=request.user.email, language=translation.get_language())
         messages.success(request, _("Two test e-mails (as a buyer and as a reader without access) went to %(email)s.")
                          % {"email": request.user.email})
+    return redirect("audience:subscribers")
+
+
+@login_required
+@require_POST
+def newsletter_email_only(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send a free draft to the author's list by e-mail only; it stays off the site. The box must be ticked:
+    one click on the wrong line must not mail a whole list."""
+    article = _own_article(request, slug)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that the article goes to your whole list."))
+    else:
+        try:
+            newsletter = services.send_email_only(article=article, user=request.user)
+        except services.EmailOnlyRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, ngettext(
+                "“%(title)s” is going out by e-mail to %(n)s reader. It stays off the site.",
+                "“%(title)s” is going out by e-mail to %(n)s readers. It stays off the site.",
+                newsletter.recipients) % {"title": article.title, "n": newsletter.recipients})
     return redirect("audience:subscribers")

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MailConfig(AppConfig):
     name = "byline.mail"
     verbose_name = _("E-mail")
+
+    def ready(self) -> None:
+        from byline.mail import receipts  # noqa: F401 (the receipt after each purchase)

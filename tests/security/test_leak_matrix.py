@@ -118,7 +118,59 @@ def password_reset_email(client: Client, article: Article) -> tuple[int, str]:
     user = make_user()
     mail.outbox.clear()
     response = client.post(reverse("accounts:password_reset"), {"email": user.email}, follow=True)
-    return response.status_code, "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
+    return response.status_code, "\n".join(_both_parts(m) for m in mail.outbox)
+
+
+def _both_parts(message) -> str:
+    return "\n".join([message.subject, message.body, *(content for content, _type in
+                                                          getattr(message, "alternatives", []))])
+
+
+def transactional_emails(client: Client, article: Article) -> tuple[int, str]:
+    """The shared-template e-mails around an article: the receipt of a purchase of it (title and price only,
+    the same for everyone) and the double opt-in message of its author's list, asked for by this client."""
+    from byline.mail.receipts import send_receipt
+    from byline.purchases.models import Purchase
+
+    mail.outbox.clear()
+    buyer = make_user()
+    fund(buyer, 1000)
+    purchase = purchases.unlock_with_wallet(reader=buyer, article=article, idempotency_key=uuid.uuid4().hex)
+    assert Purchase.objects.filter(pk=purchase.pk).exists()
+    send_receipt(purchase.pk, "en")
+    response = client.post(reverse("audience:subscribe_author", args=[article.author.slug]),
+                           {"email": f"list-{uuid.uuid4().hex[:8]}@example.org"}, follow=True)
+    assert len(mail.outbox) == 2, [m.subject for m in mail.outbox]
+    return response.status_code, "\n".join(_both_parts(m) for m in mail.outbox)
+
+
+def email_only_newsletter(client: Client, article: Article) -> tuple[int, str]:
+    """An e-mail-only post of a paid article: refused to its author; and a newsletter forced to e-mail-only over
+    it anyway is still decided per recipient by the access decision (here: the preview, and no paywall box)."""
+    from django.contrib.auth import get_user_model
+
+    from byline.audience import services as audience
+    from byline.audience.models import Consent, Delivery, Newsletter, Subscriber, Subscription
+
+    try:
+        audience.send_email_only(article=article, user=article.author.user)
+    except audience.EmailOnlyRefused:
+        pass
+    else:
+        raise AssertionError("a paid article went out as an e-mail-only post")
+    user_id = client.session.get("_auth_user_id")
+    user = get_user_model().objects.get(pk=user_id) if user_id else None
+    address = user.email if user is not None else f"reader-{uuid.uuid4().hex[:8]}@example.org"
+    now = timezone.now()
+    subscriber = Subscriber.objects.create(email=address, user=user, confirmed_at=now)
+    Subscription.objects.create(subscriber=subscriber, kind="author", author=article.author,
+                                consent=Consent.DOUBLE_OPT_IN, confirmed_at=now)
+    newsletter = Newsletter.objects.create(article=article, email_only=True)
+    Delivery.objects.create(newsletter=newsletter, article=article, subscriber=subscriber)
+    mail.outbox.clear()
+    audience.send_newsletter(newsletter_id=newsletter.pk)
+    [message] = [m for m in mail.outbox if address in m.to]
+    return 200, _both_parts(message)
 
 
 def newsletter_email(client: Client, article: Article) -> tuple[int, str]:
@@ -553,9 +605,15 @@ SURFACES: dict[str, Surface] = {
     "newsletter e-mail": Surface(newsletter_email, expect=preview,
                                  note="text and HTML parts as the reader's address receives them"),
     "password-reset e-mail": Surface(password_reset_email, expect=lambda a: "/reset/",
-                                     note="the only e-mail a reader can trigger; receipts are pages"),
+                                     note="both parts, on the shared e-mail templates"),
     "collection page, feeds, API and confirmation": Surface(
         collection_surfaces, expect=title, note="the collection the article is part of (made if none)"),
+    "receipt and confirmation e-mails": Surface(
+        transactional_emails, expect=title,
+        note="a purchase's receipt (title and price) and the list's double opt-in, both parts"),
+    "e-mail-only newsletter": Surface(
+        email_only_newsletter, expect=preview,
+        note="refused for a paid article; forced anyway, still the access decision's copy per recipient"),
     "article page, read during a save that makes it paid": Surface(
         read_during_a_save_that_makes_it_paid, expect=preview,
         note="free, then made paid while another reader stores the old row; read after the commit"),
@@ -911,7 +969,7 @@ def test_locked_text_never_reaches_a_reader_without_access(paid_article, surface
 @pytest.mark.parametrize("surface", ["article page (en)", "article page (zh-hans)", "caring version",
                                      "text-only view", "API article detail", "read-aloud text and audio",
                                      "comments (page, API, reply and report pages)",
-                                     "comment notifications (page and e-mail)"])
+                                     "comment notifications (page and e-mail)", "e-mail-only newsletter"])
 def test_the_matrix_would_see_a_leak_the_author_is_entitled_to(paid_article, surface):
     """Control: the same fetch, as the article's author, does carry the sentinel."""
     client = Client()

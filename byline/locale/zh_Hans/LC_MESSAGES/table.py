@@ -233,4 +233,5 @@ ZH = {
     # core.conversion (the price conversion table moved from pricing to core)
     "Pound sterling (GBP)": "英镑（GBP）",
     "Japanese yen (JPY)": "日元（JPY）",
+    'Reset your %(site)s password': '重设您在 %(site)s 的密码',
 }

@@ -13,4 +13,12 @@ ZH = {
     "To": "收件人",
     "Date": "日期",
     "No mail yet.": "还没有邮件。",
+    'Receipt: %(title)s': '收据：《%(title)s》',
+    'This message was sent by %(site)s because of something done with your account or address.': '这封邮件由 %(site)s 发送，因为您的账户或邮件地址有相关操作。',
+    'Your receipt': '您的收据',
+    'You unlocked “%(title)s”.': '您已解锁《%(title)s》。',
+    'Paid': '已付金额',
+    'Receipt number': '收据编号',
+    'Read it': '阅读文章',
+    'Your wallet and receipts': '您的钱包和收据',
 }
