@@ -22,6 +22,9 @@ urlpatterns = i18n_patterns(
     path("", include("byline.articles.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
+    # django-allauth: sign-in and sign-up by e-mail code, WeChat. Byline's log-in, sign-up and log-out above take
+    # the same paths first, so allauth's links to them land on Byline's pages.
+    path("accounts/", include("allauth.urls")),
     path("reading/", include("byline.reader.urls")),
     path("", include("byline.sharing.urls")),
     path("search/", include("byline.search.urls")),
