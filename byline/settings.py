@@ -230,6 +230,7 @@ ACCOUNT_FORMS = {
     "request_login_code": "byline.accounts.forms.CodeRequestForm",
     "signup": "byline.accounts.forms.CodeSignupForm",
     "confirm_login_code": "byline.accounts.forms.CodeForm",
+    "confirm_email_verification_code": "byline.accounts.forms.SignupCodeForm",
 }
 ACCOUNT_SIGNUP_FIELDS = ["email*"]  # no username, no password: the code proves the address
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

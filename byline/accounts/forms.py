@@ -1,4 +1,4 @@
-from allauth.account.forms import ConfirmLoginCodeForm, RequestLoginCodeForm
+from allauth.account.forms import ConfirmEmailVerificationCodeForm, ConfirmLoginCodeForm, RequestLoginCodeForm
 from allauth.account.forms import SignupForm as CodeSignupFormBase
 from allauth.account.models import EmailAddress
 from django import forms
@@ -92,12 +92,22 @@ class CodeSignupForm(CodeSignupFormBase):
         _email_field_as_ours(self)
 
 
+def _code_field_as_ours(form: forms.Form) -> None:
+    field = form.fields["code"]
+    field.label = _("Code from the e-mail")
+    field.max_length = 64  # longer than any code: a pasted novel is refused before it is compared
+    field.validators.append(MaxLengthValidator(64))
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.update({"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"})
+
+
 class CodeForm(ConfirmLoginCodeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["code"]
-        field.label = _("Code from the e-mail")
-        field.max_length = 64  # longer than any code: a pasted novel is refused before it is compared
-        field.widget.attrs.pop("placeholder", None)
-        field.widget.attrs.update({"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "characters",
-                                   "spellcheck": "false"})
+        _code_field_as_ours(self)
+
+
+class SignupCodeForm(ConfirmEmailVerificationCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field_as_ours(self)

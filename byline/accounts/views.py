@@ -31,6 +31,12 @@ class ThrottledLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The page starts with the code form: the cursor must not jump past it to the username.
+        form.fields["username"].widget.attrs.pop("autofocus", None)
+        return form
+
     def post(self, request, *args, **kwargs):
         if not throttling.begin_attempt(request, request.POST.get("username", "")):
             form = RefusedLoginForm(request, data=request.POST)
