@@ -26,6 +26,12 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": _("Too many attempts in a short time. Please wait a minute and try again."),
     }
 
+    def is_safe_url(self, url) -> bool:
+        # As core.redirects.safe_next: a path from the root or a URL of this site, never a bare word ("²").
+        if not url or not (url.startswith("/") or "://" in url):
+            return False
+        return super().is_safe_url(url)
+
     def login(self, request, user) -> None:
         user.backend = SESSION_BACKEND
         super().login(request, user)

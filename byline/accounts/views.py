@@ -55,6 +55,8 @@ class ThrottledLoginView(auth_views.LoginView):
 def sign_up(request: HttpRequest) -> HttpResponse:
     """Sign up with an e-mail address and a code (allauth's sign-up; the code page then signs the reader in and
     goes on to `next`), or, from `?with=password`, with a username and a password."""
+    if request.user.is_authenticated:
+        return redirect(safe_next(request) or "accounts:library")
     if "password1" in request.POST or request.GET.get("with") == "password":
         return sign_up_with_password(request)
     return allauth_views.signup(request)

@@ -213,3 +213,53 @@ def test_old_login_paths_still_work():
     response = client.post(reverse("accounts:login"), {"username": "classic", "password": "a-long-test-password"})
     assert response.status_code == 302
     assert client.session[BACKEND_SESSION_KEY] == CACHED_BACKEND
+
+
+@pytest.mark.parametrize("name", ["account_email", "account_change_password", "account_set_password",
+                                  "account_reset_password", "socialaccount_connections", "account_inactive",
+                                  "account_email_verification_sent", "account_request_login_code",
+                                  "socialaccount_login_error", "socialaccount_login_cancelled", "socialaccount_signup",
+                                  "account_reauthenticate"])
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_every_allauth_page_answers_in_the_site_layout_without_an_error(name, signed_in):
+    client = Client()
+    if signed_in:
+        client.force_login(make_user())
+    response = client.get(reverse(name))
+    assert response.status_code < 500
+    if response.status_code == 200:
+        assert 'class="site-footer"' in response.content.decode()
+
+
+def test_the_live_wechat_login_asks_wechat_and_turns_refusals_into_errors(monkeypatch):
+    import requests
+
+    class Answer:
+        encoding = None
+
+        def __init__(self, data):
+            self.data = data
+
+        def json(self):
+            return self.data
+
+    asked = []
+
+    def fake_get(url, params, timeout):
+        asked.append((url, params))
+        if url.endswith("/access_token"):
+            return Answer({"errcode": 40029, "errmsg": "invalid code"} if params["code"] == "bad"
+                          else {"access_token": "T", "openid": "O", "unionid": "U"})
+        return Answer({"openid": "O", "nickname": "小明", "headimgurl": ""})
+
+    monkeypatch.setattr(requests, "get", fake_get)
+    live = wechat.LiveWechatLogin()
+    url = live.authorize_url(app_id="wx1", redirect_uri="https://byline.example/cb", state="s")
+    assert url.startswith("https://open.weixin.qq.com/connect/qrconnect?appid=wx1&") and "snsapi_login" in url
+    assert live.exchange_code(app_id="wx1", secret="S", code="c")["openid"] == "O"
+    assert live.user_info(access_token="T", openid="O")["nickname"] == "小明"
+    with pytest.raises(wechat.WechatLoginError):
+        live.exchange_code(app_id="wx1", secret="S", code="bad")
+    monkeypatch.setattr(requests, "get", lambda *a, **k: (_ for _ in ()).throw(requests.ConnectionError("down")))
+    with pytest.raises(wechat.WechatLoginError):
+        live.user_info(access_token="T", openid="O")
