@@ -54,4 +54,5 @@ urlpatterns += [
 urlpatterns += share_image_urls + studio_image_urls
 handler400 = "byline.core.errors.bad_request"
 handler403 = "byline.core.errors.permission_denied"
+handler429 = "byline.core.errors.rate_limited"  # django-allauth's rate limits answer through it
 handler500 = "byline.ops.views.server_error"
