@@ -98,6 +98,11 @@ INSTALLED_APPS = [
     "byline.audience",
     "byline.pages",
     "anymail",
+    # Sign-in by e-mail code and by WeChat (byline/accounts/adapter.py, byline/accounts/weixin/).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.weixin",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "byline.accounts.middleware.ReaderHintMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "byline.ops.middleware.DatabaseUnavailableMiddleware",
@@ -134,6 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "byline.core.context_processors.site",
                 "byline.reader.context_processors.reading_mode",
+                "byline.accounts.context_processors.signin",
             ],
         },
     },
@@ -216,6 +223,65 @@ LOGIN_REDIRECT_URL = "accounts:library"
 LOGOUT_REDIRECT_URL = "articles:home"
 LOGIN_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_S = 15 * 60
+
+# django-allauth: sign-in and sign-up by a code e-mailed to the reader (no password needed; passwords stay
+# possible on the same log-in page), and WeChat website log-in. Byline's own views keep the paths
+# /accounts/login/, /accounts/signup/ and /accounts/logout/ (byline/accounts/urls.py comes first), so
+# allauth's links to its log-in page land there. docs/DEVELOPING.md "Signing in" says why each is chosen.
+ACCOUNT_ADAPTER = "byline.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "byline.accounts.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_FORMS = {
+    "request_login_code": "byline.accounts.forms.CodeRequestForm",
+    "signup": "byline.accounts.forms.CodeSignupForm",
+    "confirm_login_code": "byline.accounts.forms.CodeForm",
+    "confirm_email_verification_code": "byline.accounts.forms.SignupCodeForm",
+}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]  # no username, no password: the code proves the address
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_MAX_ATTEMPTS = LOGIN_FAILURE_LIMIT
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 15 * 60
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = LOGIN_FAILURE_LIMIT
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60  # mail can take minutes to arrive
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+ACCOUNT_PREVENT_ENUMERATION = True  # an unknown address gets a mail saying so, the page looks the same
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_RATE_LIMITS = {
+    # A code is asked for at most 3 times a minute per address and 20 per client; sign-ups 10 a minute per client.
+    "request_login_code": "20/m/ip,3/m/key",
+    "signup": "10/m/ip",
+    "confirm_email": "1/10s/key",
+    "login_failed": f"10/m/ip,{LOGIN_FAILURE_LIMIT}/{LOGIN_FAILURE_WINDOW_S}s/key",
+}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = False  # WeChat gives no address; a reader may add one later
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the WeChat button is a POST form: no log-in started by a link
+SOCIALACCOUNT_STORE_TOKENS = False
+# WeChat website log-in (open.weixin.qq.com, "snsapi_login"): "live" with WECHAT_LOGIN_APP_ID and
+# WECHAT_LOGIN_APP_SECRET; "fake" (the demo and the tests) scans a QR code on Byline's own page, offline;
+# "" hides the button. byline/accounts/wechat.py is the interface.
+WECHAT_LOGIN = os.environ.get("WECHAT_LOGIN", "fake" if DEMO else "")
+WECHAT_LOGIN_APP_ID = os.environ.get("WECHAT_LOGIN_APP_ID", "")
+WECHAT_LOGIN_APP_SECRET = os.environ.get("WECHAT_LOGIN_APP_SECRET", "")
+if PRODUCTION and WECHAT_LOGIN == "fake":
+    raise ImproperlyConfigured("WECHAT_LOGIN=fake signs anyone in as anyone: only for the demo and the tests.")
+if PRODUCTION and WECHAT_LOGIN == "live" and not (WECHAT_LOGIN_APP_ID and WECHAT_LOGIN_APP_SECRET):
+    raise ImproperlyConfigured("WECHAT_LOGIN=live needs WECHAT_LOGIN_APP_ID and WECHAT_LOGIN_APP_SECRET.")
+SOCIALACCOUNT_PROVIDERS = {
+    "weixin": {
+        "provider_class": "byline.accounts.weixin.provider.WeixinLoginProvider",
+        "SCOPE": ["snsapi_login"],
+        "APPS": [{"client_id": WECHAT_LOGIN_APP_ID or "byline-fake", "secret": WECHAT_LOGIN_APP_SECRET or "fake",
+                  "key": ""}] if WECHAT_LOGIN else [],
+    },
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]

@@ -23,6 +23,9 @@ urlpatterns = i18n_patterns(
     path("", include("byline.pages.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("byline.accounts.urls")),
+    # django-allauth: sign-in and sign-up by e-mail code, WeChat. Byline's log-in, sign-up and log-out above take
+    # the same paths first, so allauth's links to them land on Byline's pages.
+    path("accounts/", include("allauth.urls")),
     path("reading/", include("byline.reader.urls")),
     path("", include("byline.sharing.urls")),
     path("search/", include("byline.search.urls")),
@@ -57,4 +60,5 @@ urlpatterns += [
 urlpatterns += share_image_urls + studio_image_urls
 handler400 = "byline.core.errors.bad_request"
 handler403 = "byline.core.errors.permission_denied"
+handler429 = "byline.core.errors.rate_limited"  # django-allauth's rate limits answer through it
 handler500 = "byline.ops.views.server_error"

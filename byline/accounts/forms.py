@@ -1,6 +1,10 @@
+from allauth.account.forms import ConfirmEmailVerificationCodeForm, ConfirmLoginCodeForm, RequestLoginCodeForm
+from allauth.account.forms import SignupForm as CodeSignupFormBase
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from byline.accounts.selectors import lookalike_username_exists
@@ -61,3 +65,66 @@ class ResetForm(PasswordResetForm):
         transactional.send(template="accounts/email/password_reset", to=to_email, language=language,
                            subject=lambda: gettext("Reset your %(site)s password") % {"site": settings.SITE_NAME},
                            context={"reset_url": f"{context['protocol']}://{context['domain']}{path}"})
+
+class FakeScanForm(forms.Form):
+    """The offline WeChat's "phone": who confirms the log-in (tests and the demo sign in as anyone)."""
+
+    name = forms.CharField(label=_("WeChat user on the phone"), max_length=30, initial="微信读者",
+                           help_text=_("Demo only: a real WeChat shows a QR code to scan with the app."))
+
+
+def _email_field_as_ours(form: forms.Form) -> None:
+    """allauth's e-mail field with Byline's label, no placeholder in place of the label, and the browser's help."""
+    field = form.fields["email"]
+    field.label = _("E-mail")
+    # Django allows 320 characters; an address that mail can carry has at most 254 (RFC 5321).
+    field.max_length = 254
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(254))
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.update({"autocomplete": "email", "maxlength": "254"})
+
+
+class CodeRequestForm(RequestLoginCodeForm):
+    """allauth's "e-mail me a code" form (ACCOUNT_FORMS). An account made before allauth keeps its address only
+    on the user row; allauth signs in by code only an address it has a row for, so the row is made here
+    (unverified: the code the reader types proves it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_field_as_ours(self)
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        user = getattr(self, "_user", None)
+        if email and user is not None and (user.email or "").lower() == email.lower():
+            EmailAddress.objects.get_or_create(user=user, email=email.lower(),
+                                               defaults={"primary": True, "verified": False})
+        return email
+
+
+class CodeSignupForm(CodeSignupFormBase):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _email_field_as_ours(self)
+
+
+def _code_field_as_ours(form: forms.Form) -> None:
+    field = form.fields["code"]
+    field.label = _("Code from the e-mail")
+    field.max_length = 64  # longer than any code: a pasted novel is refused before it is compared
+    field.validators.append(MaxLengthValidator(64))
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.update({"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"})
+
+
+class CodeForm(ConfirmLoginCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field_as_ours(self)
+
+
+class SignupCodeForm(ConfirmEmailVerificationCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field_as_ours(self)

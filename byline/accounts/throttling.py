@@ -72,3 +72,25 @@ def attempt_succeeded(request: HttpRequest, raw_username: str) -> None:
         cache.decr(address_key(request))
     except ValueError:  # the window ended meanwhile
         pass
+
+
+# Sign-in codes (allauth, accounts/views.confirm_login_code) count against the same account and address as
+# passwords: five wrong codes lock the account as five wrong passwords do, and a lock from either refuses both.
+
+def user_key(user_pk) -> str:
+    return f"login-attempts:user:{user_pk}"
+
+
+def over_limit(request: HttpRequest, user_pk) -> bool:
+    keys = [address_key(request)] + ([user_key(user_pk)] if user_pk is not None else [])
+    return any((cache.get(key) or 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys)
+
+
+def code_failed(request: HttpRequest, user_pk) -> None:
+    _count(address_key(request))
+    if user_pk is not None:
+        _count(user_key(user_pk))
+
+
+def code_succeeded(user_pk) -> None:
+    cache.delete(user_key(user_pk))

@@ -10,6 +10,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.sign_up, name="signup"),
     path("library/", views.library, name="library"),
+    # allauth's code page (its name `account_confirm_login_code` resolves here first), with the log-in throttle.
+    path("login/code/confirm/", views.confirm_login_code, name="confirm_login_code"),
+    path("wechat/fake-qr/", views.wechat_fake_qr, name="wechat_fake_qr"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

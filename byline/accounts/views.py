@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode, urlsplit
+
+import segno
+from allauth.account import views as allauth_views
+from allauth.account.internal import stagekit
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from byline.accounts import throttling
-from byline.accounts.forms import RefusedLoginForm, SignUpForm
+from byline.accounts import throttling, wechat
+from byline.accounts.forms import FakeScanForm, RefusedLoginForm, SignUpForm
 from byline.accounts.selectors import library_for
 from byline.core.redirects import safe_next
 
@@ -23,6 +30,12 @@ class ThrottledLoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The page starts with the code form: the cursor must not jump past it to the username.
+        form.fields["username"].widget.attrs.pop("autofocus", None)
+        return form
 
     def post(self, request, *args, **kwargs):
         if not throttling.begin_attempt(request, request.POST.get("username", "")):
@@ -40,6 +53,16 @@ class ThrottledLoginView(auth_views.LoginView):
 
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
+    """Sign up with an e-mail address and a code (allauth's sign-up; the code page then signs the reader in and
+    goes on to `next`), or, from `?with=password`, with a username and a password."""
+    if request.user.is_authenticated:
+        return redirect(safe_next(request) or "accounts:library")
+    if "password1" in request.POST or request.GET.get("with") == "password":
+        return sign_up_with_password(request)
+    return allauth_views.signup(request)
+
+
+def sign_up_with_password(request: HttpRequest) -> HttpResponse:
     """Create an account, sign in, and go on to `next` (the article or the purchase the reader came from)."""
     next_url = safe_next(request)
     if request.user.is_authenticated:
@@ -57,3 +80,51 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/library.html", {"articles": library_for(reader=request.user)})
+
+
+def _pending_user_pk(request: HttpRequest):
+    """Whose code the confirmation page asks for (allauth keeps the pending log-in in the session)."""
+    login = stagekit.unstash_login(request, peek=True)
+    return getattr(getattr(login, "user", None), "pk", None)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_login_code(request: HttpRequest) -> HttpResponse:
+    """allauth's code page, refusing (429) while the account or the address is locked by the log-in throttle;
+    wrong codes count there too (accounts/signals: allauth's `login_code_rejected`)."""
+    if request.method == "POST" and request.POST.get("action") != "resend":
+        user_pk = _pending_user_pk(request)
+        if throttling.over_limit(request, user_pk):
+            response = render(request, "account/confirm_login_code.html", {
+                "throttled": True, "next": safe_next(request)}, status=429)
+            response.headers["Retry-After"] = "900"
+            return response
+        response = allauth_views.confirm_login_code(request)
+        if user_pk is not None and request.user.is_authenticated and request.user.pk == user_pk:
+            throttling.code_succeeded(user_pk)
+        return response
+    return allauth_views.confirm_login_code(request)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def wechat_fake_qr(request: HttpRequest) -> HttpResponse:
+    """The offline WeChat's QR page (WECHAT_LOGIN=fake: the demo and the tests). Confirming "on the phone" sends
+    the browser to the callback with a code, as WeChat would after a scan."""
+    login = wechat.get_wechat_login() if wechat.enabled() else None
+    if not isinstance(login, wechat.FakeWechatLogin):
+        raise Http404
+    callback = reverse("weixin_callback")
+    redirect_uri = request.GET.get("redirect_uri", "")
+    state = request.GET.get("state", "")
+    if urlsplit(redirect_uri).path != callback or not state or len(state) > 200:
+        return render(request, "accounts/wechat_fake_qr.html", {"bad_request": True}, status=400)
+    form = FakeScanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = login.scan(name=form.cleaned_data["name"])
+        return redirect(f"{callback}?{urlencode({'code': code, 'state': state})}")
+    phone_url = request.build_absolute_uri()
+    return render(request, "accounts/wechat_fake_qr.html", {
+        "form": form, "qr_svg": segno.make(phone_url, error="m").svg_inline(scale=4, omitsize=True),
+    }, status=400 if form.errors else 200)

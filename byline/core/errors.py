@@ -71,3 +71,9 @@ def too_many_requests(request: HttpRequest, *, retry_after_s: int, message: str 
     }, status=429)
     response.headers["Retry-After"] = str(retry_after_s)
     return _no_store(response)
+
+
+def rate_limited(request: HttpRequest) -> HttpResponse:
+    """`handler429` in the URLconf: what django-allauth answers when its rate limits refuse (sign-in codes,
+    sign-ups, e-mail changes); its limits are per minute."""
+    return too_many_requests(request, retry_after_s=60)

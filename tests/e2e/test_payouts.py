@@ -33,7 +33,7 @@ def log_in(page, base, username):
     page.goto(base + "/en/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "a-long-test-password")
-    page.locator("main button[type=submit]").click()
+    page.locator("main form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_load_state()
 
 

@@ -42,7 +42,7 @@ def test_the_wechat_pay_code_in_chinese_shows_the_amount_and_decodes_to_the_code
     page.goto(live_server.url + login_url + "?next=" + pay_url)
     page.fill("input[name=username]", "qrreader")
     page.fill("input[name=password]", "a-long-test-password")
-    page.locator("main button[type=submit]").click()
+    page.locator("main form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_url("**" + pay_url)
     if mode == "caring":
         page.goto(live_server.url + caring_url + "?next=" + pay_url)

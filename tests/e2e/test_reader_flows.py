@@ -97,6 +97,8 @@ def test_a_new_reader_walks_every_reader_flow(language, live_server, browser, sc
         walk.check("log-in-from-paywall")
         walk.click(main.locator(f'a[href*="/accounts/signup/"][href*="next={unlock}"]'))
         walk.check("sign-up-from-paywall")
+        # Sign-up asks for an address and sends a code (tests/e2e/test_signin.py); this walk chooses a password.
+        walk.click(main.locator('a[href*="with=password"]'))
         page.fill("input[name=username]", f"newreader-{language}")
         page.fill("input[name=email]", f"new-{language}@example.org")
         page.fill("input[name=password1]", "lantern harbour morning")

@@ -47,7 +47,7 @@ def test_an_author_writes_previews_and_publishes_and_readers_see_exactly_the_pre
         writer.goto(f"{live_server.url}/{lang}/accounts/login/?next=/{lang}/write/")
         writer.fill("input[name=username]", "studiowalker")
         writer.fill("input[name=password]", "a-long-test-password")
-        writer.locator("main button[type=submit]").click()
+        writer.locator("main form:has(input[name=password]) button[type=submit]").click()
         writer.wait_for_url(f"**/{lang}/write/")
         problems += problems_on(writer, f"studio list ({name})")
         writer.screenshot(path=str(screenshot_dir / f"studio-0-list-{name}.png"), full_page=True)

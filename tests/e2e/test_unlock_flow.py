@@ -15,7 +15,7 @@ def test_reader_unlocks_through_the_confirmation_reads_and_undoes(live_server, p
     page.goto(live_server.url + "/en/accounts/login/?next=" + article.get_absolute_url())
     page.fill("input[name=username]", "walletreader")
     page.fill("input[name=password]", "a-long-test-password")
-    page.locator("main button[type=submit]").click()
+    page.locator("main form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_url("**" + article.get_absolute_url())
     assert page.get_by_test_id("paywall-balance").inner_text() == "Your balance: $10.00"
     page.screenshot(path=str(screenshot_dir / "unlock-1-paywall.png"), full_page=True)
