@@ -5,8 +5,9 @@ recommended doc is relevant when it has the category of the doc it was recommend
 corpus is scored on a few random samples (``seeds``), so every figure comes with its spread.
 
 Leave-one-corpus-out: the engine's settings are chosen among a few named :data:`PRESETS` by their
-mean margin over the best baseline on the *other* corpora, then that choice is scored on the corpus
-left out. A preset that only wins on the corpora it was chosen on shows up as a loss here.
+worst margin over the best baseline on the *other* corpora (then their mean margin), then that
+choice is scored on the corpus left out. A preset that only wins on the corpora it was chosen on
+shows up as a loss here.
 Pure Python, no Django.
 """
 
@@ -117,11 +118,11 @@ def to_docs(records: Sequence[Record]) -> list[Doc]:
 _D = Params()
 PRESETS: dict[str, Params] = {
     "defaults": _D,
+    "lsa-0.2-feedback-2": replace(_D, lsa_alpha=0.2, feedback_weight=2.0),  # the defaults until 2026-12
     "lsa-0.3": replace(_D, lsa_alpha=0.3),
-    "lsa-0.4": replace(_D, lsa_alpha=0.4),
     "lsa-0.1": replace(_D, lsa_alpha=0.1),
-    "feedback-1": replace(_D, feedback_weight=1.0),
-    "lsa-0.4-feedback-1": replace(_D, lsa_alpha=0.4, feedback_weight=1.0),
+    "feedback-2": replace(_D, feedback_weight=2.0),
+    "no-feedback": replace(_D, feedback_weight=0.0),
     "feedback-docs-20": replace(_D, feedback_docs=20),
     "bm25": replace(_D, tf="bm25"),
     "title-2": replace(_D, title_weight=2.0),
@@ -366,7 +367,10 @@ def leave_one_corpus_out(result: dict) -> dict:
 
     for name in names:
         others = [o for o in names if o != name] or [name]
-        chosen = max(presets, key=lambda pr: (statistics.mean(margin(o, pr) for o in others), pr == "defaults"))
+        # The setting whose worst margin on the other corpora is best (then the best mean): the goal is to win
+        # on writing never seen, everywhere, not to win big on a few corpora.
+        chosen = max(presets, key=lambda pr: (min(margin(o, pr) for o in others),
+                                              statistics.mean(margin(o, pr) for o in others), pr == "defaults"))
         entry = out["corpora"][name]
         entry["chosen"] = chosen if len(names) > 1 else "defaults"
         entry["byline"] = entry["presets"][entry["chosen"]]
