@@ -16,6 +16,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from byline.access.decision import Reason, decide
 from byline.collections import services as collections
 from byline.gifts import services as gifts
 from byline.ledger import services as ledger
@@ -95,6 +96,11 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
     try:
         with transaction.atomic():
             if checkout.purpose == Purpose.UNLOCK:
+                # A card payment can arrive after the reader came to hold the article another way (the whole
+                # collection, a subscription, membership): then buying it would charge for what is theirs.
+                held = decide(checkout.reader, checkout.article)
+                if held and held.reason != Reason.PURCHASE:
+                    return f"kept in wallet: already readable ({held.reason})"
                 purchase = purchases.unlock_with_wallet(reader=checkout.reader, article=checkout.article,
                                                         idempotency_key=key, currency=checkout.currency,
                                                         quoted_minor=checkout.price_minor)

@@ -8,10 +8,12 @@ import pytest
 from byline.access.decision import Reason, decide
 from byline.collections.models import CollectionPurchase
 from byline.ledger.invariants import assert_balanced
-from byline.payments.checkout import start_card_collection
+from byline.payments.checkout import start_card_collection, start_card_unlock
 from byline.payments.models import Checkout, CheckoutStatus, SandboxPayment
 from byline.payments.providers import sandbox
+from byline.collections import services as collections
 from byline.purchases import services as purchases
+from byline.purchases.models import Purchase
 from tests.ledger.conftest import balance, fund, new_key
 
 pytestmark = pytest.mark.django_db
@@ -45,4 +47,22 @@ def test_a_card_payment_whose_amount_changed_stays_in_the_wallet(series, reader)
     checkout = Checkout.objects.get(pk=checkout.pk)
     assert checkout.outcome.startswith("kept in wallet")
     assert not CollectionPurchase.objects.exists() and balance(reader) == 700
+    assert_balanced()
+
+
+def test_a_card_payment_for_a_part_that_arrives_after_the_whole_collection_was_bought_stays_in_the_wallet(
+        series, reader):
+    """The card page was opened for one part; the reader then bought the whole collection from the wallet. The
+    part is already theirs, so the card money must not buy it a second time."""
+    collection, parts = series
+    checkout = start_card_unlock(reader=reader, article=parts[1], idempotency_key=new_key(),
+                                 success_url="http://t/r/", cancel_url="http://t/")
+    fund(reader, 700)
+    collections.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key(), currency="USD")
+    before = balance(reader)
+    sandbox.pay(payment=SandboxPayment.objects.get(ref=checkout.provider_ref), card_number=sandbox.SUCCESS)
+    checkout = Checkout.objects.get(pk=checkout.pk)
+    assert checkout.outcome == "kept in wallet: already readable (collection)"
+    assert not Purchase.objects.filter(reader=reader, article=parts[1]).exists()
+    assert balance(reader) == before + checkout.amount_minor
     assert_balanced()
