@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from byline.access.decision import Reason, decide
+from byline.collections import services as collections
 from byline.collections.models import CollectionPurchase
 from byline.ledger.invariants import assert_balanced
 from byline.payments.checkout import start_card_collection, start_card_unlock
 from byline.payments.models import Checkout, CheckoutStatus, SandboxPayment
 from byline.payments.providers import sandbox
-from byline.collections import services as collections
 from byline.purchases import services as purchases
 from byline.purchases.models import Purchase
 from tests.ledger.conftest import balance, fund, new_key
