@@ -13,4 +13,15 @@ ALLAUTH_WORDS = [
     gettext_noop("Too many failed login attempts. Try again later."),
     gettext_noop("Be patient, you are sending too many requests."),
     gettext_noop("A user is already registered with this email address."),
+    # The e-mail addresses page (/accounts/email/), where allauth says "Email地址"
+    gettext_noop("Email Addresses"),
+    gettext_noop("The following email addresses are associated with your account:"),
+    gettext_noop("Verified"),
+    gettext_noop("Unverified"),
+    gettext_noop("Primary"),
+    gettext_noop("Make Primary"),
+    gettext_noop("Re-send Verification"),
+    gettext_noop("Add Email Address"),
+    gettext_noop("Add Email"),
+    gettext_noop("Do you really want to remove the selected email address?"),
 ]

@@ -288,4 +288,15 @@ ZH = {
     "Continue": "继续",
     "Sign-in cancelled": "已取消登录",
     "You cancelled the sign-in with WeChat. Nothing has changed.": "您已取消微信登录，账户没有任何变化。",
+    # allauth's e-mail addresses page, in Byline's words (byline/accounts/wording.py)
+    "Email Addresses": "电子邮箱",
+    "The following email addresses are associated with your account:": "以下电子邮箱已关联到您的账户：",
+    "Verified": "已验证",
+    "Unverified": "未验证",
+    "Primary": "主要邮箱",
+    "Make Primary": "设为主要邮箱",
+    "Re-send Verification": "重新发送验证邮件",
+    "Add Email Address": "添加电子邮箱",
+    "Add Email": "添加",
+    "Do you really want to remove the selected email address?": "确定要删除选中的电子邮箱吗？",
 }
