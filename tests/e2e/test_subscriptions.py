@@ -25,7 +25,7 @@ def log_in(browser, live_server, lang, viewport, username, next_url, caring):
     page.goto(f"{live_server.url}/{lang}/accounts/login/?next={next_url}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "a-long-test-password")
-    page.locator("main button[type=submit]").click()
+    page.locator("main form:has(input[name=password]) button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return context, page
 
