@@ -159,7 +159,10 @@ def test_a_buyers_page_inside_the_undo_window_costs_one_query_and_the_offer_leav
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url).content.decode()
     assert LOCKED_SENTINEL in page and 'id="undo-offer"' not in page
-    assert len(queries) == 1
+    # A jump across midnight makes a new day's reading event (one INSERT, recommend.record_reading): not the
+    # offer's cost. The suite once ran this test at 23:59.
+    sql = [q["sql"] for q in queries if "recommend_readingevent" not in q["sql"]]
+    assert len(sql) == 1, sql
 
 
 def test_an_undone_purchase_takes_its_undo_offer_with_it(paid_article):
