@@ -60,12 +60,11 @@ def referral_commission(*, reader, article: Article, author_share: int) -> tuple
     """(referrer's user id, commission) for a sale: the author's `referral_percent` of their share, to the
     reader whose share brought the buyer (`sharing.selectors.referrer_of`). No query unless the author pays
     a commission."""
-    percent = min(article.author.referral_percent, 50)
-    if percent <= 0 or author_share <= 0:
+    commission = commission_on(article=article, author_share=author_share)
+    if commission <= 0:
         return None, 0
     referrer_id = referrer_of(reader_id=reader.pk, article_id=article.pk, author_user_id=article.author.user_id)
-    commission = commission_on(article=article, author_share=author_share) if referrer_id else 0
-    return (referrer_id, commission) if commission > 0 else (None, 0)
+    return (referrer_id, commission) if referrer_id else (None, 0)
 
 
 def scoped_key(reader, idempotency_key: str) -> str:
@@ -94,10 +93,16 @@ def quote(*, article: Article, currency: str) -> int:
 def charge_for(*, reader, article: Article, currency: str) -> int:
     """What unlocking would charge now: the price in `currency`, lowered by the PRICE_LIMITS rules (the
     fair-price cap). What the confirmation states; the purchase itself works it out again under its lock."""
-    price = quote(article=article, currency=currency)
+    return _limited(reader=reader, article=article, currency=currency,
+                    price_minor=quote(article=article, currency=currency))
+
+
+def _limited(*, reader, article: Article, currency: str, price_minor: int) -> int:
+    """`price_minor` lowered by every PRICE_LIMITS rule."""
     for limit in PRICE_LIMITS:
-        price = min(price, limit(reader=reader, article=article, currency=currency, price_minor=price))
-    return price
+        price_minor = min(price_minor, limit(reader=reader, article=article, currency=currency,
+                                             price_minor=price_minor))
+    return price_minor
 
 
 def check_quote(*, price_minor: int, currency: str, quoted_minor: int | None) -> None:
@@ -145,8 +150,7 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
             # below cannot change before the debit, and a repeat of the key waits here for the first.
             locked = ledger.lock_accounts([wallet])
             # Rules from above (the fair-price cap) see every earlier purchase of this reader's under the lock.
-            for limit in PRICE_LIMITS:
-                price = min(price, limit(reader=reader, article=article, currency=currency, price_minor=price))
+            price = _limited(reader=reader, article=article, currency=currency, price_minor=price)
             if price <= 0:
                 raise NotForSale(_("This article is already yours this month: you have paid as much as a "
                                    "month's subscription to its writer."))
