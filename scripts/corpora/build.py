@@ -103,6 +103,16 @@ def newsgroups(repo: Path) -> list[dict]:
 
 
 # -- English: WebKB (university web pages), already lower-cased and stemmed by its source -------------------
+def _from_words(row_id: str, text: str, category: str) -> dict | None:
+    """A row for a source without titles, already lower-cased and tokenised: the first eight words make the
+    title, the rest the body; under 40 words, None."""
+    words = text.split()
+    if len(words) < 40:
+        return None
+    return {"id": row_id, "title": " ".join(words[:8]), "body": " ".join(words[8:]), "category": category,
+            "lang": "en"}
+
+
 def webkb(repo: Path) -> list[dict]:
     texts = git_show(repo, "data/corpus/WebKB.txt").decode("utf-8", "replace").splitlines()
     meta = git_show(repo, "data/WebKB.txt").decode().splitlines()
@@ -110,13 +120,8 @@ def webkb(repo: Path) -> list[dict]:
     rows = []
     for line, text in zip(meta, texts, strict=True):
         index, _, label = line.split("\t")
-        label = names.get(label, label)
-        words = text.split()
-        if len(words) < 40:
-            continue
-        rows.append({"id": f"webkb-{index}", "title": " ".join(words[:8]), "body": " ".join(words[8:]),
-                     "category": label, "lang": "en"})
-    return balanced(rows, per_category=500)
+        rows.append(_from_words(f"webkb-{index}", text, names.get(label, label)))
+    return balanced([row for row in rows if row], per_category=500)
 
 
 # -- English: Reuters-21578, R8 split (newswire, lower-cased by its source) ----------------------------------
@@ -125,12 +130,8 @@ def reuters_r8(repo: Path) -> list[dict]:
     for split in ("train", "test"):
         for number, line in enumerate(git_show(repo, f"data/R8/{split}.txt").decode().splitlines()):
             label, _, text = line.partition("\t")
-            words = text.split()
-            if len(words) < 40:
-                continue
-            rows.append({"id": f"r8-{split}-{number}", "title": " ".join(words[:8]), "body": " ".join(words[8:]),
-                         "category": label, "lang": "en"})
-    return balanced(rows, per_category=400)
+            rows.append(_from_words(f"r8-{split}-{number}", text, label))
+    return balanced([row for row in rows if row], per_category=400)
 
 
 # -- Chinese: CSL, abstracts of Chinese scientific papers labelled with their discipline --------------------
