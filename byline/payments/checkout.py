@@ -19,6 +19,7 @@ from byline.articles.models import Article
 from byline.collections import selectors as collection_selectors
 from byline.collections.models import Collection
 from byline.core.money import money
+from byline.gifts.models import GiftState
 from byline.ledger.selectors import wallet_balance
 from byline.payments import orders
 from byline.payments.errors import IdempotencyConflict, PaymentRefused, ProviderError
@@ -241,7 +242,7 @@ def start_card_gift(*, reader, gift, idempotency_key: str, success_url: str, can
                     method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
     """Pay by card for a paid gift the reader opened (byline/gifts, not yet paid): top up what the wallet
     lacks; the gift is paid from the wallet when the payment succeeds, at the price it was opened at."""
-    if gift.buyer_id != reader.pk or gift.state != "awaiting":
+    if gift.buyer_id != reader.pk or gift.state != GiftState.AWAITING:
         raise PaymentRefused(_("This gift is already paid for."))
     _check_method(method=method, currency=gift.currency)
     amount = card_charge(price_minor=gift.price_minor, balance=wallet_balance(reader=reader, currency=gift.currency),
