@@ -9,8 +9,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
 log=test-artifacts/postgres.log
-SECOND_WALKS="tests/e2e/test_signin.py tests/e2e/test_subscriptions.py tests/e2e/test_newsletter_figures.py
-  tests/e2e/test_collections.py"
+# One line: the list reaches make's command line, where a newline would end the command.
+SECOND_WALKS="tests/e2e/test_signin.py tests/e2e/test_subscriptions.py tests/e2e/test_newsletter_figures.py tests/e2e/test_collections.py"
 ignore_second=""
 for walk in $SECOND_WALKS; do ignore_second="$ignore_second --ignore=$walk"; done
 (
