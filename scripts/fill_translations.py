@@ -25,7 +25,10 @@ def main(catalogue: str, table_path: str) -> int:
         if "fuzzy" in entry.flags:
             # makemessages' fuzzy guess is a different string's wording: never ship it unreviewed.
             entry.flags.remove("fuzzy")
+            # All three "previous" lines go with the flag: a lone `#| msgid_plural` left behind breaks the file.
             entry.previous_msgid = None
+            entry.previous_msgid_plural = None
+            entry.previous_msgctxt = None
             if value is None:
                 entry.msgstr = ""
                 entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
