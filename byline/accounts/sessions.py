@@ -17,7 +17,14 @@ from byline.core import read_ahead
 RENAMED_BACKENDS = {"django.contrib.auth.backends.ModelBackend": "byline.accounts.backends.CachedUserBackend"}
 
 
+# Django's keys are 32 characters; a cookie far longer is no session of ours and must not name a cache entry.
+LONGEST_SESSION_KEY = 64
+
+
 class SessionStore(cached_db.SessionStore):
+    def _validate_session_key(self, key: str | None) -> bool:
+        return super()._validate_session_key(key) and len(key) <= LONGEST_SESSION_KEY
+
     def load(self) -> dict[str, Any]:
         data = self._load()
         if data.get(BACKEND_SESSION_KEY) in RENAMED_BACKENDS:

@@ -68,8 +68,15 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 ARTICLE_PAGE_ATTEMPTS = 3
 
 
+# No stored slug, current or old (a renamed article's), is longer: a longer one is answered before it
+# names a cache entry.
+LONGEST_SLUG = 120
+
+
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if len(slug) > LONGEST_SLUG:
+        raise Http404
     with read_ahead.reading(_entries_the_page_reads(request, slug)):
         settle_user(request)
         for _attempt in range(ARTICLE_PAGE_ATTEMPTS - 1):
