@@ -137,7 +137,8 @@ def _own(reader: Any, comment_id: int) -> Comment:
 
 
 def edit_comment(*, reader: Any, comment_id: int, body: str, now: dt.datetime | None = None) -> Comment:
-    """Change the reader's own comment, within COMMENT_EDIT_SECONDS of writing it; a featured one stops being featured."""
+    """Change the reader's own comment, within COMMENT_EDIT_SECONDS of writing it; a featured one is no
+    longer featured."""
     comment = _own(reader, comment_id)
     if (now or timezone.now()) > edit_deadline(comment):
         raise CommentRefused(_("A comment can only be changed in the first few minutes."), code="window")
