@@ -30,14 +30,23 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFKC", username).casefold()
 
 
+# Cyrillic and Greek letters drawn like Latin ones ("stаff" with a Cyrillic "а" reads as "staff"): compared as
+# those Latin letters. Only the unmistakable look-alikes, so names in these scripts stay possible.
+LATIN_LOOKALIKES = str.maketrans(
+    "аеорсухѕіјһԁԛԝӏАВЕКМНОРСТХУЅІЈαορικνυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxsijhdqwlABEKMHOPCTXYSIJaopikvuxABEZHIKMNOPTYX")
+
+
 def lookalike_username_exists(username: str) -> bool:
-    """True when an account's username has the same `username_key` as `username`.
+    """True when an account's username has the same `username_key` as `username`, or reads as it once the
+    Cyrillic and Greek look-alikes of Latin letters are taken as those letters (`LATIN_LOOKALIKES`).
 
     Stored usernames are NFKC already (Django normalises on every save), so what is left is case: the
     database compares case-insensitively (`iexact`) against each spelling that may be stored. SQLite folds
     only ASCII letters, hence the lower-, upper- and case-folded spellings. A stored name whose folding
     needs full case mapping ("Straße" found from "STRASSE") is beyond what the database can compare."""
     plain = unicodedata.normalize("NFKC", username)
-    spellings = {plain, plain.lower(), plain.upper(), username_key(plain)}
+    latin = plain.translate(LATIN_LOOKALIKES)
+    spellings = {plain, plain.lower(), plain.upper(), username_key(plain), latin, latin.lower()}
     query = functools.reduce(operator.or_, (Q(username__iexact=spelling) for spelling in spellings))
     return get_user_model()._default_manager.filter(query).exists()

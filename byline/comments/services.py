@@ -137,14 +137,18 @@ def _own(reader: Any, comment_id: int) -> Comment:
 
 
 def edit_comment(*, reader: Any, comment_id: int, body: str, now: dt.datetime | None = None) -> Comment:
-    """Change the reader's own comment, within COMMENT_EDIT_SECONDS of writing it."""
+    """Change the reader's own comment, within COMMENT_EDIT_SECONDS of writing it; a featured one is no
+    longer featured."""
     comment = _own(reader, comment_id)
     if (now or timezone.now()) > edit_deadline(comment):
         raise CommentRefused(_("A comment can only be changed in the first few minutes."), code="window")
     text = _clean_body(body)
     with transaction.atomic():
         comment.body_markdown, comment.body_html, comment.edited_at = text, render_comment(text), timezone.now()
-        comment.save(update_fields=["body_markdown", "body_html", "edited_at"])
+        # The author featured the words they read, for readers who may not read the article: new words are
+        # not featured until the author chooses them again.
+        comment.featured = False
+        comment.save(update_fields=["body_markdown", "body_html", "edited_at", "featured"])
         page_cache.parts_changed(comment.article.slug)
     return comment
 

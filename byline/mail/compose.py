@@ -31,6 +31,9 @@ def build_message(*, subject: str, text: str, html: str | None, to: str,
                   connection=None) -> EmailMessage:
     """One message to one address: text only, or text and HTML as alternatives (HTML already inlined)."""
     from_email = from_email or settings.DEFAULT_FROM_EMAIL
+    # Subjects carry names from outside (a WeChat nickname, a title): on one line, as a header must be, rather
+    # than Django's BadHeaderError losing the message.
+    subject = " ".join(str(subject).split())
     if html is None:
         return EmailMessage(subject=subject, body=text, from_email=from_email, to=[to],
                             headers=dict(headers or {}), connection=connection)

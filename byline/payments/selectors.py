@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from byline.collections.models import CollectionPurchase
 from byline.payments.models import Checkout, CheckoutStatus
 from byline.payments.providers.base import Purpose
 from byline.purchases.models import Membership, MembershipCharge, Purchase
 from byline.purchases.services import scoped_key
+from byline.subscriptions.models import AuthorSubscription, SubscriptionCharge
 from byline.tips.models import Tip
 from byline.tips.selectors import tip_of_checkout
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
-    """`outcome` is one of: waiting, failed, bought (an article), member (a membership), tipped, topped_up, kept
-    (paid, but what it was for could not be completed: the money stays in the wallet)."""
+    """`outcome` is one of: waiting, failed, bought (an article), member (a membership), gift, collection (the
+    whole collection), subscribed (a writer subscription), tipped, topped_up, kept (paid, but what it was for could
+    not be completed: the money stays in the wallet)."""
 
     outcome: str
     checkout: Checkout
     purchase: Purchase | None = None
     membership: Membership | None = None
     tip: Tip | None = None
+    collection_purchase: CollectionPurchase | None = None
+    subscription: AuthorSubscription | None = None
 
 
 def checkout_result(*, checkout: Checkout) -> CheckoutResult:
@@ -45,6 +50,16 @@ def checkout_result(*, checkout: Checkout) -> CheckoutResult:
 
         paid = PaidGift.objects.filter(pk=checkout.gift_id).exclude(state=GiftState.AWAITING).exists()
         return CheckoutResult("gift", checkout) if paid else CheckoutResult("kept", checkout)
+    if checkout.purpose == Purpose.COLLECTION:
+        bought = CollectionPurchase.objects.filter(idempotency_key=f"collection:{key}").select_related(
+            "collection").first()
+        return CheckoutResult("collection", checkout, collection_purchase=bought) if bought \
+            else CheckoutResult("kept", checkout)
+    if checkout.purpose == Purpose.AUTHOR_SUBSCRIPTION:
+        charge = SubscriptionCharge.objects.filter(key=f"authorsub:{key}").select_related(
+            "subscription__author").first()
+        return CheckoutResult("subscribed", checkout, subscription=charge.subscription) if charge \
+            else CheckoutResult("kept", checkout)
     if checkout.purpose == Purpose.TIP:
         tip = tip_of_checkout(reader_id=checkout.reader_id, reference=checkout.reference)
         return CheckoutResult("tipped", checkout, tip=tip) if tip else CheckoutResult("kept", checkout)

@@ -309,7 +309,7 @@ def refund_on_request(*, reader, purchase_id: int, now: dt.datetime | None = Non
     """The buyer refunds their own purchase after the undo window, within the hours the article allows and the
     reader's allowance: the purchase transfer reversed into their wallet (the referral commission and the
     gifts made from it go with it), as an undo is. Idempotent; raises UndoRefused (code: missing, refunded,
-    window, limit)."""
+    window, credited, limit)."""
     now = now or timezone.now()
     with transaction.atomic():
         # The reader's lock first, as undo takes it: their refunds count the allowance one at a time, and an
@@ -327,6 +327,12 @@ def refund_on_request(*, reader, purchase_id: int, now: dt.datetime | None = Non
         if deadline is None or now > deadline:
             raise UndoRefused(_("The time to refund this purchase yourself has passed, so the purchase stands."),
                               code="window")
+        # The undo's guards hold here too: a purchase that a collection or a subscription was sold for less
+        # because of stays while that discount does.
+        for guard in UNDO_GUARDS:
+            refusal = guard(purchase=purchase)
+            if refusal:
+                raise UndoRefused(refusal, code="credited")
         if refunds_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your refunds for now, so the purchase stands."), code="limit")
         reversal = ledger.reverse(original=purchase.transfer, key=f"return:{purchase.pk}", kind=TransferKind.REFUND,

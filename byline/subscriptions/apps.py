@@ -23,3 +23,5 @@ class SubscriptionsConfig(AppConfig):
             purchases.PRICE_LIMITS.append(fair_price.capped_price)
         if fair_price.refuse_undo_of_credited not in purchases.UNDO_GUARDS:
             purchases.UNDO_GUARDS.append(fair_price.refuse_undo_of_credited)
+        if fair_price.refuse_undo_before_a_capped_purchase not in purchases.UNDO_GUARDS:
+            purchases.UNDO_GUARDS.append(fair_price.refuse_undo_before_a_capped_purchase)

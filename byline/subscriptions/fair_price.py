@@ -103,3 +103,25 @@ def refuse_undo_of_credited(*, purchase: Purchase):
     if CreditedPurchase.objects.filter(purchase_id=purchase.pk).exists():
         return _("This purchase went toward your subscription to its writer, so it can no longer be undone.")
     return None
+
+
+def refuse_undo_before_a_capped_purchase(*, purchase: Purchase):
+    """A `purchases.UNDO_GUARDS` rule: a purchase cannot be undone (or refunded on request) while a later purchase
+    from the same writer in the same month stands that the cap charged less because this one counted; else the
+    reader would keep that later article for the capped remainder. The later one can be undone first."""
+    from byline.purchases.errors import NotForSale
+    from byline.purchases.services import quote
+
+    later = in_month_of(Purchase.objects.filter(
+        reader_id=purchase.reader_id, status=PurchaseStatus.ACTIVE, article__author_id=purchase.article.author_id,
+        currency=purchase.currency, created_at__gte=purchase.created_at).exclude(pk=purchase.pk)
+        .select_related("article"), "created_at", purchase.created_at)
+    for other in later:
+        try:
+            full = quote(article=other.article, currency=other.currency)
+        except NotForSale:
+            continue
+        if other.price_minor < full and (other.created_at, other.pk) > (purchase.created_at, purchase.pk):
+            return _("A later purchase from this writer cost less because this one counted towards their monthly "
+                     "price, so this one cannot be undone on its own. Undo the later one first.")
+    return None

@@ -190,4 +190,11 @@ ZH = {
     'Back to the article': '返回文章',
     'Your payment arrived, but the tip did not go through': '您的付款已到账，但赞赏没有完成',
     'The %(amount)s you paid is in your wallet (your balance is %(balance)s), for example because the writer stopped taking tips while you were paying. You can use it, or ask us to refund it.': '您支付的 %(amount)s 已存入钱包（余额为 %(balance)s），原因可能是您付款期间作者关闭了赞赏。您可以使用这笔钱，也可以申请退款。',
+    "The whole collection “%(title)s” is yours": "整个合集《%(title)s》已归您所有",
+    "You paid %(price)s, and every part of it is yours to read.": "您支付了 %(price)s，合集的每一篇现在都可以阅读。",
+    "Go to the collection": "前往合集",
+    "You subscribe to %(writer)s": "您已订阅%(writer)s",
+    "All of their paid articles are open to you until %(end)s, and the subscription renews until you cancel.": "在 %(end)s 之前，这位作者的所有付费文章都向您开放；订阅会自动续期，直到您取消。",
+    "Go to %(writer)s's articles": "查看%(writer)s的文章",
+    "Your subscriptions": "您的订阅",
 }
