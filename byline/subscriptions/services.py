@@ -303,6 +303,7 @@ def accept_retention_offer(*, reader, author_id: int, offer: Offer,
             reader=reader, author_id=author_id, status=SubscriptionStatus.ACTIVE, period_end__gt=now).first()
         if subscription is None:
             raise SubscriptionRefused(_("You have no subscription to this writer to keep."))
+        check_offer_currency(offer=offer, currency=subscription.currency)
         redemption = _redeem(offer=offer, reader=reader, now=now, subscription=subscription)
         if offer.kind == OfferKind.TRIAL:
             _post_charge(subscription=subscription, key=f"retention:{redemption.pk}", amount=0,

@@ -25,3 +25,19 @@ def test_a_fixed_offer_in_another_currency_is_refused_and_not_used_up(author, re
                                        idempotency_key=new_key(), currency="CNY", offer=offer)
     assert not Redemption.objects.exists() and Offer.objects.get(pk=offer.pk).redeemed == 0
     assert balance(reader, currency="CNY") == 5000
+
+
+def test_a_fixed_retention_offer_in_another_currency_is_neither_offered_nor_taken(author, reader):
+    from byline.subscriptions import selectors
+
+    services.set_price(author=author, interval=Interval.MONTH, currency="CNY", price_minor=3000)
+    fund(reader, 5000, currency="CNY")
+    services.subscribe_with_wallet(reader=reader, author=author, interval=Interval.MONTH,
+                                   idempotency_key=new_key(), currency="CNY")
+    offer = services.create_offer(target=OfferTarget.AUTHOR, author=author, kind=OfferKind.FIXED,
+                                  amount_off_minor=200, currency="USD", retention=True)
+    subscription = services.cancel(reader=reader, author_id=author.pk)
+    assert selectors.retention_offer(subscription=subscription) is None
+    with pytest.raises(OfferRefused):
+        services.accept_retention_offer(reader=reader, author_id=author.pk, offer=offer)
+    assert not Redemption.objects.exists()
