@@ -302,7 +302,8 @@ def may_refund_on_request(*, reader, purchase: Purchase, now: dt.datetime | None
     now = now or timezone.now()
     deadline = refund_deadline(purchase)
     return (purchase.status == PurchaseStatus.ACTIVE and deadline is not None and now <= deadline
-            and refunds_left(reader=reader, now=now) > 0)
+            and refunds_left(reader=reader, now=now) > 0
+            and not any(guard(purchase=purchase) for guard in UNDO_GUARDS))
 
 
 def refund_on_request(*, reader, purchase_id: int, now: dt.datetime | None = None) -> Purchase:

@@ -12,7 +12,14 @@ from django.utils import timezone
 from byline.core.local_cache import LocalCache
 from byline.purchases.models import Interval
 from byline.subscriptions.fair_price import paid_subquery
-from byline.subscriptions.models import AuthorPrice, AuthorSubscription, Offer, Redemption, SubscriptionStatus
+from byline.subscriptions.models import (
+    AuthorPrice,
+    AuthorSubscription,
+    Offer,
+    OfferKind,
+    Redemption,
+    SubscriptionStatus,
+)
 
 AUTHOR_SUBSCRIPTION, FAIR_PRICE = "author_subscription", "fair_price"
 
@@ -89,6 +96,8 @@ def retention_offer(*, subscription: AuthorSubscription, now: dt.datetime | None
     now = now or timezone.now()
     for offer in Offer.objects.filter(target="author", author_id=subscription.author_id, retention=True,
                                       active=True).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))[:5]:
+        if offer.kind == OfferKind.FIXED and offer.currency != subscription.currency:
+            continue  # an amount off in another currency takes nothing off this subscription
         if redeemable(offer=offer, reader=subscription.reader, now=now):
             return offer
     return None

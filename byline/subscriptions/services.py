@@ -127,6 +127,14 @@ def discount_of(*, offer: Offer | None, price_minor: int, currency: str) -> int:
     return 0
 
 
+def check_offer_currency(*, offer: Offer | None, currency: str) -> None:
+    """A fixed amount off is in one currency: with prices in another it would take nothing off and still be used
+    up, so it is refused (OfferRefused) before anything is charged or used."""
+    if offer is not None and offer.kind == OfferKind.FIXED and offer.currency != currency:
+        raise OfferRefused(_("This offer takes an amount off in %(currency)s, so it cannot be used with prices in "
+                             "another currency.") % {"currency": offer.currency})
+
+
 def _redeem(*, offer: Offer, reader, now: dt.datetime, **towards) -> Redemption:
     """Take one use of `offer` for `reader`, under the offer's row lock (so its limit holds under
     concurrency); OfferRefused if it is not theirs to take."""
@@ -186,6 +194,7 @@ def first_period_terms(*, reader, author: Author, interval: str, currency: str, 
         raise SubscriptionRefused(_("This writer does not offer that subscription in your currency."))
     if offer is not None and offer.kind == OfferKind.TRIAL:
         return {"price": row.price_minor, "discount": 0, "credit": 0, "due": 0, "trial_days": offer.trial_days}
+    check_offer_currency(offer=offer, currency=currency)
     discount = discount_of(offer=offer, price_minor=row.price_minor, currency=currency)
     paid = sum(p.price_minor for p in fair_price.purchases_this_month(reader=reader, author_id=author.pk,
                                                                       currency=currency, now=now))
@@ -294,6 +303,7 @@ def accept_retention_offer(*, reader, author_id: int, offer: Offer,
             reader=reader, author_id=author_id, status=SubscriptionStatus.ACTIVE, period_end__gt=now).first()
         if subscription is None:
             raise SubscriptionRefused(_("You have no subscription to this writer to keep."))
+        check_offer_currency(offer=offer, currency=subscription.currency)
         redemption = _redeem(offer=offer, reader=reader, now=now, subscription=subscription)
         if offer.kind == OfferKind.TRIAL:
             _post_charge(subscription=subscription, key=f"retention:{redemption.pk}", amount=0,
@@ -426,6 +436,7 @@ def join_membership_with_offer(*, reader, plan: MembershipPlan, offer: Offer, id
         raise PurchaseRefused(_("This plan is no longer offered."))
     key = "membership:" + scoped_key(reader, idempotency_key)
     currency = currency or currency_of(reader)
+    check_offer_currency(offer=offer, currency=currency)
     price = memberships.plan_quote(plan=plan, currency=currency)
     trial_days = offer.trial_days if offer.kind == OfferKind.TRIAL else 0
     due = 0 if trial_days else price - discount_of(offer=offer, price_minor=price, currency=currency)

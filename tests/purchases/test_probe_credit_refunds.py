@@ -36,6 +36,7 @@ def test_a_part_counted_towards_a_collection_cannot_be_refunded_on_request(autho
     collections.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key())
     assert balance(reader) == 2000 - 700  # 300 for the part, 400 for the rest of the collection
     later = part.created_at + dt.timedelta(hours=1)
+    assert not purchases.may_refund_on_request(reader=reader, purchase=part, now=later)  # no button that fails
     with pytest.raises(UndoRefused):
         purchases.refund_on_request(reader=reader, purchase_id=part.pk, now=later)
     part.refresh_from_db()

@@ -4,6 +4,7 @@ ZH = {
     "This subscription is not possible.": "无法完成这次订阅。",
     "This offer cannot be used: it has ended, reached its limit, or you used it before.": "这个优惠无法使用：它已结束、已达到使用上限，或您已经用过。",
     "This purchase went toward your subscription to its writer, so it can no longer be undone.": "这笔购买已抵扣您对该作者的订阅费用，因此不能再撤销。",
+    "This offer takes an amount off in %(currency)s, so it cannot be used with prices in another currency.": "这个优惠减免的是 %(currency)s 金额，不能用于以其他币种标价的订阅。",
     "A later purchase from this writer cost less because this one counted towards their monthly price, so this one cannot be undone on its own. Undo the later one first.": "因为这笔购买计入了该作者的月订阅价，之后的一笔购买少付了钱，所以这笔不能单独撤销。请先撤销之后的那一笔。",
     "Monthly, in %(currency)s": "按月，%(currency)s",
     "Yearly, in %(currency)s": "按年，%(currency)s",
