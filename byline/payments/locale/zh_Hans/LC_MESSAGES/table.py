@@ -190,4 +190,9 @@ ZH = {
     'Back to the article': '返回文章',
     'Your payment arrived, but the tip did not go through': '您的付款已到账，但赞赏没有完成',
     'The %(amount)s you paid is in your wallet (your balance is %(balance)s), for example because the writer stopped taking tips while you were paying. You can use it, or ask us to refund it.': '您支付的 %(amount)s 已存入钱包（余额为 %(balance)s），原因可能是您付款期间作者关闭了赞赏。您可以使用这笔钱，也可以申请退款。',
+    # The tip pages that offer a card (tip_views, checkout.start_card_tip), moved here from tips.
+    "Please choose an amount within the limits shown.": "请选择范围内的金额。",
+    "The writer of this article does not take tips.": "这篇文章的作者不接受赞赏。",
+    "You cannot tip yourself.": "您不能赞赏自己。",
+    "This way of paying starts at %(minimum)s. Please choose a larger tip, or tip from your balance.": "这种支付方式最低 %(minimum)s。请选择更大的金额，或用余额赞赏。",
 }
