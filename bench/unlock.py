@@ -9,6 +9,11 @@ with its own reader and connection, buying distinct articles from its wallet thr
 `purchases.services.unlock_with_wallet` (the same call the confirmation page makes).
 Goal for later tuning: unlocks >= 25% of pgbench tps. It first prints the statements one unlock sends
 (round trips, counted with CaptureQueriesContext), BEGIN and COMMIT included.
+
+Each purchase's receipt e-mail is a Celery task started after the commit. By default it runs as the settings
+say (eager, in-process: the unlock then also renders and sends the e-mail, some milliseconds). With
+`--queue-receipts` (REDIS_URL must be set) it is queued on Redis, as a deployment with workers does, in a queue
+of the bench's own that it deletes at the end; the unlock then pays one Redis round trip for it.
 """
 
 from __future__ import annotations
@@ -174,14 +179,36 @@ def init_pgbench() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each measurement")
+    parser.add_argument("--queue-receipts", action="store_true",
+                        help="queue the receipt e-mails on Redis (REDIS_URL) as with workers, instead of eager")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a scratch PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/byline_bench")
+    queue = ""
+    if args.queue_receipts:
+        if not os.environ.get("REDIS_URL", "").startswith("redis"):
+            sys.exit("--queue-receipts needs REDIS_URL (the broker the receipts are queued on)")
+        os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+        queue = f"bench-unlock-receipts-{uuid.uuid4().hex[:8]}"
     setup_django()
+    if queue:
+        from byline.celery import app
+
+        app.conf.task_default_queue = queue
+    try:
+        measure(args.seconds, receipts=f"queued on Redis ({queue})" if queue else "eager, in-process")
+    finally:
+        if queue:
+            with app.connection_for_write() as connection:
+                connection.default_channel.queue_delete(queue)
+
+
+def measure(seconds: float, receipts: str) -> None:
     from django.db import connection
 
     print(f"PostgreSQL {connection.cursor().connection.info.server_version} at {connection.settings_dict['HOST']}, "
-          f"{os.cpu_count()} CPUs, {args.seconds:g} s per measurement, load average {os.getloadavg()[0]:.1f}")
+          f"{os.cpu_count()} CPUs, {seconds:g} s per measurement, load average {os.getloadavg()[0]:.1f}, "
+          f"receipt e-mails {receipts}")
     readers, article_ids = prepare(max(CLIENT_COUNTS))
     statements = statements_per_unlock(readers[0], article_ids[-2:])
     print(f"one unlock: {len(statements)} statements (" + ", ".join(sql.split()[0] for sql in statements) + ")")
@@ -190,9 +217,10 @@ def main() -> None:
     init_pgbench()
     print(f"{'clients':>7}  {'unlocks/s':>10}  {'pgbench tps':>11}  {'ratio':>6}")
     for offset, clients in enumerate(CLIENT_COUNTS):
-        unlocks = unlocks_per_second(clients, readers, article_ids, args.seconds, offset)
-        tps = pgbench_tps(clients, args.seconds)
-        print(f"{clients:>7}  {unlocks:>10.1f}  {tps:>11.1f}  {unlocks / tps:>6.1%}", flush=True)
+        unlocks = unlocks_per_second(clients, readers, article_ids, seconds, offset)
+        tps = pgbench_tps(clients, seconds)
+        print(f"{clients:>7}  {unlocks:>10.1f}  {tps:>11.1f}  {unlocks / tps:>6.1%}  "
+              f"(load average {os.getloadavg()[0]:.1f})", flush=True)
     from byline.ledger.invariants import problems
 
     found = problems()

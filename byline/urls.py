@@ -8,9 +8,11 @@ from byline.articles.sitemaps import SITEMAPS
 from byline.audience import mail_events
 from byline.core.views import favicon_ico, robots_txt
 from byline.payments import card_urls as payments_card_urls
+from byline.payments import tip_urls as payments_tip_urls
 from byline.purchases import urls as purchases_urls
 from byline.sharing.urls import image_urlpatterns as share_image_urls
 from byline.studio.urls import image_urlpatterns as studio_image_urls
+from byline.tips import urls as tips_urls
 
 # The admin is for staff, under the site's own name (authors write in the studio, /<lang>/write/).
 admin.site.site_header = admin.site.site_title = settings.SITE_NAME
@@ -18,7 +20,8 @@ admin.site.site_header = admin.site.site_title = settings.SITE_NAME
 # Pages first, and the article page first of all: Django tries patterns in order, and this is the
 # path almost every request takes. The `purchases` namespace is served by two apps: purchases' own pages
 # and those in payments that offer a card or word the wallet's history (payments/card_urls.py), so that
-# purchases never imports payments.
+# purchases never imports payments. The `tips` namespace likewise: tips' wallet pages and payments' tip pages that
+# offer a card (payments/tip_urls.py).
 urlpatterns = i18n_patterns(
     path("", include("byline.pages.urls")),
     path("admin/", admin.site.urls),
@@ -36,7 +39,7 @@ urlpatterns = i18n_patterns(
     path("payouts/", include("byline.payouts.urls")),
     path("", include((purchases_urls.urlpatterns + payments_card_urls.urlpatterns, "purchases"))),
     path("comments/", include("byline.comments.urls")),
-    path("tips/", include("byline.tips.urls")),
+    path("tips/", include((tips_urls.urlpatterns + payments_tip_urls.urlpatterns, "tips"))),
     path("write/collections/", include("byline.studio.collection_urls")),
     path("subscriptions/", include("byline.subscriptions.urls")),
     path("", include("byline.gifts.urls")),

@@ -49,7 +49,7 @@ from byline.purchases.views import article_or_404, back_to, other_balances, post
 log = logging.getLogger("byline.purchases")
 
 
-def _to_provider(request: HttpRequest, open_checkout, *, on_refusal: str) -> HttpResponse:
+def to_provider(request: HttpRequest, open_checkout, *, on_refusal: str) -> HttpResponse:
     """Open a card checkout (`open_checkout(success_url)` returns it) and send the reader to the provider's page;
     a refusal is shown as a message back at `on_refusal`."""
     try:
@@ -128,7 +128,7 @@ def unlock_by_card(request: HttpRequest, slug: str) -> HttpResponse:
     back = article.get_absolute_url()
     if decide(request.user, article).allowed:
         return back_to(back + "#full-text")
-    return _to_provider(request, lambda success_url: start_card_unlock(
+    return to_provider(request, lambda success_url: start_card_unlock(
         reader=request.user, article=article, idempotency_key=posted_key(request), success_url=success_url,
         cancel_url=request.build_absolute_uri(back), **chosen_method(request)),
         on_refusal=reverse("purchases:unlock", args=[article.slug]))
@@ -273,7 +273,7 @@ def buy_collection_by_card(request: HttpRequest, slug: str) -> HttpResponse:
     here = reverse("purchases:buy_collection", args=[collection.slug])
     if collection_selectors.active_purchase(reader=request.user, collection=collection) is not None:
         return back_to(collection.get_absolute_url())
-    return _to_provider(request, lambda success_url: start_card_collection(
+    return to_provider(request, lambda success_url: start_card_collection(
         reader=request.user, collection=collection, idempotency_key=posted_key(request), success_url=success_url,
         cancel_url=request.build_absolute_uri(here), **chosen_method(request)), on_refusal=here)
 
@@ -294,7 +294,7 @@ def subscribe_by_card(request: HttpRequest, slug: str) -> HttpResponse:
                                              currency=currency_of(request.user))
     if price is None or subscription_selectors.active_subscription(reader=request.user, author_id=author.pk):
         return back_to(reverse("subscriptions:subscribe", args=[author.slug]))
-    return _to_provider(request, lambda success_url: start_card_author_subscription(
+    return to_provider(request, lambda success_url: start_card_author_subscription(
         reader=request.user, author_price=price, idempotency_key=posted_key(request),
         quoted_minor=quoted_price(request), success_url=success_url, cancel_url=request.build_absolute_uri(here)),
         on_refusal=here)
@@ -311,7 +311,7 @@ def gift_by_card(request: HttpRequest, pk: int) -> HttpResponse:
     here = reverse("purchases:gift_confirm", args=[gift.pk])
     if gift.state != GiftState.AWAITING:
         return back_to(reverse("gifts:detail", args=[gift.pk]))
-    return _to_provider(request, lambda success_url: start_card_gift(
+    return to_provider(request, lambda success_url: start_card_gift(
         reader=request.user, gift=gift, idempotency_key=posted_key(request), success_url=success_url,
         cancel_url=request.build_absolute_uri(here), **chosen_method(request)), on_refusal=here)
 

@@ -32,6 +32,9 @@ from byline.purchases import memberships
 from byline.purchases import services as purchases
 from byline.purchases.models import MembershipPlan
 from byline.subscriptions.models import AuthorPrice
+from byline.tips import selectors as tip_selectors
+from byline.tips import services as tips
+from byline.tips.errors import TipRefused
 
 log = logging.getLogger(__name__)
 
@@ -281,3 +284,40 @@ def start_card_author_subscription(*, reader, author_price: AuthorPrice, idempot
                           currency=author_price.currency, idempotency_key=idempotency_key, success_url=success_url,
                           cancel_url=cancel_url, author_price=author_price, price_minor=author_price.price_minor,
                           description=_("Subscription: %(writer)s") % {"writer": author_price.author.name})
+
+
+def tip_methods(*, methods: list[tuple[str, str]], amount_minor: int, currency: str) -> list[tuple[str, str, int]]:
+    """The payment methods that can charge exactly `amount_minor` for a tip (card networks refuse tiny charges):
+    (name, label, amount) as the payment method buttons take them."""
+    return [(name, label, amount_minor) for name, label in methods
+            if minimum_charge(currency=currency, method=name) <= amount_minor]
+
+
+def start_card_tip(*, tipper, article: Article, amount_minor: int, currency: str, idempotency_key: str,
+                   success_url: str, cancel_url: str, message: str = "", anonymous: bool = False, method: str = "",
+                   channel: str = "", client_ip: str = "") -> Checkout:
+    """A tip paid by card, WeChat Pay or Alipay for the exact amount: a checkout with the purpose "tip" (once
+    per key) recording the article, the amount (`price_minor`), the message and whether the tipper stays
+    unnamed. `settlement.fulfil` gives the tip from the wallet under the checkout's key when the provider
+    confirms (the money stays in the wallet if the tip is no longer possible then).
+
+    Raises TipRefused (the writer takes no tips, one's own article, an amount outside the limits) or
+    PaymentRefused (below the method's minimum, a key used for another payment, the provider refused);
+    nothing is charged then."""
+    if not article.is_live or not tip_selectors.accepts_tips(article):
+        raise TipRefused(_("The writer of this article does not take tips."), code="closed")
+    if article.author.user_id == tipper.pk:
+        raise TipRefused(_("You cannot tip yourself."), code="self")
+    tips.check_amount(amount_minor=amount_minor, currency=currency)
+    _check_method(method=method, currency=currency)  # before its minimum charge is looked up
+    lowest = minimum_charge(currency=currency, method=method)
+    if amount_minor < lowest:
+        raise PaymentRefused(_("This way of paying starts at %(minimum)s. Please choose a larger tip, or tip "
+                               "from your balance.") % {"minimum": money(lowest, currency)})
+    return start_checkout(
+        reader=tipper, purpose=Purpose.TIP, amount_minor=amount_minor, currency=currency,
+        idempotency_key=idempotency_key, success_url=success_url, cancel_url=cancel_url, article=article,
+        price_minor=amount_minor, tip_message=tips.clean_message(message),
+        tip_anonymous=anonymous, description=(_("Tip to %(name)s: %(title)s") % {
+            "name": article.author.name, "title": article.title})[:200],
+        method=method, channel=channel, client_ip=client_ip)

@@ -64,3 +64,13 @@ def checkout_result(*, checkout: Checkout) -> CheckoutResult:
         tip = tip_of_checkout(reader_id=checkout.reader_id, reference=checkout.reference)
         return CheckoutResult("tipped", checkout, tip=tip) if tip else CheckoutResult("kept", checkout)
     return CheckoutResult("topped_up", checkout)
+
+
+def provider_of_tip(tip: Tip) -> str:
+    """The payment method ("stripe", "wechatpay", ...) of the checkout that paid for this tip (its key names the
+    checkout), or "" for a tip from the wallet."""
+    prefix = f"tip:r{tip.tipper_id}:checkout-"
+    if not tip.idempotency_key.startswith(prefix):
+        return ""
+    return (Checkout.objects.filter(reference=tip.idempotency_key[len(prefix):], reader_id=tip.tipper_id)
+            .values_list("provider", flat=True).first()) or ""

@@ -167,8 +167,9 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
                 legs.append(ledger.Leg(fees, fee))
             # No savepoints: a repeated key (the transfer's unique key) or an article already bought (the
             # purchase's unique constraints) raises IntegrityError, and this block rolls back everything.
-            # The purchase row is written before the balances, so the author's and the platform's busy
-            # account rows are held only from their update to the commit.
+            # On SQLite the purchase row is written before the balances, so the author's and the platform's
+            # busy account rows are held only from their update to the commit; on PostgreSQL the transfer, its
+            # entries and the balances are one statement and the purchase row follows it (ledger.transfer).
             written: list[Purchase] = []
 
             def write_purchase(posted) -> None:

@@ -11,13 +11,16 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
+from byline.articles.services import set_sales_terms
 from byline.ledger.invariants import assert_balanced
+from byline.ledger.models import Account, AccountKind
 from byline.payments.services import start_topup
 from byline.payments.webhooks import receive
 from byline.purchases import services
 from byline.purchases.errors import NotEnoughInWallet
 from byline.purchases.models import Purchase
-from tests.conftest import make_article, make_user
+from byline.sharing import services as sharing
+from tests.conftest import make_article, make_author, make_user
 from tests.ledger.conftest import balance, fund, new_key
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -50,6 +53,34 @@ def test_fifty_concurrent_unlocks_against_a_wallet_that_affords_seven_make_seven
     outcomes = run_concurrently(50, unlock)
     assert outcomes.count("bought") == 7 and Purchase.objects.count() == 7
     assert balance(reader) == 299
+    assert_balanced()
+
+
+def test_two_writers_who_refer_each_others_readers_sell_at_once_without_waiting_in_a_cycle():
+    """Twenty readers buy at once, half from writer A with writer B as the referrer, half the other way: every
+    sale touches both writers' earnings and the fees row, in opposite order of their legs. The balances are
+    updated in account order (ledger.transfer, one statement on PostgreSQL), so none waits on another in a
+    cycle (a deadlock would fail a purchase) and every balance is the sum of its sales."""
+    writers = [make_author(), make_author()]
+    for writer in writers:
+        set_sales_terms(author=writer, referral_percent=20, refund_hours=0)
+    readers = [make_user() for _ in range(20)]
+    articles = [type(article).objects.select_related("author").get(pk=article.pk)
+                for article in (make_article(author=writers[n % 2]) for n in range(20))]
+    for n, reader in enumerate(readers):
+        fund(reader, 300)
+        referrer = writers[(n + 1) % 2].user
+        code = sharing.referral_codes_for(sharer=referrer)["link"]
+        assert sharing.record_visit(article=articles[n], code=code, reader=reader) is not None
+    bought = run_concurrently(20, lambda n: services.unlock_with_wallet(
+        reader=readers[n], article=articles[n], idempotency_key=new_key()))
+    assert all(purchase.commission_minor == 54 for purchase in bought) and Purchase.objects.count() == 20
+    earnings = dict(Account.objects.filter(kind=AccountKind.EARNINGS, owner__in=[w.user for w in writers])
+                    .values_list("owner_id", "balance"))
+    # Each writer: ten sales at 270 less 54 commission, ten commissions of 54 on the other's sales.
+    assert earnings == {writer.user_id: 10 * (270 - 54) + 10 * 54 for writer in writers}
+    assert Account.objects.get(kind=AccountKind.FEES, currency="USD").balance == 20 * 30
+    assert all(balance(reader) == 0 for reader in readers)
     assert_balanced()
 
 

@@ -11,13 +11,13 @@ from django.urls import reverse
 from byline.ledger.invariants import problems
 from byline.ledger.models import AccountKind, Transfer, TransferKind
 from byline.ledger.selectors import balance_of
+from byline.payments.checkout import start_card_tip
 from byline.payments.errors import PaymentRefused
 from byline.payments.models import Checkout, SandboxPayment
 from byline.payments.providers.base import Purpose
 from byline.payments.webhooks import receive
 from byline.pricing.services import choose_currency
 from byline.tips import services
-from byline.tips.card import start_card_tip
 from byline.tips.errors import TipRefused
 from byline.tips.models import Tip
 from tests.conftest import make_user

@@ -47,9 +47,9 @@ def test_a_card_tips_webhook_delivered_twice_at_once_tips_once(paid_article, aut
     one credit, one tip, the ledger sound."""
     from django.core.management import call_command
 
+    from byline.payments.checkout import start_card_tip
     from byline.payments.models import Checkout, CheckoutStatus
     from byline.payments.webhooks import receive
-    from byline.tips.card import start_card_tip
     from tests.payments.conftest import signed
     from tests.payments.test_sandbox import _completed_event
 

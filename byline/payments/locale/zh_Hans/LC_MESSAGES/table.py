@@ -197,4 +197,9 @@ ZH = {
     "All of their paid articles are open to you until %(end)s, and the subscription renews until you cancel.": "在 %(end)s 之前，这位作者的所有付费文章都向您开放；订阅会自动续期，直到您取消。",
     "Go to %(writer)s's articles": "查看%(writer)s的文章",
     "Your subscriptions": "您的订阅",
+    # The tip pages that offer a card (tip_views, checkout.start_card_tip), moved here from tips.
+    "Please choose an amount within the limits shown.": "请选择范围内的金额。",
+    "The writer of this article does not take tips.": "这篇文章的作者不接受赞赏。",
+    "You cannot tip yourself.": "您不能赞赏自己。",
+    "This way of paying starts at %(minimum)s. Please choose a larger tip, or tip from your balance.": "这种支付方式最低 %(minimum)s。请选择更大的金额，或用余额赞赏。",
 }
