@@ -95,6 +95,9 @@ class CollectionPurchase(models.Model):
     author_share_minor = models.PositiveIntegerField(_("author's share"))
     platform_fee_minor = models.PositiveIntegerField(_("platform fee"))
     includes_later = models.BooleanField(default=True)
+    # Claimed as a paid gift (byline/gifts): `transfer` is then the gift's claim, which the giver paid for.
+    # It is not undone by the reader (the money was not theirs); the gift's own rules apply.
+    gifted = models.BooleanField(_("received as a gift"), default=False)
     transfer = models.OneToOneField("ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="collection_purchase")
     status = models.CharField(_("status"), max_length=10, choices=CollectionPurchaseStatus.choices,

@@ -96,6 +96,28 @@ def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, cur
         return bought
 
 
+def grant_gifted_collection(*, reader, collection: Collection, currency: str, price_minor: int, transfer,
+                            key: str, now: dt.datetime | None = None) -> CollectionPurchase:
+    """Give `reader` the whole collection someone else paid for (byline/gifts; `transfer` is the gift's claim,
+    which moved the price on to the writer). Recorded as a collection purchase (`gifted`) so the access
+    source, the collection page and the reader's library treat it as bought, on the collection's terms of
+    today; no part purchase is credited and it cannot be undone by the reader. Raises NotForSale if the
+    reader already owns the collection. Caller holds a transaction (the gift's row lock)."""
+    _lock_reader(reader.pk)  # as a buy does: a buy of the same collection by this reader waits for us
+    if selectors.active_purchase(reader=reader, collection=collection) is not None:
+        raise NotForSale(_("You already own this collection."))
+    author_share, fee = split_price(price_minor)
+    try:
+        with transaction.atomic():
+            return CollectionPurchase.objects.create(
+                reader=reader, collection=collection, idempotency_key=key, currency=currency,
+                price_minor=price_minor, credit_minor=0, paid_minor=price_minor, author_share_minor=author_share,
+                platform_fee_minor=fee, includes_later=collection.includes_later, gifted=True, transfer=transfer,
+                created_at=now or timezone.now())
+    except IntegrityError:
+        raise NotForSale(_("You already own this collection.")) from None
+
+
 def _repeat_of(first: CollectionPurchase, collection: Collection) -> CollectionPurchase:
     if first.collection_id != collection.pk:
         raise KeyReused()
@@ -128,6 +150,9 @@ def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | Non
             return bought
         if bought.status != CollectionPurchaseStatus.ACTIVE:
             raise UndoRefused(_("This purchase was already refunded to your balance."), code="refunded")
+        if bought.gifted:
+            raise UndoRefused(_("This collection was a gift, so there is nothing of yours to give back."),
+                              code="gift")
         if now > undo_deadline(bought):
             raise UndoRefused(_("The 10 minutes to undo this purchase have passed, so the purchase stands."),
                               code="window")

@@ -325,7 +325,8 @@ def gift_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     from byline.gifts.models import GiftState, PaidGift
     from byline.gifts.services import pay_for_gift
 
-    gift = get_object_or_404(PaidGift.objects.select_related("article", "plan"), pk=pk, buyer=request.user)
+    gift = get_object_or_404(PaidGift.objects.select_related("article", "plan", "collection", "author"), pk=pk,
+                             buyer=request.user)
     here, done = reverse("purchases:gift_confirm", args=[gift.pk]), reverse("gifts:detail", args=[gift.pk])
     if gift.state != GiftState.AWAITING:
         return back_to(done)

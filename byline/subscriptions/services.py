@@ -258,6 +258,39 @@ def subscribe_with_wallet(*, reader, author: Author, interval: str, idempotency_
         return subscription
 
 
+def grant_gifted_months(*, reader, author: Author, months: int, currency: str, price_minor: int, transfer,
+                        key: str, now: dt.datetime | None = None) -> AuthorSubscription:
+    """Give `reader` `months` of `author`'s subscription that someone else paid for (byline/gifts; `transfer`
+    is the gift's claim, which moved the price on to the writer). A subscriber's period is lengthened by the
+    months, after the period they hold (their own renewals go on after it, on their terms); anyone else gets
+    a monthly subscription that never renews (`cancel_at_period_end`), so it simply ends. Caller holds a
+    transaction (the gift's row lock)."""
+    now = now or timezone.now()
+    current = AuthorSubscription.objects.select_for_update().filter(
+        reader=reader, author=author, status=SubscriptionStatus.ACTIVE).first()
+    if current is not None and current.period_end <= now:
+        _end(current)  # lapsed, not yet ended by the renewal task
+        current = None
+    if current is None:
+        try:
+            with transaction.atomic():
+                current = AuthorSubscription.objects.create(
+                    reader=reader, author=author, interval=Interval.MONTH, currency=currency,
+                    price_minor=price_minor // months, period_start=now, period_end=now, created_at=now,
+                    cancel_at_period_end=True)
+        except IntegrityError:  # a subscribe of this reader committed a moment ago
+            current = AuthorSubscription.objects.select_for_update().get(reader=reader, author=author,
+                                                                         status=SubscriptionStatus.ACTIVE)
+    current.reader, current.author = reader, author
+    start = max(current.period_end, now)
+    end = memberships.add_months(start, months)
+    SubscriptionCharge.objects.create(subscription=current, transfer=transfer, key=key, amount_minor=price_minor,
+                                      period_start=start, period_end=end, created_at=now)
+    current.period_end = end
+    current.save(update_fields=["period_end"])
+    return current
+
+
 # Set by payments (its AppConfig.ready): stops a card subscription at its provider, or raises
 # ProviderUnavailable and nothing changes. Subscriptions sit below payments and cannot call it directly.
 CANCEL_AT_PROVIDER: list = []
