@@ -161,8 +161,8 @@ def test_a_writers_months_given_by_link_are_claimed_in_chinese_and_open_their_ar
     bad = client.post(_url("gifts:give_writer", author.slug), {"months": "13\x00", "how": "link",
                                                                 "idempotency_key": new_key()})
     assert bad.status_code == 400
-    chosen = client.post(_url("gifts:give_writer", author.slug), {"months": "2", "how": "link",
-                                                                   "message": "生日快乐\r\n", "idempotency_key": new_key()})
+    chosen = client.post(_url("gifts:give_writer", author.slug),
+                         {"months": "2", "how": "link", "message": "生日快乐\r\n", "idempotency_key": new_key()})
     assert chosen.status_code == 303
     gift = PaidGift.objects.get()
     assert gift.kind == "author" and gift.price_minor == 1000
