@@ -3,6 +3,7 @@ major units, as on the article editor."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django import forms
@@ -65,3 +66,36 @@ class CollectionForm(forms.Form):
         while taken.filter(slug=slug).exists():
             slug = f"{base}-{secrets.token_hex(2)}"
         return slug
+
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{3,40}$")
+
+
+class CollectionOfferForm(forms.Form):
+    """Percent off the whole collection, by code or link, between dates, for a limited number of readers
+    (each once): a subscriptions.Offer for this collection (subscriptions.services.create_offer)."""
+
+    percent_off = forms.IntegerField(label=_("Percent off the whole collection"), min_value=1, max_value=100,
+                                     error_messages={"required": _("Choose a percentage from 1 to 100."),
+                                                     "invalid": _("Choose a percentage from 1 to 100."),
+                                                     "min_value": _("Choose a percentage from 1 to 100."),
+                                                     "max_value": _("Choose a percentage from 1 to 100.")})
+    code = NormalisedCharField(label=_("Code (optional)"), required=False, max_length=40,
+                               help_text=_("Letters, digits, - and _. Readers type it; the offer's link works "
+                                           "without it."))
+    starts_on = forms.DateField(label=_("First day (optional)"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Last day (optional)"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    max_redemptions = forms.IntegerField(label=_("How many readers may take it (optional)"), required=False,
+                                         min_value=1, max_value=1_000_000)
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("code") or "").strip()
+        if code and not _CODE.match(code):
+            self.add_error("code", _("Use 3 to 40 letters, digits, - or _."))
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The offer must end after it starts."))
+        return data

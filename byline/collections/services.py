@@ -33,18 +33,25 @@ from byline.pricing.selectors import currency_of
 from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, PriceChanged, UndoRefused
 from byline.purchases.models import Purchase
 from byline.purchases.services import _lock_reader, scoped_key, split_price, undos_left
+from byline.subscriptions import services as offer_services
+from byline.subscriptions.errors import OfferRefused
+from byline.subscriptions.models import Offer, OfferTarget
 
 
 def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, currency: str | None = None,
-                    quoted_minor: int | None = None) -> CollectionPurchase:
-    """Debit the reader's wallet by the collection's price less what they paid for its parts (never below
-    zero) and credit the author and the platform, once.
+                    quoted_minor: int | None = None, offer: Offer | None = None) -> CollectionPurchase:
+    """Debit the reader's wallet by the collection's price less `offer`'s discount, less what they paid for
+    its parts (in that order, never below zero: `selectors.Quote`) and credit the author and the platform,
+    once. The offer is redeemed (once per reader, within its limit, under its row lock) only if it lowers
+    what is paid; OfferRefused if it may not be taken.
 
     `quoted_minor` is the amount the reader confirmed; if the amount to pay is no longer that (a price
     change, a part bought or undone meanwhile), PriceChanged is raised and nothing is charged. A repeated
     key, or a collection already bought, returns the first purchase. Raises NotForSale, PriceChanged,
-    NotEnoughInWallet or KeyReused and then changes nothing.
+    NotEnoughInWallet, KeyReused or OfferRefused and then changes nothing.
     """
+    if offer is not None and (offer.target != OfferTarget.COLLECTION or offer.collection_id != collection.pk):
+        raise OfferRefused()
     key = "collection:" + scoped_key(reader, idempotency_key)
     existing = CollectionPurchase.objects.filter(idempotency_key=key).first()
     if existing is not None:
@@ -67,13 +74,18 @@ def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, cur
         if existing is not None:
             return _repeat_of(existing, collection)
         # Read under the locks: the reader's part purchases and undos wait for us, so the credit is exact.
-        terms = selectors.quote(reader=reader, collection=collection, currency=currency)
+        terms = selectors.quote(reader=reader, collection=collection, currency=currency, offer=offer)
+        if offer is not None and not terms.offer_lowers_it:
+            terms = selectors.quote(reader=reader, collection=collection, currency=currency)
+            offer = None
         to_pay = terms.to_pay
         if quoted_minor is not None and quoted_minor != to_pay:
             raise PriceChanged(price_minor=to_pay, currency=currency)
         balance = locked[wallet.pk].balance
         if balance < to_pay:
             raise NotEnoughInWallet(missing_minor=to_pay - balance)
+        # After the wallet: the offer's row lock is the last one taken, so its limit holds among concurrent takers.
+        redemption = offer_services.redeem(offer=offer, reader=reader, now=timezone.now()) if offer else None
         author_share, fee = split_price(to_pay)
         posted = None
         if to_pay:
@@ -86,6 +98,7 @@ def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, cur
             bought = CollectionPurchase.objects.create(
                 reader=reader, collection=collection, idempotency_key=key, currency=currency,
                 price_minor=terms.price, credit_minor=terms.credit, paid_minor=to_pay,
+                discount_minor=terms.discount, redemption=redemption,
                 author_share_minor=author_share, platform_fee_minor=fee,
                 includes_later=collection.includes_later, transfer=posted)
         except IntegrityError:
