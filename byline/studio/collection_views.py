@@ -59,7 +59,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         saved = services.save_collection(
             author=request.author, collection=collection, title=data["title"], slug=data["slug"],
             description=data["description"], price_minor=data["price_minor"], currency=data["currency"],
-            prices=collection.prices if collection else {}, includes_later=data["includes_later"])
+            prices=data["prices"], includes_later=data["includes_later"])
         messages.success(request, _("Collection saved."))
         return back_to(reverse("collection_studio:edit", args=[saved.pk]))
     items = selectors.current_items(collection, live_only=False) if collection else []
