@@ -190,4 +190,6 @@ ZH = {
     'Back to the article': '返回文章',
     'Your payment arrived, but the tip did not go through': '您的付款已到账，但赞赏没有完成',
     'The %(amount)s you paid is in your wallet (your balance is %(balance)s), for example because the writer stopped taking tips while you were paying. You can use it, or ask us to refund it.': '您支付的 %(amount)s 已存入钱包（余额为 %(balance)s），原因可能是您付款期间作者关闭了赞赏。您可以使用这笔钱，也可以申请退款。',
+    'This offer cannot be used: it has ended, reached its limit, or you used it before.': '这个优惠无法使用：它已结束、已达到使用上限，或您已经用过。',
+    "%(months)d month of %(writer)s's subscription": ['%(writer)s 的 %(months)d 个月订阅'],
 }
