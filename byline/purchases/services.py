@@ -327,6 +327,12 @@ def refund_on_request(*, reader, purchase_id: int, now: dt.datetime | None = Non
         if deadline is None or now > deadline:
             raise UndoRefused(_("The time to refund this purchase yourself has passed, so the purchase stands."),
                               code="window")
+        # What may not be undone alone (counted towards a collection bought, or a month turned into a
+        # subscription) may not be refunded alone either: the money already paid for the other thing.
+        for guard in UNDO_GUARDS:
+            refusal = guard(purchase=purchase)
+            if refusal:
+                raise UndoRefused(refusal, code="credited")
         if refunds_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your refunds for now, so the purchase stands."), code="limit")
         reversal = ledger.reverse(original=purchase.transfer, key=f"return:{purchase.pk}", kind=TransferKind.REFUND,
