@@ -207,3 +207,23 @@ def test_a_writer_gift_not_claimed_within_a_year_can_only_be_taken_back(writer):
     assert refused.value.code == "expired"
     services.refund_gift(buyer=buyer, gift_id=gift.pk)
     assert balance(buyer) == 1000 and gift_problems() == []
+
+
+def test_the_emails_of_a_collection_gift_and_of_writer_months_name_them_in_both_parts(
+        author, writer, smtp_sink, django_capture_on_commit_callbacks):
+    from tests.conftest import LOCKED_SENTINEL
+
+    collection, _parts = make_collection(author)
+    buyer = make_user()
+    fund(buyer, 5000)
+    with django_capture_on_commit_callbacks(execute=True):
+        whole = _give_collection(buyer, collection, recipient_email="reader-one@example.net")
+        months = _give_months(buyer, writer, 2, recipient_email="reader-two@example.net")
+    for address, gift, words in (("reader-one@example.net", whole, collection.title),
+                                 ("reader-two@example.net", months, f"2 months of {writer.name}'s subscription")):
+        [message] = smtp_sink.to(address)
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert services.claim_url(gift) in text and words in text
+        assert words.replace("'", "&#x27;") in html or words in html
+        assert LOCKED_SENTINEL not in message.as_string()
