@@ -290,7 +290,6 @@ def grant_gifted_months(*, reader, author: Author, months: int, currency: str, p
         except IntegrityError:  # a subscribe of this reader committed a moment ago
             current = AuthorSubscription.objects.select_for_update().get(reader=reader, author=author,
                                                                          status=SubscriptionStatus.ACTIVE)
-    current.reader, current.author = reader, author
     start = max(current.period_end, now)
     end = memberships.add_months(start, months)
     SubscriptionCharge.objects.create(subscription=current, transfer=transfer, key=key, amount_minor=price_minor,
