@@ -358,5 +358,5 @@ class WaysToBuy(RuleBasedStateMachine):
 
 def test_every_way_to_buy_together_charges_by_the_rules_and_keeps_the_ledger(db):
     run_state_machine_as_test(WaysToBuy, settings=settings(
-        max_examples=8, stateful_step_count=16, deadline=None,
+        max_examples=6, stateful_step_count=16, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
