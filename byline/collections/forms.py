@@ -1,8 +1,9 @@
 """The studio's collection form: text through NormalisedCharField (browsers send CRLF), the price in
-major units, as on the article editor."""
+major units and an own price per other currency the site sells, as on the article editor."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django import forms
@@ -15,6 +16,21 @@ from byline.articles.services import to_minor_units
 from byline.collections.models import Collection
 from byline.core.text_input import NormalisedCharField
 from byline.pricing.conversion import sold_currencies
+
+
+def _major(minor: int, currency: str) -> str:
+    from decimal import Decimal
+
+    from byline.pricing.conversion import exponent
+
+    return format(Decimal(minor).scaleb(-exponent(currency)), "f")
+
+
+def _own_price_label(code: str):
+    from django.utils.functional import lazy
+    from django.utils.translation import gettext
+
+    return lazy(lambda: gettext("Own price in %(currency)s (optional)") % {"currency": code}, str)()
 
 
 def _currencies() -> list[tuple[str, str]]:
@@ -36,6 +52,19 @@ class CollectionForm(forms.Form):
     def __init__(self, *args, instance: Collection | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance = instance
+        # One optional own price per currency the site sells, as the article editor has: a currency left
+        # empty is converted from the main price (Collection.price_in). The main currency's is ignored.
+        self.own_price_names = {}
+        for code, _label in _currencies():
+            name = f"price_{code.lower()}"
+            self.own_price_names[name] = code
+            self.fields[name] = forms.CharField(label=_own_price_label(code), max_length=20, required=False)
+        if instance is not None:
+            for code, amount in (instance.prices or {}).items():
+                if f"price_{code.lower()}" in self.own_price_names:
+                    self.initial.setdefault(f"price_{code.lower()}", _major(amount, code))
+        self.order_fields(["title", "slug", "description", "price", "currency", *self.own_price_names,
+                           "includes_later"])
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or ""
@@ -53,6 +82,18 @@ class CollectionForm(forms.Form):
             else:
                 if data["price_minor"] <= 0:
                     self.add_error("price", _("A collection needs a price above zero."))
+        data["prices"] = {}
+        for name, code in self.own_price_names.items():
+            typed = (data.get(name) or "").strip()
+            if not typed or code == data.get("currency"):
+                continue
+            try:
+                amount = to_minor_units(typed, code)
+            except ValidationError as error:
+                self.add_error(name, error)
+            else:
+                if amount:
+                    data["prices"][code] = amount
         if not data.get("slug") and data.get("title"):
             data["slug"] = self._free_slug(slugify(data["title"])[:100] or "collection")
         return data
@@ -65,3 +106,36 @@ class CollectionForm(forms.Form):
         while taken.filter(slug=slug).exists():
             slug = f"{base}-{secrets.token_hex(2)}"
         return slug
+
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{3,40}$")
+
+
+class CollectionOfferForm(forms.Form):
+    """Percent off the whole collection, by code or link, between dates, for a limited number of readers
+    (each once): a subscriptions.Offer for this collection (subscriptions.services.create_offer)."""
+
+    percent_off = forms.IntegerField(label=_("Percent off the whole collection"), min_value=1, max_value=100,
+                                     error_messages={"required": _("Choose a percentage from 1 to 100."),
+                                                     "invalid": _("Choose a percentage from 1 to 100."),
+                                                     "min_value": _("Choose a percentage from 1 to 100."),
+                                                     "max_value": _("Choose a percentage from 1 to 100.")})
+    code = NormalisedCharField(label=_("Code (optional)"), required=False, max_length=40,
+                               help_text=_("Letters, digits, - and _. Readers type it; the offer's link works "
+                                           "without it."))
+    starts_on = forms.DateField(label=_("First day (optional)"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Last day (optional)"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    max_redemptions = forms.IntegerField(label=_("How many readers may take it (optional)"), required=False,
+                                         min_value=1, max_value=1_000_000)
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("code") or "").strip()
+        if code and not _CODE.match(code):
+            self.add_error("code", _("Use 3 to 40 letters, digits, - or _."))
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The offer must end after it starts."))
+        return data

@@ -91,10 +91,17 @@ class CollectionPurchase(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     price_minor = models.PositiveIntegerField(_("collection price"))
     credit_minor = models.PositiveIntegerField(_("paid before for parts"))
+    # What an offer (subscriptions.Offer for this collection, redeemed as `redemption`) took off the price.
+    discount_minor = models.PositiveIntegerField(_("offer discount"), default=0)
+    redemption = models.OneToOneField("subscriptions.Redemption", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="collection_purchase")
     paid_minor = models.PositiveIntegerField(_("price paid"))
     author_share_minor = models.PositiveIntegerField(_("author's share"))
     platform_fee_minor = models.PositiveIntegerField(_("platform fee"))
     includes_later = models.BooleanField(default=True)
+    # Claimed as a paid gift (byline/gifts): `transfer` is then the gift's claim, which the giver paid for.
+    # It is not undone by the reader (the money was not theirs); the gift's own rules apply.
+    gifted = models.BooleanField(_("received as a gift"), default=False)
     transfer = models.OneToOneField("ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="collection_purchase")
     status = models.CharField(_("status"), max_length=10, choices=CollectionPurchaseStatus.choices,
@@ -111,9 +118,12 @@ class CollectionPurchase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reader", "collection"], condition=models.Q(status="active"),
                                     name="collection_purchase_one_active"),
-            models.CheckConstraint(condition=models.Q(paid_minor=models.F("price_minor") - models.F("credit_minor"))
-                                   | models.Q(paid_minor=0, credit_minor__gte=models.F("price_minor")),
-                                   name="collection_purchase_paid_is_price_less_credit"),
+            # The offer comes off the price first, then the parts' credit; never below zero.
+            models.CheckConstraint(
+                condition=models.Q(paid_minor=models.F("price_minor") - models.F("discount_minor")
+                                   - models.F("credit_minor"))
+                | models.Q(paid_minor=0, credit_minor__gte=models.F("price_minor") - models.F("discount_minor")),
+                name="collection_purchase_paid_is_price_less_offer_and_credit"),
         ]
         indexes = [models.Index(fields=["reader", "status"], name="collection_purchase_reader")]
 

@@ -126,8 +126,9 @@ def part_purchases(*, reader: Any, collection: Collection, currency: str) -> lis
 
 @dataclass(frozen=True)
 class Quote:
-    """What the whole collection costs this reader now: `price` less `credit` (their part purchases), never
-    below zero."""
+    """What the whole collection costs this reader now, in this order: `price`, less an offer's `discount`
+    (worked out on the whole price), less `credit` (what they paid for its parts); never below zero. So an
+    offer is worth the same to every reader, and parts already bought still count in full."""
 
     collection: Collection
     currency: str
@@ -135,20 +136,51 @@ class Quote:
     credit: int
     parts_owned: int
     purchases: tuple[Purchase, ...] = ()
+    discount: int = 0
 
     @property
     def to_pay(self) -> int:
-        return max(0, self.price - self.credit)
+        return max(0, self.price - self.discount - self.credit)
+
+    @property
+    def offer_lowers_it(self) -> bool:
+        """Whether the offer changes what is paid (it does not when the parts' credit already covers it)."""
+        return self.to_pay < max(0, self.price - self.credit)
 
 
-def quote(*, reader: Any, collection: Collection, currency: str) -> Quote:
+def offer_discount(*, offer: Any, price: int, currency: str) -> int:
+    """What a collection offer takes off the whole price (subscriptions.services.discount_of's rule)."""
+    from byline.subscriptions.services import discount_of
+
+    return discount_of(offer=offer, price_minor=price, currency=currency) if offer is not None else 0
+
+
+def quote(*, reader: Any, collection: Collection, currency: str, offer: Any = None) -> Quote:
     price = collection.price_in(currency)
+    discount = offer_discount(offer=offer, price=price, currency=currency)
     if not getattr(reader, "is_authenticated", False):
-        return Quote(collection=collection, currency=currency, price=price, credit=0, parts_owned=0)
+        return Quote(collection=collection, currency=currency, price=price, credit=0, parts_owned=0,
+                     discount=discount)
     bought = part_purchases(reader=reader, collection=collection, currency=currency)
     return Quote(collection=collection, currency=currency, price=price,
                  credit=sum(purchase.price_minor for purchase in bought), parts_owned=len(bought),
-                 purchases=tuple(bought))
+                 purchases=tuple(bought), discount=discount)
+
+
+def usable_offer(*, reader: Any, collection: Collection, code: str = "", token: str = "") -> Any:
+    """The collection's offer named by a code or a link's token, if this reader may take it now; else None."""
+    from byline.subscriptions import selectors as offers
+    from byline.subscriptions.models import OfferTarget
+
+    if token:
+        found = offers.offer_by_token(token)
+        if found is not None and (found.target != OfferTarget.COLLECTION or found.collection_id != collection.pk):
+            found = None
+    else:
+        found = offers.offer_by_code(code=code, target=OfferTarget.COLLECTION, collection_id=collection.pk)
+    if found is None or not getattr(reader, "is_authenticated", False):
+        return None
+    return found if offers.redeemable(offer=found, reader=reader) else None
 
 
 def purchases_of(*, reader: Any) -> list[CollectionPurchase]:

@@ -33,18 +33,25 @@ from byline.pricing.selectors import currency_of
 from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale, PriceChanged, UndoRefused
 from byline.purchases.models import Purchase
 from byline.purchases.services import _lock_reader, scoped_key, split_price, undos_left
+from byline.subscriptions import services as offer_services
+from byline.subscriptions.errors import OfferRefused
+from byline.subscriptions.models import Offer, OfferTarget
 
 
 def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, currency: str | None = None,
-                    quoted_minor: int | None = None) -> CollectionPurchase:
-    """Debit the reader's wallet by the collection's price less what they paid for its parts (never below
-    zero) and credit the author and the platform, once.
+                    quoted_minor: int | None = None, offer: Offer | None = None) -> CollectionPurchase:
+    """Debit the reader's wallet by the collection's price less `offer`'s discount, less what they paid for
+    its parts (in that order, never below zero: `selectors.Quote`) and credit the author and the platform,
+    once. The offer is redeemed (once per reader, within its limit, under its row lock) only if it lowers
+    what is paid; OfferRefused if it may not be taken.
 
     `quoted_minor` is the amount the reader confirmed; if the amount to pay is no longer that (a price
     change, a part bought or undone meanwhile), PriceChanged is raised and nothing is charged. A repeated
     key, or a collection already bought, returns the first purchase. Raises NotForSale, PriceChanged,
-    NotEnoughInWallet or KeyReused and then changes nothing.
+    NotEnoughInWallet, KeyReused or OfferRefused and then changes nothing.
     """
+    if offer is not None and (offer.target != OfferTarget.COLLECTION or offer.collection_id != collection.pk):
+        raise OfferRefused()
     key = "collection:" + scoped_key(reader, idempotency_key)
     existing = CollectionPurchase.objects.filter(idempotency_key=key).first()
     if existing is not None:
@@ -67,13 +74,18 @@ def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, cur
         if existing is not None:
             return _repeat_of(existing, collection)
         # Read under the locks: the reader's part purchases and undos wait for us, so the credit is exact.
-        terms = selectors.quote(reader=reader, collection=collection, currency=currency)
+        terms = selectors.quote(reader=reader, collection=collection, currency=currency, offer=offer)
+        if offer is not None and not terms.offer_lowers_it:
+            terms = selectors.quote(reader=reader, collection=collection, currency=currency)
+            offer = None
         to_pay = terms.to_pay
         if quoted_minor is not None and quoted_minor != to_pay:
             raise PriceChanged(price_minor=to_pay, currency=currency)
         balance = locked[wallet.pk].balance
         if balance < to_pay:
             raise NotEnoughInWallet(missing_minor=to_pay - balance)
+        # After the wallet: the offer's row lock is the last one taken, so its limit holds among concurrent takers.
+        redemption = offer_services.redeem(offer=offer, reader=reader, now=timezone.now()) if offer else None
         author_share, fee = split_price(to_pay)
         posted = None
         if to_pay:
@@ -86,6 +98,7 @@ def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, cur
             bought = CollectionPurchase.objects.create(
                 reader=reader, collection=collection, idempotency_key=key, currency=currency,
                 price_minor=terms.price, credit_minor=terms.credit, paid_minor=to_pay,
+                discount_minor=terms.discount, redemption=redemption,
                 author_share_minor=author_share, platform_fee_minor=fee,
                 includes_later=collection.includes_later, transfer=posted)
         except IntegrityError:
@@ -94,6 +107,28 @@ def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, cur
             CollectionCredit(collection_purchase=bought, purchase=purchase, amount_minor=purchase.price_minor)
             for purchase in terms.purchases])
         return bought
+
+
+def grant_gifted_collection(*, reader, collection: Collection, currency: str, price_minor: int, transfer,
+                            key: str, now: dt.datetime | None = None) -> CollectionPurchase:
+    """Give `reader` the whole collection someone else paid for (byline/gifts; `transfer` is the gift's claim,
+    which moved the price on to the writer). Recorded as a collection purchase (`gifted`) so the access
+    source, the collection page and the reader's library treat it as bought, on the collection's terms of
+    today; no part purchase is credited and it cannot be undone by the reader. Raises NotForSale if the
+    reader already owns the collection. Caller holds a transaction (the gift's row lock)."""
+    _lock_reader(reader.pk)  # as a buy does: a buy of the same collection by this reader waits for us
+    if selectors.active_purchase(reader=reader, collection=collection) is not None:
+        raise NotForSale(_("You already own this collection."))
+    author_share, fee = split_price(price_minor)
+    try:
+        with transaction.atomic():
+            return CollectionPurchase.objects.create(
+                reader=reader, collection=collection, idempotency_key=key, currency=currency,
+                price_minor=price_minor, credit_minor=0, paid_minor=price_minor, author_share_minor=author_share,
+                platform_fee_minor=fee, includes_later=collection.includes_later, gifted=True, transfer=transfer,
+                created_at=now or timezone.now())
+    except IntegrityError:
+        raise NotForSale(_("You already own this collection.")) from None
 
 
 def _repeat_of(first: CollectionPurchase, collection: Collection) -> CollectionPurchase:
@@ -128,6 +163,9 @@ def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | Non
             return bought
         if bought.status != CollectionPurchaseStatus.ACTIVE:
             raise UndoRefused(_("This purchase was already refunded to your balance."), code="refunded")
+        if bought.gifted:
+            raise UndoRefused(_("This collection was a gift, so there is nothing of yours to give back."),
+                              code="gift")
         if now > undo_deadline(bought):
             raise UndoRefused(_("The 10 minutes to undo this purchase have passed, so the purchase stands."),
                               code="window")

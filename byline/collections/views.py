@@ -46,8 +46,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     terms = selectors.quote(reader=reader, collection=collection, currency=currency)
     owned = selectors.active_purchase(reader=reader, collection=collection)
     undo_until = None
-    if owned is not None and owned.created_at + dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS) > timezone.now():
-        undo_until = owned.created_at + dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS)
+    if owned is not None and not owned.gifted:  # a gift is the giver's to take back, before its claim only
+        deadline = owned.created_at + dt.timedelta(seconds=settings.UNDO_WINDOW_SECONDS)
+        undo_until = deadline if deadline > timezone.now() else None
     parts = [(number, article, article.pk in readable) for number, article in enumerate(articles, start=1)]
     return render(request, "collections/detail.html", {
         "collection": collection, "parts": parts, "terms": terms, "owned": owned, "undo_until": undo_until,

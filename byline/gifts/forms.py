@@ -33,7 +33,9 @@ class GiftForm(forms.Form):
         return cleaned
 
 
-class MembershipGiftForm(GiftForm):
+class MonthsGiftForm(GiftForm):
+    """Months of the membership, or of one writer's subscription."""
+
     months = forms.TypedChoiceField(
         label=_("How many months"), coerce=int, initial=1,
         choices=[(n, n) for n in range(1, MAX_MONTHS + 1)],
@@ -41,3 +43,6 @@ class MembershipGiftForm(GiftForm):
                         "invalid_choice": _("Choose from 1 to 12 months.")})
 
     field_order = ["months", "how", "recipient_email", "message"]
+
+
+MembershipGiftForm = MonthsGiftForm

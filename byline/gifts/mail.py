@@ -21,7 +21,7 @@ def mail_gift(*, gift_id: int) -> bool:
             recipient_email="").update(mailed_at=timezone.now())
     if not claimed:
         return False
-    gift = PaidGift.objects.select_related("buyer", "article", "plan").get(pk=gift_id)
+    gift = PaidGift.objects.select_related("buyer", "article", "plan", "collection", "author").get(pk=gift_id)
     from django.conf import settings
 
     from byline.gifts.services import claim_url

@@ -1,4 +1,5 @@
-"""Paid gifts: a reader pays for an article, or months of the site membership, for someone else.
+"""Paid gifts: a reader pays for an article, a collection, or months of the site membership or of one
+writer's subscription, for someone else.
 
 Not the free gift links of byline/sharing (a reader with access lends an article through a link, from a
 monthly allowance, and no money moves). A paid gift is money: the buyer's wallet pays the price into the
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 class GiftKind(models.TextChoices):
     ARTICLE = "article", _("An article")
     MEMBERSHIP = "membership", _("Months of membership")
+    COLLECTION = "collection", _("A whole collection")
+    AUTHOR = "author", _("Months of a writer's subscription")
 
 
 class GiftState(models.TextChoices):
@@ -35,6 +38,11 @@ class PaidGift(models.Model):
                                 related_name="paid_gifts")
     plan = models.ForeignKey("purchases.MembershipPlan", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="paid_gifts")
+    collection = models.ForeignKey("collections.Collection", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="paid_gifts")
+    # Months of this writer's subscription, priced by their monthly price in the buyer's currency.
+    author = models.ForeignKey("articles.Author", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="paid_gifts")
     months = models.PositiveSmallIntegerField(_("months"), default=0)
     price_minor = models.PositiveIntegerField(_("price paid"))
     currency = models.CharField(_("currency"), max_length=3)
@@ -64,10 +72,15 @@ class PaidGift(models.Model):
         verbose_name_plural = _("paid gifts")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind="article", article__isnull=False, plan__isnull=True, months=0)
-                           | models.Q(kind="membership", article__isnull=True, plan__isnull=False, months__gte=1,
-                                      months__lte=12)),
-                name="paid_gift_article_or_months"),
+                condition=(models.Q(kind="article", article__isnull=False, plan__isnull=True, collection__isnull=True,
+                                    author__isnull=True, months=0)
+                           | models.Q(kind="membership", article__isnull=True, plan__isnull=False,
+                                      collection__isnull=True, author__isnull=True, months__gte=1, months__lte=12)
+                           | models.Q(kind="collection", article__isnull=True, plan__isnull=True,
+                                      collection__isnull=False, author__isnull=True, months=0)
+                           | models.Q(kind="author", article__isnull=True, plan__isnull=True, collection__isnull=True,
+                                      author__isnull=False, months__gte=1, months__lte=12)),
+                name="paid_gift_one_thing"),
             models.CheckConstraint(condition=models.Q(price_minor__gt=0), name="paid_gift_has_price"),
             models.CheckConstraint(
                 condition=~models.Q(state__in=["paid", "claimed", "refunded"]) | models.Q(transfer__isnull=False),
@@ -81,5 +94,6 @@ class PaidGift(models.Model):
         indexes = [models.Index(fields=["recipient", "state", "article"], name="paid_gift_recipient")]
 
     def __str__(self) -> str:
-        what = self.article if self.kind == GiftKind.ARTICLE else f"{self.months} months"
+        what = {GiftKind.ARTICLE: self.article, GiftKind.COLLECTION: self.collection}.get(
+            self.kind, f"{self.months} months")
         return f"{self.buyer} → {self.recipient_email or 'link'} · {what} ({self.state})"

@@ -25,14 +25,16 @@ def entitlement_conditions(reader: Any, now: dt.datetime) -> dict[str, Subquery]
 
 def gifts_bought(*, buyer: Any, limit: int = LIST_LIMIT) -> list[PaidGift]:
     return list(PaidGift.objects.filter(buyer=buyer).exclude(state=GiftState.AWAITING)
-                .select_related("article", "plan", "recipient")[:limit])
+                .select_related("article", "plan", "collection", "author", "recipient")[:limit])
 
 
 def gifts_received(*, reader: Any, limit: int = LIST_LIMIT) -> list[PaidGift]:
-    return list(PaidGift.objects.filter(recipient=reader).select_related("article", "plan", "buyer")[:limit])
+    return list(PaidGift.objects.filter(recipient=reader)
+                .select_related("article", "plan", "collection", "author", "buyer")[:limit])
 
 
 def gift_by_token(token: str) -> PaidGift | None:
     if not token or len(token) > 64:
         return None
-    return PaidGift.objects.select_related("article__author", "plan", "buyer", "recipient").filter(token=token).first()
+    return (PaidGift.objects.select_related("article__author", "plan", "collection__author", "author", "buyer",
+                                            "recipient").filter(token=token).first())

@@ -1,11 +1,19 @@
 """Buying a gift for someone else, claiming it, and taking it back. Every money step is one ledger transfer.
 
+What can be given (`GiftKind`): an article, a whole collection, months of the site membership, or months of
+one writer's subscription. Each differs only in its price (`price_of`), in where the claimed money goes (the
+writer's earnings and the fee, or the membership pool) and in its grant: the article's is the gifts
+entitlement source, the others' are their own apps' grant functions (`collections.services.
+grant_gifted_collection`, `purchases.memberships.grant_gifted_months`, `subscriptions.services.
+grant_gifted_months`). Nothing given renews.
+
 Rules a caller may rely on:
 - `buy_gift` (wallet) and `pay_for_gift` (the card path, after the money reached the wallet) charge once per
   key: a repeat returns the first gift; a key used for another gift raises KeyReused.
 - A gift's row lock decides between its claim and its refund: both take it first, so exactly one of them
   happens; a second claim of a claimed gift (the same reader) returns it, anyone else is refused.
-- Lock order: the gift row, then the claimer's membership row (membership gifts), then ledger accounts.
+- Lock order: the gift row, then what the grant locks (the claimer's membership or writer subscription row,
+  or their user row for a collection), then ledger accounts.
 - The money of an unclaimed gift sits in the "gifts held" account of its currency; `invariants` proves
   that account holds exactly the gifts paid and not yet claimed or refunded.
 """
@@ -22,16 +30,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from byline.access.decision import decide
-from byline.articles.models import Article, Visibility
+from byline.articles.models import Article, Author, Visibility
+from byline.collections import selectors as collection_selectors
+from byline.collections import services as collection_services
+from byline.collections.models import Collection
 from byline.gifts.errors import GiftRefused
 from byline.gifts.models import GiftKind, GiftState, PaidGift
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
+from byline.pricing.conversion import sold_currencies
 from byline.pricing.selectors import currency_of
 from byline.purchases import memberships
 from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale
 from byline.purchases.models import Interval, MembershipPlan
 from byline.purchases.services import check_quote, quote, scoped_key, split_price
+from byline.subscriptions import selectors as subscription_selectors
+from byline.subscriptions import services as subscription_services
 
 CLAIM_DAYS = 365
 MAX_MONTHS = 12
@@ -40,11 +54,14 @@ MAX_MESSAGE = 500
 
 @dataclass(frozen=True)
 class GiftOrder:
-    """What the buyer asked for, checked: one article, or `months` of the monthly membership `plan`."""
+    """What the buyer asked for, checked: one article, one collection, `months` of the monthly membership
+    `plan`, or `months` of `author`'s subscription."""
 
     kind: str
     article: Article | None = None
     plan: MembershipPlan | None = None
+    collection: Collection | None = None
+    author: Author | None = None
     months: int = 0
     recipient_email: str = ""
     message: str = ""
@@ -74,16 +91,48 @@ def membership_order(*, months: int, recipient_email: str = "", message: str = "
                      message=message.strip()[:MAX_MESSAGE])
 
 
+def collection_order(*, collection: Collection, recipient_email: str = "", message: str = "") -> GiftOrder:
+    if not collection_selectors.current_items(collection):
+        raise NotForSale(_("This collection has nothing to read yet."))
+    return GiftOrder(kind=GiftKind.COLLECTION, collection=collection, recipient_email=recipient_email.strip(),
+                     message=message.strip()[:MAX_MESSAGE])
+
+
+def author_order(*, author: Author, months: int, recipient_email: str = "", message: str = "") -> GiftOrder:
+    """Months of `author`'s subscription, priced by their monthly price (in the buyer's currency, `price_of`)."""
+    if not subscription_selectors.offered_prices(author.pk):
+        raise NotForSale(_("This writer does not offer subscriptions."))
+    if not 1 <= months <= MAX_MONTHS:
+        raise GiftRefused(_("Choose from 1 to 12 months."), code="months")
+    return GiftOrder(kind=GiftKind.AUTHOR, author=author, months=months, recipient_email=recipient_email.strip(),
+                     message=message.strip()[:MAX_MESSAGE])
+
+
 def price_of(order: GiftOrder, currency: str) -> int:
-    """The gift's price in `currency` now: the article's, or the monthly plan's times the months."""
+    """The gift's price in `currency` now: the article's or the collection's (whole: the buyer's own parts
+    are no credit towards someone else's copy), or the monthly plan's or the writer's monthly price times
+    the months. Raises NotForSale where there is none in `currency`."""
     if order.kind == GiftKind.ARTICLE:
         return quote(article=order.article, currency=currency)
+    if order.kind == GiftKind.COLLECTION:
+        if currency not in sold_currencies():
+            raise NotForSale(_("Prices are not offered in %(currency)s.") % {"currency": currency})
+        return order.collection.price_in(currency)
+    if order.kind == GiftKind.AUTHOR:
+        row = subscription_selectors.price_for(author_id=order.author.pk, interval=Interval.MONTH, currency=currency)
+        if row is None:
+            raise NotForSale(_("This writer does not offer a monthly subscription in your currency."))
+        return row.price_minor * order.months
     return memberships.plan_quote(plan=order.plan, currency=currency) * order.months
 
 
+def _pk(thing) -> int | None:
+    return thing.pk if thing is not None else None
+
+
 def _same_order(gift: PaidGift, order: GiftOrder) -> bool:
-    return (gift.kind, gift.article_id, gift.plan_id, gift.months) == (
-        order.kind, order.article.pk if order.article else None, order.plan.pk if order.plan else None, order.months)
+    return (gift.kind, gift.article_id, gift.plan_id, gift.collection_id, gift.author_id, gift.months) == (
+        order.kind, _pk(order.article), _pk(order.plan), _pk(order.collection), _pk(order.author), order.months)
 
 
 def open_gift(*, buyer, order: GiftOrder, idempotency_key: str, currency: str | None = None,
@@ -100,7 +149,8 @@ def open_gift(*, buyer, order: GiftOrder, idempotency_key: str, currency: str | 
     check_quote(price_minor=price, currency=currency, quoted_minor=quoted_minor)
     now = now or timezone.now()
     gift, _created = PaidGift.objects.get_or_create(idempotency_key=key, defaults=dict(
-        buyer=buyer, kind=order.kind, article=order.article, plan=order.plan, months=order.months,
+        buyer=buyer, kind=order.kind, article=order.article, plan=order.plan, collection=order.collection,
+        author=order.author, months=order.months,
         price_minor=price, currency=currency, recipient_email=order.recipient_email, message=order.message,
         token=secrets.token_urlsafe(32), created_at=now))
     if not _same_order(gift, order):
@@ -148,12 +198,14 @@ def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datet
 
 def claim_gift(*, token: str, reader, now: dt.datetime | None = None) -> PaidGift:
     """The signed-in `reader` claims the gift behind `token`: the money goes on as a sale would and the
-    reader gets the article (an entitlement, `selectors.entitlement_conditions`) or the months (a membership
-    period). Once: a repeat by the same reader returns the gift. Raises GiftRefused (code: missing,
-    claimed, refunded, unpaid, expired, own, has_it)."""
+    reader gets the article (an entitlement, `selectors.entitlement_conditions`), the collection (a gifted
+    collection purchase) or the months (a membership or writer subscription period). Once: a repeat by the
+    same reader returns the gift. Raises GiftRefused (code: missing, claimed, refunded, unpaid, expired, own,
+    has_it)."""
     now = now or timezone.now()
     with transaction.atomic():
-        gift = (PaidGift.objects.select_for_update(of=("self",)).select_related("article__author", "plan")
+        gift = (PaidGift.objects.select_for_update(of=("self",))
+                .select_related("article__author", "plan", "collection__author", "author")
                 .filter(token=token or "-").first())
         if gift is None:
             raise GiftRefused(_("There is no such gift. Please check the link."), code="missing")
@@ -174,7 +226,30 @@ def claim_gift(*, token: str, reader, now: dt.datetime | None = None) -> PaidGif
             if decide(reader, gift.article).allowed:
                 raise GiftRefused(_("You can already read this article, so this gift stays unclaimed for now: "
                                     "the giver can take it back or pass it to someone else."), code="has_it")
-            gift.settlement = _pay_the_author(gift)
+            gift.settlement = _pay_the_writer(gift, gift.article.author, f"article {gift.article_id}")
+        elif gift.kind == GiftKind.COLLECTION:
+            collection = gift.collection
+            if collection.author.user_id == reader.pk \
+                    or collection_selectors.active_purchase(reader=reader, collection=collection) is not None:
+                raise GiftRefused(_("This whole collection is already yours, so this gift stays unclaimed for "
+                                    "now: the giver can take it back or pass it to someone else."), code="has_it")
+            gift.settlement = _pay_the_writer(gift, collection.author, f"collection {collection.pk}")
+            try:
+                collection_services.grant_gifted_collection(
+                    reader=reader, collection=collection, currency=gift.currency, price_minor=gift.price_minor,
+                    transfer=gift.settlement, key=f"collection-gift:{gift.pk}", now=now)
+            except NotForSale:  # bought by this reader a moment ago: the whole claim is rolled back
+                raise GiftRefused(_("This whole collection is already yours, so this gift stays unclaimed for "
+                                    "now: the giver can take it back or pass it to someone else."),
+                                  code="has_it") from None
+        elif gift.kind == GiftKind.AUTHOR:
+            if gift.author.user_id == reader.pk:
+                raise GiftRefused(_("These are months of your own subscription, so this gift stays unclaimed for "
+                                    "now: the giver can take it back or pass it to someone else."), code="has_it")
+            gift.settlement = _pay_the_writer(gift, gift.author, f"{gift.months} months of writer {gift.author_id}")
+            subscription_services.grant_gifted_months(
+                reader=reader, author=gift.author, months=gift.months, currency=gift.currency,
+                price_minor=gift.price_minor, transfer=gift.settlement, key=f"gift-claim:{gift.pk}", now=now)
         else:
             pool = ledger.account_for(kind=AccountKind.POOL, currency=gift.currency)
             gift.settlement = ledger.transfer(
@@ -193,15 +268,15 @@ def _held(gift: PaidGift):
     return ledger.account_for(kind=AccountKind.GIFTS, currency=gift.currency)
 
 
-def _pay_the_author(gift: PaidGift):
-    """Held money to the author's earnings and the platform fee, split as a purchase is."""
+def _pay_the_writer(gift: PaidGift, author: Author, what: str):
+    """Held money to the writer's earnings and the platform fee, split as their sale would be."""
     author_share, fee = split_price(gift.price_minor)
-    earnings = ledger.account_for(kind=AccountKind.EARNINGS, owner=gift.article.author.user_id, currency=gift.currency)
+    earnings = ledger.account_for(kind=AccountKind.EARNINGS, owner=author.user_id, currency=gift.currency)
     legs = [ledger.Leg(_held(gift), -gift.price_minor), ledger.Leg(earnings, author_share)]
     if fee:
         legs.append(ledger.Leg(ledger.account_for(kind=AccountKind.FEES, currency=gift.currency), fee))
     return ledger.transfer(key=f"gift-claim:{gift.pk}", kind=TransferKind.GIFT_CLAIM, legs=legs,
-                           memo=f"gift {gift.pk} claimed: article {gift.article_id}")
+                           memo=f"gift {gift.pk} claimed: {what}"[:200])
 
 
 def refund_gift(*, buyer, gift_id: int, now: dt.datetime | None = None) -> PaidGift:

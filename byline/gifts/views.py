@@ -13,13 +13,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from byline.articles.models import Author
+from byline.collections import selectors as collection_selectors
 from byline.core.money import money
 from byline.gifts import selectors, services
 from byline.gifts.errors import GiftRefused
-from byline.gifts.forms import GiftForm, MembershipGiftForm
+from byline.gifts.forms import GiftForm, MembershipGiftForm, MonthsGiftForm
 from byline.gifts.models import GiftKind, GiftState, PaidGift
 from byline.pricing.selectors import currency_of
 from byline.purchases.errors import PurchaseRefused
@@ -81,9 +84,56 @@ def give_membership(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def give_collection(request: HttpRequest, slug: str) -> HttpResponse:
+    collection = collection_selectors.collection_by_slug(slug)
+    if collection is None:
+        raise Http404
+    form = GiftForm(request.POST or None)
+    opened = _open(request, form, lambda data: services.collection_order(
+        collection=collection, recipient_email=data["recipient_email"], message=data["message"]))
+    if opened is not None:
+        return opened
+    currency = currency_of(request.user)
+    try:
+        price = services.price_of(services.collection_order(collection=collection), currency)
+    except PurchaseRefused as refused:
+        messages.error(request, str(refused.message))
+        return back_to(collection.get_absolute_url())
+    return render(request, "gifts/give.html", {
+        "form": form, "collection": collection, "price": price, "currency": currency, "key": posted_key(request),
+        "back": collection.get_absolute_url(),
+    }, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def give_writer(request: HttpRequest, slug: str) -> HttpResponse:
+    """Months of one writer's subscription, at their monthly price in the buyer's currency."""
+    author = get_object_or_404(Author, slug=slug)
+    form = MonthsGiftForm(request.POST or None)
+    opened = _open(request, form, lambda data: services.author_order(
+        author=author, months=data["months"], recipient_email=data["recipient_email"], message=data["message"]))
+    if opened is not None:
+        return opened
+    currency = currency_of(request.user)
+    try:
+        per_month = services.price_of(services.author_order(author=author, months=1), currency)
+    except PurchaseRefused as refused:
+        messages.error(request, str(refused.message))
+        return back_to(author.get_absolute_url())
+    return render(request, "gifts/give.html", {
+        "form": form, "writer": author, "price": per_month, "currency": currency, "key": posted_key(request),
+        "back": author.get_absolute_url(),
+    }, status=400 if form.errors else 200)
+
+
 def _own_gift(request: HttpRequest, pk: int) -> PaidGift:
-    return get_object_or_404(PaidGift.objects.select_related("article", "plan", "recipient"), pk=pk,
-                             buyer=request.user)
+    return get_object_or_404(PaidGift.objects.select_related("article", "plan", "collection", "author", "recipient"),
+                             pk=pk, buyer=request.user)
 
 
 @never_cache
@@ -145,6 +195,15 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
         if gift.kind == GiftKind.ARTICLE:
             messages.success(request, _("The gift is yours: the whole article is open to you."))
             return back_to(gift.article.get_absolute_url() + "#full-text")
+        if gift.kind == GiftKind.COLLECTION:
+            messages.success(request, _("The gift is yours: the whole collection is open to you."))
+            return back_to(gift.collection.get_absolute_url())
+        if gift.kind == GiftKind.AUTHOR:
+            messages.success(request, ngettext(
+                "The gift is yours: every paid article by %(writer)s is open to you for one month.",
+                "The gift is yours: every paid article by %(writer)s is open to you for %(months)s months.",
+                gift.months) % {"writer": gift.author.name, "months": gift.months})
+            return back_to(gift.author.get_absolute_url())
         messages.success(request, _("The gift is yours: you are a member for %(months)s more months.") % {
             "months": gift.months} if gift.months > 1 else _("The gift is yours: you are a member for one more month."))
         return back_to(reverse("purchases:membership"))

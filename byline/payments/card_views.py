@@ -45,6 +45,7 @@ from byline.purchases import memberships, services
 from byline.purchases.errors import NotEnoughInWallet, PriceChanged, PurchaseRefused
 from byline.purchases.models import MembershipPlan
 from byline.purchases.views import article_or_404, back_to, other_balances, posted_key, quoted_price
+from byline.subscriptions.errors import OfferRefused
 
 log = logging.getLogger("byline.purchases")
 
@@ -209,6 +210,17 @@ def cancel_membership(request: HttpRequest) -> HttpResponse:
     return back_to(reverse("purchases:membership"))
 
 
+def _collection_offer(request: HttpRequest, collection) -> tuple[object | None, bool]:
+    """The collection offer the reader named (a code typed on the collection page, or an offer link's token),
+    if they may take it now, and whether they named one at all."""
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip()[:41]
+    token = (request.POST.get("offer") or request.GET.get("offer") or "").strip()[:41]
+    if not code and not token:
+        return None, False
+    return collection_selectors.usable_offer(reader=request.user, collection=collection, code=code,
+                                             token=token), True
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -225,13 +237,20 @@ def buy_collection(request: HttpRequest, slug: str) -> HttpResponse:
     if owned is not None or collection.author.user_id == request.user.pk:
         messages.info(request, _("This whole collection is already yours."))
         return back_to(back)
+    offer, named = _collection_offer(request, collection)
+    if named and offer is None:
+        messages.error(request, _("This offer cannot be used: it has ended, reached its limit, or you used it "
+                                  "before."))
+        if request.method == "POST":
+            return back_to(here)
     if request.method == "POST":
         if request.POST.get("confirmed") != "yes":
             return back_to(here)
         try:
             bought = collection_services.buy_with_wallet(
                 reader=request.user, collection=collection, idempotency_key=posted_key(request),
-                currency=(request.POST.get("currency") or "")[:3] or currency, quoted_minor=quoted_price(request))
+                currency=(request.POST.get("currency") or "")[:3] or currency, quoted_minor=quoted_price(request),
+                offer=offer)
         except PriceChanged as changed:
             messages.warning(request, _("What you pay for this collection is now %(price)s. Nothing was charged: "
                                         "please check and confirm again.") % {
@@ -239,6 +258,9 @@ def buy_collection(request: HttpRequest, slug: str) -> HttpResponse:
             return back_to(here)
         except NotEnoughInWallet:
             messages.error(request, _("Your balance is too low for this collection. Nothing was charged."))
+            return back_to(here)
+        except OfferRefused as refused:
+            messages.error(request, str(refused.message))
             return back_to(here)
         except PurchaseRefused as refused:
             messages.error(request, str(refused.message))
@@ -249,7 +271,9 @@ def buy_collection(request: HttpRequest, slug: str) -> HttpResponse:
             "title": collection.title, "price": money(bought.paid_minor, bought.currency),
             "balance": money(balance, bought.currency)})
         return back_to(back)
-    terms = collection_selectors.quote(reader=request.user, collection=collection, currency=currency)
+    terms = collection_selectors.quote(reader=request.user, collection=collection, currency=currency, offer=offer)
+    if offer is not None and not terms.offer_lowers_it:
+        terms, offer = collection_selectors.quote(reader=request.user, collection=collection, currency=currency), None
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=currency)
     card_methods = method_choices(currency)
     method = card_methods[0][0] if card_methods else ""
@@ -260,7 +284,7 @@ def buy_collection(request: HttpRequest, slug: str) -> HttpResponse:
         "after": balance - terms.to_pay, "can_afford": balance >= terms.to_pay, "key": uuid.uuid4().hex,
         "card_key": uuid.uuid4().hex, "card_amount": card_amount,
         "card_extra": card_amount - card_shortfall(price_minor=terms.to_pay, balance=balance),
-        "other_balances": other_balances(request.user, currency),
+        "other_balances": other_balances(request.user, currency), "offer": offer,
     })
 
 
@@ -325,7 +349,8 @@ def gift_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     from byline.gifts.models import GiftState, PaidGift
     from byline.gifts.services import pay_for_gift
 
-    gift = get_object_or_404(PaidGift.objects.select_related("article", "plan"), pk=pk, buyer=request.user)
+    gift = get_object_or_404(PaidGift.objects.select_related("article", "plan", "collection", "author"), pk=pk,
+                             buyer=request.user)
     here, done = reverse("purchases:gift_confirm", args=[gift.pk]), reverse("gifts:detail", args=[gift.pk])
     if gift.state != GiftState.AWAITING:
         return back_to(done)

@@ -104,7 +104,7 @@ def _related(transfers: Sequence[Transfer]) -> _Related:
     gifts = {}
     if gift_ids:
         for gift in PaidGift.objects.filter(Q(transfer_id__in=gift_ids) | Q(settlement_id__in=gift_ids)).select_related(
-                "article"):
+                "article", "collection", "author"):
             gifts[gift.transfer_id] = gift
             if gift.settlement_id:
                 gifts[gift.settlement_id] = gift
@@ -243,6 +243,12 @@ def _gift_line(base: dict, transfer: Transfer, gift: PaidGift, owner_is_author: 
     """A paid gift on the buyer's wallet (paid, taken back) or on the author's earnings (its claim)."""
     if gift.kind == GiftKind.ARTICLE:
         what = {"what": gift.article.title}
+    elif gift.kind == GiftKind.COLLECTION:
+        what = {"what": gift.collection.title}
+    elif gift.kind == GiftKind.AUTHOR:
+        what = {"what": ngettext("%(months)d month of %(writer)s's subscription",
+                                 "%(months)d months of %(writer)s's subscription",
+                                 gift.months) % {"months": gift.months, "writer": gift.author.name}}
     else:
         what = {"what": ngettext("%(months)d month of membership", "%(months)d months of membership",
                                  gift.months) % {"months": gift.months}}

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", studio_views.edit, name="new"),
     path("<int:pk>/", studio_views.edit, name="edit"),
     path("<int:pk>/parts/", studio_views.parts, name="parts"),
+    path("<int:pk>/offers/", studio_views.offers, name="offers"),
 ]

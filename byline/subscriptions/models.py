@@ -95,6 +95,7 @@ def new_offer_token() -> str:
 class OfferTarget(models.TextChoices):
     AUTHOR = "author", _("Subscription to a writer")
     MEMBERSHIP = "membership", _("Site membership")
+    COLLECTION = "collection", _("A whole collection")
 
 
 class OfferKind(models.TextChoices):
@@ -104,7 +105,9 @@ class OfferKind(models.TextChoices):
 
 
 class Offer(models.Model):
-    """A lower first period (or a free trial) for an author subscription (`author` set) or a site membership.
+    """A lower first period (or a free trial) for an author subscription (`author` set) or a site membership;
+    or percent (or an amount) off buying a whole collection (`collection` set, and its writer as `author`:
+    collections.services.buy_with_wallet redeems it).
 
     Redeemed with its code or through its link (`token`), between `starts_at` and `ends_at`, at most
     `max_redemptions` times in all and once per reader. A retention offer is not redeemable by code or link:
@@ -113,6 +116,8 @@ class Offer(models.Model):
     target = models.CharField(_("for"), max_length=10, choices=OfferTarget.choices)
     author = models.ForeignKey("articles.Author", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="offers")
+    collection = models.ForeignKey("collections.Collection", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="offers")
     kind = models.CharField(_("kind"), max_length=8, choices=OfferKind.choices)
     percent_off = models.PositiveSmallIntegerField(_("percent off"), null=True, blank=True)
     amount_off_minor = models.PositiveIntegerField(_("amount off"), null=True, blank=True)
@@ -133,8 +138,11 @@ class Offer(models.Model):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         constraints = [
-            models.CheckConstraint(condition=Q(target="membership", author__isnull=True)
-                                   | Q(target="author", author__isnull=False), name="offer_target_matches"),
+            models.CheckConstraint(condition=Q(target="membership", author__isnull=True, collection__isnull=True)
+                                   | Q(target="author", author__isnull=False, collection__isnull=True)
+                                   | Q(target="collection", author__isnull=False, collection__isnull=False)
+                                   & ~Q(kind="trial") & Q(retention=False),
+                                   name="offer_target_matches_what_it_lowers"),
             models.CheckConstraint(
                 condition=Q(kind="percent", percent_off__gte=1, percent_off__lte=100)
                 | Q(kind="fixed", amount_off_minor__gt=0) & ~Q(currency="")

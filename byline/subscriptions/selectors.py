@@ -74,21 +74,24 @@ def redeemable(*, offer: Offer, reader: Any, now: dt.datetime | None = None) -> 
     return not Redemption.objects.filter(offer=offer, reader_id=reader.pk).exists()
 
 
-def offer_by_code(*, code: str, target: str, author_id: int | None = None) -> Offer | None:
+def offer_by_code(*, code: str, target: str, author_id: int | None = None,
+                  collection_id: int | None = None) -> Offer | None:
     code = (code or "").strip()
-    if not code or len(code) > 40:
+    if not code or len(code) > 40 or "\x00" in code:
         return None
     found = Offer.objects.filter(code__iexact=code, target=target, retention=False)
     if author_id is not None:
         found = found.filter(author_id=author_id)
+    if collection_id is not None:
+        found = found.filter(collection_id=collection_id)
     return found.first()
 
 
 def offer_by_token(token: str) -> Offer | None:
     token = (token or "").strip()
-    if not token or len(token) > 40:
+    if not token or len(token) > 40 or "\x00" in token:
         return None
-    return Offer.objects.filter(token=token, retention=False).select_related("author").first()
+    return Offer.objects.filter(token=token, retention=False).select_related("author", "collection").first()
 
 
 def retention_offer(*, subscription: AuthorSubscription, now: dt.datetime | None = None) -> Offer | None:

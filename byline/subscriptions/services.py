@@ -78,13 +78,20 @@ def _prices_changed(author: Author) -> None:
         page_cache.parts_changed(slug)
 
 
-def create_offer(*, target: str, kind: str, author: Author | None = None, percent_off: int | None = None,
+def create_offer(*, target: str, kind: str, author: Author | None = None, collection=None,
+                 percent_off: int | None = None,
                  amount_off_minor: int | None = None, currency: str = "", trial_days: int | None = None,
                  code: str | None = None, starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None,
                  max_redemptions: int | None = None, retention: bool = False) -> Offer:
     """A new offer; raises OfferRefused (with a message for the writer) for terms that do not hold together."""
     if target == OfferTarget.AUTHOR and author is None:
         raise OfferRefused(_("An offer on a subscription needs its writer."))
+    if target == OfferTarget.COLLECTION:
+        if collection is None:
+            raise OfferRefused(_("An offer on a collection needs its collection."))
+        if kind == OfferKind.TRIAL or retention:
+            raise OfferRefused(_("A collection is bought once: its offer takes a percentage or an amount off."))
+        author = collection.author
     if kind == OfferKind.PERCENT and not (percent_off and 1 <= percent_off <= 100):
         raise OfferRefused(_("Choose a percentage from 1 to 100."))
     if kind == OfferKind.FIXED and not (amount_off_minor and amount_off_minor > 0 and currency in sold_currencies()):
@@ -100,7 +107,8 @@ def create_offer(*, target: str, kind: str, author: Author | None = None, percen
     try:
         with transaction.atomic():
             return Offer.objects.create(
-                target=target, author=author if target == OfferTarget.AUTHOR else None, kind=kind,
+                target=target, author=author if target in (OfferTarget.AUTHOR, OfferTarget.COLLECTION) else None,
+                collection=collection if target == OfferTarget.COLLECTION else None, kind=kind,
                 percent_off=percent_off if kind == OfferKind.PERCENT else None,
                 amount_off_minor=amount_off_minor if kind == OfferKind.FIXED else None,
                 currency=currency if kind == OfferKind.FIXED else "",
@@ -135,9 +143,10 @@ def check_offer_currency(*, offer: Offer | None, currency: str) -> None:
                              "another currency.") % {"currency": offer.currency})
 
 
-def _redeem(*, offer: Offer, reader, now: dt.datetime, **towards) -> Redemption:
+def redeem(*, offer: Offer, reader, now: dt.datetime, **towards) -> Redemption:
     """Take one use of `offer` for `reader`, under the offer's row lock (so its limit holds under
-    concurrency); OfferRefused if it is not theirs to take."""
+    concurrency); OfferRefused if it is not theirs to take. Caller holds a transaction; the subscription
+    and membership writes here, and collections.services.buy_with_wallet, call it."""
     locked = Offer.objects.select_for_update().get(pk=offer.pk)
     if not selectors.redeemable(offer=locked, reader=reader, now=now):
         raise OfferRefused()
@@ -249,7 +258,7 @@ def subscribe_with_wallet(*, reader, author: Author, interval: str, idempotency_
                     subscription_ref=subscription_ref, renew_provider=renew_provider)
         except IntegrityError:
             raise SubscriptionRefused(_("You already subscribe to this writer.")) from None
-        redemption = _redeem(offer=offer, reader=reader, now=now, subscription=subscription) if offer else None
+        redemption = redeem(offer=offer, reader=reader, now=now, subscription=subscription) if offer else None
         if terms["trial_days"]:
             end = now + dt.timedelta(days=terms["trial_days"])
             subscription.trial_end = end
@@ -265,6 +274,38 @@ def subscribe_with_wallet(*, reader, author: Author, interval: str, idempotency_
                 for purchase in fair_price.purchases_this_month(reader=reader, author_id=author.pk,
                                                                 currency=currency, now=now)])
         return subscription
+
+
+def grant_gifted_months(*, reader, author: Author, months: int, currency: str, price_minor: int, transfer,
+                        key: str, now: dt.datetime | None = None) -> AuthorSubscription:
+    """Give `reader` `months` of `author`'s subscription that someone else paid for (byline/gifts; `transfer`
+    is the gift's claim, which moved the price on to the writer). A subscriber's period is lengthened by the
+    months, after the period they hold (their own renewals go on after it, on their terms); anyone else gets
+    a monthly subscription that never renews (`cancel_at_period_end`), so it simply ends. Caller holds a
+    transaction (the gift's row lock)."""
+    now = now or timezone.now()
+    current = AuthorSubscription.objects.select_for_update().filter(
+        reader=reader, author=author, status=SubscriptionStatus.ACTIVE).first()
+    if current is not None and current.period_end <= now:
+        _end(current)  # lapsed, not yet ended by the renewal task
+        current = None
+    if current is None:
+        try:
+            with transaction.atomic():
+                current = AuthorSubscription.objects.create(
+                    reader=reader, author=author, interval=Interval.MONTH, currency=currency,
+                    price_minor=price_minor // months, period_start=now, period_end=now, created_at=now,
+                    cancel_at_period_end=True)
+        except IntegrityError:  # a subscribe of this reader committed a moment ago
+            current = AuthorSubscription.objects.select_for_update().get(reader=reader, author=author,
+                                                                         status=SubscriptionStatus.ACTIVE)
+    start = max(current.period_end, now)
+    end = memberships.add_months(start, months)
+    SubscriptionCharge.objects.create(subscription=current, transfer=transfer, key=key, amount_minor=price_minor,
+                                      period_start=start, period_end=end, created_at=now)
+    current.period_end = end
+    current.save(update_fields=["period_end"])
+    return current
 
 
 # Set by payments (its AppConfig.ready): stops a card subscription at its provider, or raises
@@ -304,7 +345,7 @@ def accept_retention_offer(*, reader, author_id: int, offer: Offer,
         if subscription is None:
             raise SubscriptionRefused(_("You have no subscription to this writer to keep."))
         check_offer_currency(offer=offer, currency=subscription.currency)
-        redemption = _redeem(offer=offer, reader=reader, now=now, subscription=subscription)
+        redemption = redeem(offer=offer, reader=reader, now=now, subscription=subscription)
         if offer.kind == OfferKind.TRIAL:
             _post_charge(subscription=subscription, key=f"retention:{redemption.pk}", amount=0,
                          start=subscription.period_end, end=subscription.period_end
@@ -463,7 +504,7 @@ def join_membership_with_offer(*, reader, plan: MembershipPlan, offer: Offer, id
                                                        period_start=now, period_end=end, renew_via=RenewVia.WALLET)
         except IntegrityError:
             raise PurchaseRefused(_("You are already a member.")) from None
-        _redeem(offer=offer, reader=reader, now=now, membership=membership)
+        redeem(offer=offer, reader=reader, now=now, membership=membership)
         if due > 0:
             pool = ledger.account_for(kind=AccountKind.POOL, currency=currency)
             posted = ledger.transfer(key=key, kind=TransferKind.MEMBERSHIP, locked=locked,

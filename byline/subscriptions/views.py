@@ -209,6 +209,10 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     if offer.target == OfferTarget.MEMBERSHIP:
         return _back_to(reverse("subscriptions:membership_offer", args=[offer.token]))
+    if offer.target == OfferTarget.COLLECTION:
+        # The collection's buy page (in payments, by its URL name): it checks the offer for the reader.
+        return _back_to(f"{reverse('purchases:buy_collection', args=[offer.collection.slug])}?"
+                        f"{urlencode({'offer': offer.token})}")
     return _back_to(f"{reverse('subscriptions:confirm', args=[offer.author.slug])}?"
                     f"{urlencode({'interval': Interval.MONTH, 'offer': offer.token})}")
 

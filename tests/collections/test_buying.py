@@ -138,3 +138,17 @@ def test_the_author_is_credited_less_the_platform_fee(series, reader, author):
     bought = services.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key())
     assert bought.author_share_minor + bought.platform_fee_minor == 700
     assert bought.author_share_minor == 630
+
+
+def test_a_part_counted_towards_the_collection_cannot_be_refunded_on_request_alone(author, reader):
+    author.refund_hours = 24
+    author.save()
+    collection, parts = make_collection(author)
+    fund(reader, 2000)
+    part = purchases.unlock_with_wallet(reader=reader, article=parts[0], idempotency_key=new_key())
+    services.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key())
+    later = timezone.now() + dt.timedelta(minutes=30)
+    with pytest.raises(UndoRefused) as refused:
+        purchases.refund_on_request(reader=reader, purchase_id=part.pk, now=later)
+    assert refused.value.code == "credited" and balance(reader) == 2000 - 300 - 400
+    assert_balanced()

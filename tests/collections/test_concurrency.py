@@ -73,3 +73,32 @@ def test_a_part_undo_racing_the_collection_buy_that_counts_it_leaves_one_of_them
         assert isinstance(undo, PurchaseRefused) and whole.credit_minor == 300 and whole.paid_minor == 400
     assert balance(reader) == 5000 - 700
     assert_balanced()
+
+
+def test_ten_readers_taking_a_three_use_offer_at_once_get_three(author):
+    from byline.subscriptions import services as offers
+    from byline.subscriptions.errors import OfferRefused
+    from byline.subscriptions.models import Offer, OfferKind, OfferTarget
+    from tests.purchases.test_concurrency import run_concurrently
+
+    collection, _parts = make_collection(author)
+    offer = offers.create_offer(target=OfferTarget.COLLECTION, collection=collection, kind=OfferKind.PERCENT,
+                                percent_off=50, max_redemptions=3)
+    readers = [make_user() for _ in range(10)]
+    for reader in readers:
+        fund(reader, 1000)
+
+    def buy(index):
+        try:
+            services.buy_with_wallet(reader=readers[index], collection=collection, idempotency_key=new_key(),
+                                     offer=offer, quoted_minor=350)
+            return "bought"
+        except OfferRefused:
+            return "refused"
+
+    outcomes = run_concurrently(10, buy)
+    assert outcomes.count("bought") == 3 and outcomes.count("refused") == 7
+    assert Offer.objects.get(pk=offer.pk).redeemed == 3 == offer.redemptions.count()
+    assert sorted(balance(reader) for reader in readers) == [650] * 3 + [1000] * 7
+    assert CollectionPurchase.objects.filter(collection=collection).count() == 3
+    assert_balanced()

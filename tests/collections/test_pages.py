@@ -162,3 +162,28 @@ def test_search_finds_the_collection_by_its_title(client, series):
     collection, _parts = series
     page = client.get(reverse("search:search"), {"q": "harbour series"}).content.decode()
     assert collection.get_absolute_url() in page
+
+
+def test_the_studio_form_sets_an_own_price_per_currency_which_readers_there_pay(author):
+    from django.test import Client
+
+    from byline.collections.models import Collection
+    from byline.pricing.conversion import sold_currencies
+
+    if "CNY" not in sold_currencies():
+        pytest.skip("the site sells no CNY")
+    client = Client()
+    client.force_login(author.user)
+    form = {"title": "Tea roads\r\n", "slug": "tea-roads", "description": "Line one\r\nline two", "price": "7",
+            "currency": "USD", "price_cny": "29", "includes_later": "on"}
+    assert client.post("/en/write/collections/new/", {**form, "price_cny": "2.999"}).status_code == 400
+    saved = client.post("/en/write/collections/new/", form)
+    assert saved.status_code == 303
+    collection = Collection.objects.get(slug="tea-roads")
+    assert collection.prices == {"CNY": 2900} and collection.price_in("CNY") == 2900
+    page = client.get(saved["Location"]).content.decode()
+    assert 'name="price_cny"' in page and 'value="29.00"' in page
+    changed = client.post(saved["Location"], {**form, "price_cny": ""})
+    assert changed.status_code == 303
+    collection.refresh_from_db()
+    assert collection.prices == {}

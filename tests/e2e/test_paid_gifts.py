@@ -1,18 +1,20 @@
-"""Paid gifts and refunds on request in Chromium: a reader gives an article (claim link) and a month of
-membership (by e-mail) and another reader claims both; a buyer refunds a purchase themselves from its
-receipt. English at 1280 px, Chinese on a 390 px phone, and the caring version (关怀版); every page axe-clean,
-fitting its width, and in the caring version large text and big targets."""
+"""Paid gifts and refunds on request in Chromium: a reader gives an article (claim link), a month of
+membership (by e-mail) and two months of a writer's subscription (claim link, from the writer's subscribe
+page), and another reader claims all three and reads a paid article of that writer; a buyer refunds a
+purchase themselves from its receipt. English at 1280 px, Chinese on a 390 px phone, and the caring version
+(关怀版); every page axe-clean, fitting its width, and in the caring version large text and big targets."""
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from byline.access.decision import decide
+from byline.access.decision import Reason, decide
 from byline.articles.services import set_article_refund_hours
 from byline.gifts.models import GiftKind, GiftState, PaidGift
 from byline.ledger.invariants import assert_balanced
 from byline.purchases.models import MembershipPlan, PurchaseStatus
 from byline.purchases.services import unlock_with_wallet
+from byline.subscriptions.services import set_price
 from tests.conftest import LOCKED_SENTINEL, make_article, make_author, make_user
 from tests.e2e.checks import DESKTOP, PHONE, problems_on
 from tests.e2e.reading_support import COOKIE, MODES, signed_in_cookies
@@ -92,6 +94,36 @@ def walk(browser, live_server, screenshot_dir, lang, viewport, tag, *, caring=Fa
     check(page, "7-claimed-membership")
     context.close()
     assert decide(friend, article).allowed and PaidGift.objects.filter(recipient=friend).count() == 2
+
+    # Two months of the writer's subscription, given from their subscribe page; a reader with nothing else
+    # (no membership, no purchase) claims them and reads a paid article of theirs that no gift named.
+    set_price(author=author, interval="month", currency="USD", price_minor=500)
+    essay = make_article(author=author, title=f"Harbour essays {tag}", slug=f"essays-{tag}")
+    context, page = browse_as(browser, live_server, giver, lang, viewport, caring)
+    page.goto(live_server.url + at(lang, "subscriptions:subscribe", author.slug))
+    page.get_by_test_id("give-writer").click()
+    page.select_option("select[name=months]", "2")
+    page.locator("input[name=how][value=link]").check()
+    check(page, "10-give-writer")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("[data-testid=pay-gift]")
+    check(page, "11-confirm-writer")
+    page.get_by_test_id("pay-gift").click()
+    page.wait_for_selector("[data-testid=claim-link]")
+    writer_link = page.get_by_test_id("claim-link").input_value()
+    context.close()
+    fan = make_user(f"fan{tag}")
+    context, page = browse_as(browser, live_server, fan, lang, viewport, caring)
+    page.goto(writer_link)
+    check(page, "12-claim-writer")
+    page.get_by_test_id("claim").click()
+    page.wait_for_url("**" + at(lang, "articles:author", author.slug))
+    check(page, "13-claimed-writer")
+    page.goto(live_server.url + at(lang, "articles:detail", essay.slug))
+    assert LOCKED_SENTINEL in page.content()
+    check(page, "14-writer-article")
+    context.close()
+    assert decide(fan, essay).reason == Reason.AUTHOR_SUBSCRIPTION and balance(giver) == 5_000 - 300 - 800 - 1_000
 
     # Refund on request: the author allows 24 hours; the friend buys another article and refunds it later.
     other = make_article(author=author, title=f"Tide tables {tag}", slug=f"tides-{tag}")

@@ -104,3 +104,81 @@ def test_gifts_bought_at_once_never_overdraw_the_wallet(author):
     assert outcomes.count("bought") == 3 and balance(buyer) == 100
     assert PaidGift.objects.filter(state=GiftState.PAID).count() == 3
     assert_balanced()
+
+
+def _kind_gift(kind, author):
+    """A paid gift of a whole collection or of two months of a writer's subscription, and what it opens."""
+    from byline.subscriptions import services as subscription_services
+    from tests.collections.conftest import make_collection
+    from tests.conftest import make_article
+
+    buyer = make_user()
+    fund(buyer, 2000)
+    if kind == "collection":
+        collection, parts = make_collection(author, slug=f"gifted-{new_key()[:8]}")
+        order = services.collection_order(collection=collection)
+    else:
+        subscription_services.set_price(author=author, interval="month", currency="USD", price_minor=500)
+        parts = [make_article(author=author, slug=f"months-{new_key()[:8]}")]
+        order = services.author_order(author=author, months=2)
+    return buyer, services.buy_gift(buyer=buyer, order=order, idempotency_key=new_key()), parts
+
+
+@pytest.mark.parametrize("kind", ["collection", "author"])
+def test_twenty_readers_claiming_a_collection_or_months_gift_claim_it_once(author, kind):
+    _buyer, gift, parts = _kind_gift(kind, author)
+    readers = [make_user() for _ in range(20)]
+    outcomes = run_concurrently(20, lambda i: _outcome(lambda: services.claim_gift(token=gift.token,
+                                                                                    reader=readers[i])))
+    assert outcomes.count("ok") == 1 and outcomes.count("claimed") == 19
+    assert [decide(r, parts[0]).allowed for r in readers].count(True) == 1
+    assert_balanced()
+
+
+@pytest.mark.parametrize("kind", ["collection", "author"])
+@pytest.mark.parametrize("round_", range(3))
+def test_a_refund_racing_the_claim_of_a_collection_or_months_gift_lets_one_win(author, kind, round_):
+    buyer, gift, parts = _kind_gift(kind, author)
+    friend = make_user()
+    start = threading.Barrier(2)
+
+    def act(index):
+        start.wait()
+        if index == 0:
+            return _outcome(lambda: services.claim_gift(token=gift.token, reader=friend))
+        return _outcome(lambda: services.refund_gift(buyer=buyer, gift_id=gift.pk))
+
+    claim, refund = run_concurrently(2, act)
+    state = PaidGift.objects.get(pk=gift.pk).state
+    if state == GiftState.CLAIMED:
+        assert (claim, refund) == ("ok", "claimed") and balance(buyer) == 2000 - gift.price_minor
+        assert decide(friend, parts[0]).allowed
+    else:
+        assert state == GiftState.REFUNDED and (claim, refund) == ("refunded", "ok") and balance(buyer) == 2000
+        assert not decide(friend, parts[0]).allowed
+    assert_balanced()
+
+
+def test_a_collection_gift_claimed_while_its_recipient_buys_it_opens_it_once(author):
+    from byline.collections import services as collection_services
+    from byline.collections.models import CollectionPurchase
+
+    _buyer, gift, _parts = _kind_gift("collection", author)
+    friend = make_user()
+    fund(friend, 1000)
+    start = threading.Barrier(2)
+
+    def act(index):
+        start.wait()
+        if index == 0:
+            return _outcome(lambda: services.claim_gift(token=gift.token, reader=friend))
+        try:
+            collection_services.buy_with_wallet(reader=friend, collection=gift.collection, idempotency_key=new_key())
+            return "bought"
+        except Exception as error:  # NotForSale: the gift came first
+            return type(error).__name__
+
+    outcomes = run_concurrently(2, act)
+    assert CollectionPurchase.objects.filter(reader=friend, status="active").count() == 1
+    assert sorted(outcomes) in (["bought", "has_it"], ["NotForSale", "ok"], ["bought", "ok"])
+    assert_balanced()

@@ -142,3 +142,68 @@ def test_gift_pages_answer_in_chinese(paid_article):
     client = _client(buyer)
     page = client.get(_url("gifts:give_article", paid_article.slug, lang="zh-hans")).content.decode()
     assert "买来送人" in page
+
+
+def test_a_writers_months_given_by_link_are_claimed_in_chinese_and_open_their_articles(author):
+    from byline.subscriptions import services as subscription_services
+
+    subscription_services.set_price(author=author, interval="month", currency="USD", price_minor=500)
+    from tests.conftest import make_article
+
+    article = make_article(author=author, slug="writer-gift-article")
+    buyer, friend = make_user(), make_user()
+    fund(buyer, 2000)
+    client = _client(buyer)
+    offer_page = client.get(_url("subscriptions:subscribe", author.slug)).content.decode()
+    assert _url("gifts:give_writer", author.slug) in offer_page
+    form = client.get(_url("gifts:give_writer", author.slug, lang="zh-hans")).content.decode()
+    assert "$5.00" in form
+    bad = client.post(_url("gifts:give_writer", author.slug), {"months": "13\x00", "how": "link",
+                                                                "idempotency_key": new_key()})
+    assert bad.status_code == 400
+    chosen = client.post(_url("gifts:give_writer", author.slug),
+                         {"months": "2", "how": "link", "message": "生日快乐\r\n", "idempotency_key": new_key()})
+    assert chosen.status_code == 303
+    gift = PaidGift.objects.get()
+    assert gift.kind == "author" and gift.price_minor == 1000
+    paid = client.post(chosen["Location"], {"confirmed": "yes", "quoted_price": "1000", "idempotency_key": new_key()})
+    assert paid.status_code == 303 and balance(buyer) == 1000
+    claim_page = Client().get(_url("gifts:claim", gift.token, lang="zh-hans")).content.decode()
+    assert author.name in claim_page and LOCKED_SENTINEL not in claim_page
+    claimed = _client(friend).post(_url("gifts:claim", gift.token, lang="zh-hans"))
+    assert claimed.status_code == 303 and claimed["Location"] == author.get_absolute_url()
+    assert LOCKED_SENTINEL in _client(friend).get(article.get_absolute_url()).content.decode()
+    earnings = _client(author.user).get(_url("purchases:earnings")).content.decode()
+    assert f"Sale as a gift: 2 months of {author.name}" in earnings
+    assert_balanced()
+
+
+def test_a_collection_gift_paid_by_card_is_held_when_the_payment_arrives(author, client):
+    from byline.payments.webhooks import receive
+    from tests.collections.conftest import make_collection
+    from tests.payments.conftest import signed
+    from tests.payments.test_sandbox import _completed_event
+
+    collection, parts = make_collection(author)
+    buyer, friend = make_user(), make_user()
+    client.force_login(buyer)
+    assert _url("gifts:give_collection", collection.slug) in client.get(collection.get_absolute_url()).content.decode()
+    chosen = client.post(_url("gifts:give_collection", collection.slug),
+                         {"how": "email", "recipient_email": "friend@example.net", "idempotency_key": new_key()})
+    gift = PaidGift.objects.get()
+    assert chosen.status_code == 303 and gift.kind == "collection" and gift.price_minor == 700
+    assert "by card" in client.get(chosen["Location"]).content.decode()
+    client.post(_url("purchases:gift_by_card", gift.pk), {"idempotency_key": new_key()})
+    checkout = gift.checkouts.get()
+    body, headers = signed(_completed_event(checkout, "evt_collection_gift_card"))
+    assert receive(provider_name="sandbox", body=body, headers=headers).status == 200
+    gift.refresh_from_db()
+    assert gift.state == GiftState.PAID and balance(buyer) == 0
+    claimed = _client(friend).post(_url("gifts:claim", gift.token))
+    assert claimed["Location"] == collection.get_absolute_url()
+    page = _client(friend).get(collection.get_absolute_url()).content.decode()
+    assert "The whole collection is yours" in page and "Undo this purchase" not in page
+    assert all(decide(friend, part).allowed for part in parts)
+    wallet = client.get(_url("purchases:wallet")).content.decode()
+    assert f"Gift: {collection.title}" in wallet
+    assert_balanced()

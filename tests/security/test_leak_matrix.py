@@ -913,6 +913,64 @@ def buyer_of_a_claimed_gift(client: Client, article: Article) -> None:
     client.transfer_ids = [gift.transfer_id]
 
 
+def _collection_gift_for(client: Client, article: Article):
+    """Someone buys the article's whole collection as a gift for the client's reader, who signs in."""
+    from byline.gifts import services as gifts
+
+    buyer, reader = make_user(), make_user()
+    fund(buyer, 5000)
+    order = gifts.collection_order(collection=_collection_holding(article), recipient_email=reader.email)
+    gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
+    client.force_login(reader)
+    return buyer, gift, reader
+
+
+def collection_gift_unclaimed(client: Client, article: Article) -> None:
+    """Someone bought the article's whole collection as a gift for this reader, who has not claimed it yet."""
+    _collection_gift_for(client, article)
+
+
+def collection_gift_taken_back(client: Client, article: Article) -> None:
+    """Someone bought the article's collection as a gift for this reader, then took it back before the claim."""
+    from byline.gifts import services as gifts
+    from byline.gifts.errors import GiftRefused
+
+    buyer, gift, reader = _collection_gift_for(client, article)
+    gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
+    with pytest.raises(GiftRefused):
+        gifts.claim_gift(token=gift.token, reader=reader)
+
+
+def buyer_of_a_claimed_collection_gift(client: Client, article: Article) -> None:
+    """The reader bought the article's collection as a gift and a friend claimed it: the friend reads every
+    part, the buyer none."""
+    from byline.gifts import services as gifts
+
+    buyer, gift, reader = _collection_gift_for(client, article)
+    gifts.claim_gift(token=gift.token, reader=reader)
+    assert decide(reader, article).allowed
+    client.force_login(buyer)
+    client.transfer_ids = [gift.transfer_id]
+
+
+def writer_months_gift_expired(client: Client, article: Article) -> None:
+    """Someone gave this reader a month of the article's writer's subscription; it was claimed forty days ago
+    and has run out (nothing renews: the renewal task ended it and charged nothing)."""
+    from byline.gifts import services as gifts
+    from byline.subscriptions.services import renew_due
+
+    _priced_writer(article.author)
+    buyer, reader = make_user(), make_user()
+    fund(buyer, 5000)
+    fund(reader, 5000)
+    gift = gifts.buy_gift(buyer=buyer, order=gifts.author_order(author=article.author, months=1),
+                          idempotency_key=uuid.uuid4().hex)
+    claimed_at = timezone.now() - dt.timedelta(days=40)
+    gifts.claim_gift(token=gift.token, reader=reader, now=claimed_at)
+    assert renew_due() == {"ended": 1}  # it was there, and is over
+    client.force_login(reader)
+
+
 STATES: dict[str, Callable[[Client, Article], None]] = {
     "anonymous": anonymous,
     "signed in without access": signed_in_without_access,
@@ -938,6 +996,10 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "buyer of a paid gift claimed by a friend": buyer_of_a_claimed_gift,
     "collection buyer (article added later, not included)": collection_buyer,
     "undone collection purchase": undone_collection_purchase,
+    "collection gift unclaimed": collection_gift_unclaimed,
+    "collection gift taken back before its claim": collection_gift_taken_back,
+    "buyer of a collection gift claimed by a friend": buyer_of_a_claimed_collection_gift,
+    "writer's subscription gift claimed, then run out": writer_months_gift_expired,
 }
 
 MATRIX = [(surface, state) for surface in SURFACES for state in STATES]
@@ -995,6 +1057,26 @@ def test_the_matrix_would_see_a_leak_an_author_subscriber_is_entitled_to(paid_ar
         purchases.unlock_with_wallet(reader=capped, article=make_article(author=paid_article.author),
                                      idempotency_key=uuid.uuid4().hex)
     for reader in (subscriber, capped):
+        client = Client()
+        client.force_login(reader)
+        _, content = SURFACES[surface].fetch(client, paid_article)
+        assert LOCKED_SENTINEL in content
+
+
+@pytest.mark.parametrize("surface", ["article page (en)", "caring version", "API article detail"])
+def test_the_matrix_would_see_a_leak_a_gift_recipient_is_entitled_to(paid_article, surface):
+    """Control: the claimer of a collection gift and of a writer's months do get the locked text."""
+    from byline.gifts import services as gifts
+
+    _priced_writer(paid_article.author)
+    buyer = make_user()
+    fund(buyer, 5000)
+    orders = [gifts.collection_order(collection=_collection_holding(paid_article)),
+              gifts.author_order(author=paid_article.author, months=1)]
+    for order in orders:
+        reader = make_user()
+        gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
+        gifts.claim_gift(token=gift.token, reader=reader)
         client = Client()
         client.force_login(reader)
         _, content = SURFACES[surface].fetch(client, paid_article)

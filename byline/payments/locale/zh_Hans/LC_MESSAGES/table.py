@@ -202,4 +202,6 @@ ZH = {
     "The writer of this article does not take tips.": "这篇文章的作者不接受赞赏。",
     "You cannot tip yourself.": "您不能赞赏自己。",
     "This way of paying starts at %(minimum)s. Please choose a larger tip, or tip from your balance.": "这种支付方式最低 %(minimum)s。请选择更大的金额，或用余额赞赏。",
+    'This offer cannot be used: it has ended, reached its limit, or you used it before.': '这个优惠无法使用：它已结束、已达到使用上限，或您已经用过。',
+    "%(months)d month of %(writer)s's subscription": ['%(writer)s 的 %(months)d 个月订阅'],
 }

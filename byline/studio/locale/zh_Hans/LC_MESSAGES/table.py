@@ -155,4 +155,6 @@ ZH = {
     "Choose an article first.": "请先选择一篇文章。",
     "Added “%(title)s”.": "已加入《%(title)s》。",
     "Taken out of the collection. Readers who bought the collection keep it.": "已从合集中移出。已购买合集的读者仍可阅读。",
+    'The offer has ended.': '这个优惠已结束。',
+    'Your offer is ready. Share its link or its code.': '您的优惠已创建。请分享它的链接或优惠码。',
 }

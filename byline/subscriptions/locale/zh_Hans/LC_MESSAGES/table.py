@@ -160,4 +160,8 @@ ZH = {
     "Your subscription to %(writer)s ends on %(date)s. Nothing more will be charged.": "您对%(writer)s的订阅将于 %(date)s 结束，之后不会再扣款。",
     'We could not reach the payment provider to stop your card renewal, so nothing has changed. Please try again in a few minutes.': '我们暂时联系不上支付服务商，无法停止您的银行卡自动续费，所以一切都没有改变。请过几分钟再试。',
     'Pay %(price)s by card, renewed by card': '用银行卡支付 %(price)s，之后自动续费',
+    'A whole collection': '整个合集',
+    'An offer on a collection needs its collection.': '合集优惠需要指定合集。',
+    'A collection is bought once: its offer takes a percentage or an amount off.': '合集只需购买一次：合集优惠只能按百分比或金额减免。',
+    "Give months of %(writer)s's subscription as a gift": '把 %(writer)s 的订阅月数作为礼物送人',
 }
