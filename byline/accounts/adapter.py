@@ -42,6 +42,10 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         return super().is_safe_url(url)
 
+    def get_password_change_redirect_url(self, request) -> str:
+        # After setting (or changing) a password: the account page that links to it, not allauth's change form.
+        return reverse("accounts:library")
+
     def login(self, request, user) -> None:
         user.backend = SESSION_BACKEND
         super().login(request, user)
