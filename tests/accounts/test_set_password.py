@@ -51,7 +51,18 @@ def test_a_code_only_reader_sets_a_password_from_the_log_in_help_and_uses_it(smt
     assert response.status_code == 302 and int(other.session["_auth_user_id"]) == user.pk
 
 
-def test_the_set_password_page_is_in_chinese_and_asks_strangers_to_log_in():
+def test_the_set_password_page_and_the_library_link_in_chinese_and_strangers_sent_to_log_in():
+    from tests.conftest import make_user
+
+    user = make_user("zhcodeonly")
+    user.set_unusable_password()
+    user.save()
     path = reverse("account_set_password").replace("/en/", "/zh-hans/")
     response = Client().get(path)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client = Client()
+    client.force_login(user, backend="byline.accounts.backends.CachedUserBackend")
+    page = client.get(path).content.decode()
+    assert "<h1 class=\"page-title\">设置密码</h1>" in page and "验证码登录仍然可用" in page
+    library = client.get(reverse("accounts:library").replace("/en/", "/zh-hans/")).content.decode()
+    assert "登录方式" in library and f'href="{path}">设置密码</a>' in library
