@@ -612,9 +612,9 @@ SURFACES: dict[str, Surface] = {
                                      note="both parts, on the shared e-mail templates"),
     "collection page, feeds, API and confirmation": Surface(
         collection_surfaces, expect=title, note="the collection the article is part of (made if none)"),
-    "receipt and confirmation e-mails": Surface(
+    "receipt, undo and confirmation e-mails": Surface(
         transactional_emails, expect=title,
-        note="a purchase's receipt (title and price) and the list's double opt-in, both parts"),
+        note="a purchase's receipt and the mail saying it was undone (title and price), the list's double opt-in"),
     "e-mail-only newsletter": Surface(
         email_only_newsletter, expect=preview,
         note="refused for a paid article; forced anyway, still the access decision's copy per recipient"),
