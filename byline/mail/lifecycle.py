@@ -96,8 +96,9 @@ def send_membership_renewed(charge_id: int, request_language: str) -> bool:
     transactional.send(
         template="mail/email/membership_renewed", to=membership.reader.email, language=language,
         subject=lambda: _("Your membership is renewed: %(plan)s") % {"plan": plan},
-        context={"plan": plan, "price": membership.price_minor, "currency": membership.currency, "until": charge.period_end,
-                 "card": membership.renew_via == "card", "membership_url": membership_url})
+        context={"plan": plan, "price": membership.price_minor, "currency": membership.currency,
+                 "until": charge.period_end, "card": membership.renew_via == "card",
+                 "membership_url": membership_url})
     return True
 
 
