@@ -1,7 +1,8 @@
 """E-mails about what happened to a reader's money, on the shared templates (`transactional`), in their language:
-a purchase undone or refunded, a membership renewed, a membership ended.
+a purchase undone or refunded; a membership or a subscription to a writer renewed, or ended.
 
-Each one follows a row written by the app that owns it (purchases), through `post_save` (as the receipt does):
+Each one follows a row written by the app that owns it (purchases, subscriptions), through `post_save` (as the
+receipt does):
 the apps that move money never wait on a mail server, and this module imports none of them. Sent after the
 transaction commits, by a task. None carries article text (titles, prices, dates and links only), so none needs
 an access decision: the same message whoever reads it.
@@ -9,6 +10,8 @@ an access decision: the same message whoever reads it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from celery import shared_task
@@ -70,65 +73,96 @@ def send_purchase_ended(purchase_id: int, request_language: str) -> bool:
     return True
 
 
-@receiver(post_save, sender="purchases.MembershipCharge", dispatch_uid="mail-membership-renewed")
-def membership_charged(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
-    if raw or not created:
-        return
-    charge_id, language = instance.pk, _request_language()
-    transaction.on_commit(lambda: send_membership_renewed.delay(charge_id, language), robust=True)
+@dataclass(frozen=True)
+class Periodic:
+    """Something paid by the period: its row, its charges' row, how to name it and where the reader manages it."""
+
+    kind: str  # "membership" or "subscription": the templates word each
+    model: str
+    charge_model: str
+    charge_to: str  # the charge's field naming the row
+    related: tuple[str, ...]
+    name: Callable[[Any], str]
+    page: str  # URL name
 
 
-@shared_task(name="byline.mail.send_membership_renewed", autoretry_for=(OSError,), retry_backoff=True,
-             max_retries=5)
-def send_membership_renewed(charge_id: int, request_language: str) -> bool:
-    charge = (apps.get_model("purchases", "MembershipCharge").objects
-              .select_related("membership", "membership__plan", "membership__reader").filter(pk=charge_id).first())
-    # The first period's charge is the joining itself (the membership page says so): only later ones are renewals.
-    if charge is None or charge.period_start <= charge.membership.period_start:
+PERIODIC = (
+    Periodic("membership", "purchases.Membership", "purchases.MembershipCharge", "membership", ("plan", "reader"),
+             lambda m: m.plan.display_name, "purchases:membership"),
+    Periodic("subscription", "subscriptions.AuthorSubscription", "subscriptions.SubscriptionCharge", "subscription",
+             ("author", "reader"), lambda s: s.author.name, "subscriptions:mine"),
+)
+
+
+def _connect(periodic: Periodic) -> None:
+    def charged(sender: Any, instance: Any, created: bool = False, raw: bool = False, **kwargs: Any) -> None:
+        if raw or not created:
+            return
+        charge_id, language = instance.pk, _request_language()
+        transaction.on_commit(lambda: send_renewed.delay(periodic.kind, charge_id, language), robust=True)
+
+    def saved(sender: Any, instance: Any, created: bool = False, raw: bool = False, update_fields: Any = None,
+              **kwargs: Any) -> None:
+        if raw or created or not _status_written(update_fields) or instance.status != "ended":
+            return
+        row_id, language = instance.pk, _request_language()
+        transaction.on_commit(lambda: send_ended.delay(periodic.kind, row_id, language), robust=True)
+
+    post_save.connect(charged, sender=periodic.charge_model, weak=False, dispatch_uid=f"mail-{periodic.kind}-renewed")
+    post_save.connect(saved, sender=periodic.model, weak=False, dispatch_uid=f"mail-{periodic.kind}-ended")
+
+
+for _periodic in PERIODIC:
+    _connect(_periodic)
+
+
+def _periodic(kind: str) -> Periodic:
+    return next(p for p in PERIODIC if p.kind == kind)
+
+
+@shared_task(name="byline.mail.send_renewed", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_renewed(kind: str, charge_id: int, request_language: str) -> bool:
+    periodic = _periodic(kind)
+    charge = (apps.get_model(periodic.charge_model).objects
+              .select_related(*(f"{periodic.charge_to}__{name}" for name in periodic.related))
+              .filter(pk=charge_id).first())
+    row = getattr(charge, periodic.charge_to, None)
+    # The first period's charge is the joining itself (its page says so): only later ones are renewals.
+    if charge is None or charge.period_start <= row.period_start or not _reachable(row.reader):
         return False
-    membership = charge.membership
-    if not _reachable(membership.reader):
-        return False
-    language = transactional.language_for(membership.reader, request_language)
+    language = transactional.language_for(row.reader, request_language)
     with translation.override(language):
-        plan = membership.plan.display_name
-        membership_url = _site(reverse("purchases:membership"))
+        name, page_url = periodic.name(row), _site(reverse(periodic.page))
+    subjects = {"membership": lambda: _("Your membership is renewed: %(name)s") % {"name": name},
+                "subscription": lambda: _("Your subscription to %(name)s is renewed") % {"name": name}}
     transactional.send(
-        template="mail/email/membership_renewed", to=membership.reader.email, language=language,
-        subject=lambda: _("Your membership is renewed: %(plan)s") % {"plan": plan},
-        context={"plan": plan, "price": membership.price_minor, "currency": membership.currency,
-                 "until": charge.period_end, "card": membership.renew_via == "card",
-                 "membership_url": membership_url})
+        template="mail/email/renewed", to=row.reader.email, language=language, subject=subjects[kind],
+        context={"kind": kind, "name": name, "price": getattr(charge, "amount_minor", row.price_minor),
+                 "currency": row.currency, "until": charge.period_end, "card": row.renew_via == "card",
+                 "page_url": page_url})
     return True
 
 
-@receiver(post_save, sender="purchases.Membership", dispatch_uid="mail-membership-ended")
-def membership_saved(sender: Any, instance: Any, created: bool = False, raw: bool = False, update_fields: Any = None,
-                     **kwargs: Any) -> None:
-    if raw or created or not _status_written(update_fields) or instance.status != "ended":
-        return
-    membership_id, language = instance.pk, _request_language()
-    transaction.on_commit(lambda: send_membership_ended.delay(membership_id, language), robust=True)
-
-
-@shared_task(name="byline.mail.send_membership_ended", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_membership_ended(membership_id: int, request_language: str) -> bool:
-    Membership = apps.get_model("purchases", "Membership")
-    membership = Membership.objects.select_related("plan", "reader").filter(pk=membership_id).first()
-    if membership is None or membership.status != "ended" or not _reachable(membership.reader):
+@shared_task(name="byline.mail.send_ended", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_ended(kind: str, row_id: int, request_language: str) -> bool:
+    periodic = _periodic(kind)
+    Model = apps.get_model(periodic.model)
+    row = Model.objects.select_related(*periodic.related).filter(pk=row_id).first()
+    if row is None or row.status != "ended" or not _reachable(row.reader):
         return False
-    # Ended because another took its place (a gift, joining another plan): nothing ended for the reader.
-    if Membership.objects.filter(reader_id=membership.reader_id, status="active").exists():
+    # Ended because another took its place (a gift, joining another plan, new terms): nothing ended for the reader.
+    same = {"author_id": row.author_id} if kind == "subscription" else {}
+    if Model.objects.filter(reader_id=row.reader_id, status="active", **same).exists():
         return False
-    language = transactional.language_for(membership.reader, request_language)
+    language = transactional.language_for(row.reader, request_language)
     with translation.override(language):
-        plan = membership.plan.display_name
-        membership_url = _site(reverse("purchases:membership"))
+        name, page_url = periodic.name(row), _site(reverse(periodic.page))
         library_url = _site(reverse("accounts:library"))
+    subjects = {"membership": lambda: _("Your membership has ended: %(name)s") % {"name": name},
+                "subscription": lambda: _("Your subscription to %(name)s has ended") % {"name": name}}
     transactional.send(
-        template="mail/email/membership_ended", to=membership.reader.email, language=language,
-        subject=lambda: _("Your membership has ended: %(plan)s") % {"plan": plan},
-        context={"plan": plan, "ended": membership.period_end, "membership_url": membership_url,
+        template="mail/email/ended", to=row.reader.email, language=language, subject=subjects[kind],
+        context={"kind": kind, "name": name, "ended": row.period_end, "page_url": page_url,
                  "library_url": library_url})
     return True
 

@@ -1,6 +1,6 @@
-"""The e-mails that follow a reader's money (mail/lifecycle.py): an undone purchase, a membership renewed, a
-membership ended; sent when the transaction commits, received through a real SMTP server, both parts, both
-languages, on the shared templates."""
+"""The e-mails that follow a reader's money (mail/lifecycle.py): an undone purchase, a membership or a
+subscription to a writer renewed or ended; sent when the transaction commits, received through a real SMTP
+server, both parts, both languages, on the shared templates."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_a_membership_mails_when_renewed_and_when_it_ends_not_when_joined(
 
 
 def test_no_ended_mail_when_another_membership_takes_its_place(smtp_sink):  # noqa: F811
-    from byline.mail.lifecycle import send_membership_ended
+    from byline.mail.lifecycle import send_ended
     from byline.purchases.models import Membership
 
     plan = MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
@@ -82,7 +82,33 @@ def test_no_ended_mail_when_another_membership_takes_its_place(smtp_sink):  # no
     current = memberships.join_with_wallet(reader=reader, plan=plan, idempotency_key=new_key())
     replaced = Membership.objects.create(reader=reader, plan=plan, currency="USD", price_minor=800, status="ended",
                                          period_start=current.period_start, period_end=current.period_start)
-    assert send_membership_ended(replaced.pk, "en") is False and smtp_sink.to(reader.email) == []
+    assert send_ended("membership", replaced.pk, "en") is False and smtp_sink.to(reader.email) == []
     current.status = "ended"
     current.save(update_fields=["status"])
-    assert send_membership_ended(current.pk, "en") is True and len(smtp_sink.to(reader.email)) == 1
+    assert send_ended("membership", current.pk, "en") is True and len(smtp_sink.to(reader.email)) == 1
+
+
+def test_a_subscription_to_a_writer_mails_when_renewed_and_when_it_lapses(
+        author, smtp_sink, django_capture_on_commit_callbacks):  # noqa: F811
+    from byline.purchases.models import Interval
+    from byline.subscriptions import services as subscriptions
+
+    subscriptions.set_price(author=author, interval=Interval.MONTH, currency="USD", price_minor=500)
+    reader = make_user("subscriber")
+    fund(reader, 1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        subscription = subscriptions.subscribe_with_wallet(reader=reader, author=author, interval=Interval.MONTH,
+                                                           idempotency_key=new_key(), currency="USD")
+    assert smtp_sink.to(reader.email) == []  # joining is not a renewal
+    with django_capture_on_commit_callbacks(execute=True):
+        assert subscriptions.renew_due(now=subscription.period_end + dt.timedelta(minutes=1)) == {"renewed": 1}
+    [renewed] = smtp_sink.to(reader.email)
+    text, html = parts(renewed)
+    assert author.display_name in renewed["Subject"] and "was paid from your wallet" in text and "$5.00" in html
+    assert framed(text, html) and "/subscriptions/mine/" in text
+    subscription.refresh_from_db()
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        assert subscriptions.renew_due(now=subscription.period_end + dt.timedelta(minutes=1)) == {"lapsed": 1}
+    _renewed, ended = smtp_sink.to(reader.email)
+    text, html = parts(ended)
+    assert "订阅已结束" in ended["Subject"] and "订阅已结束" in text and "订阅已结束" in html and framed(text, html)
