@@ -236,6 +236,7 @@ ACCOUNT_FORMS = {
     "signup": "byline.accounts.forms.CodeSignupForm",
     "confirm_login_code": "byline.accounts.forms.CodeForm",
     "confirm_email_verification_code": "byline.accounts.forms.SignupCodeForm",
+    "set_password": "byline.accounts.forms.PasswordSetForm",
 }
 ACCOUNT_SIGNUP_FIELDS = ["email*"]  # no username, no password: the code proves the address
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"

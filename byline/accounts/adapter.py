@@ -1,6 +1,6 @@
 """Byline's hooks into django-allauth (sign-in by e-mail code, WeChat): who signs in is loaded per request by the
-cached user backend, names that look like existing ones are refused, and the code e-mails go out in the
-reader's language through Django's mail."""
+cached user backend, names that look like existing ones are refused, and the code e-mails go out on the shared
+e-mail templates (mail/transactional.py), in the language of the request that asked for them."""
 
 from __future__ import annotations
 
@@ -8,10 +8,20 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from byline.accounts import code_link
 from byline.accounts.selectors import lookalike_username_exists
+from byline.mail import transactional
+
+# allauth's e-mails that Byline writes itself, as `<prefix>.txt` and `<prefix>.html` on the shared templates
+# (its subjects stay `<prefix>_subject.txt`). Any other allauth e-mail (notifications Byline does not turn on)
+# would go out through allauth's own templates.
+SHARED_EMAILS = frozenset(f"account/email/{name}" for name in (
+    "login_code", "email_confirmation", "email_confirmation_signup", "unknown_account", "account_already_exists"))
 
 # The backend the session names: every later request loads the user through it (accounts/backends.py).
 SESSION_BACKEND = "byline.accounts.backends.CachedUserBackend"
@@ -32,15 +42,28 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         return super().is_safe_url(url)
 
+    def get_password_change_redirect_url(self, request) -> str:
+        # After setting (or changing) a password: the account page that links to it, not allauth's change form.
+        return reverse("accounts:library")
+
     def login(self, request, user) -> None:
         user.backend = SESSION_BACKEND
         super().login(request, user)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        # Byline's name and address in every message (allauth's `current_site` is only the host name).
-        context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL,
-                   "login_code_url": settings.SITE_URL + reverse("account_request_login_code"), **context}
-        super().send_mail(template_prefix, email, context)
+        if template_prefix not in SHARED_EMAILS:
+            return super().send_mail(template_prefix, email, context)
+        request = context.get("request")
+        # The reader is looking at a page in this language right now, and will type the code there.
+        language = transactional.language_for(None, translation.get_language())
+        with translation.override(language):
+            context = {"site_name": settings.SITE_NAME, "email": email,
+                       "login_code_url": settings.SITE_URL + reverse("account_request_login_code"), **context}
+            if template_prefix == "account/email/login_code" and request is not None and context.get("code"):
+                context["login_link"] = code_link.link_for(request, context["code"])
+        context.pop("request", None)
+        transactional.send(template=template_prefix, to=email, language=language, context=context,
+                           subject=lambda: render_to_string(f"{template_prefix}_subject.txt", context))
 
     def clean_username(self, username, shallow=False):
         username = super().clean_username(username, shallow=shallow)

@@ -97,8 +97,15 @@ def _user_from_cache(entry: Any) -> Any:
         return None  # written by an older version: read the row again
     user = get_user_model().from_db(None, list(fields), entry[:len(fields)])  # the password stays deferred
     session_hash = entry[len(fields)]
-    # The session check compares this with the session's copy; computing it would load the password.
-    user.get_session_auth_hash = lambda: session_hash
+    # The session check compares this with the session's copy; computing it would load the password. Once the
+    # password is set on this object (a password set or change in this request), the hash is the new one's:
+    # the session then keeps the reader signed in (update_session_auth_hash) instead of storing the old hash.
+    def get_session_auth_hash() -> str:
+        if "password" in user.get_deferred_fields():
+            return session_hash
+        return type(user).get_session_auth_hash(user)
+
+    user.get_session_auth_hash = get_session_auth_hash
     for name, values in zip(USER_RELATED, entry[-1], strict=True):
         model, names = _related_fields(name)
         user._state.fields_cache[name] = None if values is None else model.from_db(None, list(names), values)

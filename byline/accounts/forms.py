@@ -1,4 +1,5 @@
 from allauth.account.forms import ConfirmEmailVerificationCodeForm, ConfirmLoginCodeForm, RequestLoginCodeForm
+from allauth.account.forms import SetPasswordForm as SetPasswordFormBase
 from allauth.account.forms import SignupForm as CodeSignupFormBase
 from allauth.account.models import EmailAddress
 from django import forms
@@ -128,3 +129,14 @@ class SignupCodeForm(ConfirmEmailVerificationCodeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _code_field_as_ours(self)
+
+
+class PasswordSetForm(SetPasswordFormBase):
+    """allauth's "set a password" (a reader who signed up by code), with labels and no placeholders repeating them,
+    as on Byline's other forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in ("password1", "password2"):
+            self.fields[field].widget.attrs.pop("placeholder", None)
+            self.fields[field].widget.attrs["autocomplete"] = "new-password"

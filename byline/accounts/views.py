@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from byline.accounts import throttling, wechat
+from byline.accounts import code_link, throttling, wechat
 from byline.accounts.forms import FakeScanForm, RefusedLoginForm, SignUpForm
 from byline.accounts.selectors import library_for
 from byline.core.redirects import safe_next
@@ -105,6 +105,31 @@ def confirm_login_code(request: HttpRequest) -> HttpResponse:
             throttling.code_succeeded(user_pk)
         return response
     return allauth_views.confirm_login_code(request)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in_by_link(request: HttpRequest) -> HttpResponse:
+    """The link in the code e-mail (accounts/code_link.py): a page with one button that signs in with the pending
+    code of this browser; the code itself is filled in here, never shown or carried by the link."""
+    next_url = safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or "accounts:library")
+    token = request.POST.get("t") or request.GET.get("t") or ""
+    found = code_link.pending_code(request, token, next_url)
+    if found is None:
+        return render(request, "account/code_link.html", {"invalid": True, "next": next_url}, status=400)
+    code, email = found
+    if request.method == "POST":
+        data = request.POST.copy()
+        data.setlist("code", [code])
+        data.pop("action", None)  # only "verify": the link cannot ask for another code
+        request.POST = data
+        response = confirm_login_code(request)
+        if request.user.is_authenticated:
+            code_link.forget(request)
+        return response
+    return render(request, "account/code_link.html", {"email": email, "token": token, "next": next_url})
 
 
 @never_cache

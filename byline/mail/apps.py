@@ -7,4 +7,4 @@ class MailConfig(AppConfig):
     verbose_name = _("E-mail")
 
     def ready(self) -> None:
-        from byline.mail import receipts  # noqa: F401 (the receipt after each purchase)
+        from byline.mail import lifecycle, receipts  # noqa: F401 (receipts, undo, membership renewed and ended)

@@ -127,8 +127,10 @@ def _both_parts(message) -> str:
 
 
 def transactional_emails(client: Client, article: Article) -> tuple[int, str]:
-    """The shared-template e-mails around an article: the receipt of a purchase of it (title and price only,
-    the same for everyone) and the double opt-in message of its author's list, asked for by this client."""
+    """The shared-template e-mails around an article: the receipt of a purchase of it and the mail saying it
+    was undone (title and price only, the same for everyone), and the double opt-in message of its author's
+    list, asked for by this client."""
+    from byline.mail.lifecycle import send_purchase_ended
     from byline.mail.receipts import send_receipt
     from byline.purchases.models import Purchase
 
@@ -138,9 +140,11 @@ def transactional_emails(client: Client, article: Article) -> tuple[int, str]:
     purchase = purchases.unlock_with_wallet(reader=buyer, article=article, idempotency_key=uuid.uuid4().hex)
     assert Purchase.objects.filter(pk=purchase.pk).exists()
     send_receipt(purchase.pk, "en")
+    purchases.undo_purchase(reader=buyer, purchase_id=purchase.pk)
+    assert send_purchase_ended(purchase.pk, "en")
     response = client.post(reverse("audience:subscribe_author", args=[article.author.slug]),
                            {"email": f"list-{uuid.uuid4().hex[:8]}@example.org"}, follow=True)
-    assert len(mail.outbox) == 2, [m.subject for m in mail.outbox]
+    assert len(mail.outbox) == 3, [m.subject for m in mail.outbox]
     return response.status_code, "\n".join(_both_parts(m) for m in mail.outbox)
 
 
@@ -608,9 +612,9 @@ SURFACES: dict[str, Surface] = {
                                      note="both parts, on the shared e-mail templates"),
     "collection page, feeds, API and confirmation": Surface(
         collection_surfaces, expect=title, note="the collection the article is part of (made if none)"),
-    "receipt and confirmation e-mails": Surface(
+    "receipt, undo and confirmation e-mails": Surface(
         transactional_emails, expect=title,
-        note="a purchase's receipt (title and price) and the list's double opt-in, both parts"),
+        note="a purchase's receipt and the mail saying it was undone (title and price), the list's double opt-in"),
     "e-mail-only newsletter": Surface(
         email_only_newsletter, expect=preview,
         note="refused for a paid article; forced anyway, still the access decision's copy per recipient"),
