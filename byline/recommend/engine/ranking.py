@@ -74,8 +74,7 @@ class Candidates:
         self.bounds = np.append(np.arange(0, B, self.group), B)
         self.starts = np.searchsorted(item, self.bounds * W)
         # each entry's cell in its group's table: (line - first line of the group) * V + term
-        line = item // max(W, 1)
-        self.cell = (line - self.bounds[np.searchsorted(self.bounds, line, side="right") - 1]) * V + term
+        self.cell = (item // max(W, 1) % self.group) * V + term
         self.dense = None
         if inputs.E is not None and inputs.dense_weight:
             self.dense = inputs.E[np.where(right >= 0, right, 0)]
@@ -150,7 +149,7 @@ def _coread_values(coread: sp.csr_matrix, own: np.ndarray, cand: np.ndarray) -> 
 
 
 def _coread_rows(coread: sp.csr_matrix | None, own: np.ndarray, width: int) -> np.ndarray:
-    """Each row's co-read docs (up to ``width``), -1 padded."""
+    """Each row's ``width`` most co-read docs (ties: lower row first), -1 padded."""
     if coread is None or not width:
         return np.full((len(own), 0), -1, np.int64)
     out = np.full((len(own), width), -1, np.int64)
@@ -158,7 +157,8 @@ def _coread_rows(coread: sp.csr_matrix | None, own: np.ndarray, width: int) -> n
         if r >= coread.shape[0]:
             continue
         a, b = coread.indptr[r], coread.indptr[r + 1]
-        c = coread.indices[a:b][:width]
+        cols, vals = coread.indices[a:b], coread.data[a:b]
+        c = cols[np.lexsort((cols, -vals))[:width]]
         out[i, : len(c)] = c
     return out
 
@@ -173,8 +173,8 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
     own = np.asarray(own, dtype=np.int64)
     if not len(own):
         return []
-    extra = _coread_rows(inputs.coread, own, p.candidates)
-    cand = np.concatenate([np.asarray(cand, dtype=np.int64), extra], axis=1)
+    extra = _coread_rows(inputs.coread, own, p.coread_candidates)
+    cand = np.concatenate([np.asarray(cand, dtype=np.int64)[:, : p.rank_candidates], extra], axis=1)
     # a co-read doc already among the text neighbours appears once
     dup = np.zeros(cand.shape, bool)
     for j in range(cand.shape[1] - extra.shape[1], cand.shape[1]):
