@@ -295,3 +295,13 @@ def test_tokenizer_cuts_several_chinese_runs_as_it_cuts_each_alone():
     together = tokenize("，".join(runs) + " Markets rallied; 市场反应强烈")
     alone = [w for run in [*runs, "市场反应强烈"] for w in tokenize(run)]
     assert sorted(together) == sorted(alone + ["market", "rallied"])
+
+
+def test_the_ranker_adds_the_most_co_read_docs_not_the_first_by_row():
+    import scipy.sparse as sp
+
+    from byline.recommend.engine.ranking import _coread_rows
+
+    coread = sp.csr_matrix(np.array([[0, 0.1, 0.9, 0.5, 0.5], [0.3, 0, 0, 0, 0]] + [[0] * 5] * 3, np.float32))
+    rows = _coread_rows(coread, np.array([0, 1, 4]), 3)
+    assert rows.tolist() == [[2, 3, 4], [0, -1, -1], [-1, -1, -1]]  # best first; a tie to the lower row
