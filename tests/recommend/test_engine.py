@@ -287,3 +287,21 @@ def test_sentence_embeddings_are_blended_with_the_text_and_needed_at_publish():
         related_for_new(index, new)
     mine, _ = related_for_new(index, new, embed=embed)
     assert mine
+
+
+def test_tokenizer_cuts_several_chinese_runs_as_it_cuts_each_alone():
+    # all CJK runs of a text go to the segmenter in one call; each must come out as if cut on its own
+    runs = ["投资者关注央行利率决定", "苹果公司发布新机型", "北京大学图书馆"]
+    together = tokenize("，".join(runs) + " Markets rallied; 市场反应强烈")
+    alone = [w for run in [*runs, "市场反应强烈"] for w in tokenize(run)]
+    assert sorted(together) == sorted(alone + ["market", "rallied"])
+
+
+def test_the_ranker_adds_the_most_co_read_docs_not_the_first_by_row():
+    import scipy.sparse as sp
+
+    from byline.recommend.engine.ranking import _coread_rows
+
+    coread = sp.csr_matrix(np.array([[0, 0.1, 0.9, 0.5, 0.5], [0.3, 0, 0, 0, 0]] + [[0] * 5] * 3, np.float32))
+    rows = _coread_rows(coread, np.array([0, 1, 4]), 3)
+    assert rows.tolist() == [[2, 3, 4], [0, -1, -1], [-1, -1, -1]]  # best first; a tie to the lower row

@@ -68,6 +68,8 @@ class Params:
     embedding_weight: float = 0.3  # sentence embeddings' share of the similarity, when a back end gives them
     # --- neighbour graph (neighbours.py)
     candidates: int = 50  # neighbours kept per doc; the ranker re-scores only these
+    rank_candidates: int = 25  # the ranker re-scores each doc's nearest this many of them (its main cost)
+    coread_candidates: int = 10  # plus this many docs most read with it (co-reading cosine)
     exact_max_docs: int = 20_000  # above this, grouped (k-means) search instead of all pairs
     block_cells: int = 4_000_000  # query rows x candidate rows scored at once (dense float32)
     cluster_factor: float = 1.0  # k-means groups = factor * sqrt(n)

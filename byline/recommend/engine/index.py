@@ -207,8 +207,12 @@ def related_for_new(
 
 def _to_all(index: Index, vector: sp.csr_matrix, dense: np.ndarray | None) -> np.ndarray:
     """One doc's similarity to every row, as :func:`~.text.similarity` computes it (``X @ v`` keeps
-    the big matrix in its stored orientation: ``v @ X.T`` would transpose it on every publish)."""
-    S = np.asarray((index.X @ vector.T).toarray(), dtype=np.float32).ravel()
+    the big matrix in its stored orientation: ``v @ X.T`` would transpose it on every publish; ``v`` dense
+    over the vocabulary makes it one pass over X's entries, where a sparse ``v`` took two and built a sparse
+    result: the same sums, each row's products added in the same order)."""
+    v = np.zeros(index.X.shape[1], np.float32)
+    v[vector.indices] = vector.data
+    S = np.asarray(index.X @ v, dtype=np.float32).ravel()
     if dense is None or not index.dense_weight:
         return S
     return ((1 - index.dense_weight) * S + index.E @ dense[0]).astype(np.float32)

@@ -59,50 +59,64 @@ def _gathered(X: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.repeat(np.arange(len(rows)), lengths), X.indices[pos], X.data[pos]
 
 
-def _term_dots(XL: sp.csr_matrix, left: np.ndarray, XR: sp.csr_matrix, right: np.ndarray) -> np.ndarray:
-    """For each line b, the dot products of row ``left[b]`` of ``XL`` with rows ``right[b, :]`` of ``XR``
+class Candidates:
+    """Each line's candidate rows (B x W, -1 = none) with their stored entries gathered once: both the
+    doc's own similarities and its neighbours' votes read the same candidates, so the gathering (most
+    of the work of a rebuild's ranking) is done once per batch, not once per pass."""
+
+    def __init__(self, inputs: RankingInputs, right: np.ndarray):
+        self.right = right
+        B, W = right.shape
+        V = inputs.X.shape[1]
+        self.group = max(1, _TABLE_CELLS // max(V, 1))  # lines whose lookup tables are held at once
+        item, term, self.value = _gathered(inputs.X, right.ravel())
+        self.item = item
+        self.bounds = np.append(np.arange(0, B, self.group), B)
+        self.starts = np.searchsorted(item, self.bounds * W)
+        # each entry's cell in its group's table: (line - first line of the group) * V + term
+        self.cell = (item // max(W, 1) % self.group) * V + term
+        self.dense = None
+        if inputs.E is not None and inputs.dense_weight:
+            self.dense = inputs.E[np.where(right >= 0, right, 0)]
+
+
+def _term_dots(XL: sp.csr_matrix, left: np.ndarray, cands: Candidates) -> np.ndarray:
+    """For each line b, the dot products of row ``left[b]`` of ``XL`` with the line's candidate rows
     (-1 = an empty row): an array B x W.
 
-    Each line's left row is spread into a lookup table over the terms that occur on the left (never
-    the whole vocabulary), and the right rows' entries are looked up in it: the work follows the
-    entries read, and a line's values depend only on its own rows, whatever else is in the batch."""
-    B, W = right.shape
-    out = np.zeros((B, W), np.float64)
+    Each line's left row is spread into a lookup table over the vocabulary, and the candidates'
+    entries (gathered once, :class:`Candidates`) are looked up in it: the work follows the entries
+    read, and a line's values depend only on its own rows, whatever else is in the batch."""
+    B, W = cands.right.shape
+    out = np.zeros(B * W, np.float64)
     if not B or not W:
-        return out.astype(np.float32)
+        return out.reshape(B, W).astype(np.float32)
+    V = XL.shape[1]
     q_line, q_term, q_value = _gathered(XL, left)
-    r_item, r_term, r_value = _gathered(XR, right.ravel())
-    seen = np.zeros(max(XL.shape[1], XR.shape[1]), bool)
-    seen[q_term] = True
-    # the terms that occur on the left are numbered 0..U-1; every other term reads cell U, always 0
-    terms = int(seen.sum()) + 1
-    column = np.where(seen, np.cumsum(seen) - 1, terms - 1)
-    group = max(1, _TABLE_CELLS // terms)
-    table = np.zeros(min(B, group) * terms, np.float32)
-    bounds = np.append(np.arange(0, B, group), B)
-    q_starts = np.searchsorted(q_line, bounds)
-    r_starts = np.searchsorted(r_item, bounds * W)
-    for g, first in enumerate(range(0, B, group)):
-        qa, qb, ra, rb = q_starts[g], q_starts[g + 1], r_starts[g], r_starts[g + 1]
-        q_cells = (q_line[qa:qb] - first) * terms + column[q_term[qa:qb]]
+    table = np.zeros(min(B, cands.group) * V, np.float32)
+    q_starts = np.searchsorted(q_line, cands.bounds)
+    for g in range(len(cands.bounds) - 1):
+        first, last = cands.bounds[g], cands.bounds[g + 1]
+        qa, qb, ra, rb = q_starts[g], q_starts[g + 1], cands.starts[g], cands.starts[g + 1]
+        q_cells = (q_line[qa:qb] - first) * V + q_term[qa:qb]
         table[q_cells] = q_value[qa:qb]
-        items = r_item[ra:rb]
-        values = table[(items // W - first) * terms + column[r_term[ra:rb]]] * r_value[ra:rb]
-        out.ravel()[first * W : first * W + (min(B, first + group) - first) * W] = np.bincount(
-            items - first * W, weights=values, minlength=(min(B, first + group) - first) * W)
+        values = table[cands.cell[ra:rb]] * cands.value[ra:rb]
+        out[first * W : last * W] = np.bincount(cands.item[ra:rb] - first * W, weights=values,
+                                                minlength=(last - first) * W)
         table[q_cells] = 0
-    return out.astype(np.float32)
+    return out.reshape(B, W).astype(np.float32)
 
 
-def _line_similarities(inputs: RankingInputs, left: np.ndarray, right: np.ndarray,
+def _line_similarities(inputs: RankingInputs, left: np.ndarray, cands: Candidates,
                        left_rows: tuple[sp.csr_matrix, np.ndarray] | None = None) -> np.ndarray:
     """For each line b, the similarities (as ``text.similarity`` computes them) between row
-    ``left[b]`` and the rows ``right[b, :]`` (-1 = an empty row, similarity 0): an array B x W.
+    ``left[b]`` and the line's candidates (-1 = an empty row, similarity 0): an array B x W.
     ``left_rows`` (term rows, dense rows) replaces the index's rows on the left, addressed by ``left``."""
     XL, EL = left_rows if left_rows is not None else (inputs.X, inputs.E)
-    out = _term_dots(XL, left, inputs.X, right)
-    if inputs.E is not None and inputs.dense_weight:
-        dense = np.einsum("bd,bwd->bw", EL[np.where(left >= 0, left, 0)], inputs.E[np.where(right >= 0, right, 0)])
+    out = _term_dots(XL, left, cands)
+    if cands.dense is not None:
+        right = cands.right
+        dense = np.einsum("bd,bwd->bw", EL[np.where(left >= 0, left, 0)], cands.dense)
         out = (1 - inputs.dense_weight) * out + np.where((right >= 0) & (left >= 0)[:, None], dense, 0)
     return out.astype(np.float32)
 
@@ -135,7 +149,7 @@ def _coread_values(coread: sp.csr_matrix, own: np.ndarray, cand: np.ndarray) -> 
 
 
 def _coread_rows(coread: sp.csr_matrix | None, own: np.ndarray, width: int) -> np.ndarray:
-    """Each row's co-read docs (up to ``width``), -1 padded."""
+    """Each row's ``width`` most co-read docs (ties: lower row first), -1 padded."""
     if coread is None or not width:
         return np.full((len(own), 0), -1, np.int64)
     out = np.full((len(own), width), -1, np.int64)
@@ -143,7 +157,8 @@ def _coread_rows(coread: sp.csr_matrix | None, own: np.ndarray, width: int) -> n
         if r >= coread.shape[0]:
             continue
         a, b = coread.indptr[r], coread.indptr[r + 1]
-        c = coread.indices[a:b][:width]
+        cols, vals = coread.indices[a:b], coread.data[a:b]
+        c = cols[np.lexsort((cols, -vals))[:width]]
         out[i, : len(c)] = c
     return out
 
@@ -158,8 +173,8 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
     own = np.asarray(own, dtype=np.int64)
     if not len(own):
         return []
-    extra = _coread_rows(inputs.coread, own, p.candidates)
-    cand = np.concatenate([np.asarray(cand, dtype=np.int64), extra], axis=1)
+    extra = _coread_rows(inputs.coread, own, p.coread_candidates)
+    cand = np.concatenate([np.asarray(cand, dtype=np.int64)[:, : p.rank_candidates], extra], axis=1)
     # a co-read doc already among the text neighbours appears once
     dup = np.zeros(cand.shape, bool)
     for j in range(cand.shape[1] - extra.shape[1], cand.shape[1]):
@@ -167,7 +182,8 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
     cand = np.where(dup | (cand == own[:, None]), -1, cand)
     present = cand >= 0
     B, M = cand.shape
-    s = _line_similarities(inputs, own, cand)
+    cands = Candidates(inputs, cand)
+    s = _line_similarities(inputs, own, cands)
     s = np.where(present, s, -np.inf)
     text = np.where(present, s, 0)
     m = min(p.feedback_docs, M)
@@ -185,7 +201,7 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
         centroid_x = (weights @ inputs.X).tocsr()
         centroid_x.sort_indices()
         centroid_e = weights @ inputs.E if inputs.E is not None else None
-        votes = _line_similarities(inputs, np.arange(B), cand, (centroid_x, centroid_e))
+        votes = _line_similarities(inputs, np.arange(B), cands, (centroid_x, centroid_e))
         own_vote = np.zeros_like(votes)
         np.put_along_axis(own_vote, feedback, w * _self_similarity(inputs, f_rows), axis=1)
         votes = votes - own_vote
@@ -204,21 +220,26 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
     ranked_same = ranked_same[:, : 3 * k]  # candidate positions, best first (M = none)
     pool = np.where(ranked_same < M, np.take_along_axis(cand, np.minimum(ranked_same, M - 1), axis=1), -1)
     copies = _copies(inputs.graph_rows, inputs.graph_sims, pool, p.near_copy)
+    # greedy, best first, column by column for all lines at once: a candidate is taken unless the list
+    # is full or it is a near copy of one already taken
+    P = pool.shape[1]
+    taken = np.zeros((B, P), bool)
+    count = np.zeros(B, np.int64)
+    for a in range(P):
+        ok = (pool[:, a] >= 0) & (count < k) & ~(copies[:, a, :] & taken).any(axis=1)
+        taken[:, a] = ok
+        count += ok
+    pool_scores = np.take_along_axis(score, np.minimum(ranked_same, M - 1), axis=1).tolist()
+    pool_rows, taken_rows = pool.tolist(), taken.tolist()
+    cross = np.take_along_axis(np.isfinite(score) & ~same & (score >= p.cross_lang_threshold), order, axis=1)
+    any_cross = cross.any(axis=1) if p.max_cross_lang > 0 else np.zeros(B, bool)
     out = []
     for i in range(B):
-        taken: list[int] = []
-        for a in range(pool.shape[1]):
-            if len(taken) == k or pool[i, a] < 0:
-                break
-            if not any(copies[i, a, t] for t in taken):
-                taken.append(a)
-        items = [(int(pool[i, a]), float(score[i, ranked_same[i, a]])) for a in taken]
-        if p.max_cross_lang > 0:
-            other = [(int(cand[i, j]), float(score[i, j])) for j in order[i]
-                     if np.isfinite(score[i, j]) and not same[i, j] and score[i, j] >= p.cross_lang_threshold]
-            other = other[: p.max_cross_lang]
-            if other:
-                items = items[: max(0, k - len(other))] + other
+        items = [(pool_rows[i][a], pool_scores[i][a]) for a in range(P) if taken_rows[i][a]]
+        if any_cross[i]:
+            js = order[i][cross[i]][: p.max_cross_lang]
+            other = [(int(cand[i, j]), float(score[i, j])) for j in js]
+            items = items[: max(0, k - len(other))] + other
         out.append(items[:k])
     return out
 

@@ -153,9 +153,23 @@ class TextModel:
         from sklearn.decomposition import TruncatedSVD
 
         rng = np.random.default_rng(0)
-        sample = X if n <= p.lsa_sample else X[np.sort(rng.choice(n, p.lsa_sample, replace=False))]
+        if n <= p.lsa_sample:
+            sample, cols = X, np.arange(V)
+        else:
+            # a large catalogue: a bounded sample, and only the terms it holds twice or more (a term it
+            # lacks gets no weight in any component anyway; one seen once is noise): the SVD's cost
+            # grows with the columns, and a big catalogue's vocabulary is mostly rare words
+            sample = X[np.sort(rng.choice(n, p.lsa_sample, replace=False))]
+            cols = np.flatnonzero(np.bincount(sample.indices, minlength=V) >= 2)
+            sample = sample[:, cols]
+            d = min(d, len(cols) - 1)
+            if d < 2:
+                self.projection = None
+                return
         svd = TruncatedSVD(n_components=d, n_iter=4, random_state=0).fit(sample)
-        self.projection = np.ascontiguousarray(svd.components_.T.astype(np.float32))
+        projection = np.zeros((V, d), np.float32)
+        projection[cols] = svd.components_.T
+        self.projection = projection
 
     def latent(self, X: sp.csr_matrix) -> np.ndarray | None:
         if self.projection is None:
