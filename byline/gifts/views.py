@@ -53,15 +53,8 @@ def give_article(request: HttpRequest, slug: str) -> HttpResponse:
         article=article, recipient_email=data["recipient_email"], message=data["message"]))
     if opened is not None:
         return opened
-    currency = currency_of(request.user)
-    try:
-        price = services.price_of(services.article_order(article=article), currency)
-    except PurchaseRefused as refused:
-        messages.error(request, str(refused.message))
-        return back_to(article.get_absolute_url())
-    return render(request, "gifts/give.html", {
-        "form": form, "article": article, "price": price, "currency": currency, "key": posted_key(request),
-    }, status=400 if form.errors else 200)
+    return _give_page(request, form, priced=services.article_order(article=article),
+                      back=article.get_absolute_url(), article=article)
 
 
 @never_cache
@@ -73,15 +66,8 @@ def give_membership(request: HttpRequest) -> HttpResponse:
         months=data["months"], recipient_email=data["recipient_email"], message=data["message"]))
     if opened is not None:
         return opened
-    currency = currency_of(request.user)
-    try:
-        per_month = services.price_of(services.membership_order(months=1), currency)
-    except PurchaseRefused as refused:
-        messages.error(request, str(refused.message))
-        return back_to(reverse("purchases:membership"))
-    return render(request, "gifts/give.html", {
-        "form": form, "article": None, "price": per_month, "currency": currency, "key": posted_key(request),
-    }, status=400 if form.errors else 200)
+    return _give_page(request, form, priced=services.membership_order(months=1),
+                      back=reverse("purchases:membership"), article=None)
 
 
 @never_cache
@@ -96,16 +82,8 @@ def give_collection(request: HttpRequest, slug: str) -> HttpResponse:
         collection=collection, recipient_email=data["recipient_email"], message=data["message"]))
     if opened is not None:
         return opened
-    currency = currency_of(request.user)
-    try:
-        price = services.price_of(services.collection_order(collection=collection), currency)
-    except PurchaseRefused as refused:
-        messages.error(request, str(refused.message))
-        return back_to(collection.get_absolute_url())
-    return render(request, "gifts/give.html", {
-        "form": form, "collection": collection, "price": price, "currency": currency, "key": posted_key(request),
-        "back": collection.get_absolute_url(),
-    }, status=400 if form.errors else 200)
+    return _give_page(request, form, priced=services.collection_order(collection=collection),
+                      back=collection.get_absolute_url(), collection=collection)
 
 
 @never_cache
@@ -119,15 +97,21 @@ def give_writer(request: HttpRequest, slug: str) -> HttpResponse:
         author=author, months=data["months"], recipient_email=data["recipient_email"], message=data["message"]))
     if opened is not None:
         return opened
+    return _give_page(request, form, priced=services.author_order(author=author, months=1),
+                      back=author.get_absolute_url(), writer=author)
+
+
+def _give_page(request: HttpRequest, form, *, priced, back: str, **context) -> HttpResponse:
+    """The give form with the price of `priced` (one month for months) in the buyer's currency, or back to
+    `back` with the refusal when it is not for sale to them."""
     currency = currency_of(request.user)
     try:
-        per_month = services.price_of(services.author_order(author=author, months=1), currency)
+        price = services.price_of(priced, currency)
     except PurchaseRefused as refused:
         messages.error(request, str(refused.message))
-        return back_to(author.get_absolute_url())
+        return back_to(back)
     return render(request, "gifts/give.html", {
-        "form": form, "writer": author, "price": per_month, "currency": currency, "key": posted_key(request),
-        "back": author.get_absolute_url(),
+        "form": form, "price": price, "currency": currency, "key": posted_key(request), "back": back, **context,
     }, status=400 if form.errors else 200)
 
 
