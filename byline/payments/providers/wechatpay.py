@@ -123,22 +123,8 @@ class WeChatPayProvider(PaymentProvider):
                                expires_at=expires)
 
     def parse_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
-        found = {name: headers.get(name, "") for name in HEADERS}
-        found["Wechatpay-Signature-Type"] = found["Wechatpay-Signature-Type"] or "WECHATPAY2-SHA256-RSA2048"
-        if not found["Wechatpay-Signature"] or found["Wechatpay-Serial"] != self.config["PLATFORM_PUBLIC_KEY_ID"]:
-            raise InvalidWebhook("missing signature, or signed with an unknown key")
-        try:
-            stamp = int(found["Wechatpay-Timestamp"])
-        except ValueError:
-            raise InvalidWebhook("malformed timestamp") from None
-        if abs(time.time() - stamp) > TOLERANCE_S:
-            raise InvalidWebhook("signature timestamp outside the tolerance")
-        try:
-            data = self.client.callback(headers=found, body=body)
-        except Exception:  # malformed JSON, unsupported algorithm, undecodable body
-            raise InvalidWebhook("malformed notification") from None
-        if not data or not isinstance(data.get("resource"), dict):
-            raise InvalidWebhook("signature or encryption does not verify")
+        data = verified_notification(client=self.client, config=self.config, body=body, headers=headers,
+                                     invalid=InvalidWebhook)
         event_id, raw_type, resource = data.get("id"), data.get("event_type"), data["resource"]
         if not isinstance(event_id, str) or not event_id or len(event_id) > 200 or not isinstance(raw_type, str):
             raise InvalidWebhook("notification lacks id or event_type")
@@ -185,3 +171,26 @@ class WeChatPayProvider(PaymentProvider):
         if code != 200:
             raise ProviderError(f"WeChat Pay refused the refund: {code} {data.get('code', '')}")
         return str(data.get("refund_id") or out_refund_no)
+
+
+def verified_notification(*, client: WeChatPay, config: Mapping[str, str], body: bytes,
+                          headers: Mapping[str, str], invalid: type[Exception]) -> dict:
+    """A WeChat Pay notification (payment, refund or transfer) whose signature, key serial and timestamp
+    verify, decrypted; raises `invalid` (the caller's own error type) for anything else."""
+    found = {name: headers.get(name, "") for name in HEADERS}
+    found["Wechatpay-Signature-Type"] = found["Wechatpay-Signature-Type"] or "WECHATPAY2-SHA256-RSA2048"
+    if not found["Wechatpay-Signature"] or found["Wechatpay-Serial"] != config["PLATFORM_PUBLIC_KEY_ID"]:
+        raise invalid("missing signature, or signed with an unknown key")
+    try:
+        stamp = int(found["Wechatpay-Timestamp"])
+    except ValueError:
+        raise invalid("malformed timestamp") from None
+    if abs(time.time() - stamp) > TOLERANCE_S:
+        raise invalid("signature timestamp outside the tolerance")
+    try:
+        data = client.callback(headers=found, body=body)
+    except Exception:  # malformed JSON, unsupported algorithm, undecodable body
+        raise invalid("malformed notification") from None
+    if not data or not isinstance(data.get("resource"), dict):
+        raise invalid("signature or encryption does not verify")
+    return data

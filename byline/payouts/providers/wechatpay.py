@@ -15,7 +15,6 @@ Notifications (`MCHTRANSFER.BILL.FINISHED`) are verified and decrypted as paymen
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,7 +23,7 @@ from collections.abc import Mapping
 from django.conf import settings
 
 from byline.payments.providers.base import ProviderError
-from byline.payments.providers.wechatpay import HEADERS, TOLERANCE_S, WeChatPayProvider
+from byline.payments.providers.wechatpay import WeChatPayProvider, verified_notification
 from byline.payouts.providers.base import (
     InvalidNotice,
     Onboarding,
@@ -124,22 +123,8 @@ class WeChatPayPayouts(PayoutProvider):
         return _answer(data)
 
     def parse_notice(self, *, body: bytes, headers: Mapping[str, str]) -> PayoutNotice:
-        found = {name: headers.get(name, "") for name in HEADERS}
-        found["Wechatpay-Signature-Type"] = found["Wechatpay-Signature-Type"] or "WECHATPAY2-SHA256-RSA2048"
-        if not found["Wechatpay-Signature"] or found["Wechatpay-Serial"] != self.config["PLATFORM_PUBLIC_KEY_ID"]:
-            raise InvalidNotice("missing signature, or signed with an unknown key")
-        try:
-            stamp = int(found["Wechatpay-Timestamp"])
-        except ValueError:
-            raise InvalidNotice("malformed timestamp") from None
-        if abs(time.time() - stamp) > TOLERANCE_S:
-            raise InvalidNotice("signature timestamp outside the tolerance")
-        try:
-            data = self.client.callback(headers=found, body=body)
-        except Exception:  # malformed JSON, unsupported algorithm, undecodable body
-            raise InvalidNotice("malformed notification") from None
-        if not data or not isinstance(data.get("resource"), dict):
-            raise InvalidNotice("signature or encryption does not verify")
+        data = verified_notification(client=self.client, config=self.config, body=body, headers=headers,
+                                     invalid=InvalidNotice)
         event_id, raw_type, resource = data.get("id"), data.get("event_type"), data["resource"]
         if not isinstance(event_id, str) or not event_id or len(event_id) > 200 \
                 or raw_type != "MCHTRANSFER.BILL.FINISHED":
