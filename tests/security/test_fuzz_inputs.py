@@ -45,9 +45,8 @@ from tests.conftest import make_article, make_author, make_topic, make_user
 
 # A cache key built from raw input (a 100 kB slug or session cookie) is a request costing what the input
 # costs; made an error here so that it shows as a 500 in the report instead of a warning nobody reads.
-pytestmark = pytest.mark.filterwarnings("error::django.core.cache.backends.base.CacheKeyWarning")
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.filterwarnings("error::django.core.cache.backends.base.CacheKeyWarning"),
+              pytest.mark.django_db]
 
 # Each payload as it travels in a URL or a form body (already percent-encoded), and as text (for cookies
 # and JSON). A lone surrogate cannot be written in UTF-8: on the wire it is the bytes ED A0 80.
