@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from byline.core.admin import RecordAdmin
+from byline.purchases.errors import UndoRefused
 from byline.purchases.models import (
     Membership,
     MembershipPlan,
@@ -14,7 +15,6 @@ from byline.purchases.models import (
     RefundRequest,
     RefundRequestStatus,
 )
-from byline.purchases.errors import UndoRefused
 from byline.purchases.services import answer_refund_request, refund_purchase
 
 
