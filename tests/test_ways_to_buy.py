@@ -59,7 +59,10 @@ from tests.ledger.conftest import balance, fund
 
 pytestmark = pytest.mark.django_db
 
-CAP, YEAR, PRICE, WHOLE, PERCENT = 500, 4000, 300, 500, 20
+CAP, YEAR, PRICE, WHOLE, PERCENT = 500, 4000, 300, 700, 20
+# The collection was priced above its writer's monthly price (before they lowered it, say): it is sold at most
+# at that price, never more than subscribing.
+CHARGED = min(WHOLE, CAP)
 _runs = itertools.count(1)
 _keys = itertools.count(1)
 STEPS = [dt.timedelta(minutes=11), dt.timedelta(hours=30), dt.timedelta(days=20)]
@@ -139,8 +142,9 @@ class WaysToBuy(RuleBasedStateMachine):
         if bought is not None and before is None:
             # The offer off the whole price first, then the parts' credit; never below zero.
             discount = bought.discount_minor
-            assert discount in (0, WHOLE * PERCENT // 100) and (discount == 0 or with_offer)
-            assert bought.paid_minor == max(0, WHOLE - discount - bought.credit_minor)
+            assert discount in (0, CHARGED * PERCENT // 100) and (discount == 0 or with_offer)
+            assert bought.price_minor == CHARGED
+            assert bought.paid_minor == max(0, CHARGED - discount - bought.credit_minor)
             assert bought.paid_minor <= terms
 
     def collection_quote(self, reader, offer):
@@ -196,7 +200,7 @@ class WaysToBuy(RuleBasedStateMachine):
         else:
             order = gifts.author_order(author=author, months=months)
         price = gifts.price_of(order, "USD")
-        assert price == {"article": PRICE, "collection": WHOLE}.get(what, CAP * months)
+        assert price == {"article": PRICE, "collection": CHARGED}.get(what, CAP * months)
         if top_up:
             self._fund(buyer, price)
         gift = refused(lambda: gifts.buy_gift(buyer=buyer, order=order, idempotency_key=key()))
@@ -292,6 +296,7 @@ class WaysToBuy(RuleBasedStateMachine):
                                                       gifted=False).first()
             if whole is not None:
                 assert whole.paid_minor == max(0, whole.price_minor - whole.discount_minor - whole.credit_minor)
+                assert whole.price_minor <= CAP  # never more than a month of the writer's subscription
                 # The parts it counted still stand (they can be undone or refunded only with it).
                 assert all(c.purchase.status == PurchaseStatus.ACTIVE for c in whole.credits.all())
 

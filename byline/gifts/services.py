@@ -113,15 +113,15 @@ def author_order(*, author: Author, months: int, recipient_email: str = "", mess
 
 
 def price_of(order: GiftOrder, currency: str) -> int:
-    """The gift's price in `currency` now: the article's or the collection's (whole: the buyer's own parts
-    are no credit towards someone else's copy), or the monthly plan's or the writer's monthly price times
-    the months. Raises NotForSale where there is none in `currency`."""
+    """The gift's price in `currency` now: the article's or the collection's (whole, at most the writer's
+    monthly price: the buyer's own parts are no credit towards someone else's copy), or the monthly plan's or
+    the writer's monthly price times the months. Raises NotForSale where there is none in `currency`."""
     if order.kind == GiftKind.ARTICLE:
         return quote(article=order.article, currency=currency)
     if order.kind == GiftKind.COLLECTION:
         if currency not in sold_currencies():
             raise NotForSale(_("Prices are not offered in %(currency)s.") % {"currency": currency})
-        return order.collection.price_in(currency)
+        return collection_selectors.price_of(order.collection, currency)[0]
     if order.kind == GiftKind.AUTHOR:
         row = subscription_selectors.price_for(author_id=order.author.pk, interval=Interval.MONTH, currency=currency)
         if row is None:
