@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from byline.articles.models import LIVE_STATUSES, Article
 from byline.collections.models import (
     Collection,
+    CollectionCredit,
     CollectionItem,
     CollectionPurchase,
     CollectionPurchaseStatus,
@@ -118,10 +119,14 @@ def active_purchase(*, reader: Any, collection: Collection) -> CollectionPurchas
 
 def part_purchases(*, reader: Any, collection: Collection, currency: str) -> list[Purchase]:
     """The reader's active purchases of the collection's current parts in `currency`: what the collection's
-    price is lowered by. (Parts bought in another currency are not counted: balances are never exchanged.)"""
+    price is lowered by. (Parts bought in another currency are not counted: balances are never exchanged.)
+    A purchase already counted towards another collection purchase that stands is not counted again: an
+    article moved from one collection to another is credited once."""
     parts = CollectionItem.objects.filter(collection=collection, removed_at__isnull=True).values("article_id")
+    counted = CollectionCredit.objects.filter(purchase_id=OuterRef("pk"),
+                                              collection_purchase__status=CollectionPurchaseStatus.ACTIVE)
     return list(Purchase.objects.filter(reader_id=reader.pk, status=PurchaseStatus.ACTIVE, currency=currency,
-                                        article_id__in=parts).order_by("pk")[:MAX_PARTS])
+                                        article_id__in=parts).exclude(Exists(counted)).order_by("pk")[:MAX_PARTS])
 
 
 @dataclass(frozen=True)
