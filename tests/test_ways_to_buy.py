@@ -1,7 +1,7 @@
 """One hypothesis run over every way a reader pays, together: single purchases (with the fair-price cap),
-undos and refunds on request, whole collections (the parts' credit and an offer), writers' subscriptions (an
-offer, a trial, cancelling with the retention offer, renewals), and paid gifts of an article, a collection
-and months of a writer (bought, claimed, taken back), while the clock moves on.
+undos and refunds on request, whole collections (the parts' credit and an offer, whose use an undo gives
+back), writers' subscriptions (an offer, a trial, cancelling with the retention offer, renewals), and paid
+gifts of an article, a collection and months of a writer (bought, claimed, taken back), while the clock moves on.
 
 What must hold after every step:
 - nobody is charged more than the rules allow: each reader's wallet is exactly what was funded less what
@@ -278,6 +278,18 @@ class WaysToBuy(RuleBasedStateMachine):
             given = sum(PaidGift.objects.filter(buyer=reader, state__in=[GiftState.PAID, GiftState.CLAIMED])
                         .values_list("price_minor", flat=True))
             assert balance(reader) == self.funded[reader.pk] - bought - wholes - own_charges - given
+
+    @invariant()
+    def an_offers_count_is_its_uses_standing(self):
+        """An undone collection purchase gave its offer's use back: the count is the uses not given back,
+        within the limit, and each stands behind an active collection purchase."""
+        if not hasattr(self, "readers"):
+            return
+        offer = Offer.objects.get(pk=self.collection_offer.pk)
+        standing = offer.redemptions.filter(released_at__isnull=True)
+        assert offer.redeemed == standing.count() <= offer.max_redemptions
+        assert all(CollectionPurchase.objects.get(redemption=use).status == CollectionPurchaseStatus.ACTIVE
+                   for use in standing)
 
     @invariant()
     def the_cap_is_never_exceeded(self):

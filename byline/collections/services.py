@@ -151,7 +151,8 @@ def undos_left_for(*, reader, now: dt.datetime) -> int:
 
 def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -> CollectionPurchase:
     """Reverse the reader's own collection purchase in full, within the undo window of purchases and the
-    shared undo allowance. The part purchases it counted stay as they were. Idempotent; raises UndoRefused."""
+    shared undo allowance. The part purchases it counted stay as they were; an offer it redeemed gets its use
+    back. Idempotent; raises UndoRefused."""
     now = now or timezone.now()
     with transaction.atomic():
         _lock_reader(reader.pk)
@@ -177,6 +178,9 @@ def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | Non
                                              memo=f"undo of collection purchase {bought.pk}")
         bought.status, bought.reversed_at = CollectionPurchaseStatus.UNDONE, now
         bought.save(update_fields=["status", "reversal", "reversed_at"])
+        if bought.redemption_id is not None:
+            # The offer's use goes back with the money (its row lock last, as the buy takes it).
+            offer_services.release(redemption=bought.redemption, now=now)
         return bought
 
 
