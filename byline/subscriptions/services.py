@@ -355,6 +355,8 @@ def accept_retention_offer(*, reader, author_id: int, offer: Offer,
             reader=reader, author_id=author_id, status=SubscriptionStatus.ACTIVE, period_end__gt=now).first()
         if subscription is None:
             raise SubscriptionRefused(_("You have no subscription to this writer to keep."))
+        if not selectors.offered_at_renewal(subscription):
+            raise OfferRefused()
         check_offer_currency(offer=offer, currency=subscription.currency)
         redemption = redeem(offer=offer, reader=reader, now=now, subscription=subscription)
         if offer.kind == OfferKind.TRIAL:
