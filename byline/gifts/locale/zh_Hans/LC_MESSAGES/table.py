@@ -59,7 +59,7 @@ ZH = {
     "My membership": "我的会员",
     "This gift was already claimed.": "这份礼物已被领取。",
     "Confirm your gift": "确认您的礼物",
-    "Gift": "礼物",
+    "What you give": "礼物",
     "Recipient": "收礼人",
     "Whoever you give the claim link to": "收到您转交的领取链接的人",
     "Price": "价格",
