@@ -162,8 +162,8 @@ def redeem(*, offer: Offer, reader, now: dt.datetime, **towards) -> Redemption:
 def release(*, redemption: Redemption, now: dt.datetime) -> None:
     """Give one use back to the offer's limit, for other readers (the reader's own once stays taken): what
     `redemption` lowered was undone. Once; under the offer's row lock, as `redeem` takes it, so the count stays
-    exact among concurrent takers and undos. Caller holds a transaction and has taken its other locks first
-    (the offer's is last)."""
+    exact among concurrent takers and undos. Caller holds a transaction, and calls this before moving money:
+    a buy locks the offer before the writer's ledger accounts, so an undo must too."""
     Offer.objects.select_for_update().filter(pk=redemption.offer_id).first()
     released = Redemption.objects.filter(pk=redemption.pk, released_at__isnull=True).update(released_at=now)
     if released:
