@@ -1,7 +1,7 @@
 """One hypothesis run over every way a reader pays, together: single purchases (with the fair-price cap),
-undos and refunds on request, whole collections (the parts' credit and an offer), writers' subscriptions (an
-offer, a trial, cancelling with the retention offer, renewals), and paid gifts of an article, a collection
-and months of a writer (bought, claimed, taken back), while the clock moves on.
+undos and refunds on request, whole collections (the parts' credit and an offer, whose use an undo gives
+back), writers' subscriptions (an offer, a trial, cancelling with the retention offer, renewals), and paid
+gifts of an article, a collection and months of a writer (bought, claimed, taken back), while the clock moves on.
 
 What must hold after every step:
 - nobody is charged more than the rules allow: each reader's wallet is exactly what was funded less what
@@ -59,7 +59,10 @@ from tests.ledger.conftest import balance, fund
 
 pytestmark = pytest.mark.django_db
 
-CAP, YEAR, PRICE, WHOLE, PERCENT = 500, 4000, 300, 500, 20
+CAP, YEAR, PRICE, WHOLE, PERCENT = 500, 4000, 300, 700, 20
+# The collection was priced above its writer's monthly price (before they lowered it, say): it is sold at most
+# at that price, never more than subscribing.
+CHARGED = min(WHOLE, CAP)
 _runs = itertools.count(1)
 _keys = itertools.count(1)
 STEPS = [dt.timedelta(minutes=11), dt.timedelta(hours=30), dt.timedelta(days=20)]
@@ -139,8 +142,9 @@ class WaysToBuy(RuleBasedStateMachine):
         if bought is not None and before is None:
             # The offer off the whole price first, then the parts' credit; never below zero.
             discount = bought.discount_minor
-            assert discount in (0, WHOLE * PERCENT // 100) and (discount == 0 or with_offer)
-            assert bought.paid_minor == max(0, WHOLE - discount - bought.credit_minor)
+            assert discount in (0, CHARGED * PERCENT // 100) and (discount == 0 or with_offer)
+            assert bought.price_minor == CHARGED
+            assert bought.paid_minor == max(0, CHARGED - discount - bought.credit_minor)
             assert bought.paid_minor <= terms
 
     def collection_quote(self, reader, offer):
@@ -196,7 +200,7 @@ class WaysToBuy(RuleBasedStateMachine):
         else:
             order = gifts.author_order(author=author, months=months)
         price = gifts.price_of(order, "USD")
-        assert price == {"article": PRICE, "collection": WHOLE}.get(what, CAP * months)
+        assert price == {"article": PRICE, "collection": CHARGED}.get(what, CAP * months)
         if top_up:
             self._fund(buyer, price)
         gift = refused(lambda: gifts.buy_gift(buyer=buyer, order=order, idempotency_key=key()))
@@ -276,6 +280,18 @@ class WaysToBuy(RuleBasedStateMachine):
             assert balance(reader) == self.funded[reader.pk] - bought - wholes - own_charges - given
 
     @invariant()
+    def an_offers_count_is_its_uses_standing(self):
+        """An undone collection purchase gave its offer's use back: the count is the uses not given back,
+        within the limit, and each stands behind an active collection purchase."""
+        if not hasattr(self, "readers"):
+            return
+        offer = Offer.objects.get(pk=self.collection_offer.pk)
+        standing = offer.redemptions.filter(released_at__isnull=True)
+        assert offer.redeemed == standing.count() <= offer.max_redemptions
+        assert all(CollectionPurchase.objects.get(redemption=use).status == CollectionPurchaseStatus.ACTIVE
+                   for use in standing)
+
+    @invariant()
     def the_cap_is_never_exceeded(self):
         if not hasattr(self, "readers"):
             return
@@ -292,6 +308,7 @@ class WaysToBuy(RuleBasedStateMachine):
                                                       gifted=False).first()
             if whole is not None:
                 assert whole.paid_minor == max(0, whole.price_minor - whole.discount_minor - whole.credit_minor)
+                assert whole.price_minor <= CAP  # never more than a month of the writer's subscription
                 # The parts it counted still stand (they can be undone or refunded only with it).
                 assert all(c.purchase.status == PurchaseStatus.ACTIVE for c in whole.credits.all())
 

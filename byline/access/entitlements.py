@@ -98,6 +98,17 @@ def held_for(reader: Any, articles: Sequence[Article]) -> dict[int, Entitlement]
     return answers
 
 
+def every_reason(reader: Any, article: Article) -> set[str]:
+    """Every reason the reader holds `article` by, not only the first (`held_for`): for a caller that must
+    tell a lasting way in (a purchase) from one that ends (a subscription) when the reader has both."""
+    from byline.articles.models import Visibility
+
+    if article.visibility == Visibility.FREE or not SOURCES or not getattr(reader, "is_authenticated", False):
+        return set()
+    query, reasons = _entitlement_query(reader, [article.pk], timezone.now())
+    return {reason for row in query for reason, held in zip(reasons, row[1:], strict=True) if held}
+
+
 def held_by(readers: Sequence[Any], article: Article) -> dict[int, Entitlement]:
     """{reader_id: entitlement} for the readers among `readers` who hold one to `article`: the twin of
     `held_for` for one article and many readers (a newsletter's batch), in ONE query on PostgreSQL: the

@@ -84,4 +84,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # stays the display name.
         if user.username and (len(user.username) > 30 or lookalike_username_exists(user.username)):
             user.username = ""
+        # The nickname is shown wherever the reader's name is (comments, gifts): one that reads as an existing
+        # username ("stаff" with a Cyrillic "а") is not kept, so the made-up username is shown instead.
+        shown = " ".join(part for part in (user.first_name, user.last_name) if part).strip()
+        if shown and lookalike_username_exists(shown):
+            user.first_name = user.last_name = ""
         return user

@@ -295,11 +295,12 @@ def get_author(request, slug: str = SlugPath):
 
 
 def _collection(collection, parts: list[Article]) -> dict[str, Any]:
+    # What a reader is charged: capped at the writer's monthly subscription price in each currency.
+    prices = collection_selectors.prices_everywhere(collection)
     return {"slug": collection.slug, "title": collection.title, "description": collection.description,
             "author": collection.author.slug, "url": collection.get_absolute_url(),
-            "price_minor": collection.price_minor, "currency": collection.currency,
-            "prices": prices_in_every_currency(base_minor=collection.price_minor, base_currency=collection.currency,
-                                               own=collection.prices),
+            "price_minor": prices.get(collection.currency, collection.price_minor),
+            "currency": collection.currency, "prices": prices,
             "includes_later": collection.includes_later, "part_count": len(parts)}
 
 

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from byline.articles.models import Currency
 from byline.articles.services import to_minor_units
+from byline.collections import selectors
 from byline.collections.models import Collection
+from byline.core.money import money
 from byline.core.text_input import NormalisedCharField
 from byline.pricing.conversion import sold_currencies
 
@@ -49,9 +51,15 @@ class CollectionForm(forms.Form):
     includes_later = forms.BooleanField(label=_("Articles I add later are included for earlier buyers"),
                                         required=False, initial=True)
 
-    def __init__(self, *args, instance: Collection | None = None, **kwargs):
+    def __init__(self, *args, instance: Collection | None = None, author=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance = instance
+        # The writer's monthly subscription prices, {currency: minor units}: a collection may cost no more.
+        self.monthly = selectors.monthly_prices(author_id=author.pk) if author is not None else {}
+        if self.monthly:
+            self.fields["price"].help_text = _("In major units, for example 29 or 7.50. At most your monthly "
+                                               "subscription price in that currency, so a reader never pays more "
+                                               "for a collection than for subscribing to you.")
         # One optional own price per currency the site sells, as the article editor has: a currency left
         # empty is converted from the main price (Collection.price_in). The main currency's is ignored.
         self.own_price_names = {}
@@ -82,6 +90,8 @@ class CollectionForm(forms.Form):
             else:
                 if data["price_minor"] <= 0:
                     self.add_error("price", _("A collection needs a price above zero."))
+                else:
+                    self._within_monthly("price", data["price_minor"], data["currency"])
         data["prices"] = {}
         for name, code in self.own_price_names.items():
             typed = (data.get(name) or "").strip()
@@ -94,9 +104,17 @@ class CollectionForm(forms.Form):
             else:
                 if amount:
                     data["prices"][code] = amount
+                    self._within_monthly(name, amount, code)
         if not data.get("slug") and data.get("title"):
             data["slug"] = self._free_slug(slugify(data["title"])[:100] or "collection")
         return data
+
+    def _within_monthly(self, field: str, amount: int, currency: str) -> None:
+        monthly = self.monthly.get(currency)
+        if monthly is not None and amount > monthly:
+            self.add_error(field, _("This is more than your monthly subscription (%(monthly)s). A collection may "
+                                    "cost at most that, so a reader never pays more than for subscribing to you: "
+                                    "lower the price to %(monthly)s or less.") % {"monthly": money(monthly, currency)})
 
     def _free_slug(self, base: str) -> str:
         taken = Collection.objects.exclude(pk=getattr(self.instance, "pk", None))

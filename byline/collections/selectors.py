@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from byline.articles.models import LIVE_STATUSES, Article
 from byline.collections.models import (
     Collection,
+    CollectionCredit,
     CollectionItem,
     CollectionPurchase,
     CollectionPurchaseStatus,
@@ -118,10 +119,14 @@ def active_purchase(*, reader: Any, collection: Collection) -> CollectionPurchas
 
 def part_purchases(*, reader: Any, collection: Collection, currency: str) -> list[Purchase]:
     """The reader's active purchases of the collection's current parts in `currency`: what the collection's
-    price is lowered by. (Parts bought in another currency are not counted: balances are never exchanged.)"""
+    price is lowered by. (Parts bought in another currency are not counted: balances are never exchanged.)
+    A purchase already counted towards another collection purchase that stands is not counted again: an
+    article moved from one collection to another is credited once."""
     parts = CollectionItem.objects.filter(collection=collection, removed_at__isnull=True).values("article_id")
+    counted = CollectionCredit.objects.filter(purchase_id=OuterRef("pk"),
+                                              collection_purchase__status=CollectionPurchaseStatus.ACTIVE)
     return list(Purchase.objects.filter(reader_id=reader.pk, status=PurchaseStatus.ACTIVE, currency=currency,
-                                        article_id__in=parts).order_by("pk")[:MAX_PARTS])
+                                        article_id__in=parts).exclude(Exists(counted)).order_by("pk")[:MAX_PARTS])
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,12 @@ class Quote:
     parts_owned: int
     purchases: tuple[Purchase, ...] = ()
     discount: int = 0
+    # The collection's own price where `price` is lower: capped at the writer's monthly subscription price.
+    list_price: int = 0
+
+    @property
+    def capped(self) -> bool:
+        return self.list_price > self.price
 
     @property
     def to_pay(self) -> int:
@@ -155,16 +166,55 @@ def offer_discount(*, offer: Any, price: int, currency: str) -> int:
     return discount_of(offer=offer, price_minor=price, currency=currency) if offer is not None else 0
 
 
+def monthly_price(collection: Collection, currency: str) -> int | None:
+    """The writer's monthly subscription price in `currency`, where they offer one: the most the whole
+    collection may cost there (never pay more than subscribing)."""
+    from byline.purchases.models import Interval
+    from byline.subscriptions.selectors import price_for
+
+    row = price_for(author_id=collection.author_id, interval=Interval.MONTH, currency=currency)
+    return row.price_minor if row is not None else None
+
+
+def monthly_prices(*, author_id: int) -> dict[str, int]:
+    """{currency: the writer's monthly subscription price there} for the currencies they offer one in."""
+    from byline.purchases.models import Interval
+    from byline.subscriptions.models import AuthorPrice
+
+    return dict(AuthorPrice.objects.filter(author_id=author_id, interval=Interval.MONTH, active=True)
+                .values_list("currency", "price_minor"))
+
+
+def price_of(collection: Collection, currency: str) -> tuple[int, int]:
+    """(what the whole collection costs in `currency`, its own price there): the own price, capped at the
+    writer's monthly subscription price in that currency. The studio's form refuses a price above it, so the
+    cap acts only where the writer lowered their monthly price later, or on a converted price."""
+    own = collection.price_in(currency)
+    cap = monthly_price(collection, currency)
+    return (min(own, cap) if cap is not None else own), own
+
+
+def prices_everywhere(collection: Collection) -> dict[str, int]:
+    """{currency: what the whole collection costs there} for every currency the site sells (`price_of`), in
+    one query for the writer's monthly prices."""
+    from byline.core.conversion import prices_in_every_currency
+
+    caps = monthly_prices(author_id=collection.author_id)
+    own = prices_in_every_currency(base_minor=collection.price_minor, base_currency=collection.currency,
+                                   own=collection.prices)
+    return {currency: min(price, caps.get(currency, price)) for currency, price in own.items()}
+
+
 def quote(*, reader: Any, collection: Collection, currency: str, offer: Any = None) -> Quote:
-    price = collection.price_in(currency)
+    price, own = price_of(collection, currency)
     discount = offer_discount(offer=offer, price=price, currency=currency)
     if not getattr(reader, "is_authenticated", False):
         return Quote(collection=collection, currency=currency, price=price, credit=0, parts_owned=0,
-                     discount=discount)
+                     discount=discount, list_price=own)
     bought = part_purchases(reader=reader, collection=collection, currency=currency)
     return Quote(collection=collection, currency=currency, price=price,
                  credit=sum(purchase.price_minor for purchase in bought), parts_owned=len(bought),
-                 purchases=tuple(bought), discount=discount)
+                 purchases=tuple(bought), discount=discount, list_price=own)
 
 
 def usable_offer(*, reader: Any, collection: Collection, code: str = "", token: str = "") -> Any:

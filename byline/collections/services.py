@@ -84,7 +84,8 @@ def buy_with_wallet(*, reader, collection: Collection, idempotency_key: str, cur
         balance = locked[wallet.pk].balance
         if balance < to_pay:
             raise NotEnoughInWallet(missing_minor=to_pay - balance)
-        # After the wallet: the offer's row lock is the last one taken, so its limit holds among concurrent takers.
+        # After the wallet and before the writer's accounts (the transfer below), as the undo takes it: the
+        # offer's row lock makes its limit hold among concurrent takers and undos.
         redemption = offer_services.redeem(offer=offer, reader=reader, now=timezone.now()) if offer else None
         author_share, fee = split_price(to_pay)
         posted = None
@@ -151,7 +152,8 @@ def undos_left_for(*, reader, now: dt.datetime) -> int:
 
 def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -> CollectionPurchase:
     """Reverse the reader's own collection purchase in full, within the undo window of purchases and the
-    shared undo allowance. The part purchases it counted stay as they were. Idempotent; raises UndoRefused."""
+    shared undo allowance. The part purchases it counted stay as they were; an offer it redeemed gets its use
+    back. Idempotent; raises UndoRefused."""
     now = now or timezone.now()
     with transaction.atomic():
         _lock_reader(reader.pk)
@@ -171,6 +173,10 @@ def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | Non
                               code="window")
         if undos_left_for(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your undos for now, so the purchase stands."), code="limit")
+        if bought.redemption_id is not None:
+            # The offer's use goes back with the money. Its row lock before the ledger's, in the buy's order
+            # (the buy locks the offer, then moves money to the writer's accounts): else the two deadlock.
+            offer_services.release(redemption=bought.redemption, now=now)
         if bought.transfer is not None:
             bought.reversal = ledger.reverse(original=bought.transfer, key=f"collection-undo:{bought.pk}",
                                              kind=TransferKind.COLLECTION_UNDO,

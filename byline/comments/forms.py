@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from byline.comments.models import Policy
-from byline.comments.services import MAX_LENGTH
-from byline.core.text_input import NormalisedCharField
+from byline.comments.services import INVISIBLE_ONLY, MAX_LENGTH
+from byline.core.text_input import NormalisedCharField, has_visible_text
 
 
 class CommentForm(forms.Form):
@@ -12,6 +12,12 @@ class CommentForm(forms.Form):
         help_text=_("You can write *emphasis*, **bold**, [a link](https://example.org) and > quotes."),
         error_messages={"required": _("Please write something first."),
                         "max_length": _("Please keep a comment under %(limit_value)d characters.")})
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if not has_visible_text(body):
+            raise forms.ValidationError(INVISIBLE_ONLY, code="invisible")
+        return body
 
 
 class ReportForm(forms.Form):

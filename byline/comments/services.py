@@ -32,9 +32,11 @@ from byline.comments.models import (
     Report,
 )
 from byline.core.ratelimit import count_request
-from byline.core.text_input import TextRefused, normalise_text
+from byline.core.text_input import TextRefused, has_visible_text, normalise_text
 
 MAX_LENGTH = 4000
+INVISIBLE_ONLY = _("Your comment has only invisible characters (spaces, line breaks or formatting marks). Please "
+                   "write something first.")
 
 # Called once a new comment is committed (comment -> None), e.g. to notify the author, or the writer of the
 # comment a reply answers. Apps above this one register in their AppConfig.ready; a listener that fails is
@@ -57,6 +59,8 @@ def _clean_body(body: str) -> str:
         raise CommentRefused(str(refused), code="invalid") from None
     if not text:
         raise CommentRefused(_("Please write something first."), code="invalid")
+    if not has_visible_text(text):
+        raise CommentRefused(INVISIBLE_ONLY, code="invalid")
     if len(text) > MAX_LENGTH:
         raise CommentRefused(_("Please keep a comment under %(limit)d characters.") % {"limit": MAX_LENGTH},
                              code="invalid")

@@ -66,6 +66,19 @@ def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+# What shows nothing on its own: controls, format characters (zero-width spaces, bidi marks), separators,
+# combining marks with nothing to sit on, unassigned and private code points; and the letters that fonts draw
+# blank (the Hangul fillers, the blank Braille pattern).
+_SHOWS_NOTHING = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs", "Co", "Cn"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether `value` has at least one character a reader would see: text made only of spaces, zero-width and
+    bidi marks or other invisible characters is blank, whatever its length."""
+    return any(char not in _BLANK_LETTERS and unicodedata.category(char) not in _SHOWS_NOTHING for char in value)
+
+
 class NormalisedCharField(forms.CharField):
     """A form's text field whose value is normalised (see `normalise_text`); a NUL is a form error."""
 

@@ -29,7 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from byline.access.decision import decide
+from byline.access.decision import Reason
+from byline.access.entitlements import every_reason
 from byline.articles.models import Article, Author, Visibility
 from byline.collections import selectors as collection_selectors
 from byline.collections import services as collection_services
@@ -50,6 +51,9 @@ from byline.subscriptions import services as subscription_services
 CLAIM_DAYS = 365
 MAX_MONTHS = 12
 MAX_MESSAGE = 500
+# The ways in that last: an article held only so is not given again. A subscription, a membership, a trial or
+# this month's fair-price cap end, so a reader who reads the article only through one may still be given it.
+KEPT_FOR_GOOD = frozenset({Reason.PURCHASE, Reason.GIFTED, Reason.COLLECTION})
 
 
 @dataclass(frozen=True)
@@ -109,15 +113,15 @@ def author_order(*, author: Author, months: int, recipient_email: str = "", mess
 
 
 def price_of(order: GiftOrder, currency: str) -> int:
-    """The gift's price in `currency` now: the article's or the collection's (whole: the buyer's own parts
-    are no credit towards someone else's copy), or the monthly plan's or the writer's monthly price times
-    the months. Raises NotForSale where there is none in `currency`."""
+    """The gift's price in `currency` now: the article's or the collection's (whole, at most the writer's
+    monthly price: the buyer's own parts are no credit towards someone else's copy), or the monthly plan's or
+    the writer's monthly price times the months. Raises NotForSale where there is none in `currency`."""
     if order.kind == GiftKind.ARTICLE:
         return quote(article=order.article, currency=currency)
     if order.kind == GiftKind.COLLECTION:
         if currency not in sold_currencies():
             raise NotForSale(_("Prices are not offered in %(currency)s.") % {"currency": currency})
-        return order.collection.price_in(currency)
+        return collection_selectors.price_of(order.collection, currency)[0]
     if order.kind == GiftKind.AUTHOR:
         row = subscription_selectors.price_for(author_id=order.author.pk, interval=Interval.MONTH, currency=currency)
         if row is None:
@@ -168,15 +172,46 @@ def buy_gift(*, buyer, order: GiftOrder, idempotency_key: str, currency: str | N
         return pay_for_gift(gift_id=gift.pk, now=now)
 
 
+def order_of(gift: PaidGift) -> GiftOrder:
+    """What `gift` was opened for, as an order (to price it again)."""
+    return GiftOrder(kind=gift.kind, article=gift.article, plan=gift.plan, collection=gift.collection,
+                     author=gift.author, months=gift.months)
+
+
+def price_now(gift: PaidGift) -> int:
+    """What an unpaid gift costs today, in its currency: the price the confirmation page states. Raises
+    NotForSale where it cannot be bought any more."""
+    return price_of(order_of(gift), gift.currency)
+
+
+def reprice_gift(*, gift_id: int) -> PaidGift:
+    """An unpaid gift's row with today's price written on it, for a card checkout that charges the row's
+    price. A paid gift is returned as it is."""
+    with transaction.atomic():
+        gift = PaidGift.objects.select_for_update(of=("self",)).get(pk=gift_id)
+        if gift.state == GiftState.AWAITING:
+            price = price_now(gift)
+            if price != gift.price_minor:
+                gift.price_minor = price
+                gift.save(update_fields=["price_minor"])
+        return gift
+
+
 def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datetime | None = None) -> PaidGift:
-    """Move the gift's price from the buyer's wallet into "gifts held", once. The price is the one the gift
-    was opened at (the quote the buyer confirmed). Used by `buy_gift` and by a paid card checkout."""
+    """Move the gift's price today from the buyer's wallet into "gifts held", once. `quoted_minor` is the
+    price the buyer confirmed (without it, the price the gift was opened at): if today's price differs,
+    PriceChanged is raised and nothing is charged, as an article's unlock does, so an opened gift never
+    holds an old price open. Used by `buy_gift` and by a paid card checkout."""
     now = now or timezone.now()
     with transaction.atomic():
-        gift = PaidGift.objects.select_for_update(of=("self",)).select_related("buyer").get(pk=gift_id)
+        gift = (PaidGift.objects.select_for_update(of=("self",))
+                .select_related("buyer", "article", "plan", "collection", "author").get(pk=gift_id))
         if gift.state != GiftState.AWAITING:
             return gift
-        check_quote(price_minor=gift.price_minor, currency=gift.currency, quoted_minor=quoted_minor)
+        price = price_now(gift)
+        check_quote(price_minor=price, currency=gift.currency,
+                    quoted_minor=gift.price_minor if quoted_minor is None else quoted_minor)
+        gift.price_minor = price
         wallet, held = ledger.accounts_for([(AccountKind.WALLET, gift.currency, gift.buyer_id),
                                             (AccountKind.GIFTS, gift.currency, None)])
         locked = ledger.lock_accounts([wallet])
@@ -188,7 +223,7 @@ def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datet
             legs=[ledger.Leg(wallet, -gift.price_minor), ledger.Leg(held, gift.price_minor)],
             memo=f"gift {gift.pk} ({gift.kind})")
         gift.state, gift.claim_by = GiftState.PAID, now + dt.timedelta(days=CLAIM_DAYS)
-        gift.save(update_fields=["transfer", "state", "claim_by"])
+        gift.save(update_fields=["transfer", "state", "claim_by", "price_minor"])
         if gift.recipient_email:
             from byline.gifts.mail import mail_gift
 
@@ -223,7 +258,7 @@ def claim_gift(*, token: str, reader, now: dt.datetime | None = None) -> PaidGif
         if gift.buyer_id == reader.pk:
             raise GiftRefused(_("You bought this gift: pass the link on to the person it is for."), code="own")
         if gift.kind == GiftKind.ARTICLE:
-            if decide(reader, gift.article).allowed:
+            if gift.article.author.user_id == reader.pk or every_reason(reader, gift.article) & KEPT_FOR_GOOD:
                 raise GiftRefused(_("You can already read this article, so this gift stays unclaimed for now: "
                                     "the giver can take it back or pass it to someone else."), code="has_it")
             gift.settlement = _pay_the_writer(gift, gift.article.author, f"article {gift.article_id}")

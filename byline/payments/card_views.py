@@ -337,7 +337,8 @@ def gift_by_card(request: HttpRequest, pk: int) -> HttpResponse:
         return back_to(reverse("gifts:detail", args=[gift.pk]))
     return to_provider(request, lambda success_url: start_card_gift(
         reader=request.user, gift=gift, idempotency_key=posted_key(request), success_url=success_url,
-        cancel_url=request.build_absolute_uri(here), **chosen_method(request)), on_refusal=here)
+        cancel_url=request.build_absolute_uri(here), quoted_minor=quoted_price(request), **chosen_method(request)),
+        on_refusal=here)
 
 
 @never_cache
@@ -347,7 +348,7 @@ def gift_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """A paid gift's confirmation (byline/gifts): the price restated, the balance now and after, or the card.
     POST confirmed=yes with the quoted price: pay it from the wallet, then the gift's page."""
     from byline.gifts.models import GiftState, PaidGift
-    from byline.gifts.services import pay_for_gift
+    from byline.gifts.services import pay_for_gift, price_now
 
     gift = get_object_or_404(PaidGift.objects.select_related("article", "plan", "collection", "author"), pk=pk,
                              buyer=request.user)
@@ -358,7 +359,12 @@ def gift_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("confirmed") != "yes":
             return back_to(here)
         try:
-            pay_for_gift(gift_id=gift.pk, quoted_minor=quoted_price(request))
+            gift = pay_for_gift(gift_id=gift.pk, quoted_minor=quoted_price(request))
+        except PriceChanged as changed:
+            messages.warning(request, _("The price of this gift is now %(price)s. Nothing was charged: please "
+                                        "check and confirm again.") % {
+                "price": money(changed.price_minor, changed.currency)})
+            return back_to(here)
         except NotEnoughInWallet:
             messages.error(request, _("Your balance is too low for this gift. Nothing was charged."))
             return back_to(here)
@@ -368,13 +374,19 @@ def gift_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Your gift is paid for: %(amount)s from your balance.") % {
             "amount": money(gift.price_minor, gift.currency)})
         return back_to(done)
+    try:
+        # Today's price, not the one the gift was opened at: that is what paying charges (or refuses).
+        price = price_now(gift)
+    except PurchaseRefused as refused:
+        messages.error(request, str(refused.message))
+        return back_to(reverse("gifts:mine"))
     balance = ledger_selectors.wallet_balance(reader=request.user, currency=gift.currency)
-    methods = [(name, label, card_charge(price_minor=gift.price_minor, balance=balance, currency=gift.currency,
+    methods = [(name, label, card_charge(price_minor=price, balance=balance, currency=gift.currency,
                                          method=name)) for name, label in method_choices(gift.currency)]
-    needed = card_shortfall(price_minor=gift.price_minor, balance=balance)
+    needed = card_shortfall(price_minor=price, balance=balance)
     return render(request, "gifts/confirm.html", {
-        "gift": gift, "price": gift.price_minor, "currency": gift.currency, "balance": balance,
-        "after": balance - gift.price_minor, "can_afford": balance >= gift.price_minor, "key": uuid.uuid4().hex,
+        "gift": gift, "price": price, "opened_at": gift.price_minor, "currency": gift.currency, "balance": balance,
+        "after": balance - price, "can_afford": balance >= price, "key": uuid.uuid4().hex,
         "card_amount": methods[0][2], "card_extra": methods[0][2] - needed, "card_key": uuid.uuid4().hex,
         "methods": methods, "card_only": [name for name, _label, _amount in methods] == [settings.PAYMENT_PROVIDER],
         "other_balances": other_balances(request.user, gift.currency),

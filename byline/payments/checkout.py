@@ -19,6 +19,7 @@ from byline.articles.models import Article
 from byline.collections import selectors as collection_selectors
 from byline.collections.models import Collection
 from byline.core.money import money
+from byline.gifts import services as gifts
 from byline.gifts.models import GiftState
 from byline.ledger.selectors import wallet_balance
 from byline.payments import orders
@@ -242,11 +243,15 @@ def start_card_membership(*, reader, plan: MembershipPlan, idempotency_key: str,
 
 
 def start_card_gift(*, reader, gift, idempotency_key: str, success_url: str, cancel_url: str,
-                    method: str = "", channel: str = "", client_ip: str = "") -> Checkout:
+                    method: str = "", channel: str = "", client_ip: str = "",
+                    quoted_minor: int | None = None) -> Checkout:
     """Pay by card for a paid gift the reader opened (byline/gifts, not yet paid): top up what the wallet
-    lacks; the gift is paid from the wallet when the payment succeeds, at the price it was opened at."""
+    lacks; the gift is paid from the wallet when the payment succeeds, at today's price (written on the gift
+    now, so the payment's check finds it unchanged unless it changes again meanwhile)."""
     if gift.buyer_id != reader.pk or gift.state != GiftState.AWAITING:
         raise PaymentRefused(_("This gift is already paid for."))
+    gift = gifts.reprice_gift(gift_id=gift.pk)
+    purchases.check_quote(price_minor=gift.price_minor, currency=gift.currency, quoted_minor=quoted_minor)
     _check_method(method=method, currency=gift.currency)
     amount = card_charge(price_minor=gift.price_minor, balance=wallet_balance(reader=reader, currency=gift.currency),
                          currency=gift.currency, method=method)

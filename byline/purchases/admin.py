@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from byline.core.admin import RecordAdmin
+from byline.purchases.errors import UndoRefused
 from byline.purchases.models import (
     Membership,
     MembershipPlan,
@@ -15,6 +16,11 @@ from byline.purchases.models import (
     RefundRequestStatus,
 )
 from byline.purchases.services import answer_refund_request, refund_purchase
+
+
+def _refused(model_admin, request, purchase_id: int, refused: UndoRefused) -> None:
+    model_admin.message_user(request, _("Purchase %(id)s was not refunded: %(why)s") % {
+        "id": purchase_id, "why": refused.message}, messages.ERROR)
 
 
 @admin.register(MembershipPlan)
@@ -40,7 +46,11 @@ class PurchaseAdmin(RecordAdmin):
     def refund(self, request, queryset):
         done = 0
         for purchase in queryset.filter(status=PurchaseStatus.ACTIVE):
-            refund_purchase(purchase_id=purchase.pk, staff_user=request.user, reason="admin refund")
+            try:
+                refund_purchase(purchase_id=purchase.pk, staff_user=request.user, reason="admin refund")
+            except UndoRefused as refused:
+                _refused(self, request, purchase.pk, refused)
+                continue
             done += 1
         self.message_user(request, ngettext("%(n)d purchase refunded.", "%(n)d purchases refunded.", done)
                           % {"n": done}, messages.SUCCESS)
@@ -69,7 +79,11 @@ class RefundRequestAdmin(RecordAdmin):
     def _answer(self, request, queryset, *, refund: bool) -> int:
         done = 0
         for asked in queryset.filter(status=RefundRequestStatus.OPEN):
-            answer_refund_request(request_id=asked.pk, staff_user=request.user, refund=refund)
+            try:
+                answer_refund_request(request_id=asked.pk, staff_user=request.user, refund=refund)
+            except UndoRefused as refused:  # the request stays open
+                _refused(self, request, asked.purchase_id, refused)
+                continue
             done += 1
         return done
 

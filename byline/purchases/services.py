@@ -221,6 +221,25 @@ def undos_left(*, reader, now: dt.datetime | None = None) -> int:
     return max(0, settings.UNDO_LIMIT - used)
 
 
+def undo_guard_refusal(*, purchase: Purchase) -> str:
+    """Why `purchase` may not be reversed on its own (the first UNDO_GUARDS rule that keeps it), or "": the one
+    check behind an undo, a refund on request and a staff refund, since a purchase that a collection or a
+    subscription was sold for less because of must stay while that discount does, whoever asks."""
+    for guard in UNDO_GUARDS:
+        refusal = guard(purchase=purchase)
+        if refusal:
+            return str(refusal)
+    return ""
+
+
+def check_undo_guards(*, purchase: Purchase) -> None:
+    """Raise UndoRefused (code "credited") where `undo_guard_refusal` names a reason. Call it under the reader's
+    and the purchase's row locks."""
+    refusal = undo_guard_refusal(purchase=purchase)
+    if refusal:
+        raise UndoRefused(refusal, code="credited")
+
+
 def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -> Purchase:
     """Reverse the reader's own purchase in full, within the undo window and the undo allowance; the gifts
     made from it end with it.
@@ -244,10 +263,7 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
         if now > undo_deadline(purchase):
             raise UndoRefused(_("The 10 minutes to undo this purchase have passed, so the purchase stands."),
                               code="window")
-        for guard in UNDO_GUARDS:
-            refusal = guard(purchase=purchase)
-            if refusal:
-                raise UndoRefused(refusal, code="credited")
+        check_undo_guards(purchase=purchase)
         if undos_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your undos for now, so the purchase stands."), code="limit")
         reversal = ledger.reverse(original=purchase.transfer, key=f"undo:{purchase.pk}", kind=TransferKind.UNDO,
@@ -260,13 +276,15 @@ def undo_purchase(*, reader, purchase_id: int, now: dt.datetime | None = None) -
 
 def refund_purchase(*, purchase_id: int, staff_user, reason: str = "") -> Purchase:
     """Staff refund at any time: the purchase transfer reversed into the reader's wallet; access ends, and
-    so do the gifts made from the purchase."""
+    so do the gifts made from the purchase. The undo guards hold for staff too (UndoRefused, code
+    "credited"): refund what the purchase was credited to first (the collection purchase, say)."""
     with transaction.atomic():
         reader_id = Purchase.objects.filter(pk=purchase_id).values_list("reader_id", flat=True).get()
         _lock_reader(reader_id)
         purchase = Purchase.objects.select_for_update().select_related("transfer").get(pk=purchase_id)
         if purchase.status != PurchaseStatus.ACTIVE:
             return purchase
+        check_undo_guards(purchase=purchase)
         memo = f"refund of purchase {purchase.pk} by {staff_user}: {reason}"[:200]
         reversal = ledger.reverse(original=purchase.transfer, key=f"refund:{purchase.pk}", kind=TransferKind.REFUND,
                                   memo=memo)
@@ -304,7 +322,7 @@ def may_refund_on_request(*, reader, purchase: Purchase, now: dt.datetime | None
     deadline = refund_deadline(purchase)
     return (purchase.status == PurchaseStatus.ACTIVE and deadline is not None and now <= deadline
             and refunds_left(reader=reader, now=now) > 0
-            and not any(guard(purchase=purchase) for guard in UNDO_GUARDS))
+            and not undo_guard_refusal(purchase=purchase))
 
 
 def refund_on_request(*, reader, purchase_id: int, now: dt.datetime | None = None) -> Purchase:
@@ -329,12 +347,7 @@ def refund_on_request(*, reader, purchase_id: int, now: dt.datetime | None = Non
         if deadline is None or now > deadline:
             raise UndoRefused(_("The time to refund this purchase yourself has passed, so the purchase stands."),
                               code="window")
-        # The undo's guards hold here too: a purchase that a collection or a subscription was sold for less
-        # because of stays while that discount does.
-        for guard in UNDO_GUARDS:
-            refusal = guard(purchase=purchase)
-            if refusal:
-                raise UndoRefused(refusal, code="credited")
+        check_undo_guards(purchase=purchase)
         if refunds_left(reader=reader, now=now) <= 0:
             raise UndoRefused(_("You have used all your refunds for now, so the purchase stands."), code="limit")
         reversal = ledger.reverse(original=purchase.transfer, key=f"return:{purchase.pk}", kind=TransferKind.REFUND,

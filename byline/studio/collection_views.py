@@ -53,7 +53,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     collection = _own(request, pk) if pk is not None else None
-    form = CollectionForm(request.POST or None, initial=_initial(collection), instance=collection)
+    form = CollectionForm(request.POST or None, initial=_initial(collection), instance=collection,
+                          author=request.author)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         saved = services.save_collection(
@@ -121,7 +122,8 @@ def offers(request: HttpRequest, pk: int) -> HttpResponse:
             return back_to(here)
     items = selectors.current_items(collection, live_only=False)
     return render(request, "collections/studio_edit.html", {
-        "collection": collection, "form": CollectionForm(initial=_initial(collection), instance=collection),
+        "collection": collection,
+        "form": CollectionForm(initial=_initial(collection), instance=collection, author=request.author),
         "items": items, "addable": [], "offer_form": form, "offers": _offers_of(collection),
         "offer_base": _offer_base(request),
     }, status=400)

@@ -163,6 +163,9 @@ class Redemption(models.Model):
     membership = models.ForeignKey("purchases.Membership", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="redemptions")
     created_at = models.DateTimeField(default=timezone.now)
+    # The purchase the offer lowered was undone: the use went back to the offer's limit for other readers. This
+    # reader's own once stays taken (so a buy and undo cannot hold a limited offer's place in turns).
+    released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["offer", "reader"], name="offer_once_per_reader")]

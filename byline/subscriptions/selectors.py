@@ -94,9 +94,22 @@ def offer_by_token(token: str) -> Offer | None:
     return Offer.objects.filter(token=token, retention=False).select_related("author", "collection").first()
 
 
+def offered_at_renewal(subscription: AuthorSubscription) -> bool:
+    """Whether a retention offer can be kept for this subscription: only where its next charge is ours to make
+    (the wallet renews it). A card subscription is charged by its provider on the provider's own date and at
+    its own amount, and no provider here can move or lower a running subscription's next charge, so a free
+    trial or a discount offered there would be one in our records only: the card would still be charged."""
+    from byline.purchases.models import RenewVia
+
+    return subscription.renew_via != RenewVia.CARD
+
+
 def retention_offer(*, subscription: AuthorSubscription, now: dt.datetime | None = None) -> Offer | None:
-    """The writer's retention offer the subscriber may still take, if any (shown when they cancel)."""
+    """The writer's retention offer the subscriber may still take, if any (shown when they cancel). None for a
+    subscription a card renews (`offered_at_renewal`)."""
     now = now or timezone.now()
+    if not offered_at_renewal(subscription):
+        return None
     for offer in Offer.objects.filter(target="author", author_id=subscription.author_id, retention=True,
                                       active=True).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))[:5]:
         if offer.kind == OfferKind.FIXED and offer.currency != subscription.currency:

@@ -159,6 +159,17 @@ def redeem(*, offer: Offer, reader, now: dt.datetime, **towards) -> Redemption:
     return redemption
 
 
+def release(*, redemption: Redemption, now: dt.datetime) -> None:
+    """Give one use back to the offer's limit, for other readers (the reader's own once stays taken): what
+    `redemption` lowered was undone. Once; under the offer's row lock, as `redeem` takes it, so the count stays
+    exact among concurrent takers and undos. Caller holds a transaction, and calls this before moving money:
+    a buy locks the offer before the writer's ledger accounts, so an undo must too."""
+    Offer.objects.select_for_update().filter(pk=redemption.offer_id).first()
+    released = Redemption.objects.filter(pk=redemption.pk, released_at__isnull=True).update(released_at=now)
+    if released:
+        Offer.objects.filter(pk=redemption.offer_id, redeemed__gt=0).update(redeemed=F("redeemed") - 1)
+
+
 # --- Subscribing to a writer -----------------------------------------------------------------------------
 
 def _accounts(*, reader, author: Author, currency: str):
@@ -344,6 +355,8 @@ def accept_retention_offer(*, reader, author_id: int, offer: Offer,
             reader=reader, author_id=author_id, status=SubscriptionStatus.ACTIVE, period_end__gt=now).first()
         if subscription is None:
             raise SubscriptionRefused(_("You have no subscription to this writer to keep."))
+        if not selectors.offered_at_renewal(subscription):
+            raise OfferRefused()
         check_offer_currency(offer=offer, currency=subscription.currency)
         redemption = redeem(offer=offer, reader=reader, now=now, subscription=subscription)
         if offer.kind == OfferKind.TRIAL:

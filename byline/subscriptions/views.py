@@ -284,7 +284,11 @@ def cancel(request: HttpRequest, slug: str) -> HttpResponse:
         return _back_to(back)
     retention = selectors.retention_offer(subscription=subscription)
     if request.method == "POST":
-        if request.POST.get("action") == "keep" and retention is not None:
+        if request.POST.get("action") == "keep" and retention is None:
+            # A page shown before the offer ended (or went): staying must never cancel.
+            messages.info(request, _("That offer is no longer open to you. Your subscription is unchanged."))
+            return _back_to(back)
+        if request.POST.get("action") == "keep":
             try:
                 services.accept_retention_offer(reader=request.user, author_id=author.pk, offer=retention)
             except PurchaseRefused as refused:

@@ -36,3 +36,20 @@ def test_sign_up_refuses_a_name_written_with_look_alike_letters_of_another_scrip
 def test_names_in_other_scripts_that_look_like_no_one_are_welcome(name):
     make_user("ivan")
     assert not lookalike_username_exists(name)
+
+
+def test_a_wechat_nickname_that_reads_as_an_existing_username_is_not_shown_as_the_name():
+    from django.test import Client
+
+    make_user("staff")
+    for nickname in ("st\u0430ff", "STAFF"):
+        client = Client()
+        qr = client.post(reverse("weixin_login"), {"process": "login"})["Location"]
+        client.get(client.post(qr, {"name": nickname})["Location"])
+        user = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+        assert not lookalike_username_exists(user.get_full_name() or "x")
+        assert user.get_full_name() == "" and user.username != "staff"
+    client = Client()
+    qr = client.post(reverse("weixin_login"), {"process": "login"})["Location"]
+    client.get(client.post(qr, {"name": "小明"})["Location"])
+    assert get_user_model().objects.get(pk=client.session["_auth_user_id"]).get_full_name() == "小明"

@@ -152,3 +152,31 @@ def test_a_part_counted_towards_the_collection_cannot_be_refunded_on_request_alo
         purchases.refund_on_request(reader=reader, purchase_id=part.pk, now=later)
     assert refused.value.code == "credited" and balance(reader) == 2000 - 300 - 400
     assert_balanced()
+
+
+def test_a_part_moved_to_another_collection_is_credited_once(author, reader):
+    first, parts = make_collection(author, parts=2, price_minor=500, slug="first")
+    second, _others = make_collection(author, parts=2, price_minor=500, slug="second")
+    fund(reader, 3000)
+    moved = purchases.unlock_with_wallet(reader=reader, article=parts[0], idempotency_key=new_key())
+    whole = services.buy_with_wallet(reader=reader, collection=first, idempotency_key=new_key())
+    assert whole.credit_minor == moved.price_minor
+    services.remove_article(collection=first, article_id=parts[0].pk)
+    services.add_article(collection=second, article=parts[0])
+    bought = services.buy_with_wallet(reader=reader, collection=second, idempotency_key=new_key())
+    assert (bought.credit_minor, bought.paid_minor) == (0, 500) and not bought.credits.exists()
+    assert_balanced()
+
+
+def test_a_credit_freed_by_undoing_the_first_collection_counts_for_the_next(author, reader):
+    first, parts = make_collection(author, parts=2, price_minor=500, slug="first")
+    second, _others = make_collection(author, parts=2, price_minor=500, slug="second")
+    fund(reader, 3000)
+    purchases.unlock_with_wallet(reader=reader, article=parts[0], idempotency_key=new_key())
+    whole = services.buy_with_wallet(reader=reader, collection=first, idempotency_key=new_key())
+    services.undo_collection_purchase(reader=reader, purchase_id=whole.pk)
+    services.remove_article(collection=first, article_id=parts[0].pk)
+    services.add_article(collection=second, article=parts[0])
+    bought = services.buy_with_wallet(reader=reader, collection=second, idempotency_key=new_key())
+    assert (bought.credit_minor, bought.paid_minor) == (300, 200)
+    assert_balanced()

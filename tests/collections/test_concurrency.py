@@ -102,3 +102,37 @@ def test_ten_readers_taking_a_three_use_offer_at_once_get_three(author):
     assert sorted(balance(reader) for reader in readers) == [650] * 3 + [1000] * 7
     assert CollectionPurchase.objects.filter(collection=collection).count() == 3
     assert_balanced()
+
+
+def test_undos_racing_new_takers_of_a_full_offer_never_exceed_its_limit(author):
+    """Three readers took a three-use offer; they undo while four more try to take it: the offer's count is
+    the number of uses standing, never above three."""
+    from byline.subscriptions import services as offers
+    from byline.subscriptions.errors import OfferRefused
+    from byline.subscriptions.models import Offer, OfferKind, OfferTarget
+
+    collection, _parts = make_collection(author)
+    offer = offers.create_offer(target=OfferTarget.COLLECTION, collection=collection, kind=OfferKind.PERCENT,
+                                percent_off=50, max_redemptions=3)
+    first, later = [make_user() for _ in range(3)], [make_user() for _ in range(4)]
+    for reader in first + later:
+        fund(reader, 1000)
+    taken = [services.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key(), offer=offer)
+             for reader in first]
+
+    def take(reader):
+        try:
+            return services.buy_with_wallet(reader=reader, collection=collection, idempotency_key=new_key(),
+                                            offer=offer, quoted_minor=350)
+        except OfferRefused:
+            return "refused"
+
+    results = at_once(*[lambda bought=bought: services.undo_collection_purchase(
+        reader=bought.reader, purchase_id=bought.pk) for bought in taken],
+        *[lambda reader=reader: take(reader) for reader in later])
+    assert all(not isinstance(result, Exception) for result in results), results
+    standing = offer.redemptions.filter(released_at__isnull=True).count()
+    assert Offer.objects.get(pk=offer.pk).redeemed == standing <= 3
+    assert CollectionPurchase.objects.filter(status=CollectionPurchaseStatus.ACTIVE, redemption__isnull=False,
+                                             ).count() == standing
+    assert_balanced()

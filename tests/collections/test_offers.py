@@ -144,3 +144,25 @@ def test_an_offer_link_leads_to_the_confirmation_with_the_offer(series, reader):
     signed_out = Client().get(_url("subscriptions:offer", offer.token), follow=True)
     assert "offer" in signed_out.request["QUERY_STRING"] or offer.token in signed_out.content.decode() \
         or offer.token in signed_out.redirect_chain[-1][0]
+
+
+def test_undoing_a_purchase_that_took_an_offer_gives_its_use_back_to_other_readers(author):
+    from byline.subscriptions.models import Offer
+    from byline.subscriptions.selectors import redeemable
+
+    collection, _parts = make_collection(author, slug="given-back")
+    offer = percent_off(collection, 50, max_redemptions=1)
+    taker, other = make_user(), make_user()
+    fund(taker, 1000)
+    fund(other, 1000)
+    bought = services.buy_with_wallet(reader=taker, collection=collection, idempotency_key=new_key(), offer=offer)
+    assert not redeemable(offer=Offer.objects.get(pk=offer.pk), reader=other)
+    services.undo_collection_purchase(reader=taker, purchase_id=bought.pk)
+    services.undo_collection_purchase(reader=taker, purchase_id=bought.pk)  # a repeat gives nothing more back
+    offer.refresh_from_db()
+    assert offer.redeemed == 0 and redeemable(offer=offer, reader=other)
+    assert Redemption.objects.get(reader=taker).released_at is not None
+    again = services.buy_with_wallet(reader=other, collection=collection, idempotency_key=new_key(), offer=offer)
+    assert again.discount_minor == 350 and Offer.objects.get(pk=offer.pk).redeemed == 1
+    assert balance(taker) == 1000 and balance(other) == 1000 - 350
+    assert_balanced()

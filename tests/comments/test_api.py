@@ -35,6 +35,9 @@ def test_without_the_scope_or_with_bad_input_writing_is_refused_with_problem_jso
     assert post(free_article.slug, token, {"body": ""}).status_code == 422
     assert post(free_article.slug, token, {"body": "a\u0000b"}).status_code == 422
     assert post(free_article.slug, token, {"body": "x", "extra": 1}).status_code == 422
+    blank = post(free_article.slug, token, {"body": "\u200b\u0007\r\n\u202e"})
+    assert blank.status_code == 422 and blank["Content-Type"] == "application/problem+json"
+    assert "only invisible characters" in blank.json()["detail"]
     assert not Comment.objects.exists()
 
 

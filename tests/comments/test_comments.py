@@ -152,6 +152,17 @@ def test_an_empty_or_nul_comment_is_a_form_error_not_a_500(free_article):
     assert client.post(reverse("comments:post", args=[free_article.slug]), {"body": "a\x00b"}).status_code == 400
 
 
+@pytest.mark.parametrize("body", ["\u200b\u0007\r\n", "\u200e\u202e\u2066 \u2069", "\ufeff\u3164\t", "\u0301"])
+def test_a_comment_of_only_invisible_characters_is_a_form_error(free_article, body):
+    client = signed_in(make_user())
+    response = client.post(reverse("comments:post", args=[free_article.slug]), {"body": body})
+    assert response.status_code == 400 and "only invisible characters" in response.content.decode()
+    with pytest.raises(services.CommentRefused):
+        write(make_user(), free_article, body)
+    assert not Comment.objects.exists()
+    assert write(make_user(), free_article, "\u200bok\u200b").body_markdown == "\u200bok\u200b"
+
+
 def test_comments_are_rate_limited_per_reader(free_article, settings):
     settings.COMMENT_RATE_PER_READER = 2
     client = signed_in(make_user())

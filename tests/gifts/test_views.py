@@ -207,3 +207,12 @@ def test_a_collection_gift_paid_by_card_is_held_when_the_payment_arrives(author,
     wallet = client.get(_url("purchases:wallet")).content.decode()
     assert f"Gift: {collection.title}" in wallet
     assert_balanced()
+
+
+def test_the_chinese_confirmation_names_the_recipient_not_a_purpose(paid_article):
+    buyer = make_user()
+    client = _client(buyer)
+    _give(client, paid_article, how="link")
+    gift = PaidGift.objects.get()
+    page = client.get(_url("purchases:gift_confirm", gift.pk, lang="zh-hans")).content.decode()
+    assert "收礼人" in page and "收到您转交的领取链接的人" in page and "用途" not in page and "赠阅" not in page

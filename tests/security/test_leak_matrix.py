@@ -887,6 +887,23 @@ def paid_gift_unclaimed(client: Client, article: Article) -> None:
     _paid_gift_for(client, article)
 
 
+def gift_opened_then_price_raised(client: Client, article: Article) -> None:
+    """Opened a gift of this article for a friend; the writer raised the price before it was paid, so paying
+    at the price it was opened at was refused (nothing paid, nothing to claim)."""
+    from byline.gifts import services as gifts
+    from byline.purchases.errors import PriceChanged
+
+    buyer = make_user()
+    fund(buyer, 5000)
+    gift = gifts.open_gift(buyer=buyer, order=gifts.article_order(article=article, recipient_email="f@example.net"),
+                           idempotency_key=uuid.uuid4().hex)
+    Article.objects.filter(pk=article.pk).update(price_minor=gift.price_minor * 2)
+    article.refresh_from_db()
+    with pytest.raises(PriceChanged):
+        gifts.pay_for_gift(gift_id=gift.pk, quoted_minor=gift.price_minor)
+    client.force_login(buyer)
+
+
 def paid_gift_taken_back_before_claim(client: Client, article: Article) -> None:
     """Someone bought the article as a gift for this reader, then took it back; the reader's claim is refused."""
     from byline.gifts import services as gifts
@@ -996,6 +1013,7 @@ STATES: dict[str, Callable[[Client, Article], None]] = {
     "expired gift with the cookie": expired_gift_with_the_cookie,
     "paid gift unclaimed": paid_gift_unclaimed,
     "paid gift taken back before its claim": paid_gift_taken_back_before_claim,
+    "gift opened, then the price raised before paying": gift_opened_then_price_raised,
     "membership gift taken back before its claim": membership_gift_taken_back_before_claim,
     "buyer of a paid gift claimed by a friend": buyer_of_a_claimed_gift,
     "collection buyer (article added later, not included)": collection_buyer,

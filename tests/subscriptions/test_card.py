@@ -70,3 +70,25 @@ def test_a_card_renewal_that_never_comes_ends_after_the_grace(reader, author, ca
     assert services.end_lapsed_card_subscriptions(now=later) == 1
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.ENDED
+
+
+def test_a_card_subscription_is_offered_no_retention_trial_its_provider_could_not_keep(client, reader, author,
+                                                                                        card_subscriber):
+    from byline.subscriptions import selectors
+    from byline.subscriptions.errors import OfferRefused
+    from byline.subscriptions.models import OfferKind, OfferTarget
+
+    subscription, _sandboxed = card_subscriber
+    ends = subscription.period_end
+    offer = services.create_offer(target=OfferTarget.AUTHOR, author=author, kind=OfferKind.TRIAL, trial_days=14,
+                                  retention=True)
+    assert selectors.retention_offer(subscription=subscription) is None
+    page = client.get(reverse("subscriptions:cancel", args=[author.slug])).content.decode()
+    assert 'data-testid="retention"' not in page
+    client.post(reverse("subscriptions:cancel", args=[author.slug]), {"action": "keep"})  # a stale page's button
+    subscription.refresh_from_db()
+    assert not subscription.cancel_at_period_end
+    with pytest.raises(OfferRefused):
+        services.accept_retention_offer(reader=reader, author_id=author.pk, offer=offer)
+    subscription.refresh_from_db()
+    assert subscription.period_end == ends and not subscription.charges.filter(amount_minor=0).exists()

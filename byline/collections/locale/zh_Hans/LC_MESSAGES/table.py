@@ -135,4 +135,8 @@ ZH = {
     'End this offer': '结束这个优惠',
     'ended': '已结束',
     'Make the offer': '创建优惠',
+    'In major units, for example 29 or 7.50. At most your monthly subscription price in that currency, so a reader never pays more for a collection than for subscribing to you.': '以元为单位，例如 29 或 7.50。最多等于您在该币种的月订阅价格，这样读者买合集花的钱永远不会比订阅您更多。',
+    'This is more than your monthly subscription (%(monthly)s). A collection may cost at most that, so a reader never pays more than for subscribing to you: lower the price to %(monthly)s or less.': '这高于您的月订阅价格（%(monthly)s）。合集的价格最多只能是这个数，这样读者花的钱永远不会比订阅您更多：请把价格降到 %(monthly)s 或更低。',
+    'Listed at %(own)s, but never more than a month’s subscription to %(writer)s: %(price)s.': '标价 %(own)s，但不会超过订阅 %(writer)s 一个月的价格：%(price)s。',
+    'Never more than a month’s subscription to %(writer)s.': '价格不超过订阅 %(writer)s 一个月的费用。',
 }

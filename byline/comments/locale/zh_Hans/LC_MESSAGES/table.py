@@ -128,4 +128,5 @@ ZH = {
     "like": "点赞",
     "Your own comments are not yours to like.": "不能给自己的评论点赞。",
     'Unlike': '取消点赞',
+    'Your comment has only invisible characters (spaces, line breaks or formatting marks). Please write something first.': '您的留言里只有看不见的字符（空格、换行或格式符号）。请先写点内容。',
 }

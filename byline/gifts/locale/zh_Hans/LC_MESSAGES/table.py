@@ -59,9 +59,9 @@ ZH = {
     "My membership": "我的会员",
     "This gift was already claimed.": "这份礼物已被领取。",
     "Confirm your gift": "确认您的礼物",
-    "Gift": "礼物",
-    "For": "送给",
-    "Whoever you give the claim link to": "您把领取链接转给的人",
+    "What you give": "礼物",
+    "Recipient": "收礼人",
+    "Whoever you give the claim link to": "收到您转交的领取链接的人",
     "Price": "价格",
     "Your balance now": "当前余额",
     "Your balance after": "支付后余额",
@@ -119,4 +119,5 @@ ZH = {
     "Paid gifts: an article, a collection, or months of membership or of a writer's subscription you bought for someone. (Gift links that lend an article you have are under Sharing.)": '付费礼物：您为别人买的文章、合集、会员月数或作者订阅月数。（把您已有的文章借给别人读的礼物链接，在“分享”里。）',
     'The gift is yours: the whole collection is open to you.': '礼物已领取：整个合集都向您开放。',
     'The gift is yours: every paid article by %(writer)s is open to you for one month.': ['礼物已领取：%(writer)s 的所有付费文章向您开放 %(months)s 个月。'],
+    '(it was %(before)s when you chose this gift)': '（您选择这份礼物时价格为 %(before)s）',
 }

@@ -204,4 +204,5 @@ ZH = {
     "This way of paying starts at %(minimum)s. Please choose a larger tip, or tip from your balance.": "这种支付方式最低 %(minimum)s。请选择更大的金额，或用余额赞赏。",
     'This offer cannot be used: it has ended, reached its limit, or you used it before.': '这个优惠无法使用：它已结束、已达到使用上限，或您已经用过。',
     "%(months)d month of %(writer)s's subscription": ['%(writer)s 的 %(months)d 个月订阅'],
+    'The price of this gift is now %(price)s. Nothing was charged: please check and confirm again.': '这份礼物的价格现在是 %(price)s。没有扣款，请查看后再次确认。',
 }

@@ -195,4 +195,5 @@ ZH = {
     'Refunded: %(amount)s is back in your balance.': '已退款：%(amount)s 已退回您的余额。',
     'This page is for authors.': '此页面仅供作者使用。',
     'Saved.': '已保存。',
+    'Purchase %(id)s was not refunded: %(why)s': '购买记录 %(id)s 未退款：%(why)s',
 }

@@ -164,4 +164,5 @@ ZH = {
     'An offer on a collection needs its collection.': '合集优惠需要指定合集。',
     'A collection is bought once: its offer takes a percentage or an amount off.': '合集只需购买一次：合集优惠只能按百分比或金额减免。',
     "Give months of %(writer)s's subscription as a gift": '把 %(writer)s 的订阅月数作为礼物送人',
+    'That offer is no longer open to you. Your subscription is unchanged.': '这个优惠已不再向您开放。您的订阅没有任何变化。',
 }
