@@ -12,7 +12,6 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import IntegrityError, transaction
@@ -315,12 +314,26 @@ def _fill_outbox(newsletter: Newsletter, article: Article) -> None:
 
 
 def notify_followers(*, article: Article) -> int:
-    user_ids = list(selectors.follower_user_ids(article))
-    Notification.objects.bulk_create(
-        [Notification(user_id=uid, kind=NotificationKind.NEW_ARTICLE, article=article) for uid in user_ids],
-        ignore_conflicts=True, batch_size=2000)
-    forgetting.forget(*(selectors.state_key(uid) for uid in user_ids))
-    return len(user_ids)
+    """A notification for each signed-in follower of what `article` belongs to. The cache is told with one
+    entry whatever their number (`selectors.NOTIFIED_KEY`), now and again when the notifications commit, so a
+    page that read the old count before the commit reads it again after. Returns how many were told."""
+    told = 0
+    chunk: list[Notification] = []
+    for user_id in selectors.follower_user_ids(article).iterator(chunk_size=NOTIFY_CHUNK):
+        chunk.append(Notification(user_id=user_id, kind=NotificationKind.NEW_ARTICLE, article=article))
+        if len(chunk) >= NOTIFY_CHUNK:
+            Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+            told, chunk = told + len(chunk), []
+    if chunk:
+        Notification.objects.bulk_create(chunk, ignore_conflicts=True)
+        told += len(chunk)
+    if told:
+        selectors.notifications_went_out()
+        transaction.on_commit(selectors.notifications_went_out, robust=True)
+    return told
+
+
+NOTIFY_CHUNK = 2000
 
 
 def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
@@ -328,7 +341,7 @@ def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> in
     if notification_ids is not None:
         rows = rows.filter(pk__in=list(notification_ids))
     updated = rows.update(read_at=timezone.now())
-    cache.delete(selectors.unread_key(user.pk))
+    forgetting.forget(selectors.state_key(user.pk))
     return updated
 
 
@@ -750,7 +763,7 @@ def notify_of_comment(comment: Any) -> list[int]:
     Notification.objects.bulk_create(
         [Notification(user_id=uid, kind=kind, article=article, comment=comment) for uid, kind in told],
         ignore_conflicts=True)
-    cache.delete_many([selectors.state_key(uid) for uid, _kind in told])
+    forgetting.forget(*(selectors.state_key(uid) for uid, _kind in told))
     from byline.audience import tasks
 
     for note_id in Notification.objects.filter(comment=comment, mailed_at__isnull=True).values_list("pk", flat=True):

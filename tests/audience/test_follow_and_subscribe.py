@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from byline.audience import services
+from byline.audience.selectors import NOTIFIED_KEY
 from byline.audience.models import Delivery, Frequency, ListKind, Notification, Subscriber, Subscription
 from tests.audience.helpers import confirmed_subscriber, fresh_article, publish_and_send
 from tests.conftest import make_article, make_author, make_user
@@ -131,6 +132,44 @@ def test_publishing_rings_the_bell_of_signed_in_followers_and_reading_clears_it(
     client.post("/en/audience/notifications/")
     assert Notification.objects.get().read_at is not None
     assert "Notifications (" not in client.get("/en/").content.decode()
+
+
+CACHE_WRITES = ("set", "set_many", "add", "delete", "delete_many", "incr", "touch")
+
+
+def test_publishing_to_many_followers_writes_the_cache_a_fixed_number_of_times(
+        client, monkeypatch, django_capture_on_commit_callbacks):
+    """One entry for all followers, not one each: the file cache scans its folder on every write."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import caches
+
+    author = make_author()
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"follower{n}", email=f"f{n}@example.org") for n in range(40)])
+    reader = users[0]
+    client.force_login(reader)  # caches this follower's state before the publish
+    now = timezone.now()
+    subscribers = Subscriber.objects.bulk_create([Subscriber(user=u, confirmed_at=now) for u in users])
+    Subscription.objects.bulk_create([Subscription(subscriber=s, kind=ListKind.AUTHOR, author=author,
+                                                   consent="follow", confirmed_at=now) for s in subscribers])
+    article = fresh_article(author)
+    backend = caches["default"]
+    written: list[str] = []  # one per entry written: set_many and delete_many count each of their keys
+
+    def counting(name, real):
+        def write(first, *args, **kwargs):
+            written.extend(first if name.endswith("_many") else [first])
+            return real(first, *args, **kwargs)
+        return write
+
+    for name in CACHE_WRITES:
+        monkeypatch.setattr(backend, name, counting(name, getattr(backend, name)))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_newsletter(article_id=article.pk)
+    assert Notification.objects.filter(article=article).count() == 40
+    assert written == [NOTIFIED_KEY, NOTIFIED_KEY]  # now, and when the notifications commit
+    monkeypatch.undo()
+    assert "Notifications (1 unread)" in client.get("/en/").content.decode()
 
 
 def test_an_author_sees_their_subscribers_and_exports_them_as_csv(client):
