@@ -155,6 +155,14 @@ def language_of_user(user: Any) -> str | None:
     return Subscriber.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
 
 
+def language_of_address(email: str) -> str | None:
+    """The language chosen for e-mail at `email`: its subscriber row's, or that of the account with that
+    address (`mail.transactional.language_for_address`)."""
+    email = _normalised_email(email)
+    return (Subscriber.objects.filter(Q(email__iexact=email) | Q(user__email__iexact=email))
+            .order_by(F("email").asc(nulls_last=True)).values_list("language", flat=True).first())
+
+
 def send_confirmation(*, subscriber: Subscriber, what: str) -> None:
     """The double opt-in message: one signed link that confirms the address and every list it asked for.
     At most three a day to one address, whoever asks: the form cannot be used to flood someone's inbox
