@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from byline.audience import services
-from byline.audience.selectors import NOTIFIED_KEY
 from byline.audience.models import Delivery, Frequency, ListKind, Notification, Subscriber, Subscription
+from byline.audience.selectors import NOTIFIED_KEY
 from tests.audience.helpers import confirmed_subscriber, fresh_article, publish_and_send
 from tests.conftest import make_article, make_author, make_user
 
