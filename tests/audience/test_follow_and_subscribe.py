@@ -16,7 +16,7 @@ from byline.audience import services
 from byline.audience.models import Delivery, Frequency, ListKind, Notification, Subscriber, Subscription
 from byline.audience.selectors import NOTIFIED_KEY
 from tests.audience.helpers import confirmed_subscriber, fresh_article, publish_and_send
-from tests.conftest import make_article, make_author, make_user
+from tests.conftest import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,23 @@ def test_the_follow_button_and_bell_cost_no_query_once_the_reader_is_signed_in(c
     with CaptureQueriesContext(connection) as queries:
         client.get(article.get_absolute_url())
     assert not [q for q in queries if "audience_" in q["sql"]]
+
+
+def test_a_reader_follows_a_topic_from_its_page_and_the_publication_from_the_home_page(client):
+    topic = make_topic("tea")
+    reader = make_user()
+    assert "/en/audience/subscribe/topic/tea/" in client.get(topic.get_absolute_url()).content.decode()
+    assert "/en/audience/subscribe/site/" in client.get("/en/").content.decode()
+    client.force_login(reader)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Follow Tea" in page and 'action="/en/audience/follow/topic/tea/"' in page
+    client.post("/en/audience/follow/topic/tea/", {"next": topic.get_absolute_url()})
+    client.post("/en/audience/follow/site/", {"next": "/en/"})
+    assert "Following Tea (stop)" in client.get(topic.get_absolute_url()).content.decode()
+    assert 'action="/en/audience/follow/site/"' in client.get("/en/").content.decode()
+    assert {s.kind for s in Subscription.objects.filter(subscriber__user=reader)} == {"topic", "site"}
+    services.queue_newsletter(article_id=fresh_article(make_author(), topic=topic).pk)
+    assert Notification.objects.filter(user=reader).count() == 1  # one bell for both lists
 
 
 def test_anonymous_readers_get_a_link_to_subscribe_that_the_public_cache_may_keep(client):
