@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -41,9 +42,11 @@ def follow_button(reader: Any, kind: str, target: Any, csrf_token: Any, next_pat
     name = settings.SITE_NAME if kind == ListKind.SITE else target.name
     args = [] if kind == ListKind.SITE else [target.slug]
     if reader is None:
+        # Back to this page after signing in or subscribing (its own path: the same for every anonymous reader).
+        back = f"?{urlencode({'next': next_path})}" if next_path else ""
         return format_html(
-            '<p class="follow-box"><a class="button" href="{}">{}</a></p>',
-            reverse(f"audience:subscribe_{kind}", args=args),
+            '<p class="follow-box"><a class="button" href="{}{}">{}</a></p>',
+            reverse(f"audience:subscribe_{kind}", args=args), back,
             _("Follow %(name)s: new articles by e-mail") % {"name": name})
     if follows is None:
         follows = selectors.followed_lists(reader)

@@ -4,6 +4,7 @@ preferences, notifications, and the author's list of subscribers (with a CSV exp
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,7 +49,10 @@ def follow(request: HttpRequest, kind: str, slug: str | None = None) -> HttpResp
     if not request.user.is_authenticated:
         # Signed out (a session that ended): the subscription page offers both ways in.
         subscribe_url = request.path.replace("/follow/", "/subscribe/", 1)
-        return redirect(f"{reverse('accounts:login')}?next={subscribe_url}")
+        back = safe_next(request)
+        if back:
+            subscribe_url += f"?{urlencode({'next': back})}"
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': subscribe_url})}")
     if request.POST.get("action") == "unfollow":
         services.unfollow(user=request.user, kind=kind, author=author, topic=topic)
         messages.success(request, _("You no longer follow %(name)s.") % {"name": name})

@@ -85,6 +85,27 @@ def test_anonymous_readers_get_a_link_to_subscribe_that_the_public_cache_may_kee
     assert client.get(author.get_absolute_url()).content.decode().count("/audience/subscribe/author/") == 1
 
 
+def test_following_from_an_article_while_signed_out_comes_back_to_the_article(client):
+    from urllib.parse import unquote
+
+    author = make_author()
+    article = make_article(author=author)
+    url = article.get_absolute_url()
+    subscribe = re.search(r'href="(/en/audience/subscribe/author/[^"]+)"', client.get(url).content.decode()).group(1)
+    assert unquote(subscribe.replace("&amp;", "&")).endswith(f"?next={url}")
+    page = client.get(subscribe.replace("&amp;", "&")).content.decode()
+    login = re.search(r'href="(/en/accounts/login/\?next=[^"]+)">Log in to follow', page).group(1)
+    assert unquote(unquote(login)).endswith(f"/subscribe/author/{author.slug}/?next={url}")
+    # A follow form posted after the session ended goes the same way round.
+    ended = client.post(f"/en/audience/follow/author/{author.slug}/", {"next": url})["Location"]
+    assert unquote(unquote(ended)).endswith(f"/subscribe/author/{author.slug}/?next={url}")
+    client.force_login(make_user())  # (signing in itself is the accounts app's; it returns to `next`)
+    page = client.get(unquote(login.split("next=", 1)[1]).replace("&amp;", "&")).content.decode()
+    assert f'name="next" value="{url}"' in page
+    response = client.post(f"/en/audience/follow/author/{author.slug}/", {"next": url})
+    assert response["Location"] == url
+
+
 def test_double_opt_in_sends_only_the_confirmation_until_the_address_confirms(client):
     author = make_author()
     response = client.post(f"/en/audience/subscribe/author/{author.slug}/", {"email": "Ada@Example.ORG"})
