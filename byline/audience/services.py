@@ -708,8 +708,10 @@ def send_test_newsletter(*, article: Article, to: str, language: str) -> None:
         build_message(subject=f"{label} {copy.subject}", text=fill(copy.text), html=fill(copy.html), to=to).send()
 
 
-def import_subscribers(*, author: Author, rows: Iterable[str], language: str) -> dict[str, int]:
-    """Addresses an author brings, each put on their list with the consent recorded as an import. An address
+def import_subscribers(*, author: Author | None, rows: Iterable[str], language: str,
+                       kind: str = ListKind.AUTHOR) -> dict[str, int]:
+    """Addresses an author (or, for the whole publication's list, `kind` SITE, the site's staff) brings, each put
+    on that list with the consent recorded as an import. An address
     not yet confirmed gets the double opt-in message like any other, so an import can add readers but never
     mail anyone who did not confirm. Returns counts: added, already on the list, not an address."""
     import csv
@@ -735,13 +737,14 @@ def import_subscribers(*, author: Author, rows: Iterable[str], language: str) ->
             if subscriber is None:
                 subscriber = Subscriber.objects.create(email=email, language=language)
             _subscription, created = Subscription.objects.get_or_create(
-                subscriber=subscriber, kind=ListKind.AUTHOR, author=author,
+                subscriber=subscriber, **_target(kind, author, None),
                 defaults={"consent": Consent.IMPORT, "confirmed_at": timezone.now()})
         counts["added" if created else "present"] += 1
         if created and subscriber.confirmed_at is None:
             to_confirm.append(subscriber.pk)
+    what = author.name if kind == ListKind.AUTHOR else settings.SITE_NAME
     for subscriber in Subscriber.objects.filter(pk__in=to_confirm):
-        send_confirmation(subscriber=subscriber, what=author.name)
+        send_confirmation(subscriber=subscriber, what=what)
     return counts
 
 

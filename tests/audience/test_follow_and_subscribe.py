@@ -223,6 +223,28 @@ def test_an_author_sees_their_subscribers_and_exports_them_as_csv(client):
     assert "'=cmd@example.org" in [row[0] for row in rows]  # never a formula in a spreadsheet
 
 
+def test_staff_see_export_and_import_the_whole_publications_list_and_nobody_else_does(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    confirmed_subscriber("everything@example.org", kind=ListKind.SITE)
+    confirmed_subscriber("one-writer@example.org", author=make_author())
+    client.force_login(make_user())
+    assert client.get("/en/audience/subscribers/?list=site").status_code == 403
+    assert client.get("/en/audience/subscribers.csv?list=site").status_code == 403
+    client.force_login(make_user(is_staff=True))  # staff without an author profile: the publication's list
+    page = client.get("/en/audience/subscribers/").content.decode()
+    assert "The publication's subscribers" in page and "everything@example.org" in page
+    assert "one-writer@example.org" not in page
+    rows = list(csv.reader(io.StringIO(client.get("/en/audience/subscribers.csv?list=site").content.decode())))
+    assert [row[0] for row in rows[1:]] == ["everything@example.org"]
+    upload = SimpleUploadedFile("list.csv", b"new-reader@example.org\n", content_type="text/csv")
+    response = client.post("/en/audience/subscribers/", {"list": "site", "file": upload, "consent": "on"})
+    assert response.status_code == 302 and response["Location"].endswith("?list=site")
+    [imported] = Subscription.objects.filter(subscriber__email="new-reader@example.org")
+    assert (imported.kind, imported.author_id, imported.consent) == (ListKind.SITE, None, "import")
+    assert "Confirm your subscription to Byline" in mail.outbox[-1].subject
+
+
 def test_a_reader_without_an_author_profile_is_told_why_the_list_is_not_theirs(client):
     client.force_login(make_user())
     assert client.get("/en/audience/subscribers/").status_code == 403

@@ -185,4 +185,8 @@ ZH = {
     'We sent a confirmation to %(email)s. Open its link to receive e-mail again.': '我们已向 %(email)s 发送确认邮件。打开其中的链接，即可重新收到邮件。',
     'Tick the box to confirm that the article goes to your whole list.': '请勾选方框，确认将文章发给您的全部读者。',
     '“%(title)s” is going out by e-mail to %(n)s reader. It stays off the site.': ['《%(title)s》正在通过邮件发给 %(n)s 位读者，不会在网站上发布。'],
+    "The publication's subscribers": "整个刊物的订阅者",
+    "%(total)s reader follows the whole publication or subscribed to it by e-mail.": "%(total)s 位读者关注了整个刊物或通过电子邮件订阅了它。",
+    "The whole publication's list": "整个刊物的订阅名单",
+    "Only the site's staff can see the whole publication's list.": "只有本站工作人员可以查看整个刊物的订阅名单。",
 }
