@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,8 +50,6 @@ follows_key = unread_key = state_key
 
 def notifications_went_out() -> None:
     """Every reader's cached unread count is out of date: the next page of each reads it again (one query)."""
-    import secrets
-
     cache.set(NOTIFIED_KEY, secrets.token_hex(8), None)
 
 
