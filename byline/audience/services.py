@@ -4,6 +4,7 @@ unsubscribe, and the newsletter's outbox (queue once per article, send each row 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import smtplib
 import uuid
@@ -480,10 +481,12 @@ def _send_one(book: CopyBook, subscriber: Subscriber, connection: Any, *, delive
 
 
 def _smtp_send(smtp: smtplib.SMTP, to: str, data: bytes, before_data: Any) -> None:
-    """`smtplib.SMTP.sendmail` for one recipient, in its three exchanges, with `before_data` before DATA."""
+    """`smtplib.SMTP.sendmail` for one recipient, in its three exchanges, with `before_data` before DATA. The
+    sender's MAIL FROM is worked out once per process (`_mail_from`): smtplib parses the address again for every
+    message, which cost a tenth of a send's CPU time."""
     sender = ENVELOPE_FROM()
     smtp.ehlo_or_helo_if_needed()
-    code, answer = smtp.mail(sender)
+    code, answer = smtp.docmd("mail", _mail_from(sender))
     if code != 250:
         smtp.rset()
         raise smtplib.SMTPSenderRefused(code, answer, sender)
@@ -499,7 +502,18 @@ def _smtp_send(smtp: smtplib.SMTP, to: str, data: bytes, before_data: Any) -> No
 
 
 def ENVELOPE_FROM() -> str:  # noqa: N802 (reads like the constant it stands for)
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return _envelope_from(settings.DEFAULT_FROM_EMAIL)
+
+
+@functools.lru_cache(maxsize=4)
+def _envelope_from(from_email: str) -> str:
+    return parseaddr(from_email)[1]
+
+
+@functools.lru_cache(maxsize=4)
+def _mail_from(sender: str) -> str:
+    """The argument of MAIL as `smtplib.SMTP.mail` writes it (no options: no SMTPUTF8 or SIZE is asked for)."""
+    return f"FROM:{smtplib.quoteaddr(sender)}"
 
 
 class _Marker:
