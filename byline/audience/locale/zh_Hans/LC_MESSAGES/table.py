@@ -72,9 +72,10 @@ ZH = {
     "This link does not work": "此链接无效",
     "It may be incomplete or too old (a confirmation link lasts a week). Subscribe again to get a new one.": "链接可能不完整或已过期（确认链接的有效期为一周）。请重新订阅以获取新链接。",
     "Back to the latest articles": "返回最新文章",
-    "New": "新",
-    "A gift for you": "送给您的礼物",
-    "New from %(name)s": "%(name)s的新文章",
+    # The colon is part of each label: Chinese takes the full-width one.
+    "New:": "新：",
+    "A gift for you:": "送给您的礼物：",
+    "New from %(name)s:": "%(name)s的新文章：",
     "Mark all as read": "全部标为已读",
     "Nothing yet. Follow an author and their new articles appear here.": "暂无通知。关注作者后，其新文章会显示在这里。",
     "What you receive, and how": "订阅内容和接收方式",
