@@ -5,6 +5,7 @@ e-mail templates (mail/transactional.py), in the language of the request that as
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
@@ -22,6 +23,10 @@ from byline.mail import transactional
 # would go out through allauth's own templates.
 SHARED_EMAILS = frozenset(f"account/email/{name}" for name in (
     "login_code", "email_confirmation", "email_confirmation_signup", "unknown_account", "account_already_exists"))
+
+# The code e-mails that carry a one-button link (accounts/code_link.py), and what the link finishes.
+LINKED_EMAILS = {"account/email/login_code": code_link.LOGIN,
+                 "account/email/email_confirmation_signup": code_link.SIGNUP}
 
 # The backend the session names: every later request loads the user through it (accounts/backends.py).
 SESSION_BACKEND = "byline.accounts.backends.CachedUserBackend"
@@ -59,8 +64,12 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language):
             context = {"site_name": settings.SITE_NAME, "email": email,
                        "login_code_url": settings.SITE_URL + reverse("account_request_login_code"), **context}
-            if template_prefix == "account/email/login_code" and request is not None and context.get("code"):
-                context["login_link"] = code_link.link_for(request, context["code"])
+            # allauth hands the asking request to the sign-in code's mail; the sign-up code's has it in allauth's
+            # request context.
+            request = request or allauth_context.request
+            purpose = LINKED_EMAILS.get(template_prefix)
+            if purpose and request is not None and context.get("code"):
+                context["login_link"] = code_link.link_for(request, context["code"], purpose)
         context.pop("request", None)
         transactional.send(template=template_prefix, to=email, language=language, context=context,
                            subject=lambda: render_to_string(f"{template_prefix}_subject.txt", context))

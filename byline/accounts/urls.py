@@ -13,6 +13,7 @@ urlpatterns = [
     # allauth's code page (its name `account_confirm_login_code` resolves here first), with the log-in throttle.
     path("login/code/confirm/", views.confirm_login_code, name="confirm_login_code"),
     path("login/code/link/", views.sign_in_by_link, name="code_link"),
+    path("signup/code/link/", views.sign_up_by_link, name="signup_code_link"),
     path("wechat/fake-qr/", views.wechat_fake_qr, name="wechat_fake_qr"),
     path(
         "password-reset/",

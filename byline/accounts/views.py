@@ -110,26 +110,39 @@ def confirm_login_code(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in_by_link(request: HttpRequest) -> HttpResponse:
-    """The link in the code e-mail (accounts/code_link.py): a page with one button that signs in with the pending
-    code of this browser; the code itself is filled in here, never shown or carried by the link."""
+    """The link in the sign-in code e-mail (accounts/code_link.py): a page with one button that signs in with the
+    pending code of this browser; the code itself is filled in here, never shown or carried by the link."""
+    return _by_link(request, code_link.LOGIN, confirm_login_code)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up_by_link(request: HttpRequest) -> HttpResponse:
+    """The link in the sign-up code e-mail: the same one button, which confirms the new account's address with the
+    pending code of this browser (allauth's code page does the rest: signs in, goes on to `next`)."""
+    return _by_link(request, code_link.SIGNUP, allauth_views.email_verification_sent)
+
+
+def _by_link(request: HttpRequest, purpose: str, code_page) -> HttpResponse:
     next_url = safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or "accounts:library")
     token = request.POST.get("t") or request.GET.get("t") or ""
-    found = code_link.pending_code(request, token, next_url)
+    found = code_link.pending_code(request, token, next_url, purpose)
+    page = {"purpose": purpose, "next": next_url, "action": request.path}
     if found is None:
-        return render(request, "account/code_link.html", {"invalid": True, "next": next_url}, status=400)
+        return render(request, "account/code_link.html", {**page, "invalid": True}, status=400)
     code, email = found
     if request.method == "POST":
         data = request.POST.copy()
         data.setlist("code", [code])
         data.pop("action", None)  # only "verify": the link cannot ask for another code
         request.POST = data
-        response = confirm_login_code(request)
+        response = code_page(request)
         if request.user.is_authenticated:
             code_link.forget(request)
         return response
-    return render(request, "account/code_link.html", {"email": email, "token": token, "next": next_url})
+    return render(request, "account/code_link.html", {**page, "email": email, "token": token})
 
 
 @never_cache

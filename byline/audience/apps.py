@@ -13,5 +13,7 @@ class AudienceConfig(AppConfig):
 
         if services.language_of_user not in transactional.LANGUAGE_SOURCES:
             transactional.LANGUAGE_SOURCES.append(services.language_of_user)
+        if services.language_of_address not in transactional.ADDRESS_LANGUAGE_SOURCES:
+            transactional.ADDRESS_LANGUAGE_SOURCES.append(services.language_of_address)
         if services.notify_of_comment not in ON_NEW_COMMENT:
             ON_NEW_COMMENT.append(services.notify_of_comment)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.html import strip_tags
@@ -25,14 +27,30 @@ from byline.audience.models import (
 from byline.core import forgetting, read_ahead
 
 STATE_CACHE_SECONDS = 7 * 24 * 3600
+# One entry for the whole site: a fresh token each time notifications go out to followers (a publish). A
+# reader's cached state names the token it was read under, and counts only while that token stands, so a
+# publish to 30,000 followers writes this one entry instead of one per follower (the file cache of the
+# embedded default scans its folder on every write). Comments and gifts tell a few readers, who are
+# forgotten one by one.
+NOTIFIED_KEY = "audience:notified"
 
 
 def state_key(user_id: Any) -> str:
-    return f"audience:state:{cache_name(user_id)}"
+    return state_key_for_name(cache_name(user_id))
+
+
+def state_key_for_name(name: str) -> str:
+    """Named by the reader's cache name (accounts/backends.py), so an article page can read it ahead."""
+    return f"audience:state:{name}"
 
 
 # Kept for the callers that name what they forget; both live in the one state entry.
 follows_key = unread_key = state_key
+
+
+def notifications_went_out() -> None:
+    """Every reader's cached unread count is out of date: the next page of each reads it again (one query)."""
+    cache.set(NOTIFIED_KEY, secrets.token_hex(8), None)
 
 
 def _state_from_database(user_id: int) -> tuple[frozenset[str], int]:
@@ -59,15 +77,25 @@ def _state_from_database(user_id: int) -> tuple[frozenset[str], int]:
 
 
 def audience_state(user: Any) -> tuple[frozenset[str], int]:
-    """(what a signed-in reader follows, their unread notifications), from one cache entry: the follow
-    button and the bell are on every page, so a page asks no query while it is cached. It is filled at
-    log-in (signals.py) and on a miss, and forgotten by every follow, unfollow, notification and "read"."""
+    """(what a signed-in reader follows, their unread notifications), from one cache entry read together with
+    NOTIFIED_KEY (one round trip; an article page reads both ahead): the follow button and the bell are on
+    every page, so a page asks no query while the entry stands. It is filled at log-in (signals.py) and on a
+    miss, forgotten by this reader's follows, unfollows, comment and gift notifications and "read", and
+    out of date for everyone once a publish notified followers (read again on each reader's next page)."""
     key = state_key(user.pk)
-    found = forgetting.live(read_ahead.get(key))
-    if found is None:
-        found = _state_from_database(user.pk)
-        forgetting.remember(key, found, STATE_CACHE_SECONDS)
-    return found
+    found = read_ahead.get_many([key, NOTIFIED_KEY])
+    notified = found.get(NOTIFIED_KEY)
+    state = forgetting.live(found.get(key))
+    if state is not None and len(state) == 3 and state[2] == notified:
+        return state[0], state[1]
+    if state is not None:
+        # Deleted before the rows are read, so a follow committing meanwhile still wins: its tombstone
+        # comes after this delete, and `remember` never writes over it (core.forgetting).
+        cache.delete(key)
+    follows, unread = _state_from_database(user.pk)
+    # Under the token read before the rows: a publish committing meanwhile leaves it out of date.
+    forgetting.remember(key, (follows, unread, notified), STATE_CACHE_SECONDS)
+    return follows, unread
 
 
 def followed_lists(user: Any) -> frozenset[str]:

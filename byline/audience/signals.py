@@ -55,12 +55,11 @@ def gift_redeemed(sender, instance, created: bool = False, raw: bool = False, **
     recipient_id = instance.recipient_id
 
     def note() -> None:
-        from django.core.cache import cache
-
         from byline.audience.models import Notification, NotificationKind
         from byline.audience.selectors import state_key
+        from byline.core import forgetting
 
         Notification.objects.get_or_create(user_id=recipient_id, kind=NotificationKind.GIFT, article_id=article_id)
-        cache.delete(state_key(recipient_id))
+        forgetting.forget(state_key(recipient_id))
 
     transaction.on_commit(note)

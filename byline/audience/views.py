@@ -4,6 +4,7 @@ preferences, notifications, and the author's list of subscribers (with a CSV exp
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,7 +49,10 @@ def follow(request: HttpRequest, kind: str, slug: str | None = None) -> HttpResp
     if not request.user.is_authenticated:
         # Signed out (a session that ended): the subscription page offers both ways in.
         subscribe_url = request.path.replace("/follow/", "/subscribe/", 1)
-        return redirect(f"{reverse('accounts:login')}?next={subscribe_url}")
+        back = safe_next(request)
+        if back:
+            subscribe_url += f"?{urlencode({'next': back})}"
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': subscribe_url})}")
     if request.POST.get("action") == "unfollow":
         services.unfollow(user=request.user, kind=kind, author=author, topic=topic)
         messages.success(request, _("You no longer follow %(name)s.") % {"name": name})
@@ -217,25 +221,36 @@ def _author_of(request: HttpRequest) -> Author:
     return author
 
 
+def _list_of(request: HttpRequest) -> tuple[str, Author | None]:
+    """Whose list the page shows: the signed-in author's, or, for staff (`?list=site`, or staff without an author
+    profile), the whole publication's."""
+    wants_site = (request.GET.get("list") or request.POST.get("list")) == ListKind.SITE
+    if request.user.is_staff and (wants_site or not Author.objects.filter(user_id=request.user.pk).exists()):
+        return ListKind.SITE, None
+    if wants_site:
+        raise Refused(_("Only the site's staff can see the whole publication's list."))
+    return ListKind.AUTHOR, _author_of(request)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribers(request: HttpRequest) -> HttpResponse:
-    author = _author_of(request)
+    kind, author = _list_of(request)
+    site = kind == ListKind.SITE
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        counts = services.import_subscribers(author=author, rows=form.cleaned_data["file"],
+        counts = services.import_subscribers(author=author, kind=kind, rows=form.cleaned_data["file"],
                                              language=translation.get_language())
         messages.success(request, _("Import done: %(added)s added, %(present)s already on your list, %(invalid)s "
                                     "lines were not e-mail addresses.") % counts)
-        return redirect("audience:subscribers")
-    members = list(selectors.list_members(kind=ListKind.AUTHOR, author=author)[:500])
+        return redirect(reverse("audience:subscribers") + ("?list=site" if site else ""))
+    members = selectors.list_members(kind=kind, author=author)
     return render(request, "audience/subscribers.html", {
-        "author": author, "members": members, "total": selectors.list_members(kind=ListKind.AUTHOR,
-                                                                            author=author).count(),
-        "figures": selectors.newsletter_figures(author=author),
+        "author": author, "site_list": site, "members": list(members[:500]), "total": members.count(),
+        "figures": [] if site else selectors.newsletter_figures(author=author),
         "attribution_days": settings.NEWSLETTER_ATTRIBUTION_DAYS,
-        "recent": selectors.recent_articles_of(author=author), "import_form": form},
+        "recent": [] if site else selectors.recent_articles_of(author=author), "import_form": form},
         status=400 if form.errors else 200)
 
 
@@ -247,14 +262,15 @@ def _cell(value: str) -> str:
 @login_required
 @require_GET
 def subscribers_csv(request: HttpRequest) -> HttpResponse:
-    author = _author_of(request)
+    kind, author = _list_of(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="subscribers-{author.slug}-{timezone.now():%Y%m%d}.csv"'
+    name = author.slug if author else "publication"
+    response["Content-Disposition"] = f'attachment; filename="subscribers-{name}-{timezone.now():%Y%m%d}.csv"'
     response["Cache-Control"] = "private, no-store"
     writer = csv.writer(response)
     writer.writerow(["email", "account", "consent", "subscribed_at", "list_confirmed_at", "address_confirmed_at",
                      "receives_email", "language", "frequency", "format"])
-    for member in selectors.iter_list_members(kind=ListKind.AUTHOR, author=author):
+    for member in selectors.iter_list_members(kind=kind, author=author):
         subscriber = member.subscriber
         writer.writerow([
             _cell(subscriber.email or ""), _cell(subscriber.user.get_username() if subscriber.user else ""),

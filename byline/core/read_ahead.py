@@ -40,3 +40,21 @@ def get(key: str, default: Any = None) -> Any:
         value = ahead.pop(key)
         return default if value is _MISS else value
     return cache.get(key, default)
+
+
+def get_many(keys: Iterable[str]) -> dict[str, Any]:
+    """`cache.get_many` for `keys`, taking those read ahead from there (once each, as `get` does) and the rest
+    in one round trip. Only the keys found are in the answer."""
+    ahead = _ahead.get()
+    found: dict[str, Any] = {}
+    rest: list[str] = []
+    for key in keys:
+        if ahead is not None and key in ahead:
+            value = ahead.pop(key)
+            if value is not _MISS:
+                found[key] = value
+        else:
+            rest.append(key)
+    if rest:
+        found.update(cache.get_many(rest))
+    return found

@@ -1,16 +1,19 @@
 """The e-mail that brings a paid gift to the address the buyer gave: who gave what, their message, and the
 claim link. It carries no article text at all (the title and the free teaser only), so it needs no access
-decision: the recipient reads the article on the site once they claimed it."""
+decision: the recipient reads the article on the site once they claimed it.
+
+It is a transactional e-mail on the shared templates (`mail.transactional`: `gifts/email/gift.txt` and `.html`
+in the site's frame, CSS inlined), written in the recipient's language: the one their address or account
+chose (`transactional.language_for_address`), else the buyer's, as the best guess for a friend's."""
 
 from __future__ import annotations
 
-from django.core.mail import get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from byline.gifts.models import GiftState, PaidGift
-from byline.mail.compose import build_message, inline_css
+from byline.mail import transactional
 
 
 def mail_gift(*, gift_id: int) -> bool:
@@ -22,16 +25,14 @@ def mail_gift(*, gift_id: int) -> bool:
     if not claimed:
         return False
     gift = PaidGift.objects.select_related("buyer", "article", "plan", "collection", "author").get(pk=gift_id)
-    from django.conf import settings
-
     from byline.gifts.services import claim_url
 
-    context = {"gift": gift, "url": claim_url(gift), "giver": gift.buyer.get_full_name() or gift.buyer.get_username(),
-               "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL}
-    with translation.override(translation.get_language() or "en"):
-        subject = render_to_string("gifts/mail_subject.txt", context).strip()
-        text = render_to_string("gifts/mail.txt", context)
-        html = inline_css(render_to_string("gifts/mail.html", context))
-    build_message(subject=subject, text=text, html=html, to=gift.recipient_email,
-                  connection=get_connection()).send()
+    giver = gift.buyer.get_full_name() or gift.buyer.get_username()
+    language = transactional.language_for_address(gift.recipient_email,
+                                                  default=transactional.language_for(gift.buyer))
+    with translation.override(language):
+        url = claim_url(gift)  # the claim page opens in the e-mail's language
+    transactional.send(template="gifts/email/gift", to=gift.recipient_email, language=language,
+                       subject=lambda: _("%(giver)s sent you a gift") % {"giver": giver},
+                       context={"gift": gift, "url": url, "giver": giver})
     return True

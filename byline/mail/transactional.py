@@ -6,8 +6,8 @@ inlined, and sent as one message with both parts through the configured backend 
 through anymail, or the demo's files).
 
 The recipient's language comes from the first of `LANGUAGE_SOURCES` that knows it (apps above this one
-register theirs: the audience app knows the language a reader chose for e-mail), else the language the
-request that caused the message was made in.
+register theirs: the audience app knows the language a reader chose for e-mail; `ADDRESS_LANGUAGE_SOURCES`
+answer for a bare address), else the language the request that caused the message was made in.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from django.utils import translation
 from byline.mail.compose import build_message, inline_css
 
 LANGUAGE_SOURCES: list[Callable[[Any], str | None]] = []
+# The same for a bare address (a gift's recipient): the language its subscriber row or account chose.
+ADDRESS_LANGUAGE_SOURCES: list[Callable[[str], str | None]] = []
 
 
 def language_for(user: Any, default: str | None = None) -> str:
@@ -34,6 +36,17 @@ def language_for(user: Any, default: str | None = None) -> str:
                 return found
     language = default or translation.get_language() or settings.LANGUAGE_CODE
     return language if language in known else settings.LANGUAGE_CODE
+
+
+def language_for_address(email: str, default: str | None = None) -> str:
+    """The language to write to `email` in, when all we have is the address: what the address or the account
+    behind it chose, else `default` (else the current language)."""
+    known = dict(settings.LANGUAGES)
+    for source in ADDRESS_LANGUAGE_SOURCES:
+        found = source(email)
+        if found in known:
+            return found
+    return language_for(None, default)
 
 
 def render(template: str, *, language: str, context: Mapping[str, Any]) -> tuple[str, str]:

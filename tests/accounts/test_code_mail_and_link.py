@@ -69,7 +69,8 @@ def test_the_sign_up_code_and_unknown_address_mails_have_both_parts(language, wo
     [mail] = smtp_sink.to(f"new-{language}@example.org")
     text, html = parts(mail)
     assert words in mail["Subject"] and words in text and words in html and code_in(mail) in html
-    assert "<style" not in html and "/login/code/link/" not in text  # no pending log-in to link to
+    assert "<style" not in html and "/login/code/link/" not in text  # a sign-up's link, not a log-in's
+    assert f"/{language}/accounts/signup/code/link/?t=" in text and html.count("/accounts/signup/code/link/?t=") == 1
     Client().post(in_language(reverse("account_request_login_code"), language), {"email": "nobody@example.org"})
     [mail] = smtp_sink.to("nobody@example.org")
     text, html = parts(mail)
@@ -179,3 +180,46 @@ def test_the_invalid_link_page_is_in_chinese_too():
     response = Client().get(path, {"t": "x"})
     assert response.status_code == 400 and "登录链接" in response.content.decode()
     assert code_link.NONCE_KEY not in Client().session
+
+
+SIGNUP_LINK = re.compile(r"^(http\S+/accounts/signup/code/link/\?\S+)$", re.M)
+
+
+def _sign_up(client: Client, email: str, next_url: str, smtp_sink) -> str:  # noqa: F811
+    client.post(reverse("accounts:signup"), {"email": email, "next": next_url})
+    url = urlsplit(SIGNUP_LINK.search(parts(smtp_sink.to(email)[-1])[0]).group(1))
+    return f"{url.path}?{url.query}"
+
+
+def test_the_sign_up_link_makes_the_account_with_one_button_once_back_on_next(paid_article, smtp_sink):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    article = paid_article.get_absolute_url()
+    link = _sign_up(client, "fresh@example.org", article, smtp_sink)
+    page = client.get(link)
+    body = page.content.decode()
+    assert page.status_code == 200 and "fresh@example.org" in body and "Create my account" in body
+    assert code_in(smtp_sink.to("fresh@example.org")[-1]) not in body and "_auth_user_id" not in client.session
+    query = parse_qs(urlsplit(link).query)
+    response = client.post(reverse("accounts:signup_code_link"), {"t": query["t"][0], "next": article})
+    assert response.status_code == 302 and response["Location"] == article
+    user = get_user_model().objects.get(email="fresh@example.org")
+    assert int(client.session["_auth_user_id"]) == user.pk and user.emailaddress_set.get().verified
+    client.post(reverse("accounts:logout"))
+    assert client.get(link).status_code == 400  # once
+
+
+def test_the_sign_up_link_is_bound_to_its_browser_its_next_and_its_purpose(smtp_sink):  # noqa: F811
+    asking, other = Client(), Client()
+    link = _sign_up(asking, "bound@example.org", "/en/", smtp_sink)
+    query = parse_qs(urlsplit(link).query)
+    page = other.get(link)
+    assert page.status_code == 400 and "only in the browser where you signed up" in page.content.decode()
+    for t, n in [(query["t"][0], "/en/elsewhere/"), (query["t"][0][:-1] + "x", "/en/")]:
+        assert asking.post(reverse("accounts:signup_code_link"), {"t": t, "next": n}).status_code == 400
+    # The same browser's sign-in link page knows nothing of a sign-up's token.
+    assert asking.post(reverse("accounts:code_link"), {"t": query["t"][0], "next": "/en/"}).status_code == 400
+    assert "_auth_user_id" not in asking.session
+    response = asking.post(reverse("accounts:signup_code_link"), {"t": query["t"][0], "next": "/en/"})
+    assert response.status_code == 302 and "_auth_user_id" in asking.session  # the real one still works

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from byline.audience import services
 from byline.audience.models import Delivery, Frequency, ListKind, Notification, Subscriber, Subscription
+from byline.audience.selectors import NOTIFIED_KEY
 from tests.audience.helpers import confirmed_subscriber, fresh_article, publish_and_send
-from tests.conftest import make_article, make_author, make_user
+from tests.conftest import make_article, make_author, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +60,50 @@ def test_the_follow_button_and_bell_cost_no_query_once_the_reader_is_signed_in(c
     assert not [q for q in queries if "audience_" in q["sql"]]
 
 
+def test_a_reader_follows_a_topic_from_its_page_and_the_publication_from_the_home_page(client):
+    topic = make_topic("tea")
+    reader = make_user()
+    assert "/en/audience/subscribe/topic/tea/" in client.get(topic.get_absolute_url()).content.decode()
+    assert "/en/audience/subscribe/site/" in client.get("/en/").content.decode()
+    client.force_login(reader)
+    page = client.get(topic.get_absolute_url()).content.decode()
+    assert "Follow Tea" in page and 'action="/en/audience/follow/topic/tea/"' in page
+    client.post("/en/audience/follow/topic/tea/", {"next": topic.get_absolute_url()})
+    client.post("/en/audience/follow/site/", {"next": "/en/"})
+    assert "Following Tea (stop)" in client.get(topic.get_absolute_url()).content.decode()
+    assert 'action="/en/audience/follow/site/"' in client.get("/en/").content.decode()
+    assert {s.kind for s in Subscription.objects.filter(subscriber__user=reader)} == {"topic", "site"}
+    services.queue_newsletter(article_id=fresh_article(make_author(), topic=topic).pk)
+    assert Notification.objects.filter(user=reader).count() == 1  # one bell for both lists
+
+
 def test_anonymous_readers_get_a_link_to_subscribe_that_the_public_cache_may_keep(client):
     author = make_author()
     article = make_article(author=author)
     page = client.get(article.get_absolute_url()).content.decode()
     assert f"/en/audience/subscribe/author/{author.slug}/" in page
     assert client.get(author.get_absolute_url()).content.decode().count("/audience/subscribe/author/") == 1
+
+
+def test_following_from_an_article_while_signed_out_comes_back_to_the_article(client):
+    from urllib.parse import unquote
+
+    author = make_author()
+    article = make_article(author=author)
+    url = article.get_absolute_url()
+    subscribe = re.search(r'href="(/en/audience/subscribe/author/[^"]+)"', client.get(url).content.decode()).group(1)
+    assert unquote(subscribe.replace("&amp;", "&")).endswith(f"?next={url}")
+    page = client.get(subscribe.replace("&amp;", "&")).content.decode()
+    login = re.search(r'href="(/en/accounts/login/\?next=[^"]+)">Log in to follow', page).group(1)
+    assert unquote(unquote(login)).endswith(f"/subscribe/author/{author.slug}/?next={url}")
+    # A follow form posted after the session ended goes the same way round.
+    ended = client.post(f"/en/audience/follow/author/{author.slug}/", {"next": url})["Location"]
+    assert unquote(unquote(ended)).endswith(f"/subscribe/author/{author.slug}/?next={url}")
+    client.force_login(make_user())  # (signing in itself is the accounts app's; it returns to `next`)
+    page = client.get(unquote(login.split("next=", 1)[1]).replace("&amp;", "&")).content.decode()
+    assert f'name="next" value="{url}"' in page
+    response = client.post(f"/en/audience/follow/author/{author.slug}/", {"next": url})
+    assert response["Location"] == url
 
 
 def test_double_opt_in_sends_only_the_confirmation_until_the_address_confirms(client):
@@ -133,6 +172,44 @@ def test_publishing_rings_the_bell_of_signed_in_followers_and_reading_clears_it(
     assert "Notifications (" not in client.get("/en/").content.decode()
 
 
+CACHE_WRITES = ("set", "set_many", "add", "delete", "delete_many", "incr", "touch")
+
+
+def test_publishing_to_many_followers_writes_the_cache_a_fixed_number_of_times(
+        client, monkeypatch, django_capture_on_commit_callbacks):
+    """One entry for all followers, not one each: the file cache scans its folder on every write."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import caches
+
+    author = make_author()
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"follower{n}", email=f"f{n}@example.org") for n in range(40)])
+    reader = users[0]
+    client.force_login(reader)  # caches this follower's state before the publish
+    now = timezone.now()
+    subscribers = Subscriber.objects.bulk_create([Subscriber(user=u, confirmed_at=now) for u in users])
+    Subscription.objects.bulk_create([Subscription(subscriber=s, kind=ListKind.AUTHOR, author=author,
+                                                   consent="follow", confirmed_at=now) for s in subscribers])
+    article = fresh_article(author)
+    backend = caches["default"]
+    written: list[str] = []  # one per entry written: set_many and delete_many count each of their keys
+
+    def counting(name, real):
+        def write(first, *args, **kwargs):
+            written.extend(first if name.endswith("_many") else [first])
+            return real(first, *args, **kwargs)
+        return write
+
+    for name in CACHE_WRITES:
+        monkeypatch.setattr(backend, name, counting(name, getattr(backend, name)))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_newsletter(article_id=article.pk)
+    assert Notification.objects.filter(article=article).count() == 40
+    assert written == [NOTIFIED_KEY, NOTIFIED_KEY]  # now, and when the notifications commit
+    monkeypatch.undo()
+    assert "Notifications (1 unread)" in client.get("/en/").content.decode()
+
+
 def test_an_author_sees_their_subscribers_and_exports_them_as_csv(client):
     author = make_author()
     confirmed_subscriber("=cmd@example.org", author=author)
@@ -144,6 +221,28 @@ def test_an_author_sees_their_subscribers_and_exports_them_as_csv(client):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "email" and len(rows) == 3
     assert "'=cmd@example.org" in [row[0] for row in rows]  # never a formula in a spreadsheet
+
+
+def test_staff_see_export_and_import_the_whole_publications_list_and_nobody_else_does(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    confirmed_subscriber("everything@example.org", kind=ListKind.SITE)
+    confirmed_subscriber("one-writer@example.org", author=make_author())
+    client.force_login(make_user())
+    assert client.get("/en/audience/subscribers/?list=site").status_code == 403
+    assert client.get("/en/audience/subscribers.csv?list=site").status_code == 403
+    client.force_login(make_user(is_staff=True))  # staff without an author profile: the publication's list
+    page = client.get("/en/audience/subscribers/").content.decode()
+    assert "The publication's subscribers" in page and "everything@example.org" in page
+    assert "one-writer@example.org" not in page
+    rows = list(csv.reader(io.StringIO(client.get("/en/audience/subscribers.csv?list=site").content.decode())))
+    assert [row[0] for row in rows[1:]] == ["everything@example.org"]
+    upload = SimpleUploadedFile("list.csv", b"new-reader@example.org\n", content_type="text/csv")
+    response = client.post("/en/audience/subscribers/", {"list": "site", "file": upload, "consent": "on"})
+    assert response.status_code == 302 and response["Location"].endswith("?list=site")
+    [imported] = Subscription.objects.filter(subscriber__email="new-reader@example.org")
+    assert (imported.kind, imported.author_id, imported.consent) == (ListKind.SITE, None, "import")
+    assert "Confirm your subscription to Byline" in mail.outbox[-1].subject
 
 
 def test_a_reader_without_an_author_profile_is_told_why_the_list_is_not_theirs(client):

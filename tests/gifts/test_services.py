@@ -180,6 +180,30 @@ def test_months_given_to_a_member_follow_their_paid_period(monthly_plan):
     assert_balanced()
 
 
+def test_the_gift_email_is_on_the_shared_frame_in_the_recipients_language(paid_article, smtp_sink,
+                                                                         django_capture_on_commit_callbacks):
+    """The address chose Chinese (its subscriber row), the buyer reads English: the friend gets Chinese, in both
+    parts of the site's frame, with the claim page in Chinese; an address nobody knows gets the buyer's."""
+    from byline.audience.models import Subscriber
+
+    Subscriber.objects.create(email="pengyou@example.net", language="zh-hans")
+    buyer = make_user()
+    fund(buyer, 2000)
+    with django_capture_on_commit_callbacks(execute=True):
+        gift = _buy(buyer, paid_article, recipient_email="pengyou@example.net")
+        _buy(buyer, paid_article, recipient_email="stranger@example.net")
+    [message] = smtp_sink.to("pengyou@example.net")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "送给您一份礼物" in message["Subject"]
+    for part in (text, html):
+        assert "送给您一份礼物" in part and f"/zh-hans/claim/{gift.token}/" in part
+        assert "因为您的账户或邮件地址有相关操作" in part  # the shared footer, in Chinese
+    assert 'lang="zh-Hans"' in html and "<style" not in html  # CSS inlined
+    [other] = smtp_sink.to("stranger@example.net")
+    assert "sent you a gift" in other["Subject"] and "/en/claim/" in other.get_body(("plain",)).get_content()
+
+
 def test_months_outside_one_to_twelve_are_refused(monthly_plan):
     for months in (0, 13):
         with pytest.raises(GiftRefused):

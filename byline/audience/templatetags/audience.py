@@ -5,19 +5,20 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from byline.audience.personal import follow_author_button
+from byline.audience.personal import follow_button
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def follow_author_box(context: template.Context, author) -> str:
-    """The follow button on an author's page (rendered whole per request for signed-in readers; the
-    anonymous version is the same for everyone, so the public cache may keep it)."""
+def follow_box(context: template.Context, kind: str, target=None) -> str:
+    """The follow button of an author's page ("author", author), a topic's ("topic", topic) or the home page
+    ("site"): rendered whole per request for signed-in readers; the anonymous version is the same for everyone,
+    so the public cache may keep it."""
     request = context.get("request")
     reader = getattr(request, "user", None)
     reader = reader if getattr(reader, "is_authenticated", False) else None
-    return follow_author_button(reader, author, context.get("csrf_token"), request.path if request else "")
+    return follow_button(reader, kind, target, context.get("csrf_token"), request.path if request else "")
 
 
 @register.simple_tag(takes_context=True)

@@ -72,9 +72,10 @@ ZH = {
     "This link does not work": "此链接无效",
     "It may be incomplete or too old (a confirmation link lasts a week). Subscribe again to get a new one.": "链接可能不完整或已过期（确认链接的有效期为一周）。请重新订阅以获取新链接。",
     "Back to the latest articles": "返回最新文章",
-    "New": "新",
-    "A gift for you": "送给您的礼物",
-    "New from %(name)s": "%(name)s的新文章",
+    # The colon is part of each label: Chinese takes the full-width one.
+    "New:": "新：",
+    "A gift for you:": "送给您的礼物：",
+    "New from %(name)s:": "%(name)s的新文章：",
     "Mark all as read": "全部标为已读",
     "Nothing yet. Follow an author and their new articles appear here.": "暂无通知。关注作者后，其新文章会显示在这里。",
     "What you receive, and how": "订阅内容和接收方式",
@@ -185,4 +186,8 @@ ZH = {
     'We sent a confirmation to %(email)s. Open its link to receive e-mail again.': '我们已向 %(email)s 发送确认邮件。打开其中的链接，即可重新收到邮件。',
     'Tick the box to confirm that the article goes to your whole list.': '请勾选方框，确认将文章发给您的全部读者。',
     '“%(title)s” is going out by e-mail to %(n)s reader. It stays off the site.': ['《%(title)s》正在通过邮件发给 %(n)s 位读者，不会在网站上发布。'],
+    "The publication's subscribers": "整个刊物的订阅者",
+    "%(total)s reader follows the whole publication or subscribed to it by e-mail.": "%(total)s 位读者关注了整个刊物或通过电子邮件订阅了它。",
+    "The whole publication's list": "整个刊物的订阅名单",
+    "Only the site's staff can see the whole publication's list.": "只有本站工作人员可以查看整个刊物的订阅名单。",
 }

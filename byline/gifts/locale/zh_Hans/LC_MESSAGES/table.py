@@ -87,6 +87,7 @@ ZH = {
     "Next: check the price": "下一步：确认价格",
     "%(giver)s sent you a gift": "%(giver)s 送给您一份礼物",
     "Claim your gift": "领取您的礼物",
+    "You sign in or create an account first; nothing to pay.": "请先登录或注册账户，无需付款。",
     "You can claim it until %(date)s. Nothing renews.": "您可以在 %(date)s 之前领取。不会自动续费。",
     "Claim it here (you sign in or create an account first; nothing to pay):": "在这里领取（先登录或注册账户，无需付款）：",
     "Gifts you bought": "我买的礼物",
