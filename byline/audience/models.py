@@ -192,13 +192,14 @@ class NotificationKind(models.TextChoices):
     GIFT = "gift", _("Gift received")
     COMMENT = "comment", _("New comment on your article")
     REPLY = "reply", _("Reply to your comment")
+    MENTION = "mention", _("Mention in a comment")
 
 
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=8, choices=NotificationKind.choices)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notifications")
-    # The comment a COMMENT or REPLY notification is about. Only its id is kept: what the bell shows of it
+    # The comment a COMMENT, REPLY or MENTION notification is about. Only its id is kept: what the bell shows of it
     # (an excerpt, or only the writer's name) is decided when it is shown, by the access decision.
     comment = models.ForeignKey("comments.Comment", on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 import smtplib
 import uuid
 from collections.abc import Iterable
@@ -785,6 +786,9 @@ def notify_of_comment(comment: Any) -> list[int]:
             and parent.reader_id not in (comment.reader_id, author_id)
             and parent.reader.is_active and decide(parent.reader, article).allowed):
         told.append((parent.reader_id, NotificationKind.REPLY))
+    if comment.status == CommentStatus.VISIBLE:
+        already = {uid for uid, _kind in told} | {comment.reader_id, author_id}
+        told += [(uid, NotificationKind.MENTION) for uid in _mentioned_readers(comment, article, exclude=already)]
     Notification.objects.bulk_create(
         [Notification(user_id=uid, kind=kind, article=article, comment=comment) for uid, kind in told],
         ignore_conflicts=True)
@@ -794,6 +798,27 @@ def notify_of_comment(comment: Any) -> list[int]:
     for note_id in Notification.objects.filter(comment=comment, mailed_at__isnull=True).values_list("pk", flat=True):
         transaction.on_commit(lambda note_id=note_id: tasks.mail_comment_notification.delay(note_id))
     return [uid for uid, _kind in told]
+
+
+# "@name" in a comment's Markdown, not inside a word or an e-mail address (a@b.c mentions nobody).
+MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]{1,150})")
+# A comment tells at most this many readers it mentions: enough for a conversation, too few to spam with.
+MAX_MENTIONS = 5
+
+
+def _mentioned_readers(comment: Any, article: Article, *, exclude: set[int]) -> list[int]:
+    """The readers a visible comment names as "@username" (exactly: look-alike names cannot be registered),
+    who are active and may read that comment now (the access decision for its article, as for a reply),
+    but not those in `exclude` (its writer, the article's author, the reader replied to)."""
+    from django.contrib.auth import get_user_model
+
+    from byline.access.decision import decide
+
+    names = list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(comment.body_markdown)))[:MAX_MENTIONS]
+    if not names:
+        return []
+    readers = get_user_model().objects.filter(username__in=names, is_active=True).exclude(pk__in=exclude)
+    return [reader.pk for reader in readers if decide(reader, article).allowed]
 
 
 def mail_comment_notification(*, notification_id: int) -> bool:
@@ -815,8 +840,10 @@ def mail_comment_notification(*, notification_id: int) -> bool:
     selectors.describe_comment_notes(note.user, [note])
     with translation.override(subscriber.language):
         names = {"name": note.writer, "title": note.article.title}
-        heading = (_("%(name)s replied to your comment on “%(title)s”") if note.kind == NotificationKind.REPLY
-                   else _("%(name)s commented on “%(title)s”")) % names
+        heading = {
+            NotificationKind.REPLY: _("%(name)s replied to your comment on “%(title)s”"),
+            NotificationKind.MENTION: _("%(name)s mentioned you in a comment on “%(title)s”"),
+        }.get(note.kind, _("%(name)s commented on “%(title)s”")) % names
         context = {"heading": heading, "excerpt": note.excerpt,
                    "article_url": site_url(note.article.get_absolute_url()),
                    "notifications_url": site_url(reverse("audience:notifications")),

@@ -145,3 +145,29 @@ def services_mail(note_id):
     from byline.audience import services as audience_services
 
     return audience_services.mail_comment_notification(notification_id=note_id)
+
+
+def test_a_mention_tells_readers_who_may_read_it_once_and_nobody_else(paid_article, author, committed):
+    named, replied_to = buyer_of(paid_article, "named"), buyer_of(paid_article, "asked")
+    outsider, gone = make_user(username="outside"), buyer_of(paid_article, "gone")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    theirs = committed(write, replied_to, paid_article, "A question")
+    writer = buyer_of(paid_article, "writer")
+    body = (f"@{named.username}, @{named.username} and @{replied_to.username}: see @{outsider.username} "
+            f"@{gone.username} @{writer.username} @{author.user.username} @nobody-here, or mail x@{named.username}.")
+    committed(write, writer, paid_article, f"{LOCKED_SENTINEL} {body}", parent=theirs)
+
+    assert kinds_of(named) == [NotificationKind.MENTION]  # named twice, told once
+    assert kinds_of(replied_to) == [NotificationKind.REPLY]  # the reply says it already
+    assert kinds_of(outsider) == [] and kinds_of(gone) == []  # may not read it; not active
+    assert kinds_of(writer) == [] and kinds_of(author.user) == [NotificationKind.COMMENT] * 2
+    page = notifications_page(named)
+    assert "mentioned you in a comment on" in page and LOCKED_SENTINEL in page
+
+
+def test_a_comment_mentions_at_most_a_few_readers(paid_article, committed):
+    readers = [buyer_of(paid_article, f"many{n}") for n in range(7)]
+    committed(write, buyer_of(paid_article, "loud"), paid_article, " ".join(f"@{r.username}" for r in readers))
+    told = Notification.objects.filter(kind=NotificationKind.MENTION).count()
+    assert told == 5
