@@ -29,6 +29,14 @@ class LedgerError(Exception):
     """A transfer that breaks a ledger rule; nothing was written."""
 
 
+class AccountsMissing(LedgerError):
+    """Raised by `accounts_locked` for accounts that do not exist yet, as (kind, currency, owner id) triples."""
+
+    def __init__(self, missing: list):
+        super().__init__(f"no such accounts yet: {missing}")
+        self.missing = missing
+
+
 class InsufficientFunds(LedgerError):
     def __init__(self, account: Account, missing: int):
         super().__init__(f"{account} lacks {missing} minor units")
@@ -70,6 +78,63 @@ def accounts_for(specs: Sequence[tuple[str, str, object]]) -> list[Account]:
     found = {(a.kind, a.currency, a.owner_id): a for a in Account.objects.filter(query)}
     return [found.get((kind, currency, _owner_id(owner)))
             or account_for(kind=kind, currency=currency, owner=owner) for kind, currency, owner in specs]
+
+
+def accounts_locked(specs: Sequence[tuple[str, str, object]],
+                    also: Sequence[tuple[str, Sequence] | None] = ()) -> tuple[list[Account], dict[int, Account], list]:
+    """`accounts_for(specs)` inside the caller's transaction, with the wallets among them locked (in id order) for
+    the rest of it, in one statement when they all exist (issue 23: the look-up and the lock were two round trips).
+    Answers (the accounts in the order of `specs`, the locked wallets by id as `lock_accounts` answers, `also`'s
+    answers).
+
+    `also`: look-ups of the caller's own, each `(sql, params)` of one scalar query (or None: not asked), read in
+    the same statement, so they cost no round trip of their own. They are read as the statement starts, before the
+    lock is granted: nothing that the wallet lock serialises may be asked this way.
+
+    Raises AccountsMissing where one of the accounts does not exist yet (a reader's first purchase, a writer's
+    first sale): the caller rolls its block back, creates them with `accounts_for` outside it, and tries again.
+    Creating them inside the block instead would hold each new row's unique-index entry to the commit, and two
+    purchases creating two writers' accounts in opposite order would deadlock.
+
+    The wallets' balances come from the locking scan itself, so they are the newest committed ones even after
+    waiting for another transaction's lock (READ COMMITTED hands the locking clause the latest row version). On
+    SQLite there is no row lock to take: its transactions take the database's write lock at BEGIN (IMMEDIATE)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise LedgerError("accounts_locked must run inside transaction.atomic()")
+    wallets, others = [], []
+    for kind, currency, owner in specs:
+        owner_id = _owner_id(owner)
+        clause = (f"(kind = %s AND currency = %s AND owner_id {'IS NULL' if owner_id is None else '= %s'})",
+                  [kind, currency] + ([] if owner_id is None else [owner_id]))
+        (wallets if kind == AccountKind.WALLET else others).append(clause)
+    asked = [query for query in also if query is not None]
+    table = Account._meta.db_table
+    columns = "id, kind, owner_id, currency, balance"  # the rest of the row stays deferred: a transfer needs no more
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (f"WITH wallets AS (SELECT {columns} FROM {table} WHERE "
+           f"{' OR '.join(clause for clause, _ in wallets) or '1 = 0'} ORDER BY id{lock}) "
+           f"SELECT {columns}{''.join(f', ({query})' for query, _ in asked)} FROM wallets")
+    params = [value for _, values in wallets for value in values] + [value for _, values in asked for value in values]
+    if others:
+        sql += (f" UNION ALL SELECT {columns}{', NULL' * len(asked)} FROM {table} WHERE "
+                + " OR ".join(clause for clause, _ in others))
+        params += [value for _, values in others for value in values]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found, locked, answers = {}, {}, [None] * len(asked)
+    for row in rows:
+        account = Account.from_db(connection.alias, ["id", "kind", "owner_id", "currency", "balance"], row[:5])
+        found[(account.kind, account.currency, account.owner_id)] = account
+        if account.kind == AccountKind.WALLET:
+            locked[account.pk] = account
+            answers = list(row[5:])
+    wanted = [(kind, currency, _owner_id(owner)) for kind, currency, owner in specs]
+    if len(found) < len(wanted):
+        raise AccountsMissing([key for key in wanted if key not in found])
+    answer = iter(answers)
+    return [found[key] for key in wanted], locked, [next(answer) if query is not None else None for query in also]
 
 
 def lock_accounts(accounts: Iterable[Account]) -> dict[int, Account]:
