@@ -163,7 +163,8 @@ def _check_legs(legs: Sequence[Leg]) -> str:
 
 def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
              memo: str = "", locked: Mapping[int, Account] | None = None, savepoints: bool = True,
-             before_balances: Callable[[Transfer], object] | None = None) -> Transfer:
+             before_balances: Callable[[Transfer], object] | None = None,
+             row: tuple[str, Sequence] | None = None) -> Transfer:
     """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing.
 
     `locked`: wallet rows the caller already locked in this transaction (`lock_accounts`' answer), so
@@ -179,7 +180,11 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
 
     On PostgreSQL, `savepoints=False` posts the transfer, its entries and every balance in one statement
     (`_POST_SQL`), and `before_balances` runs right after it: one round trip instead of 2 + one per leg, for
-    one more round trip of holding the busy rows. SQLite takes the ORM path; the same tests run on both."""
+    one more round trip of holding the busy rows. SQLite takes the ORM path; the same tests run on both.
+
+    `row`: on that one-statement path (`posts_in_one_statement()`), the caller's own row instead of
+    `before_balances`, in the same statement: `(sql, params)` of one INSERT that reads the new transfer from
+    `posted` (columns id and created_at) and returns the new row's id, which is set as `transfer.row_id`."""
     if not key or len(key) > 160:
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
@@ -192,13 +197,15 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
         locked = {**held, **(lock_accounts(missing) if missing else {})}
         # The key first: its unique index answers a repeat (the first transfer stands) without a read before
         # every transfer; the funds are checked after, and a refusal rolls the insert back with the rest.
-        if not savepoints and transaction.get_connection().vendor == "postgresql":
+        if not savepoints and posts_in_one_statement():
             _check_funds(legs, locked)
             posted = _post_in_one_statement(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses,
-                                            legs=legs, locked=locked)
-            if before_balances is not None:
+                                            legs=legs, locked=locked, row=row)
+            if before_balances is not None and row is None:
                 before_balances(posted)
             return posted
+        if row is not None:
+            raise LedgerError("transfer(row=...) is for the one-statement path only (posts_in_one_statement)")
         if savepoints:
             posted, first = _insert_once(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses)
             if not first:
@@ -220,6 +227,11 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
             else:
                 Account.objects.filter(pk=leg.account.pk).update(balance=F("balance") + leg.amount)
         return posted
+
+
+def posts_in_one_statement() -> bool:
+    """Whether `transfer(savepoints=False)` posts in one statement here (PostgreSQL), and so takes `row`."""
+    return transaction.get_connection().vendor == "postgresql"
 
 
 def _check_funds(legs: Sequence[Leg], locked: Mapping[int, Account]) -> None:
@@ -253,19 +265,32 @@ WITH posted AS (
 )
 SELECT id, created_at FROM posted
 """.split())  # one line in the logs
+# With the caller's row (`transfer(row=...)`): its INSERT reads `posted` too, and the answer carries its id.
+_POST_WITH_ROW_SQL = _POST_SQL.replace(" SELECT id, created_at FROM posted",
+                                       ", caller AS ({row}) SELECT id, created_at, (SELECT id FROM caller) FROM posted")
+assert _POST_WITH_ROW_SQL != _POST_SQL
 
 
 def _post_in_one_statement(*, key: str, kind: str, currency: str, memo: str, reverses: Transfer | None,
-                           legs: Sequence[Leg], locked: Mapping[int, Account]) -> Transfer:
-    """The transfer, its entries and every balance in one statement (PostgreSQL, inside the caller's block).
-    A repeated key raises IntegrityError, as `Transfer.objects.create` does on the ORM path."""
+                           legs: Sequence[Leg], locked: Mapping[int, Account],
+                           row: tuple[str, Sequence] | None = None) -> Transfer:
+    """The transfer, its entries and every balance in one statement (PostgreSQL, inside the caller's block),
+    with the caller's `row` if given. A repeated key raises IntegrityError, as `Transfer.objects.create` does on
+    the ORM path (and so does a unique index of the caller's row)."""
     posted = Transfer(key=key, kind=kind, currency=currency, memo=memo[:200], reverses=reverses,
                       created_at=timezone.now())
     ids = [leg.account.pk for leg in legs]
+    params = [posted.key, posted.kind, posted.currency, posted.memo, posted.reverses_id, posted.created_at, ids,
+              [leg.amount for leg in legs], ids]
+    sql = _POST_SQL
+    if row is not None:
+        # `row`'s placeholders come after the transfer's, as its CTE follows theirs in the text.
+        sql, params = _POST_WITH_ROW_SQL.replace("{row}", row[0]), [*params, *row[1]]
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(_POST_SQL, [posted.key, posted.kind, posted.currency, posted.memo, posted.reverses_id,
-                                   posted.created_at, ids, [leg.amount for leg in legs], ids])
-        posted.pk, posted.created_at = cursor.fetchone()
+        cursor.execute(sql, params)
+        posted.pk, posted.created_at, *row_id = cursor.fetchone()
+    if row is not None:
+        posted.row_id = row_id[0]
     posted._state.adding, posted._state.db = False, "default"
     for leg in legs:
         account = locked.get(leg.account.pk)

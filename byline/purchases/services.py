@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -206,24 +207,45 @@ def _charge(*, reader, article: Article, key: str, currency: str, price: int, ac
             legs.append(ledger.Leg(fees, fee))
         # No savepoints: a repeated key (the transfer's unique key) or an article already bought (the
         # purchase's unique constraints) raises IntegrityError, and this block rolls back everything.
-        # On SQLite the purchase row is written before the balances, so the author's and the platform's
-        # busy account rows are held only from their update to the commit; on PostgreSQL the transfer, its
-        # entries and the balances are one statement and the purchase row follows it (ledger.transfer).
-        written: list[Purchase] = []
+        purchase = Purchase(reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
+                            author_share_minor=author_share - commission, platform_fee_minor=fee,
+                            referrer_id=referrer_id if commission else None, commission_minor=commission)
+        memo = f"article {article.pk}: {article.title}"[:200]
+        if ledger.posts_in_one_statement():
+            # On PostgreSQL the transfer, its entries, the balances and the purchase row are one statement.
+            posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
+                                     memo=memo, row=_purchase_row(purchase))
+            purchase.pk, purchase.transfer = posted.row_id, posted
+            purchase._state.adding, purchase._state.db = False, transaction.get_connection().alias
+            # What `save()` would have announced (the receipt e-mail listens).
+            post_save.send(sender=Purchase, instance=purchase, created=True, update_fields=None, raw=False,
+                           using=purchase._state.db)
+        else:
+            # SQLite: the purchase row is written before the balances, so the author's and the platform's busy
+            # account rows are held only from their update to the commit.
+            def write_purchase(posted) -> None:
+                purchase.transfer = posted
+                purchase.save(force_insert=True)
 
-        def write_purchase(posted) -> None:
-            written.append(Purchase.objects.create(
-                reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
-                author_share_minor=author_share - commission, platform_fee_minor=fee, transfer=posted,
-                referrer_id=referrer_id if commission else None, commission_minor=commission))
-
-        ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
-                        memo=f"article {article.pk}: {article.title}"[:200], before_balances=write_purchase)
-        [purchase] = written
+            ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
+                            memo=memo, before_balances=write_purchase)
         # Credit the share or gift that brought the reader here, once the purchase is certain (one statement;
         # robust: the purchase stands whatever becomes of this count).
         transaction.on_commit(lambda: record_conversion(reader=reader, article=article), robust=True)
         return purchase
+
+
+# The purchase row inside the ledger's one statement (`ledger.transfer(row=...)`), pointing at `posted`.
+_PURCHASE_FIELDS = ("reader_id", "article_id", "idempotency_key", "price_minor", "currency", "author_share_minor",
+                    "platform_fee_minor", "status", "created_at", "referrer_id", "commission_minor")
+
+
+def _purchase_row(purchase: Purchase) -> tuple[str, list]:
+    sql = (f"INSERT INTO {Purchase._meta.db_table} ({', '.join(_PURCHASE_FIELDS)}, transfer_id) "
+           f"SELECT {', '.join(['%s'] * len(_PURCHASE_FIELDS))}, posted.id FROM posted RETURNING id")
+    connection = transaction.get_connection()
+    return sql, [Purchase._meta.get_field(field).get_db_prep_save(getattr(purchase, field), connection)
+                 for field in _PURCHASE_FIELDS]
 
 
 def _repeat_of(first: Purchase, article: Article) -> Purchase:

@@ -321,9 +321,10 @@ def test_one_wallet_unlock_writes_in_few_statements(funded_reader, paid_article,
     purchase row. No read of the purchase (the unique key and the one active purchase per article refuse a
     repeat, and the block rolls back whole), no second lock and no savepoint inside the block.
 
-    On PostgreSQL the transfer, its entries and the three balances are one statement (`ledger.transfer`'s
-    data-modifying WITH); SQLite takes the ORM path, the purchase row before the balances. Outside a test's
-    transaction add BEGIN, COMMIT and the referral count after it, one INSERT (bench/unlock.py prints them)."""
+    On PostgreSQL the transfer, its entries, the three balances and the purchase row are one statement
+    (`ledger.transfer`'s data-modifying WITH); SQLite takes the ORM path, the purchase row before the balances.
+    Outside a test's transaction add BEGIN, COMMIT and the referral count after it, one INSERT (bench/unlock.py
+    prints them)."""
     from django.db import connection
 
     services.unlock_with_wallet(reader=funded_reader, article=make_article(author=author), idempotency_key="warm")
@@ -334,8 +335,8 @@ def test_one_wallet_unlock_writes_in_few_statements(funded_reader, paid_article,
     assert "FOR UPDATE" in queries.captured_queries[1]["sql"] or connection.vendor != "postgresql"
     assert "subscriptions_authorprice" in queries.captured_queries[1]["sql"]
     if connection.vendor == "postgresql":
-        assert statements == ["SAVEPOINT", "WITH", "WITH", "INSERT", "RELEASE"], statements
-        assert "purchases_purchase" in queries.captured_queries[3]["sql"]
+        assert statements == ["SAVEPOINT", "WITH", "WITH", "RELEASE"], statements
+        assert "purchases_purchase" in queries.captured_queries[2]["sql"]
     else:
         assert statements == ["SAVEPOINT", "WITH", "INSERT", "INSERT", "INSERT", "UPDATE", "UPDATE", "UPDATE",
                               "RELEASE"], statements
