@@ -22,7 +22,13 @@ def _reader(request: HttpRequest | None, context: Mapping[str, Any]) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def follow_author_button(reader: Any, author: Any, csrf_token: Any, next_path: str) -> str:
+def _state(request: HttpRequest | None, reader: Any) -> tuple[frozenset[str], int]:
+    """The reader's audience state, read once per request for the follow button and the bell together."""
+    return personal.per_request(request, "audience-state", lambda: selectors.audience_state(reader))
+
+
+def follow_author_button(reader: Any, author: Any, csrf_token: Any, next_path: str,
+                         followed: frozenset[str] | None = None) -> str:
     """A Follow / Following form for a signed-in reader, a link to the e-mail subscription otherwise.
     The anonymous version is the same for everyone, so it may sit in a cached public page."""
     if reader is None:
@@ -30,7 +36,7 @@ def follow_author_button(reader: Any, author: Any, csrf_token: Any, next_path: s
             '<p class="follow-box"><a class="button" href="{}">{}</a></p>',
             reverse("audience:subscribe_author", args=[author.slug]),
             _("Follow %(name)s: new articles by e-mail") % {"name": author.name})
-    following = f"author:{author.pk}" in selectors.followed_lists(reader)
+    following = f"author:{author.pk}" in (selectors.followed_lists(reader) if followed is None else followed)
     label = _("Following %(name)s (stop)") % {"name": author.name} if following else \
         _("Follow %(name)s") % {"name": author.name}
     return format_html(
@@ -46,7 +52,9 @@ def follow_author_button(reader: Any, author: Any, csrf_token: Any, next_path: s
 def follow_author(request: HttpRequest | None, context: Mapping[str, Any]) -> str:
     article = context["article"]
     next_path = request.path if request is not None else article.get_absolute_url()
-    return follow_author_button(_reader(request, context), article.author, context.get("csrf_token"), next_path)
+    reader = _reader(request, context)
+    followed = _state(request, reader)[0] if reader is not None else None
+    return follow_author_button(reader, article.author, context.get("csrf_token"), next_path, followed)
 
 
 @personal.register("notification-bell")
@@ -54,7 +62,7 @@ def notification_bell(request: HttpRequest | None, context: Mapping[str, Any]) -
     reader = _reader(request, context)
     if reader is None:
         return ""
-    unread = selectors.unread_count(reader)
+    unread = _state(request, reader)[1]
     if unread:
         label = _("Notifications (%(n)s unread)") % {"n": unread}
         return format_html('<a href="{}" class="bell" data-testid="bell">{}</a>', reverse("audience:notifications"),

@@ -28,7 +28,12 @@ STATE_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def state_key(user_id: Any) -> str:
-    return f"audience:state:{cache_name(user_id)}"
+    return state_key_for_name(cache_name(user_id))
+
+
+def state_key_for_name(name: str) -> str:
+    """Named by the reader's cache name (accounts/backends.py), so the article page can read it ahead."""
+    return f"audience:state:{name}"
 
 
 # Kept for the callers that name what they forget; both live in the one state entry.

@@ -17,6 +17,7 @@ from byline.accounts.sessions import cache_key_for as session_cache_key
 from byline.articles import page_cache, selectors
 from byline.articles.models import Author, Tag, Topic
 from byline.articles.presentation import article_page_context
+from byline.audience.selectors import state_key_for_name as audience_state_key_for_name
 from byline.core import read_ahead
 from byline.dashboard.services import note_article_view
 from byline.pages import anonymous_cache, page_shell
@@ -91,7 +92,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _entries_the_page_reads(request: HttpRequest, slug: str) -> list[str]:
     """The cache entries an article page asks for: its stamp, the related lists' generation and, for a
-    signed-in reader, their session, user row and gift allowance (named from their cookies)."""
+    signed-in reader, their session, user row, gift allowance and audience state (the follow button and the
+    bell), named from their cookies."""
     keys = [page_cache.generation_key(slug), page_cache.stamp_key(slug), recommend_selectors.GENERATION_KEY,
             page_cache.parts_key(slug)]
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
@@ -99,7 +101,8 @@ def _entries_the_page_reads(request: HttpRequest, slug: str) -> list[str]:
         keys.append(session_cache_key(session_key))
         reader = request.COOKIES.get(READER_HINT_COOKIE, "")
         if len(reader) == 24 and reader.isalnum():
-            keys += [user_key_for_name(reader), gifts_left_key_for_name(reader, now=timezone.now())]
+            keys += [user_key_for_name(reader), gifts_left_key_for_name(reader, now=timezone.now()),
+                     audience_state_key_for_name(reader)]
     return keys
 
 
