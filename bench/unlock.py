@@ -115,10 +115,13 @@ def client(reader_id: int, article_ids: list[int], seconds: float, barrier, resu
     from django.db import connections
 
     connections.close_all()
+    from byline.accounts.backends import USER_RELATED
     from byline.articles.models import Article
     from byline.purchases.services import unlock_with_wallet
 
-    reader = get_user_model().objects.get(pk=reader_id)
+    # As a signed-in request's user arrives (accounts.backends): with the reader's currency choice on the row, so
+    # `currency_of` asks no cache.
+    reader = get_user_model().objects.select_related(*USER_RELATED).get(pk=reader_id)
     articles = list(Article.objects.select_related("author").defer("body_markdown", "locked_html", "preview_html")
                     .filter(pk__in=article_ids).order_by("pk"))
     barrier.wait()  # every client loaded: start together

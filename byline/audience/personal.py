@@ -25,13 +25,10 @@ def _reader(request: HttpRequest | None, context: Mapping[str, Any]) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def _state_of(request: HttpRequest, reader: Any) -> tuple[frozenset[str], int]:
+def _state_of(request: HttpRequest | None, reader: Any) -> tuple[frozenset[str], int]:
     """The reader's follows and unread count, read once per request: the page has both the follow button and
     the bell, and the entries read ahead are handed out once (core/read_ahead.py)."""
-    state = getattr(request, "_byline_audience_state", None)
-    if state is None:
-        state = request._byline_audience_state = selectors.audience_state(reader)
-    return state
+    return personal.per_request(request, "audience-state", lambda: selectors.audience_state(reader))
 
 
 def follow_button(reader: Any, kind: str, target: Any, csrf_token: Any, next_path: str,

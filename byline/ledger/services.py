@@ -29,6 +29,14 @@ class LedgerError(Exception):
     """A transfer that breaks a ledger rule; nothing was written."""
 
 
+class AccountsMissing(LedgerError):
+    """Raised by `accounts_locked` for accounts that do not exist yet, as (kind, currency, owner id) triples."""
+
+    def __init__(self, missing: list):
+        super().__init__(f"no such accounts yet: {missing}")
+        self.missing = missing
+
+
 class InsufficientFunds(LedgerError):
     def __init__(self, account: Account, missing: int):
         super().__init__(f"{account} lacks {missing} minor units")
@@ -72,6 +80,63 @@ def accounts_for(specs: Sequence[tuple[str, str, object]]) -> list[Account]:
             or account_for(kind=kind, currency=currency, owner=owner) for kind, currency, owner in specs]
 
 
+def accounts_locked(specs: Sequence[tuple[str, str, object]],
+                    also: Sequence[tuple[str, Sequence] | None] = ()) -> tuple[list[Account], dict[int, Account], list]:
+    """`accounts_for(specs)` inside the caller's transaction, with the wallets among them locked (in id order) for
+    the rest of it, in one statement when they all exist (issue 23: the look-up and the lock were two round trips).
+    Answers (the accounts in the order of `specs`, the locked wallets by id as `lock_accounts` answers, `also`'s
+    answers).
+
+    `also`: look-ups of the caller's own, each `(sql, params)` of one scalar query (or None: not asked), read in
+    the same statement, so they cost no round trip of their own. They are read as the statement starts, before the
+    lock is granted: nothing that the wallet lock serialises may be asked this way.
+
+    Raises AccountsMissing where one of the accounts does not exist yet (a reader's first purchase, a writer's
+    first sale): the caller rolls its block back, creates them with `accounts_for` outside it, and tries again.
+    Creating them inside the block instead would hold each new row's unique-index entry to the commit, and two
+    purchases creating two writers' accounts in opposite order would deadlock.
+
+    The wallets' balances come from the locking scan itself, so they are the newest committed ones even after
+    waiting for another transaction's lock (READ COMMITTED hands the locking clause the latest row version). On
+    SQLite there is no row lock to take: its transactions take the database's write lock at BEGIN (IMMEDIATE)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise LedgerError("accounts_locked must run inside transaction.atomic()")
+    wallets, others = [], []
+    for kind, currency, owner in specs:
+        owner_id = _owner_id(owner)
+        clause = (f"(kind = %s AND currency = %s AND owner_id {'IS NULL' if owner_id is None else '= %s'})",
+                  [kind, currency] + ([] if owner_id is None else [owner_id]))
+        (wallets if kind == AccountKind.WALLET else others).append(clause)
+    asked = [query for query in also if query is not None]
+    table = Account._meta.db_table
+    columns = "id, kind, owner_id, currency, balance"  # the rest of the row stays deferred: a transfer needs no more
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (f"WITH wallets AS (SELECT {columns} FROM {table} WHERE "
+           f"{' OR '.join(clause for clause, _ in wallets) or '1 = 0'} ORDER BY id{lock}) "
+           f"SELECT {columns}{''.join(f', ({query})' for query, _ in asked)} FROM wallets")
+    params = [value for _, values in wallets for value in values] + [value for _, values in asked for value in values]
+    if others:
+        sql += (f" UNION ALL SELECT {columns}{', NULL' * len(asked)} FROM {table} WHERE "
+                + " OR ".join(clause for clause, _ in others))
+        params += [value for _, values in others for value in values]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found, locked, answers = {}, {}, [None] * len(asked)
+    for row in rows:
+        account = Account.from_db(connection.alias, ["id", "kind", "owner_id", "currency", "balance"], row[:5])
+        found[(account.kind, account.currency, account.owner_id)] = account
+        if account.kind == AccountKind.WALLET:
+            locked[account.pk] = account
+            answers = list(row[5:])
+    wanted = [(kind, currency, _owner_id(owner)) for kind, currency, owner in specs]
+    if len(found) < len(wanted):
+        raise AccountsMissing([key for key in wanted if key not in found])
+    answer = iter(answers)
+    return [found[key] for key in wanted], locked, [next(answer) if query is not None else None for query in also]
+
+
 def lock_accounts(accounts: Iterable[Account]) -> dict[int, Account]:
     """Lock these account rows for the rest of the transaction, in id order; fresh copies by id."""
     if not transaction.get_connection().in_atomic_block:
@@ -98,7 +163,8 @@ def _check_legs(legs: Sequence[Leg]) -> str:
 
 def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
              memo: str = "", locked: Mapping[int, Account] | None = None, savepoints: bool = True,
-             before_balances: Callable[[Transfer], object] | None = None) -> Transfer:
+             before_balances: Callable[[Transfer], object] | None = None,
+             row: tuple[str, Sequence] | None = None) -> Transfer:
     """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing.
 
     `locked`: wallet rows the caller already locked in this transaction (`lock_accounts`' answer), so
@@ -114,7 +180,11 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
 
     On PostgreSQL, `savepoints=False` posts the transfer, its entries and every balance in one statement
     (`_POST_SQL`), and `before_balances` runs right after it: one round trip instead of 2 + one per leg, for
-    one more round trip of holding the busy rows. SQLite takes the ORM path; the same tests run on both."""
+    one more round trip of holding the busy rows. SQLite takes the ORM path; the same tests run on both.
+
+    `row`: on that one-statement path (`posts_in_one_statement()`), the caller's own row instead of
+    `before_balances`, in the same statement: `(sql, params)` of one INSERT that reads the new transfer from
+    `posted` (columns id and created_at) and returns the new row's id, which is set as `transfer.row_id`."""
     if not key or len(key) > 160:
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
@@ -127,13 +197,15 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
         locked = {**held, **(lock_accounts(missing) if missing else {})}
         # The key first: its unique index answers a repeat (the first transfer stands) without a read before
         # every transfer; the funds are checked after, and a refusal rolls the insert back with the rest.
-        if not savepoints and transaction.get_connection().vendor == "postgresql":
+        if not savepoints and posts_in_one_statement():
             _check_funds(legs, locked)
             posted = _post_in_one_statement(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses,
-                                            legs=legs, locked=locked)
-            if before_balances is not None:
+                                            legs=legs, locked=locked, row=row)
+            if before_balances is not None and row is None:
                 before_balances(posted)
             return posted
+        if row is not None:
+            raise LedgerError("transfer(row=...) is for the one-statement path only (posts_in_one_statement)")
         if savepoints:
             posted, first = _insert_once(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses)
             if not first:
@@ -155,6 +227,11 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
             else:
                 Account.objects.filter(pk=leg.account.pk).update(balance=F("balance") + leg.amount)
         return posted
+
+
+def posts_in_one_statement() -> bool:
+    """Whether `transfer(savepoints=False)` posts in one statement here (PostgreSQL), and so takes `row`."""
+    return transaction.get_connection().vendor == "postgresql"
 
 
 def _check_funds(legs: Sequence[Leg], locked: Mapping[int, Account]) -> None:
@@ -188,19 +265,32 @@ WITH posted AS (
 )
 SELECT id, created_at FROM posted
 """.split())  # one line in the logs
+# With the caller's row (`transfer(row=...)`): its INSERT reads `posted` too, and the answer carries its id.
+_POST_WITH_ROW_SQL = _POST_SQL.replace(" SELECT id, created_at FROM posted",
+                                       ", caller AS ({row}) SELECT id, created_at, (SELECT id FROM caller) FROM posted")
+assert _POST_WITH_ROW_SQL != _POST_SQL
 
 
 def _post_in_one_statement(*, key: str, kind: str, currency: str, memo: str, reverses: Transfer | None,
-                           legs: Sequence[Leg], locked: Mapping[int, Account]) -> Transfer:
-    """The transfer, its entries and every balance in one statement (PostgreSQL, inside the caller's block).
-    A repeated key raises IntegrityError, as `Transfer.objects.create` does on the ORM path."""
+                           legs: Sequence[Leg], locked: Mapping[int, Account],
+                           row: tuple[str, Sequence] | None = None) -> Transfer:
+    """The transfer, its entries and every balance in one statement (PostgreSQL, inside the caller's block),
+    with the caller's `row` if given. A repeated key raises IntegrityError, as `Transfer.objects.create` does on
+    the ORM path (and so does a unique index of the caller's row)."""
     posted = Transfer(key=key, kind=kind, currency=currency, memo=memo[:200], reverses=reverses,
                       created_at=timezone.now())
     ids = [leg.account.pk for leg in legs]
+    params = [posted.key, posted.kind, posted.currency, posted.memo, posted.reverses_id, posted.created_at, ids,
+              [leg.amount for leg in legs], ids]
+    sql = _POST_SQL
+    if row is not None:
+        # `row`'s placeholders come after the transfer's, as its CTE follows theirs in the text.
+        sql, params = _POST_WITH_ROW_SQL.replace("{row}", row[0]), [*params, *row[1]]
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(_POST_SQL, [posted.key, posted.kind, posted.currency, posted.memo, posted.reverses_id,
-                                   posted.created_at, ids, [leg.amount for leg in legs], ids])
-        posted.pk, posted.created_at = cursor.fetchone()
+        cursor.execute(sql, params)
+        posted.pk, posted.created_at, *row_id = cursor.fetchone()
+    if row is not None:
+        posted.row_id = row_id[0]
     posted._state.adding, posted._state.db = False, "default"
     for leg in legs:
         account = locked.get(leg.account.pk)

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,9 @@ MAX_KEY = 100
 # each is called as `limit(reader=, article=, currency=, price_minor=)` inside the purchase's transaction,
 # after the reader's wallet is locked (so every purchase of theirs sees the ones before it), and answers the
 # most this purchase may charge. 0 means the reader holds the article already: nothing is charged.
+# A rule may carry `probe(reader=, article=, currency=)`: (sql, params) of one scalar query answering whether it
+# can lower this price at all (false: it is not called). The unlock reads the probes in the statement that locks
+# the wallet (`ledger.accounts_locked`), so a writer with no cap costs the purchase no query for it.
 PRICE_LIMITS: list = []
 # Rules that may forbid undoing a purchase on its own (its price already went toward something else: a
 # collection it was credited to, a month turned into a subscription): each is called as `guard(purchase=)`
@@ -97,12 +101,20 @@ def charge_for(*, reader, article: Article, currency: str) -> int:
                     price_minor=quote(article=article, currency=currency))
 
 
-def _limited(*, reader, article: Article, currency: str, price_minor: int) -> int:
-    """`price_minor` lowered by every PRICE_LIMITS rule."""
-    for limit in PRICE_LIMITS:
+def _limited(*, reader, article: Article, currency: str, price_minor: int, applies: list | None = None) -> int:
+    """`price_minor` lowered by every PRICE_LIMITS rule (but those whose probe answered false in `applies`)."""
+    for n, limit in enumerate(PRICE_LIMITS):
+        if applies is not None and applies[n] is not None and not applies[n]:
+            continue
         price_minor = min(price_minor, limit(reader=reader, article=article, currency=currency,
                                              price_minor=price_minor))
     return price_minor
+
+
+def _probes(*, reader, article: Article, currency: str) -> list:
+    """Each PRICE_LIMITS rule's probe query for this purchase (None for a rule without one)."""
+    return [limit.probe(reader=reader, article=article, currency=currency) if hasattr(limit, "probe") else None
+            for limit in PRICE_LIMITS]
 
 
 def check_quote(*, price_minor: int, currency: str, quoted_minor: int | None) -> None:
@@ -140,50 +152,20 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
     # out on the price charged, which the cap may lower under the lock.
     referrer_id, listed_commission = referral_commission(reader=reader, article=article,
                                                          author_share=split_price(price)[0])
-    wallet, earnings, fees, *referrer = ledger.accounts_for([
-        (AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
-        (AccountKind.FEES, currency, None),
-        *([(AccountKind.EARNINGS, currency, referrer_id)] if listed_commission else [])])
+    accounts = [(AccountKind.WALLET, currency, reader), (AccountKind.EARNINGS, currency, article.author.user_id),
+                (AccountKind.FEES, currency, None),
+                *([(AccountKind.EARNINGS, currency, referrer_id)] if listed_commission else [])]
     try:
-        with transaction.atomic():
-            # The wallet lock serialises everything this reader buys in this currency, so the balance
-            # below cannot change before the debit, and a repeat of the key waits here for the first.
-            locked = ledger.lock_accounts([wallet])
-            # Rules from above (the fair-price cap) see every earlier purchase of this reader's under the lock.
-            price = _limited(reader=reader, article=article, currency=currency, price_minor=price)
-            if price <= 0:
-                raise NotForSale(_("This article is already yours this month: you have paid as much as a "
-                                   "month's subscription to its writer."))
-            author_share, fee = split_price(price)
-            commission = commission_on(article=article, author_share=author_share) if referrer else 0
-            balance = locked[wallet.pk].balance
-            if balance < price:
-                raise NotEnoughInWallet(missing_minor=price - balance)
-            legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share - commission)]
-            if commission:
-                # A leg of the sale itself: an undo or refund (the transfer's mirror) takes it back with the rest.
-                legs.append(ledger.Leg(referrer[0], commission))
-            if fee:
-                legs.append(ledger.Leg(fees, fee))
-            # No savepoints: a repeated key (the transfer's unique key) or an article already bought (the
-            # purchase's unique constraints) raises IntegrityError, and this block rolls back everything.
-            # On SQLite the purchase row is written before the balances, so the author's and the platform's
-            # busy account rows are held only from their update to the commit; on PostgreSQL the transfer, its
-            # entries and the balances are one statement and the purchase row follows it (ledger.transfer).
-            written: list[Purchase] = []
-
-            def write_purchase(posted) -> None:
-                written.append(Purchase.objects.create(
-                    reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
-                    author_share_minor=author_share - commission, platform_fee_minor=fee, transfer=posted,
-                    referrer_id=referrer_id if commission else None, commission_minor=commission))
-
-            ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
-                            memo=f"article {article.pk}: {article.title}"[:200], before_balances=write_purchase)
-            [purchase] = written
-            # Credit the share or gift that brought the reader here, once the purchase is certain.
-            transaction.on_commit(lambda: record_conversion(reader=reader, article=article))
-            return purchase
+        try:
+            return _charge(reader=reader, article=article, key=key, currency=currency, price=price,
+                           accounts=accounts, referrer_id=referrer_id)
+        except ledger.AccountsMissing:
+            # A reader's first purchase or a writer's first sale in this currency: the accounts are made outside
+            # the purchase's transaction (each commits at once: two purchases making two writers' accounts in
+            # opposite order inside theirs would deadlock on them), then the purchase is tried again.
+            ledger.accounts_for(accounts)
+            return _charge(reader=reader, article=article, key=key, currency=currency, price=price,
+                           accounts=accounts, referrer_id=referrer_id)
     except (IntegrityError, NotEnoughInWallet, NotForSale) as refused:
         # Nothing was written. The first purchase with this key stands; an article already owned is never
         # charged again (its purchase is the answer, as for a repeat).
@@ -194,6 +176,76 @@ def unlock_with_wallet(*, reader, article: Article, idempotency_key: str, curren
         if isinstance(refused, NotEnoughInWallet | NotForSale):
             raise
         raise NotForSale(_("You already own this article.")) from None
+
+
+def _charge(*, reader, article: Article, key: str, currency: str, price: int, accounts: list,
+            referrer_id: int | None) -> Purchase:
+    """`unlock_with_wallet`'s transaction: lock the wallet, charge the price (as the rules lower it) and write
+    the purchase. Raises IntegrityError (a repeat), NotEnoughInWallet, NotForSale or ledger.AccountsMissing,
+    and writes nothing then."""
+    with transaction.atomic():
+        # The wallet lock serialises everything this reader buys in this currency, so the balance below cannot
+        # change before the debit, and a repeat of the key waits here for the first. The accounts are found and
+        # the price rules asked whether they apply in the same statement.
+        (wallet, earnings, fees, *referrer), locked, applies = ledger.accounts_locked(
+            accounts, also=_probes(reader=reader, article=article, currency=currency))
+        # Rules from above (the fair-price cap) see every earlier purchase of this reader's under the lock.
+        price = _limited(reader=reader, article=article, currency=currency, price_minor=price, applies=applies)
+        if price <= 0:
+            raise NotForSale(_("This article is already yours this month: you have paid as much as a "
+                               "month's subscription to its writer."))
+        author_share, fee = split_price(price)
+        commission = commission_on(article=article, author_share=author_share) if referrer else 0
+        balance = locked[wallet.pk].balance
+        if balance < price:
+            raise NotEnoughInWallet(missing_minor=price - balance)
+        legs = [ledger.Leg(wallet, -price), ledger.Leg(earnings, author_share - commission)]
+        if commission:
+            # A leg of the sale itself: an undo or refund (the transfer's mirror) takes it back with the rest.
+            legs.append(ledger.Leg(referrer[0], commission))
+        if fee:
+            legs.append(ledger.Leg(fees, fee))
+        # No savepoints: a repeated key (the transfer's unique key) or an article already bought (the
+        # purchase's unique constraints) raises IntegrityError, and this block rolls back everything.
+        purchase = Purchase(reader=reader, article=article, idempotency_key=key, price_minor=price, currency=currency,
+                            author_share_minor=author_share - commission, platform_fee_minor=fee,
+                            referrer_id=referrer_id if commission else None, commission_minor=commission)
+        memo = f"article {article.pk}: {article.title}"[:200]
+        if ledger.posts_in_one_statement():
+            # On PostgreSQL the transfer, its entries, the balances and the purchase row are one statement.
+            posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
+                                     memo=memo, row=_purchase_row(purchase))
+            purchase.pk, purchase.transfer = posted.row_id, posted
+            purchase._state.adding, purchase._state.db = False, transaction.get_connection().alias
+            # What `save()` would have announced (the receipt e-mail listens).
+            post_save.send(sender=Purchase, instance=purchase, created=True, update_fields=None, raw=False,
+                           using=purchase._state.db)
+        else:
+            # SQLite: the purchase row is written before the balances, so the author's and the platform's busy
+            # account rows are held only from their update to the commit.
+            def write_purchase(posted) -> None:
+                purchase.transfer = posted
+                purchase.save(force_insert=True)
+
+            ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
+                            memo=memo, before_balances=write_purchase)
+        # Credit the share or gift that brought the reader here, once the purchase is certain (one statement;
+        # robust: the purchase stands whatever becomes of this count).
+        transaction.on_commit(lambda: record_conversion(reader=reader, article=article), robust=True)
+        return purchase
+
+
+# The purchase row inside the ledger's one statement (`ledger.transfer(row=...)`), pointing at `posted`.
+_PURCHASE_FIELDS = ("reader_id", "article_id", "idempotency_key", "price_minor", "currency", "author_share_minor",
+                    "platform_fee_minor", "status", "created_at", "referrer_id", "commission_minor")
+
+
+def _purchase_row(purchase: Purchase) -> tuple[str, list]:
+    sql = (f"INSERT INTO {Purchase._meta.db_table} ({', '.join(_PURCHASE_FIELDS)}, transfer_id) "
+           f"SELECT {', '.join(['%s'] * len(_PURCHASE_FIELDS))}, posted.id FROM posted RETURNING id")
+    connection = transaction.get_connection()
+    return sql, [Purchase._meta.get_field(field).get_db_prep_save(getattr(purchase, field), connection)
+                 for field in _PURCHASE_FIELDS]
 
 
 def _repeat_of(first: Purchase, article: Article) -> Purchase:

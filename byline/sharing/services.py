@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,15 +128,29 @@ def record_conversion(*, reader: Any, article: Article, kind: str = EventKind.PU
         raise ValueError(f"unknown conversion kind {kind!r}")
     now = timezone.now()
     since = now - dt.timedelta(days=conf.attribution_days())
-    referred = (
-        ReferralEvent.objects.filter(reader_id=reader.pk, article=article, created_at__gte=since,
-                                     kind__in=(EventKind.VISIT, EventKind.REDEMPTION))
-        .order_by("-created_at", "-id").first()
-    )
-    if referred is None:
+    adapt = connection.ops.adapt_datetimefield_value
+    # One statement (issue 23: it follows every purchase, and most readers came by no one's link): the look-up of
+    # the latest referred visit and the new event's insert, which writes nothing when there is none.
+    with connection.cursor() as cursor:
+        cursor.execute(_CONVERSION_SQL.format(event=ReferralEvent._meta.db_table),
+                       [article.pk, kind, reader.pk, adapt(now), reader.pk, article.pk, adapt(since),
+                        EventKind.VISIT.value, EventKind.REDEMPTION.value])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return ReferralEvent.objects.create(article=article, referral_id=referred.referral_id, kind=kind,
-                                        reader_id=reader.pk, created_at=now)
+    event = ReferralEvent(pk=row[0], article=article, referral_id=row[1], kind=kind, reader_id=reader.pk,
+                          created_at=now)
+    event._state.adding, event._state.db = False, connection.alias
+    return event
+
+
+_CONVERSION_SQL = " ".join("""
+INSERT INTO {event} (article_id, referral_id, kind, reader_id, created_at)
+SELECT %s, referral_id, %s, %s, %s FROM {event}
+WHERE reader_id = %s AND article_id = %s AND created_at >= %s AND kind IN (%s, %s)
+ORDER BY created_at DESC, id DESC LIMIT 1
+RETURNING id, referral_id
+""".split())
 
 
 # Gift links ---------------------------------------------------------------------------------------

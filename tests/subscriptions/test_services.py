@@ -254,6 +254,30 @@ def test_a_reached_cap_turns_into_a_month_for_nothing_more(priced, reader):
     assert subscription.status == SubscriptionStatus.ACTIVE and balance(reader) == 1500
 
 
+def test_the_cap_is_one_query_under_the_wallet_lock_and_none_for_a_writer_without_a_monthly_price(priced, reader):
+    """Issue 23: the statement that locks the wallet asks whether the writer has a monthly price in the currency;
+    only then does the cap count this month's purchases, in one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    yearly_only = make_author()
+    services.set_price(author=yearly_only, interval=Interval.YEAR, currency="USD", price_minor=5000)
+    fund(reader, 5000)
+    capped, uncapped = [[make_article(author=writer) for _ in range(2)] for writer in (priced, yearly_only)]
+    for articles in (capped, uncapped):  # the first sale makes the writer's earnings account
+        purchases.unlock_with_wallet(reader=reader, article=articles[0], idempotency_key=new_key())
+    statements = {}
+    for name, articles in (("capped", capped), ("uncapped", uncapped)):
+        with CaptureQueriesContext(connection) as queries:
+            bought = purchases.unlock_with_wallet(reader=reader, article=articles[1], idempotency_key=new_key())
+        statements[name] = [query["sql"] for query in queries.captured_queries]
+    assert bought.price_minor == articles[1].price_minor
+    counts = {name: sum("SUM(p.price_minor)" in sql for sql in sqls) for name, sqls in statements.items()}
+    assert counts == {"capped": 1, "uncapped": 0}
+    assert len(statements["capped"]) == len(statements["uncapped"]) + 1
+    assert_balanced()
+
+
 # --- memberships with an offer ---
 
 @pytest.fixture
