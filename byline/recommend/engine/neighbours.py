@@ -169,7 +169,10 @@ def build_graph(X: sp.csr_matrix, E: np.ndarray | None, dense_weight: float, p: 
             for s in range(0, len(members[c]), step):
                 blocks.append((members[c][s : s + step], cands))
     workers = worker_count(n, p)
-    groups = [blocks[i :: workers * 4] for i in range(workers * 4)] if workers > 1 else [blocks]
+    # k-means groups are uneven: deal the blocks out biggest first, so the parts are of about one size and
+    # no worker is left with a big one at the end (each block's result is its own, whatever the order)
+    blocks.sort(key=lambda block: -len(block[0]) * len(block[1]))
+    groups = [blocks[i :: workers * 8] for i in range(workers * 8)] if workers > 1 else [blocks]
     rows = np.full((n, width), -1, np.int32)
     sims = np.full((n, width), -np.inf, np.float32)
     for part in in_parallel(_search_blocks, groups, workers, (X, E, dense_weight, width)):
