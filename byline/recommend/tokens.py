@@ -47,7 +47,8 @@ def _cut(text: str) -> list[str]:
     return _segment()(text)
 
 
-__all__ = ["tokenize", "cjk_bigrams", "EN_STOP_WORDS", "ZH_STOP_WORDS", "SEGMENTER", "stem"]
+__all__ = ["tokenize", "raw_tokens", "latin_term", "cjk_term", "kept", "cjk_bigrams", "EN_STOP_WORDS", "ZH_STOP_WORDS",
+           "SEGMENTER", "stem"]
 
 EN_STOP_WORDS = frozenset(
     """
@@ -125,13 +126,35 @@ def tokenize(text: str) -> list[str]:
     a newline (the segmenter cuts at anything that is not a Han character, so each run is cut exactly as on
     its own; the newline comes back as a one-character token and is dropped with the others).
     """
+    words, pieces = raw_tokens(text)
+    out = list(map(_STEMS.__getitem__, words))
+    out += pieces
+    return [t for t in out if kept(t)]
+
+
+def raw_tokens(text: str) -> tuple[list[str], list[str]]:
+    """The Latin words as written and the segmenter's cut of the CJK runs, before any is dropped:
+    :func:`tokenize` is ``latin_term`` of each word and each piece, in that order, Nones and
+    :func:`kept` failures left out. For a caller that maps each distinct token once (a rebuild)."""
     if not text:
-        return []
-    out = list(map(_STEMS.__getitem__, _LATIN.findall(text)))
+        return [], []
     runs = _CJK_RUN.findall(text)
-    if runs:
-        out += _cut("\n".join(runs))
-    return [t for t in out if t is not None and len(t) > 1 and t not in ZH_STOP_WORDS]
+    return _LATIN.findall(text), _cut("\n".join(runs)) if runs else []
+
+
+def latin_term(word: str) -> str | None:
+    """The index term of a Latin word as written (None: dropped)."""
+    term = _STEMS[word]
+    return term if kept(term) else None
+
+
+def cjk_term(piece: str) -> str | None:
+    """The index term of a piece the segmenter cut (None: dropped)."""
+    return piece if kept(piece) else None
+
+
+def kept(term: str | None) -> bool:
+    return term is not None and len(term) > 1 and term not in ZH_STOP_WORDS
 
 
 def cjk_bigrams(text: str) -> list[str]:

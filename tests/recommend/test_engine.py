@@ -305,3 +305,71 @@ def test_the_ranker_adds_the_most_co_read_docs_not_the_first_by_row():
     coread = sp.csr_matrix(np.array([[0, 0.1, 0.9, 0.5, 0.5], [0.3, 0, 0, 0, 0]] + [[0] * 5] * 3, np.float32))
     rows = _coread_rows(coread, np.array([0, 1, 4]), 3)
     assert rows.tolist() == [[2, 3, 4], [0, -1, -1], [-1, -1, -1]]  # best first; a tie to the lower row
+
+
+def test_publishes_grow_the_index_in_place_and_a_saved_index_carries_no_spare_room():
+    import pickle
+
+    docs = synthetic(64)
+    index = build_index(docs[:60])
+    related_for_all(index, k=5, now=T0)
+    related_for_new(index, docs[60], k=5, now=T0)
+    X, E, rows = index.X, index.E, index.graph.rows
+    before = (X.toarray(), E.copy())
+    related_for_new(index, docs[61], k=5, now=T0)
+    # the second publish wrote behind the first one's arrays instead of copying them...
+    assert index.X.data.base is X.data.base and index.E.base is E.base and index.graph.rows.base is rows.base
+    # ...and the vectors the first one handed out did not change (graph lines are updated in place by design)
+    assert np.array_equal(X.toarray(), before[0]) and np.array_equal(E, before[1])
+    assert index.X.shape[0] == len(index.E) == len(index.graph.rows) == len(index.ids) == 62
+    saved = pickle.dumps(index)
+    loaded = pickle.loads(saved)
+    assert "_room" not in loaded.__dict__ and "_room" not in loaded.graph.__dict__
+    assert len(saved) < len(pickle.dumps(build_index(docs[:62], text=index.text))) * 1.05
+    assert related_for_new(loaded, docs[62], k=5, now=T0) == related_for_new(index, docs[62], k=5, now=T0)
+
+
+def test_the_rankers_vectorised_parts_agree_with_plain_loops(monkeypatch):
+    """The ranker's similarities, co-reading look-ups and near-copy table against row-by-row versions,
+    with empty candidates, empty rows, rows that joined after the rebuild and groups cut mid-batch."""
+    import scipy.sparse as sp
+
+    from byline.recommend.engine import ranking
+    from byline.recommend.engine.index import _inputs
+
+    index = build_index(synthetic(120))
+    X = index.X.tolil()
+    X[7, :] = 0  # a doc with no indexable words
+    index.X = X.tocsr()
+    inputs = _inputs(index, index.params, T0, [])
+    rng = np.random.default_rng(3)
+    own = rng.choice(len(index), 40, replace=False)
+    cand = rng.integers(0, len(index), (40, 9))
+    cand[::5, 3:] = -1
+    cand[1, 0] = 7
+    monkeypatch.setattr(ranking, "_TABLE_CELLS", 3 * index.X.shape[1])  # groups of 3 lines
+    got = ranking._term_dots(index.X, own, ranking.Candidates(inputs, cand))
+    dense = index.X.toarray().astype(np.float64)
+    want = np.where(cand >= 0, np.einsum("bv,bwv->bw", dense[own], dense[np.maximum(cand, 0)]), 0)
+    assert np.allclose(got, want, atol=1e-6)
+
+    coread = sp.random(100, 100, density=0.2, format="csr", random_state=4, dtype=np.float32)  # rows >= 100: new
+    own = np.array([0, 5, 99, 100, 119])
+    cand = rng.integers(-1, 120, (5, 12))
+    values = ranking._coread_values(coread, own, cand)
+    full = coread.toarray()
+    assert values.tolist() == [[full[r, c] if r < 100 and 0 <= c < 100 else 0 for c in row]
+                               for r, row in zip(own, cand, strict=True)]
+    top = ranking._coread_rows(coread, own, 4)
+    for r, line in zip(own, top.tolist(), strict=True):
+        order = sorted(np.flatnonzero(full[r]), key=lambda c: (-full[r, c], c))[:4] if r < 100 else []
+        assert line == order + [-1] * (4 - len(order))
+
+    rows = np.array([[1, 2, -1], [3, -1, -1], [0, -1, -1], [-1, -1, -1]])
+    sims = np.array([[0.95, 0.5, -np.inf], [0.2, -np.inf, -np.inf], [0.91, -np.inf, -np.inf], [-np.inf] * 3])
+    pool = np.array([[0, 1, 2], [2, 3, -1], [1, 3, 0]])
+    copies = ranking._copies(rows, sims, pool, 0.9)
+    # 0 and 1 are copies (0.95), 2 and 0 too (0.91); 1 and 3 are not (0.2), and 3 lists no one
+    assert copies[0].tolist() == [[False, True, True], [True, False, False], [True, False, False]]
+    assert not copies[1].any()  # the line holds 2 and 3: 2's copy 0 is not in it
+    assert copies[2].tolist() == [[False, False, True], [False, False, False], [True, False, False]]

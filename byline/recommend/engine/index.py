@@ -28,9 +28,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from .docs import LANG_CODE, Doc, Event, Params, normalise_lang
+from .growing import appended, appended_rows, room, state_without_room
 from .neighbours import NeighbourGraph, best_first, build_graph
 from .ranking import RankingInputs, coread_matrix, priors, rank_rows
-from .text import TextModel, dense_rows, fit_text_model, in_parallel, worker_count
+from .text import TextModel, dense_rows, each_in_parallel, fit_text_model, worker_count
 
 List = list[tuple[int, float]]
 Embed = Callable[[list[Doc]], np.ndarray]
@@ -58,6 +59,9 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def __getstate__(self) -> dict:
+        return state_without_room(self)  # publishes' spare room (growing.py) is not saved
 
 
 def build_index(docs: Iterable[Doc], params: Params | None = None, text: TextModel | None = None,
@@ -158,15 +162,13 @@ def related_for_all(
     inputs = _inputs(index, p, now, exclude)
     out: dict[int, List] = {}
     batch = 4096
-    workers = worker_count(n, p)
-    starts = list(range(0, n, batch))
-    for w0 in range(0, len(starts), max(1, workers)):
-        chunk = [np.arange(s, min(n, s + batch)) for s in starts[w0 : w0 + max(1, workers)]]
-        for rows, lists in zip(chunk, in_parallel(_rank_rows, chunk, workers, (index, inputs, k)), strict=True):
-            for r, items in zip(rows, lists, strict=True):
-                out[int(index.ids[r])] = _as_ids(index, items)
+    chunks = [np.arange(s, min(n, s + batch)) for s in range(0, n, batch)]
+    done = each_in_parallel(_rank_rows, chunks, worker_count(n, p), (index, inputs, k))
+    for rows, lists in zip(chunks, done, strict=True):
+        for r, items in zip(rows, lists, strict=True):
+            out[int(index.ids[r])] = _as_ids(index, items)
         if progress is not None:
-            progress(int(chunk[-1][-1]) + 1, n)
+            progress(int(rows[-1]) + 1, n)
     return out
 
 
@@ -222,17 +224,19 @@ def _place(index: Index, doc: Doc, vector: sp.csr_matrix, dense: np.ndarray | No
            lang: int) -> list[int]:
     """Put the doc's vectors and neighbours into the index; the rows whose candidates changed."""
     g = index.graph
-    if row is None:  # a new doc: append it
+    if row is None:  # a new doc: append it (into room kept behind the arrays: growing.py)
         sims = _to_all(index, vector, dense)
         row = len(index)
-        index.X = sp.vstack([index.X, vector], format="csr")
+        rooms = room(index)
+        index.X = appended_rows(rooms, index.X, vector)
         if index.E is not None:
-            index.E = np.vstack([index.E, dense])
-        index.ids = np.append(index.ids, int(doc.id))
+            index.E = appended(rooms, "E", index.E, dense)
+        index.ids = appended(rooms, "ids", index.ids, np.array([int(doc.id)], np.int64))
         index.row_of[int(doc.id)] = row
-        index.langs = np.append(index.langs, np.uint8(lang))
-        index.published_at = np.append(index.published_at, float(doc.published_at))
-        index.popularity = np.append(index.popularity, max(0.0, float(doc.popularity)))
+        index.langs = appended(rooms, "langs", index.langs, np.array([lang], np.uint8))
+        index.published_at = appended(rooms, "published_at", index.published_at, np.array([float(doc.published_at)]))
+        index.popularity = appended(rooms, "popularity", index.popularity,
+                                    np.array([max(0.0, float(doc.popularity))]))
         return list(g.add(row, sims)) + [row]
     # an edited doc: new vector and own neighbours; it leaves the lines it was in and re-enters
     # those it still beats (a line it leaves keeps one candidate fewer until the next rebuild)

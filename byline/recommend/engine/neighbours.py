@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from .docs import Params
+from .growing import appended, room, state_without_room
 from .text import in_parallel, similarity, worker_count
 
 
@@ -45,10 +46,13 @@ def best_first(rows: np.ndarray, sims: np.ndarray, width: int) -> tuple[np.ndarr
 
 def _search_block(q_rows: np.ndarray, c_rows: np.ndarray, X: sp.csr_matrix, E: np.ndarray | None, dense_weight: float,
                   width: int):
-    """Similarity of each query row to every candidate row; the best ``width`` (no self, > 0)."""
+    """Similarity of each query row to every candidate row (``c_rows`` ascending); the best ``width``
+    (no self, > 0)."""
     Eq, Ec = (None, None) if E is None else (E[q_rows], E[c_rows])
     S = similarity(X[q_rows], X[c_rows], Eq, Ec, dense_weight)
-    S[q_rows[:, None] == c_rows[None, :]] = 0
+    at = np.minimum(np.searchsorted(c_rows, q_rows), len(c_rows) - 1)
+    own = np.flatnonzero(c_rows[at] == q_rows)  # query rows that are among the candidates: not themselves
+    S[own, at[own]] = 0
     m = min(width, S.shape[1])
     if m < S.shape[1]:
         idx = np.argpartition(-S, m - 1, axis=1)[:, :m]
@@ -94,10 +98,23 @@ def _groups(E: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray]:
     return labels, cent
 
 
+def _top(values: np.ndarray, m: int) -> np.ndarray:
+    """Positions of the ``m`` highest values, best first, ties to the lower position: what
+    ``np.argsort(-values, kind="stable")[:m]`` gives, without sorting all of them."""
+    if len(values) > m > 0:
+        kth = np.partition(values, len(values) - m)[len(values) - m]  # the m-th highest
+        at_least = np.flatnonzero(values >= kth)  # ascending positions: a stable sort keeps ties in order
+        return at_least[np.argsort(-values[at_least], kind="stable")][:m]
+    return np.argsort(-values, kind="stable")[:m]
+
+
 @dataclass
 class NeighbourGraph:
     rows: np.ndarray  # (n, width) int32, -1 = none
     sims: np.ndarray  # (n, width) float32, -inf = none
+
+    def __getstate__(self) -> dict:
+        return state_without_room(self)
 
     @property
     def width(self) -> int:
@@ -112,7 +129,7 @@ class NeighbourGraph:
         lines it beats. Returns the rows whose candidates changed."""
         width = self.width
         n = len(sims_to_all)
-        order = np.argsort(-sims_to_all, kind="stable")[:width]
+        order = _top(sims_to_all, width)
         order = order[sims_to_all[order] > 0]
         own_r = np.full((1, width), -1, np.int32)
         own_s = np.full((1, width), -np.inf, np.float32)
@@ -123,8 +140,9 @@ class NeighbourGraph:
             r = np.concatenate([self.rows[entered], np.full((len(entered), 1), row, np.int32)], axis=1)
             s = np.concatenate([self.sims[entered], sims_to_all[entered, None].astype(np.float32)], axis=1)
             self.rows[entered], self.sims[entered] = best_first(r, s, width)
-        self.rows = np.vstack([self.rows, own_r])
-        self.sims = np.vstack([self.sims, own_s])
+        rooms = room(self)  # the arrays grow into room behind them, not copied each time (growing.py)
+        self.rows = appended(rooms, "rows", self.rows, own_r)
+        self.sims = appended(rooms, "sims", self.sims, own_s)
         return entered
 
 
@@ -151,7 +169,10 @@ def build_graph(X: sp.csr_matrix, E: np.ndarray | None, dense_weight: float, p: 
             for s in range(0, len(members[c]), step):
                 blocks.append((members[c][s : s + step], cands))
     workers = worker_count(n, p)
-    groups = [blocks[i :: workers * 4] for i in range(workers * 4)] if workers > 1 else [blocks]
+    # k-means groups are uneven: deal the blocks out biggest first, so the parts are of about one size and
+    # no worker is left with a big one at the end (each block's result is its own, whatever the order)
+    blocks.sort(key=lambda block: -len(block[0]) * len(block[1]))
+    groups = [blocks[i :: workers * 8] for i in range(workers * 8)] if workers > 1 else [blocks]
     rows = np.full((n, width), -1, np.int32)
     sims = np.full((n, width), -np.inf, np.float32)
     for part in in_parallel(_search_blocks, groups, workers, (X, E, dense_weight, width)):

@@ -45,65 +45,93 @@ class RankingInputs:
     graph_sims: np.ndarray
 
 
-_TABLE_CELLS = 8_000_000  # bounds the lookup table of one group of lines (float32: 32 MB)
+# cells of one group's lookup table: 1 MB of float32, about what a core's cache holds, so the table's
+# random reads hit the cache (a 32 MB table made them ~4x slower)
+_TABLE_CELLS = 1 << 18
+
+
+def _entries(X: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stored entries of ``X``'s rows named in ``rows`` (-1 = an empty row), row after row: how many
+    each row has, and their terms and values (copied in C by scipy's row indexing)."""
+    if len(rows) and rows.min() < 0:  # -1 reads an empty row put after the last
+        n, V = X.shape
+        X = sp.csr_matrix((X.data, X.indices, np.append(X.indptr, X.indptr[-1])), shape=(n + 1, V), copy=False)
+        rows = np.where(rows >= 0, rows, n)
+    picked = X[rows]
+    return np.diff(picked.indptr), picked.indices, picked.data
 
 
 def _gathered(X: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The stored entries of ``X``'s rows named in ``rows`` (-1 = an empty row): for each entry, the
     position in ``rows`` it belongs to, its term and its value."""
-    present = rows >= 0
-    safe = np.where(present, rows, 0)
-    lengths = np.where(present, X.indptr[safe + 1] - X.indptr[safe], 0)
-    starts = np.repeat(X.indptr[safe] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    pos = starts + np.arange(int(lengths.sum()))
-    return np.repeat(np.arange(len(rows)), lengths), X.indices[pos], X.data[pos]
+    lengths, terms, values = _entries(X, rows)
+    return np.repeat(np.arange(len(rows)), lengths), terms, values
 
 
 class Candidates:
     """Each line's candidate rows (B x W, -1 = none) with their stored entries gathered once: both the
-    doc's own similarities and its neighbours' votes read the same candidates, so the gathering (most
-    of the work of a rebuild's ranking) is done once per batch, not once per pass."""
+    doc's own similarities and its neighbours' votes read the same candidates, so the gathering is
+    done once per batch, not once per pass.
+
+    Lines go in groups of ``group`` (one lookup table each, see :func:`_term_dots`): ``cell`` is each
+    entry's place in its group's table, (line - first line of the group) * V + term, and ``starts``
+    where each group's entries begin; ``lengths`` is how many entries each candidate has."""
 
     def __init__(self, inputs: RankingInputs, right: np.ndarray):
         self.right = right
         B, W = right.shape
         V = inputs.X.shape[1]
-        self.group = max(1, _TABLE_CELLS // max(V, 1))  # lines whose lookup tables are held at once
-        item, term, self.value = _gathered(inputs.X, right.ravel())
-        self.item = item
+        self.group = max(1, _TABLE_CELLS // max(V, 1))
+        self.lengths, term, self.value = _entries(inputs.X, right.ravel())
         self.bounds = np.append(np.arange(0, B, self.group), B)
-        self.starts = np.searchsorted(item, self.bounds * W)
-        # each entry's cell in its group's table: (line - first line of the group) * V + term
-        self.cell = (item // max(W, 1) % self.group) * V + term
+        self.first = np.concatenate([[0], np.cumsum(self.lengths)])  # each candidate's first entry
+        self.starts = self.first[self.bounds * W]
+        # the line's place in its group, per candidate, repeated for its entries: per entry only the term
+        # is added
+        line_cell = (np.arange(B * W) // max(W, 1) % self.group * V).astype(np.int32 if self.group * V < 2**31
+                                                                          else np.int64)
+        self.cell = np.repeat(line_cell, self.lengths) + term
         self.dense = None
         if inputs.E is not None and inputs.dense_weight:
             self.dense = inputs.E[np.where(right >= 0, right, 0)]
+
+
+_SCRATCH: list[np.ndarray] = []  # one zeroed table kept between calls (see _term_dots)
 
 
 def _term_dots(XL: sp.csr_matrix, left: np.ndarray, cands: Candidates) -> np.ndarray:
     """For each line b, the dot products of row ``left[b]`` of ``XL`` with the line's candidate rows
     (-1 = an empty row): an array B x W.
 
-    Each line's left row is spread into a lookup table over the vocabulary, and the candidates'
-    entries (gathered once, :class:`Candidates`) are looked up in it: the work follows the entries
-    read, and a line's values depend only on its own rows, whatever else is in the batch."""
+    For each small group of lines, the left rows are spread into a lookup table over the vocabulary
+    and the candidates' entries (gathered once, :class:`Candidates`) are looked up in it; then each
+    candidate's products are summed (in float64, one ``reduceat`` for the whole batch). The work
+    follows the entries read, and a line's values depend only on its own rows, whatever else is in the
+    batch. The table is kept between calls, its written cells put back to zero after each group (a
+    fresh one each call had its pages mapped and zeroed by the kernel every time); a call that fails
+    midway does not give it back."""
     B, W = cands.right.shape
-    out = np.zeros(B * W, np.float64)
     if not B or not W:
-        return out.reshape(B, W).astype(np.float32)
+        return np.zeros((B, W), np.float32)
     V = XL.shape[1]
     q_line, q_term, q_value = _gathered(XL, left)
-    table = np.zeros(min(B, cands.group) * V, np.float32)
+    q_cells = q_line % cands.group * V + q_term  # groups start at multiples of cands.group
+    cells = min(B, cands.group) * V
+    table = _SCRATCH.pop() if _SCRATCH else np.zeros(0, np.float32)
+    if len(table) < cells:
+        table = np.zeros(cells, np.float32)
+    products = np.empty(len(cands.cell), np.float32)
     q_starts = np.searchsorted(q_line, cands.bounds)
     for g in range(len(cands.bounds) - 1):
-        first, last = cands.bounds[g], cands.bounds[g + 1]
         qa, qb, ra, rb = q_starts[g], q_starts[g + 1], cands.starts[g], cands.starts[g + 1]
-        q_cells = (q_line[qa:qb] - first) * V + q_term[qa:qb]
-        table[q_cells] = q_value[qa:qb]
-        values = table[cands.cell[ra:rb]] * cands.value[ra:rb]
-        out[first * W : last * W] = np.bincount(cands.item[ra:rb] - first * W, weights=values,
-                                                minlength=(last - first) * W)
-        table[q_cells] = 0
+        table[q_cells[qa:qb]] = q_value[qa:qb]
+        np.multiply(table[cands.cell[ra:rb]], cands.value[ra:rb], out=products[ra:rb])
+        table[q_cells[qa:qb]] = 0
+    _SCRATCH.append(table)
+    out = np.zeros(B * W, np.float64)
+    filled = cands.lengths > 0
+    if filled.any():  # each candidate's products, summed; an empty candidate (or none) stays 0
+        out[filled] = np.add.reduceat(products.astype(np.float64), cands.first[:-1][filled])
     return out.reshape(B, W).astype(np.float32)
 
 
@@ -125,26 +153,27 @@ def _copies(graph_rows: np.ndarray, graph_sims: np.ndarray, pool: np.ndarray, ne
     """B x P x P: whether candidates a and t of a line are near copies of each other, read from the
     neighbour graph (exact similarities of each doc's nearest docs): a doc this close to another is
     among its nearest, unless it has more near copies than the graph is wide."""
+    B, P = pool.shape
+    out = np.zeros((B, P, P), bool)
     safe = np.where(pool >= 0, pool, 0)
     close = np.where(graph_sims[safe] >= near_copy, graph_rows[safe], -1)  # B x P x width
-    # a_lists_t[b, a, t]: t is among a's close neighbours
-    a_lists_t = (close[:, :, None, :] == pool[:, None, :, None]).any(axis=3) & (pool >= 0)[:, None, :]
-    return (a_lists_t | a_lists_t.transpose(0, 2, 1)) & (pool >= 0)[:, :, None]
+    some = np.flatnonzero((close >= 0).any(axis=(1, 2)))  # most lines hold no near copies at all
+    if len(some):
+        close, pool = close[some], pool[some]
+        # a_lists_t[b, a, t]: t is among a's close neighbours
+        a_lists_t = (close[:, :, None, :] == pool[:, None, :, None]).any(axis=3) & (pool >= 0)[:, None, :]
+        out[some] = (a_lists_t | a_lists_t.transpose(0, 2, 1)) & (pool >= 0)[:, :, None]
+    return out
 
 
 def _coread_values(coread: sp.csr_matrix, own: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """coread[own[i], cand[i, j]] (0 for a row or candidate that joined after the rebuild: nobody read it yet)."""
+    n = coread.shape[0]
     out = np.zeros(cand.shape, np.float32)
-    for i, r in enumerate(own):
-        if r >= coread.shape[0]:  # joined after the rebuild: nobody has read it yet
-            continue
-        a, b = coread.indptr[r], coread.indptr[r + 1]
-        if a == b:
-            continue
-        cols, vals = coread.indices[a:b], coread.data[a:b]
-        o = np.argsort(cols)
-        cols, vals = cols[o], vals[o]
-        at = np.minimum(np.searchsorted(cols, cand[i]), len(cols) - 1)
-        out[i] = np.where(cols[at] == cand[i], vals[at], 0)
+    known = (own[:, None] < n) & (cand >= 0) & (cand < n)
+    if known.any():
+        rows = np.broadcast_to(own[:, None], cand.shape)[known]
+        out[known] = np.asarray(coread[rows, cand[known]]).ravel()
     return out
 
 
@@ -153,13 +182,13 @@ def _coread_rows(coread: sp.csr_matrix | None, own: np.ndarray, width: int) -> n
     if coread is None or not width:
         return np.full((len(own), 0), -1, np.int64)
     out = np.full((len(own), width), -1, np.int64)
-    for i, r in enumerate(own):
-        if r >= coread.shape[0]:
-            continue
-        a, b = coread.indptr[r], coread.indptr[r + 1]
-        cols, vals = coread.indices[a:b], coread.data[a:b]
-        c = cols[np.lexsort((cols, -vals))[:width]]
-        out[i, : len(c)] = c
+    known = np.flatnonzero(own < coread.shape[0])
+    lengths, cols, vals = _entries(coread, own[known])
+    line = np.repeat(np.arange(len(known)), lengths)
+    order = np.lexsort((cols, -vals, line))  # by line, then most co-read, then lower row
+    rank = np.arange(len(order)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    kept = rank < width
+    out[known[line[order][kept]], rank[kept]] = cols[order][kept]
     return out
 
 
@@ -198,8 +227,7 @@ def rank_rows(inputs: RankingInputs, own: np.ndarray, cand: np.ndarray, k: int) 
         # linear in each argument); then take back each a's vote for itself, s(a, a) counting 0
         weights = sp.csr_matrix((w.ravel(), np.where(f_rows >= 0, f_rows, 0).ravel(), np.arange(0, B * m + 1, m)),
                                 shape=(B, inputs.X.shape[0]))
-        centroid_x = (weights @ inputs.X).tocsr()
-        centroid_x.sort_indices()
+        centroid_x = (weights @ inputs.X).tocsr()  # unsorted terms are fine: each is looked up on its own
         centroid_e = weights @ inputs.E if inputs.E is not None else None
         votes = _line_similarities(inputs, np.arange(B), cands, (centroid_x, centroid_e))
         own_vote = np.zeros_like(votes)

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from ..tokens import cjk_bigrams, tokenize
+from ..tokens import cjk_bigrams, cjk_term, latin_term, raw_tokens, tokenize
 from .docs import Doc, Params
 
 FIELDS = ("title", "topic", "text")
@@ -95,29 +95,76 @@ def _call_shared(args):
 
 def in_parallel(fn, items: list, workers: int, shared: tuple) -> list:
     """``[fn(item, *shared) for item in items]``, on ``workers`` forked processes when > 1."""
+    return list(each_in_parallel(fn, items, workers, shared))
+
+
+def each_in_parallel(fn, items: list, workers: int, shared: tuple):
+    """``fn(item, *shared)`` for each item, yielded in order as they are done, on ``workers`` forked
+    processes when > 1: one pool for all the items, so no worker waits for the other's item to finish
+    before it takes the next one."""
     global _SHARED
     if workers <= 1 or len(items) <= 1:
-        return [fn(item, *shared) for item in items]
+        for item in items:
+            yield fn(item, *shared)
+        return
     _SHARED = shared
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            return pool.map(_call_shared, [(fn, item) for item in items], chunksize=1)
+            yield from pool.imap(_call_shared, [(fn, item) for item in items], chunksize=1)
     finally:
         _SHARED = ()
 
 
+class _TermIds(dict):
+    """A token as the tokenizer meets it -> the local id of its term (-1: the tokenizer drops it), read
+    from C through ``map``; each distinct token is worked out once, on a miss. The ids are handed out
+    in the order terms first appear, as a ``setdefault`` over the term list of each doc would."""
+
+    def __init__(self, to_term, ids: dict[str, int]):
+        super().__init__()
+        self.to_term, self.ids = to_term, ids
+
+    def __missing__(self, token: str) -> int:
+        term = self.to_term(token)
+        value = self[token] = -1 if term is None else self.ids.setdefault(term, len(self.ids))
+        return value
+
+
 def _tokenise_range(bounds: tuple[int, int], docs: Sequence[Doc], max_chars: int, bigrams: bool):
-    """Term ids of docs[a:b] per field, against a vocabulary local to this range."""
+    """Term ids of docs[a:b] per field, against a vocabulary local to this range: the ids of each doc's
+    :func:`doc_terms` (an evaluation's memo of terms, when on, is read instead)."""
     local: dict[str, int] = {}
-    get = local.setdefault
+    if _TERMS_MEMO is not None:
+        get = local.setdefault
+        out = {}
+        for name in FIELDS:
+            lengths, ids = [], []
+            for d in docs[bounds[0] : bounds[1]]:
+                toks = [get(t, len(local)) for t in doc_terms(_field_text(d, name, max_chars), bigrams)]
+                lengths.append(len(toks))
+                ids.extend(toks)
+            out[name] = (np.array(lengths, np.int64), np.array(ids, np.int32))
+        return list(local), out
+    # every token goes through a dict lookup from C; no Python step per token
+    latin = _TermIds(latin_term, local).__getitem__
+    cjk = _TermIds(cjk_term, local).__getitem__
+    pair = _TermIds(lambda bigram: bigram, local).__getitem__
     out = {}
     for name in FIELDS:
-        lengths, ids = [], []
+        raw_lengths, ids = [], []
         for d in docs[bounds[0] : bounds[1]]:
-            toks = [get(t, len(local)) for t in doc_terms(_field_text(d, name, max_chars), bigrams)]
-            lengths.append(len(toks))
-            ids.extend(toks)
-        out[name] = (np.array(lengths, np.int64), np.array(ids, np.int32))
+            text = _field_text(d, name, max_chars)
+            words, pieces = raw_tokens(text)
+            before = len(ids)
+            ids += map(latin, words)
+            ids += map(cjk, pieces)
+            if bigrams:
+                ids += map(pair, cjk_bigrams(text))
+            raw_lengths.append(len(ids) - before)
+        every = np.array(ids, np.int32)
+        keep = every >= 0
+        doc = np.repeat(np.arange(len(raw_lengths)), raw_lengths)
+        out[name] = (np.bincount(doc[keep], minlength=len(raw_lengths)).astype(np.int64), every[keep])
     return list(local), out
 
 
@@ -276,7 +323,11 @@ def dense_rows(model: TextModel, X: sp.csr_matrix, embedded: np.ndarray | None) 
 def similarity(Xa: sp.csr_matrix, Xb: sp.csr_matrix, Ea: np.ndarray | None, Eb: np.ndarray | None,
                dense_weight: float) -> np.ndarray:
     """Similarity matrix between two sets of docs: ``(1 - dense_weight) * term cosine + Ea . Eb``."""
-    S = (Xa @ Xb.T).toarray()
+    S = (Xa @ Xb.T).toarray().astype(np.float32, copy=False)
     if Ea is None or not dense_weight:
-        return S.astype(np.float32)
-    return ((1 - dense_weight) * S + Ea @ Eb.T).astype(np.float32)
+        return S
+    # in place (float32, the scalar rounded to float32 as in ``(1 - w) * S``): the same values, two passes
+    # over the block fewer
+    S *= 1 - dense_weight
+    S += Ea @ Eb.T
+    return S
