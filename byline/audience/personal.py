@@ -42,7 +42,7 @@ def follow_button(reader: Any, kind: str, target: Any, csrf_token: Any, next_pat
         # Back to this page after signing in or subscribing (its own path: the same for every anonymous reader).
         back = f"?{urlencode({'next': next_path})}" if next_path else ""
         return format_html(
-            '<p class="follow-box"><a class="button" href="{}{}">{}</a></p>',
+            '<div class="follow-box"><a class="button" href="{}{}">{}</a></div>',
             reverse(f"audience:subscribe_{kind}", args=args), back,
             _("Follow %(name)s: new articles by e-mail") % {"name": name})
     if follows is None:
