@@ -809,15 +809,19 @@ MAX_MENTIONS = 5
 def _mentioned_readers(comment: Any, article: Article, *, exclude: set[int]) -> list[int]:
     """The readers a visible comment names as "@username" (exactly: look-alike names cannot be registered),
     who are active and may read that comment now (the access decision for its article, as for a reply),
-    but not those in `exclude` (its writer, the article's author, the reader replied to)."""
+    but not those in `exclude` (its writer, the article's author, the reader replied to), nor readers the
+    article's author blocked (a mention would call them back to comments they may no longer join)."""
     from django.contrib.auth import get_user_model
 
     from byline.access.decision import decide
+    from byline.comments.models import Block
 
     names = list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(comment.body_markdown)))[:MAX_MENTIONS]
     if not names:
         return []
-    readers = get_user_model().objects.filter(username__in=names, is_active=True).exclude(pk__in=exclude)
+    blocked = Block.objects.filter(author_id=article.author_id).values("reader_id")
+    readers = (get_user_model().objects.filter(username__in=names, is_active=True)
+               .exclude(pk__in=exclude).exclude(pk__in=blocked))
     return [reader.pk for reader in readers if decide(reader, article).allowed]
 
 
