@@ -800,8 +800,9 @@ def notify_of_comment(comment: Any) -> list[int]:
     return [uid for uid, _kind in told]
 
 
-# "@name" in a comment's Markdown, not inside a word or an e-mail address (a@b.c mentions nobody).
-MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]{1,150})")
+# "@name" in a comment's Markdown, not inside a word, an e-mail address (a@b.c mentions nobody) or a link's
+# path (https://host/@name is somebody elsewhere).
+MENTION = re.compile(r"(?<![\w@.+/-])@([\w.+-]{1,150})")
 # A comment tells at most this many readers it mentions: enough for a conversation, too few to spam with.
 MAX_MENTIONS = 5
 

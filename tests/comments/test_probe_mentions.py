@@ -29,3 +29,12 @@ def test_changing_a_comment_to_name_someone_tells_nobody(paid_article, committed
     comment = committed(write, talker, paid_article, "A first thought")
     committed(services.edit_comment, reader=talker, comment_id=comment.pk, body=f"Hello @{named.username}")
     assert mentions_of(named) == 0
+
+
+def test_an_at_sign_inside_a_link_mentions_nobody(paid_article, committed):  # noqa: F811
+    alice = buyer_of(paid_article, "alice")
+    committed(write, buyer_of(paid_article, "linker"), paid_article,
+              f"Read https://medium.example/@{alice.username}/a-post and [this](https://x.example/@{alice.username})")
+    assert mentions_of(alice) == 0
+    committed(write, buyer_of(paid_article, "asker"), paid_article, f"(@{alice.username}) what do you think?")
+    assert mentions_of(alice) == 1
