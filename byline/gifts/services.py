@@ -142,12 +142,18 @@ def _same_order(gift: PaidGift, order: GiftOrder) -> bool:
 
 def open_gift(*, buyer, order: GiftOrder, idempotency_key: str, currency: str | None = None,
               quoted_minor: int | None = None, now: dt.datetime | None = None) -> PaidGift:
-    """The gift's row, not yet paid (AWAITING): what a card checkout pays for. Once per key."""
+    """The gift's row, not yet paid (AWAITING): what a card checkout pays for. Once per key. The same key
+    again (Back from the confirmation, the form as it was) with another address or message corrects them
+    while the gift is unpaid; a paid gift stays as it was sent."""
     key = "gift:" + scoped_key(buyer, idempotency_key)
     existing = PaidGift.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if not _same_order(existing, order):
             raise KeyReused()
+        if (existing.recipient_email, existing.message) != (order.recipient_email, order.message):
+            PaidGift.objects.filter(pk=existing.pk, state=GiftState.AWAITING).update(
+                recipient_email=order.recipient_email, message=order.message)
+            existing.refresh_from_db()
         return existing
     currency = currency or currency_of(buyer)
     price = price_of(order, currency)
