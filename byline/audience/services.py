@@ -800,8 +800,9 @@ def notify_of_comment(comment: Any) -> list[int]:
     return [uid for uid, _kind in told]
 
 
-# "@name" in a comment's Markdown, not inside a word or an e-mail address (a@b.c mentions nobody).
-MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]{1,150})")
+# "@name" in a comment's Markdown, not inside a word, an e-mail address (a@b.c mentions nobody) or a link's
+# path (https://host/@name is somebody elsewhere).
+MENTION = re.compile(r"(?<![\w@.+/-])@([\w.+-]{1,150})")
 # A comment tells at most this many readers it mentions: enough for a conversation, too few to spam with.
 MAX_MENTIONS = 5
 
@@ -809,15 +810,19 @@ MAX_MENTIONS = 5
 def _mentioned_readers(comment: Any, article: Article, *, exclude: set[int]) -> list[int]:
     """The readers a visible comment names as "@username" (exactly: look-alike names cannot be registered),
     who are active and may read that comment now (the access decision for its article, as for a reply),
-    but not those in `exclude` (its writer, the article's author, the reader replied to)."""
+    but not those in `exclude` (its writer, the article's author, the reader replied to), nor readers the
+    article's author blocked (a mention would call them back to comments they may no longer join)."""
     from django.contrib.auth import get_user_model
 
     from byline.access.decision import decide
+    from byline.comments.models import Block
 
     names = list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(comment.body_markdown)))[:MAX_MENTIONS]
     if not names:
         return []
-    readers = get_user_model().objects.filter(username__in=names, is_active=True).exclude(pk__in=exclude)
+    blocked = Block.objects.filter(author_id=article.author_id).values("reader_id")
+    readers = (get_user_model().objects.filter(username__in=names, is_active=True)
+               .exclude(pk__in=exclude).exclude(pk__in=blocked))
     return [reader.pk for reader in readers if decide(reader, article).allowed]
 
 

@@ -7,6 +7,7 @@ Refusals raise `CommentRefused` with a message for the reader; nothing is writte
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from byline.access.decision import Access
@@ -52,7 +54,8 @@ class CommentRefused(Exception):
         self.retry_after_s = retry_after_s
 
 
-def _clean_body(body: str) -> str:
+def _clean_body(body: str) -> tuple[str, str]:
+    """(the comment's Markdown, its HTML), or CommentRefused where there is nothing a reader would see."""
     try:
         text = normalise_text(body or "").strip()
     except TextRefused as refused:
@@ -64,7 +67,11 @@ def _clean_body(body: str) -> str:
     if len(text) > MAX_LENGTH:
         raise CommentRefused(_("Please keep a comment under %(limit)d characters.") % {"limit": MAX_LENGTH},
                              code="invalid")
-    return text
+    body_html = render_comment(text)
+    # What shows is the rendered text: "&#8203;", an empty link or "**​**" are visible only as typed.
+    if not has_visible_text(html.unescape(strip_tags(body_html))):
+        raise CommentRefused(INVISIBLE_ONLY, code="invalid")
+    return text, body_html
 
 
 def _count(reader: Any, address: str) -> None:
@@ -93,7 +100,7 @@ def post_comment(*, reader: Any, article: Article, access: Access, body: str, ad
         raise CommentRefused(_("Only readers of the whole article may comment on it."), code="readers")
     if selectors.is_blocked(reader=reader, article=article):
         raise CommentRefused(_("The author does not take comments from you."), code="blocked")
-    text = _clean_body(body)
+    text, body_html = _clean_body(body)
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(pk=parent_id, article=article).first()
@@ -107,7 +114,7 @@ def post_comment(*, reader: Any, article: Article, access: Access, body: str, ad
     status = CommentStatus.PENDING if _needs_approval(reader, article) else CommentStatus.VISIBLE
     with transaction.atomic():
         comment = Comment.objects.create(article=article, reader=reader, parent=parent, body_markdown=text,
-                                         body_html=render_comment(text), status=status)
+                                         body_html=body_html, status=status)
         page_cache.parts_changed(article.slug)
         for listener in ON_NEW_COMMENT:
             transaction.on_commit(lambda listener=listener: listener(comment), robust=True)
@@ -146,9 +153,9 @@ def edit_comment(*, reader: Any, comment_id: int, body: str, now: dt.datetime | 
     comment = _own(reader, comment_id)
     if (now or timezone.now()) > edit_deadline(comment):
         raise CommentRefused(_("A comment can only be changed in the first few minutes."), code="window")
-    text = _clean_body(body)
+    text, body_html = _clean_body(body)
     with transaction.atomic():
-        comment.body_markdown, comment.body_html, comment.edited_at = text, render_comment(text), timezone.now()
+        comment.body_markdown, comment.body_html, comment.edited_at = text, body_html, timezone.now()
         # The author featured the words they read, for readers who may not read the article: new words are
         # not featured until the author chooses them again.
         comment.featured = False

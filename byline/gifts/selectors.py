@@ -38,3 +38,8 @@ def gift_by_token(token: str) -> PaidGift | None:
         return None
     return (PaidGift.objects.select_related("article__author", "plan", "collection__author", "author", "buyer",
                                             "recipient").filter(token=token).first())
+
+
+def paid_key(gift_id: int, paid_by: str = "") -> str:
+    """The key of the transfer that paid gift `gift_id`: from the wallet, or by the card checkout `paid_by`."""
+    return f"gift-paid:{gift_id}" + (f":{paid_by}" if paid_by else "")

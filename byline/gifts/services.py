@@ -35,6 +35,7 @@ from byline.articles.models import Article, Author, Visibility
 from byline.collections import selectors as collection_selectors
 from byline.collections import services as collection_services
 from byline.collections.models import Collection
+from byline.gifts import selectors
 from byline.gifts.errors import GiftRefused
 from byline.gifts.models import GiftKind, GiftState, PaidGift
 from byline.ledger import services as ledger
@@ -141,12 +142,18 @@ def _same_order(gift: PaidGift, order: GiftOrder) -> bool:
 
 def open_gift(*, buyer, order: GiftOrder, idempotency_key: str, currency: str | None = None,
               quoted_minor: int | None = None, now: dt.datetime | None = None) -> PaidGift:
-    """The gift's row, not yet paid (AWAITING): what a card checkout pays for. Once per key."""
+    """The gift's row, not yet paid (AWAITING): what a card checkout pays for. Once per key. The same key
+    again (Back from the confirmation, the form as it was) with another address or message corrects them
+    while the gift is unpaid; a paid gift stays as it was sent."""
     key = "gift:" + scoped_key(buyer, idempotency_key)
     existing = PaidGift.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if not _same_order(existing, order):
             raise KeyReused()
+        if (existing.recipient_email, existing.message) != (order.recipient_email, order.message):
+            PaidGift.objects.filter(pk=existing.pk, state=GiftState.AWAITING).update(
+                recipient_email=order.recipient_email, message=order.message)
+            existing.refresh_from_db()
         return existing
     currency = currency or currency_of(buyer)
     price = price_of(order, currency)
@@ -197,11 +204,13 @@ def reprice_gift(*, gift_id: int) -> PaidGift:
         return gift
 
 
-def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datetime | None = None) -> PaidGift:
+def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datetime | None = None,
+                 paid_by: str = "") -> PaidGift:
     """Move the gift's price today from the buyer's wallet into "gifts held", once. `quoted_minor` is the
     price the buyer confirmed (without it, the price the gift was opened at): if today's price differs,
     PriceChanged is raised and nothing is charged, as an article's unlock does, so an opened gift never
-    holds an old price open. Used by `buy_gift` and by a paid card checkout."""
+    holds an old price open. Used by `buy_gift` and by a paid card checkout, which names itself in
+    `paid_by`: the transfer's key (`paid_key`) then says which of two card payments for one gift paid it."""
     now = now or timezone.now()
     with transaction.atomic():
         gift = (PaidGift.objects.select_for_update(of=("self",))
@@ -219,7 +228,7 @@ def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datet
         if balance < gift.price_minor:
             raise NotEnoughInWallet(missing_minor=gift.price_minor - balance)
         gift.transfer = ledger.transfer(
-            key=f"gift-paid:{gift.pk}", kind=TransferKind.GIFT, locked=locked,
+            key=selectors.paid_key(gift.pk, paid_by), kind=TransferKind.GIFT, locked=locked,
             legs=[ledger.Leg(wallet, -gift.price_minor), ledger.Leg(held, gift.price_minor)],
             memo=f"gift {gift.pk} ({gift.kind})")
         gift.state, gift.claim_by = GiftState.PAID, now + dt.timedelta(days=CLAIM_DAYS)

@@ -46,9 +46,13 @@ def checkout_result(*, checkout: Checkout) -> CheckoutResult:
         return CheckoutResult("member", checkout, membership=charge.membership) if charge \
             else CheckoutResult("kept", checkout)
     if checkout.purpose == Purpose.GIFT and checkout.gift_id:
-        from byline.gifts.models import GiftState, PaidGift
+        from byline.gifts.models import PaidGift
+        from byline.gifts.selectors import paid_key
 
-        paid = PaidGift.objects.filter(pk=checkout.gift_id).exclude(state=GiftState.AWAITING).exists()
+        # Paid by this checkout, not by the wallet or another card payment for the same gift before it.
+        paid = PaidGift.objects.filter(pk=checkout.gift_id,
+                                       transfer__key=paid_key(checkout.gift_id, f"checkout-{checkout.reference}"))
+        paid = paid.exists()
         return CheckoutResult("gift", checkout) if paid else CheckoutResult("kept", checkout)
     if checkout.purpose == Purpose.COLLECTION:
         bought = CollectionPurchase.objects.filter(idempotency_key=f"collection:{key}").select_related(

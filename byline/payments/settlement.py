@@ -19,6 +19,7 @@ from django.utils import timezone
 from byline.access.decision import Reason, decide
 from byline.collections import services as collections
 from byline.gifts import services as gifts
+from byline.gifts.selectors import paid_key
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
 from byline.payments.errors import ProviderError
@@ -113,7 +114,10 @@ def fulfil(*, checkout: Checkout, subscription_ref: str) -> str:
                     subscription_ref=subscription_ref, renew_provider=checkout.provider if subscription_ref else "")
                 return f"membership {membership.pk}"
             if checkout.purpose == Purpose.GIFT:
-                gift = gifts.pay_for_gift(gift_id=checkout.gift_id, quoted_minor=checkout.price_minor)
+                gift = gifts.pay_for_gift(gift_id=checkout.gift_id, quoted_minor=checkout.price_minor, paid_by=key)
+                if gift.transfer.key != paid_key(gift.pk, key):
+                    # Paid already, from the wallet or by another card payment (Back, pay again): this money stays.
+                    return f"kept in wallet: gift {gift.pk} was already paid for"
                 return f"gift {gift.pk}"
             if checkout.purpose == Purpose.COLLECTION:
                 bought = collections.buy_with_wallet(reader=checkout.reader, collection=checkout.collection,
