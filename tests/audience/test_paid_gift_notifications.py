@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from byline.audience.models import Notification
 from byline.gifts import services as gifts
+from byline.gifts.models import PaidGift
 from byline.purchases.models import MembershipPlan
 from tests.conftest import make_user
 from tests.ledger.conftest import fund, new_key
@@ -102,3 +103,23 @@ def test_a_membership_gift_has_no_article_and_reads_in_both_languages(
     chinese = _bell(client, friend, "zh-hans")
     assert "送给您的礼物：" in chinese and "3 个月会员" in chinese
     assert f"/zh-hans/claim/{gift.token}/" in chinese
+
+
+def test_a_gift_paid_by_card_rings_the_bell_when_the_payment_arrives(client, django_capture_on_commit_callbacks):
+    from byline.payments.webhooks import receive
+    from tests.payments.conftest import signed
+    from tests.payments.test_sandbox import _completed_event
+
+    MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
+    friend = _reader_at("friend@example.net")
+    client.force_login(make_user())
+    chosen = client.post("/en/give/membership/", {"months": "1", "how": "email", "idempotency_key": new_key(),
+                                                  "recipient_email": "friend@example.net"})
+    assert chosen.status_code == 303
+    gift = PaidGift.objects.get()
+    assert client.post(f"/en/give/{gift.pk}/card/", {"idempotency_key": new_key()}).status_code == 303
+    assert not Notification.objects.exists()  # opened, not paid: nobody is told yet
+    body, headers = signed(_completed_event(gift.checkouts.get(), "evt_gift_bell"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert receive(provider_name="sandbox", body=body, headers=headers).status == 200
+    assert Notification.objects.get().user == friend
