@@ -1,9 +1,11 @@
-"""What a reader's library holds, and whether a new username looks like an existing one."""
+"""What a reader's library holds, whether a new username looks like an existing one, and whose verified
+address an e-mail address is."""
 
 from __future__ import annotations
 
 import functools
 import operator
+import string
 import unicodedata
 from typing import Any
 
@@ -50,3 +52,29 @@ def lookalike_username_exists(username: str) -> bool:
     spellings = {plain, plain.lower(), plain.upper(), username_key(plain), latin, latin.lower()}
     query = functools.reduce(operator.or_, (Q(username__iexact=spelling) for spelling in spellings))
     return get_user_model()._default_manager.filter(query).exists()
+
+
+# Only ASCII letters are folded: the database's case-insensitive match also folds "ſ" to "s" and the Kelvin
+# sign to "k" (PostgreSQL's UPPER), which would make a look-alike address someone else's.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def same_address(a: str, b: str) -> bool:
+    """Whether two addresses are one: equal but for the case of ASCII letters (allauth keeps them lowered)."""
+    return a.strip().translate(_ASCII_LOWER) == b.strip().translate(_ASCII_LOWER)
+
+
+def owner_of_verified_address(email: str) -> Any | None:
+    """The active account that proved `email` is theirs (an allauth address marked verified: the code or link
+    it was sent was used), else None: an unverified address, a look-alike, or (never, with ACCOUNT_UNIQUE_EMAIL)
+    two accounts claiming it. What is told to this account must be safe to tell only the address's owner."""
+    from allauth.account.models import EmailAddress
+
+    email = (email or "").strip()
+    if not email or len(email) > 254:
+        return None
+    rows = [row for row in EmailAddress.objects.filter(email__iexact=email, verified=True, user__is_active=True)
+            .select_related("user")[:3] if same_address(row.email, email)]
+    owners = {row.user_id: row.user for row in rows}
+    return next(iter(owners.values())) if len(owners) == 1 else None
+

@@ -198,7 +198,14 @@ class NotificationKind(models.TextChoices):
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=8, choices=NotificationKind.choices)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="notifications")
+    # Empty only for a paid gift's notification (`paid_gift`): months of a membership or of a writer's
+    # subscription have no article, and the bell shows any gift by what it is and its claim state.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="notifications")
+    # The paid gift (byline/gifts) bought for an address that is this reader's verified one. Only its id is
+    # kept: whether the claim link is shown, or "claimed", is read from the gift when the bell is shown.
+    paid_gift = models.ForeignKey("gifts.PaidGift", on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="+")
     # The comment a COMMENT, REPLY or MENTION notification is about. Only its id is kept: what the bell shows of it
     # (an excerpt, or only the writer's name) is decided when it is shown, by the access decision.
     comment = models.ForeignKey("comments.Comment", on_delete=models.CASCADE, null=True, blank=True,
@@ -217,11 +224,16 @@ class Notification(models.Model):
                                     name="notification_once"),
             models.UniqueConstraint(fields=["user", "comment"], condition=Q(comment__isnull=False),
                                     name="notification_once_per_comment"),
+            # A paid gift has one recipient, so it is told once, to one reader.
+            models.UniqueConstraint(fields=["paid_gift"], condition=Q(paid_gift__isnull=False),
+                                    name="notification_once_per_paid_gift"),
+            models.CheckConstraint(name="notification_about_something",
+                                   condition=Q(article__isnull=False) | Q(paid_gift__isnull=False)),
         ]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.kind} {self.article_id}"
+        return f"{self.user_id}: {self.kind} {self.article_id or f'paid gift {self.paid_gift_id}'}"
 
 
 class Click(models.Model):

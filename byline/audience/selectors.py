@@ -10,6 +10,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -25,6 +26,7 @@ from byline.audience.models import (
     Subscription,
 )
 from byline.core import forgetting, read_ahead
+from byline.gifts.models import GiftState
 
 STATE_CACHE_SECONDS = 7 * 24 * 3600
 # One entry for the whole site: a fresh token each time notifications go out to followers (a publish). A
@@ -116,12 +118,36 @@ EXCERPT_CHARS = 90
 
 
 def notifications_for(user: Any, limit: int = 50) -> list[Notification]:
-    """The reader's latest notifications, those about comments described by `describe_comment_notes`."""
+    """The reader's latest notifications, those about comments described by `describe_comment_notes`, those
+    about paid gifts by `describe_paid_gift_notes`. A gift taken back is not listed (its notification is
+    deleted then; this holds even if that failed)."""
     notes = list(Notification.objects.filter(user_id=user.pk)
-                 .select_related("article", "article__author", "comment", "comment__reader")
-                 .defer("article__locked_html", "article__body_markdown", "comment__body_markdown")[:limit])
+                 .exclude(paid_gift__state=GiftState.REFUNDED)
+                 .select_related("article", "article__author", "comment", "comment__reader",
+                                 "paid_gift", "paid_gift__article", "paid_gift__collection", "paid_gift__author",
+                                 "paid_gift__plan")
+                 .defer("article__locked_html", "article__body_markdown", "comment__body_markdown",
+                        "paid_gift__article__locked_html", "paid_gift__article__body_markdown")[:limit])
     describe_comment_notes(user, notes)
+    describe_paid_gift_notes(user, notes)
     return notes
+
+
+def describe_paid_gift_notes(user: Any, notes: list[Notification]) -> None:
+    """Give each notification about a paid gift `claim_url` (the gift's claim page, which holds its secret)
+    only while the gift waits to be claimed and its address is still one `user` proved is theirs; else ""."""
+    from byline.accounts.selectors import same_address
+
+    about_gifts = [note for note in notes if note.paid_gift_id is not None]
+    if not about_gifts:
+        return
+    from allauth.account.models import EmailAddress
+
+    verified = list(EmailAddress.objects.filter(user_id=user.pk, verified=True).values_list("email", flat=True))
+    for note in about_gifts:
+        gift = note.paid_gift
+        mine = gift.state == GiftState.PAID and any(same_address(gift.recipient_email, e) for e in verified)
+        note.claim_url = reverse("gifts:claim", args=[gift.token]) if mine else ""
 
 
 def describe_comment_notes(user: Any, notes: list[Notification]) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -55,6 +56,18 @@ MAX_MESSAGE = 500
 # The ways in that last: an article held only so is not given again. A subscription, a membership, a trial or
 # this month's fair-price cap end, so a reader who reads the article only through one may still be given it.
 KEPT_FOR_GOOD = frozenset({Reason.PURCHASE, Reason.GIFTED, Reason.COLLECTION})
+
+# Called once a gift's payment, claim or refund is committed (gift -> None), e.g. to tell the reader an
+# address belongs to under the bell. Apps above this one register in their AppConfig.ready (gifts must not
+# import them); a listener that fails is logged by Django's robust on_commit and undoes nothing.
+ON_GIFT_PAID: list[Callable[[PaidGift], None]] = []
+ON_GIFT_CLAIMED: list[Callable[[PaidGift], None]] = []
+ON_GIFT_REFUNDED: list[Callable[[PaidGift], None]] = []
+
+
+def _after_commit(listeners: list[Callable[[PaidGift], None]], gift: PaidGift) -> None:
+    for listener in listeners:
+        transaction.on_commit(lambda listener=listener: listener(gift), robust=True)
 
 
 @dataclass(frozen=True)
@@ -237,6 +250,7 @@ def pay_for_gift(*, gift_id: int, quoted_minor: int | None = None, now: dt.datet
             from byline.gifts.mail import mail_gift
 
             transaction.on_commit(lambda: mail_gift(gift_id=gift.pk))
+        _after_commit(ON_GIFT_PAID, gift)
         return gift
 
 
@@ -305,6 +319,7 @@ def claim_gift(*, token: str, reader, now: dt.datetime | None = None) -> PaidGif
                                             transfer=gift.settlement, now=now)
         gift.state, gift.recipient, gift.settled_at = GiftState.CLAIMED, reader, now
         gift.save(update_fields=["settlement", "state", "recipient", "settled_at"])
+        _after_commit(ON_GIFT_CLAIMED, gift)
         return gift
 
 
@@ -342,6 +357,7 @@ def refund_gift(*, buyer, gift_id: int, now: dt.datetime | None = None) -> PaidG
                                          kind=TransferKind.GIFT_REFUND, memo=f"gift {gift.pk} taken back")
         gift.state, gift.settled_at = GiftState.REFUNDED, now
         gift.save(update_fields=["settlement", "state", "settled_at"])
+        _after_commit(ON_GIFT_REFUNDED, gift)
         return gift
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from unittest import mock
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import OperationalError
 from django.test import Client, TestCase
@@ -523,6 +524,37 @@ def comment_notifications(client: Client, article: Article) -> tuple[int, str]:
     return response.status_code, "\n".join([response.content.decode(), *mails])
 
 
+def paid_gift_notifications(client: Client, article: Article) -> tuple[int, str]:
+    """Someone buys this article as a paid gift for the signed-in reader's verified address: the reader's
+    notifications page (both languages) names it and links its claim page; the page never carries the claim
+    link of a gift that is not this reader's to claim now (one they bought, one claimed or taken back)."""
+    from django.contrib.auth import get_user_model
+
+    from byline.gifts import services as gifts
+    from byline.gifts.models import GiftState, PaidGift
+
+    user_id = client.session.get("_auth_user_id")
+    reader = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    if reader is not None:
+        address = f"gifted-{uuid.uuid4().hex[:8]}@example.com"
+        EmailAddress.objects.create(user=reader, email=address, verified=True)
+        buyer = make_user()
+        fund(buyer, 5_000)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            gifts.buy_gift(buyer=buyer, order=gifts.article_order(article=article, recipient_email=address),
+                           idempotency_key=uuid.uuid4().hex)
+    responses = [client.get(localised(language, lambda a: reverse("audience:notifications"))(article), follow=True)
+                 for language in ("en", "zh-hans")]
+    bodies = [response.content.decode() for response in responses]
+    if reader is not None:
+        assert all(article.title in body for body in bodies), "the gift is not under the bell: nothing is proved"
+        mine = set(EmailAddress.objects.filter(user=reader, verified=True).values_list("email", flat=True))
+        for gift in PaidGift.objects.exclude(state=GiftState.AWAITING):
+            if gift.state != GiftState.PAID or gift.recipient_email not in mine:
+                assert all(gift.token not in body for body in bodies), "a claim link shown to someone else"
+    return max(r.status_code for r in responses), "\n".join(bodies)
+
+
 def _collection_holding(article: Article, *, includes_later: bool = True):
     """The article's collection, or a new one of its author's holding it (as its only part)."""
     found = collection_selectors.collection_of(article)
@@ -598,6 +630,8 @@ SURFACES: dict[str, Surface] = {
     "comments (page, API, reply and report pages)": Surface(
         comments_surface, expect=lambda a: FEATURED_COMMENT,
         note="a buyer's comment and reply quote the locked part; the author featured another comment"),
+    "paid gift notifications (page, both languages)": Surface(
+        paid_gift_notifications, note="a gift of this article for the reader's verified address, claim link checked"),
     "comment notifications (page and e-mail)": Surface(
         comment_notifications, note="a buyer's reply quoting the locked part to this reader's featured comment"),
     "locked image (every width; page, API, feed)": Surface(
@@ -877,7 +911,10 @@ def _paid_gift_for(client: Client, article: Article, *, kind: str = "article"):
         if not MembershipPlan.objects.filter(active=True, interval="month").exists():
             MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
         order = gifts.membership_order(months=1, recipient_email=reader.email)
-    gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
+    # The address is the reader's, proved (as allauth's code does), so the gift also rings their bell.
+    EmailAddress.objects.get_or_create(user=reader, email=reader.email, defaults={"verified": True})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
     client.force_login(reader)
     return buyer, gift, reader
 
@@ -910,7 +947,8 @@ def paid_gift_taken_back_before_claim(client: Client, article: Article) -> None:
     from byline.gifts.errors import GiftRefused
 
     buyer, gift, reader = _paid_gift_for(client, article)
-    gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
     with pytest.raises(GiftRefused):
         gifts.claim_gift(token=gift.token, reader=reader)
 
@@ -920,7 +958,8 @@ def membership_gift_taken_back_before_claim(client: Client, article: Article) ->
     from byline.gifts import services as gifts
 
     buyer, gift, _reader = _paid_gift_for(client, article, kind="membership")
-    gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
 
 
 def buyer_of_a_claimed_gift(client: Client, article: Article) -> None:
@@ -928,7 +967,8 @@ def buyer_of_a_claimed_gift(client: Client, article: Article) -> None:
     from byline.gifts import services as gifts
 
     buyer, gift, reader = _paid_gift_for(client, article)
-    gifts.claim_gift(token=gift.token, reader=reader)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        gifts.claim_gift(token=gift.token, reader=reader)
     assert decide(reader, article).allowed
     client.force_login(buyer)
     client.transfer_ids = [gift.transfer_id]
@@ -941,7 +981,10 @@ def _collection_gift_for(client: Client, article: Article):
     buyer, reader = make_user(), make_user()
     fund(buyer, 5000)
     order = gifts.collection_order(collection=_collection_holding(article), recipient_email=reader.email)
-    gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
+    # The address is the reader's, proved (as allauth's code does), so the gift also rings their bell.
+    EmailAddress.objects.get_or_create(user=reader, email=reader.email, defaults={"verified": True})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
     client.force_login(reader)
     return buyer, gift, reader
 
@@ -957,7 +1000,8 @@ def collection_gift_taken_back(client: Client, article: Article) -> None:
     from byline.gifts.errors import GiftRefused
 
     buyer, gift, reader = _collection_gift_for(client, article)
-    gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
     with pytest.raises(GiftRefused):
         gifts.claim_gift(token=gift.token, reader=reader)
 

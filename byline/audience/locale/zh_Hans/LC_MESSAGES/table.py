@@ -193,4 +193,6 @@ ZH = {
     "%(total)s reader follows the whole publication or subscribed to it by e-mail.": "%(total)s 位读者关注了整个刊物或通过电子邮件订阅了它。",
     "The whole publication's list": "整个刊物的订阅名单",
     "Only the site's staff can see the whole publication's list.": "只有本站工作人员可以查看整个刊物的订阅名单。",
+    "You claimed this gift.": "您已领取这份礼物。",
+    "This gift was already claimed.": "这份礼物已被领取。",
 }
