@@ -46,7 +46,7 @@ from byline.pricing.selectors import currency_of
 from byline.purchases import memberships
 from byline.purchases.errors import KeyReused, NotEnoughInWallet, NotForSale
 from byline.purchases.models import Interval, MembershipPlan
-from byline.purchases.services import check_quote, quote, scoped_key, split_price
+from byline.purchases.services import _lock_reader, check_quote, quote, scoped_key, split_price
 from byline.subscriptions import selectors as subscription_selectors
 from byline.subscriptions import services as subscription_services
 
@@ -287,6 +287,9 @@ def claim_gift(*, token: str, reader, now: dt.datetime | None = None) -> PaidGif
             gift.settlement = _pay_the_writer(gift, gift.article.author, f"article {gift.article_id}")
         elif gift.kind == GiftKind.COLLECTION:
             collection = gift.collection
+            # The reader's row before the writer's earnings, as a buy of the collection takes them: a claim
+            # racing the recipient's own buy then waits instead of deadlocking.
+            _lock_reader(reader.pk)
             if collection.author.user_id == reader.pk \
                     or collection_selectors.active_purchase(reader=reader, collection=collection) is not None:
                 raise GiftRefused(_("This whole collection is already yours, so this gift stays unclaimed for "
