@@ -81,7 +81,8 @@ def accounts_for(specs: Sequence[tuple[str, str, object]]) -> list[Account]:
 
 
 def accounts_locked(specs: Sequence[tuple[str, str, object]],
-                    also: Sequence[tuple[str, Sequence] | None] = ()) -> tuple[list[Account], dict[int, Account], list]:
+                    also: Sequence[tuple[str, Sequence] | None] = (),
+                    writes: Sequence[tuple[str, Sequence]] = ()) -> tuple[list[Account], dict[int, Account], list]:
     """`accounts_for(specs)` inside the caller's transaction, with the wallets among them locked (in id order) for
     the rest of it, in one statement when they all exist (issue 23: the look-up and the lock were two round trips).
     Answers (the accounts in the order of `specs`, the locked wallets by id as `lock_accounts` answers, `also`'s
@@ -90,6 +91,12 @@ def accounts_locked(specs: Sequence[tuple[str, str, object]],
     `also`: look-ups of the caller's own, each `(sql, params)` of one scalar query (or None: not asked), read in
     the same statement, so they cost no round trip of their own. They are read as the statement starts, before the
     lock is granted: nothing that the wallet lock serialises may be asked this way.
+
+    `writes`: statements of the caller's own, each `(sql, params)` of one INSERT, UPDATE or DELETE, sent in the same
+    statement as data-modifying WITH clauses (PostgreSQL only: `posts_in_one_statement()`). Their answers are not
+    read. They belong to the caller's transaction: whatever rolls it back (a refusal, AccountsMissing) rolls them
+    back, so a write that must happen only with the caller's transfer costs no round trip of its own. Being in the
+    statement that locks a reader's wallet, they hold no busy shared row (the earnings, the fees) any longer.
 
     Raises AccountsMissing where one of the accounts does not exist yet (a reader's first purchase, a writer's
     first sale): the caller rolls its block back, creates them with `accounts_for` outside it, and tries again.
@@ -109,13 +116,17 @@ def accounts_locked(specs: Sequence[tuple[str, str, object]],
                   [kind, currency] + ([] if owner_id is None else [owner_id]))
         (wallets if kind == AccountKind.WALLET else others).append(clause)
     asked = [query for query in also if query is not None]
+    if writes and not posts_in_one_statement():
+        raise LedgerError("accounts_locked(writes=...) is for PostgreSQL only (posts_in_one_statement)")
     table = Account._meta.db_table
     columns = "id, kind, owner_id, currency, balance"  # the rest of the row stays deferred: a transfer needs no more
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = (f"WITH wallets AS (SELECT {columns} FROM {table} WHERE "
-           f"{' OR '.join(clause for clause, _ in wallets) or '1 = 0'} ORDER BY id{lock}) "
+           f"{' OR '.join(clause for clause, _ in wallets) or '1 = 0'} ORDER BY id{lock})"
+           f"{''.join(f', written_{n} AS ({write})' for n, (write, _) in enumerate(writes))} "
            f"SELECT {columns}{''.join(f', ({query})' for query, _ in asked)} FROM wallets")
-    params = [value for _, values in wallets for value in values] + [value for _, values in asked for value in values]
+    params = [value for _, values in wallets for value in values] + [value for _, values in writes for value in values]
+    params += [value for _, values in asked for value in values]
     if others:
         sql += (f" UNION ALL SELECT {columns}{', NULL' * len(asked)} FROM {table} WHERE "
                 + " OR ".join(clause for clause, _ in others))

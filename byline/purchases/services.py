@@ -30,7 +30,7 @@ from byline.purchases.errors import (
 )
 from byline.purchases.models import Purchase, PurchaseStatus, RefundRequest, RefundRequestStatus
 from byline.sharing.selectors import referrer_of
-from byline.sharing.services import end_gifts_from_purchase, record_conversion
+from byline.sharing.services import conversion_statement, end_gifts_from_purchase, record_conversion
 
 MAX_KEY = 100
 
@@ -187,8 +187,12 @@ def _charge(*, reader, article: Article, key: str, currency: str, price: int, ac
         # The wallet lock serialises everything this reader buys in this currency, so the balance below cannot
         # change before the debit, and a repeat of the key waits here for the first. The accounts are found and
         # the price rules asked whether they apply in the same statement.
+        # On PostgreSQL the share or gift that brought the reader here is credited in that statement too (issue 23:
+        # it was a round trip after the commit): it commits with the purchase, and any refusal below rolls it back.
+        one_statement = ledger.posts_in_one_statement()
         (wallet, earnings, fees, *referrer), locked, applies = ledger.accounts_locked(
-            accounts, also=_probes(reader=reader, article=article, currency=currency))
+            accounts, also=_probes(reader=reader, article=article, currency=currency),
+            writes=[conversion_statement(reader_id=reader.pk, article_id=article.pk)] if one_statement else ())
         # Rules from above (the fair-price cap) see every earlier purchase of this reader's under the lock.
         price = _limited(reader=reader, article=article, currency=currency, price_minor=price, applies=applies)
         if price <= 0:
@@ -211,7 +215,7 @@ def _charge(*, reader, article: Article, key: str, currency: str, price: int, ac
                             author_share_minor=author_share - commission, platform_fee_minor=fee,
                             referrer_id=referrer_id if commission else None, commission_minor=commission)
         memo = f"article {article.pk}: {article.title}"[:200]
-        if ledger.posts_in_one_statement():
+        if one_statement:
             # On PostgreSQL the transfer, its entries, the balances and the purchase row are one statement.
             posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
                                      memo=memo, row=_purchase_row(purchase))
@@ -229,9 +233,9 @@ def _charge(*, reader, article: Article, key: str, currency: str, price: int, ac
 
             ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
                             memo=memo, before_balances=write_purchase)
-        # Credit the share or gift that brought the reader here, once the purchase is certain (one statement;
-        # robust: the purchase stands whatever becomes of this count).
-        transaction.on_commit(lambda: record_conversion(reader=reader, article=article), robust=True)
+            # SQLite: the share or gift that brought the reader here is credited once the purchase is certain
+            # (one statement; robust: the purchase stands whatever becomes of this count).
+            transaction.on_commit(lambda: record_conversion(reader=reader, article=article), robust=True)
         return purchase
 
 

@@ -124,17 +124,12 @@ def record_conversion(*, reader: Any, article: Article, kind: str = EventKind.PU
     of this article within the attribution window (7 days). The money app calls this after a purchase;
     None when nothing referred the reader.
     """
-    if kind not in CONVERSION_KINDS:
-        raise ValueError(f"unknown conversion kind {kind!r}")
     now = timezone.now()
-    since = now - dt.timedelta(days=conf.attribution_days())
-    adapt = connection.ops.adapt_datetimefield_value
+    sql, params = conversion_statement(reader_id=reader.pk, article_id=article.pk, kind=kind, now=now)
     # One statement (issue 23: it follows every purchase, and most readers came by no one's link): the look-up of
     # the latest referred visit and the new event's insert, which writes nothing when there is none.
     with connection.cursor() as cursor:
-        cursor.execute(_CONVERSION_SQL.format(event=ReferralEvent._meta.db_table),
-                       [article.pk, kind, reader.pk, adapt(now), reader.pk, article.pk, adapt(since),
-                        EventKind.VISIT.value, EventKind.REDEMPTION.value])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -142,6 +137,21 @@ def record_conversion(*, reader: Any, article: Article, kind: str = EventKind.PU
                           created_at=now)
     event._state.adding, event._state.db = False, connection.alias
     return event
+
+
+def conversion_statement(*, reader_id: int, article_id: int, kind: str = EventKind.PURCHASE,
+                         now: dt.datetime | None = None) -> tuple[str, list]:
+    """(sql, params) of `record_conversion`'s one statement (an INSERT ... SELECT answering the new event's id and
+    referral id, or no row), for a caller that sends it inside a statement of its own: the wallet unlock writes it
+    in the statement that locks the wallet, so the count commits, or rolls back, with the purchase (issue 23)."""
+    if kind not in CONVERSION_KINDS:
+        raise ValueError(f"unknown conversion kind {kind!r}")
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=conf.attribution_days())
+    adapt = connection.ops.adapt_datetimefield_value
+    return (_CONVERSION_SQL.format(event=ReferralEvent._meta.db_table),
+            [article_id, kind, reader_id, adapt(now), reader_id, article_id, adapt(since),
+             EventKind.VISIT.value, EventKind.REDEMPTION.value])
 
 
 _CONVERSION_SQL = " ".join("""

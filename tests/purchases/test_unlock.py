@@ -322,9 +322,10 @@ def test_one_wallet_unlock_writes_in_few_statements(funded_reader, paid_article,
     repeat, and the block rolls back whole), no second lock and no savepoint inside the block.
 
     On PostgreSQL the transfer, its entries, the three balances and the purchase row are one statement
-    (`ledger.transfer`'s data-modifying WITH); SQLite takes the ORM path, the purchase row before the balances.
-    Outside a test's transaction add BEGIN, COMMIT and the referral count after it, one INSERT (bench/unlock.py
-    prints them)."""
+    (`ledger.transfer`'s data-modifying WITH), and the referral count rides in the statement that locks the wallet
+    (`accounts_locked(writes=...)`); SQLite takes the ORM path, the purchase row before the balances, and counts
+    the referral after the commit. Outside a test's transaction add BEGIN and COMMIT (bench/unlock.py prints
+    them): 4 statements on PostgreSQL."""
     from django.db import connection
 
     services.unlock_with_wallet(reader=funded_reader, article=make_article(author=author), idempotency_key="warm")
@@ -336,6 +337,7 @@ def test_one_wallet_unlock_writes_in_few_statements(funded_reader, paid_article,
     assert "subscriptions_authorprice" in queries.captured_queries[1]["sql"]
     if connection.vendor == "postgresql":
         assert statements == ["SAVEPOINT", "WITH", "WITH", "RELEASE"], statements
+        assert "INSERT INTO sharing_referralevent" in queries.captured_queries[1]["sql"]
         assert "purchases_purchase" in queries.captured_queries[2]["sql"]
     else:
         assert statements == ["SAVEPOINT", "WITH", "INSERT", "INSERT", "INSERT", "UPDATE", "UPDATE", "UPDATE",

@@ -112,3 +112,9 @@ def test_a_wallet_purchase_after_a_referred_visit_counts_for_that_channel(client
         unlock_with_wallet(reader=buyer, article=paid_article, idempotency_key="k-referred-1")
     purchase_event = ReferralEvent.objects.get(kind=EventKind.PURCHASE, reader=buyer)
     assert purchase_event.referral.channel == "weibo"
+    # A repeat of the key, and a new key for the article already owned, are refused inside the purchase's
+    # transaction: the count (on PostgreSQL written in the statement that locks the wallet) rolls back with them.
+    with django_capture_on_commit_callbacks(execute=True):
+        unlock_with_wallet(reader=buyer, article=paid_article, idempotency_key="k-referred-1")
+        unlock_with_wallet(reader=buyer, article=paid_article, idempotency_key="k-referred-2")
+    assert ReferralEvent.objects.filter(kind=EventKind.PURCHASE, reader=buyer).count() == 1
