@@ -803,6 +803,8 @@ def notify_of_comment(comment: Any) -> list[int]:
 # "@name" in a comment's Markdown, not inside a word, an e-mail address (a@b.c mentions nobody) or a link's
 # path (https://host/@name is somebody elsewhere).
 MENTION = re.compile(r"(?<![\w@.+/-])@([\w.+-]{1,150})")
+# Code (fenced blocks and `spans`) quotes names rather than calling anyone: it is left out before matching.
+CODE = re.compile(r"(`{3,}|~{3,}).*?(?:\1|\Z)|(`+)[^`]*?\2", re.S)
 # A comment tells at most this many readers it mentions: enough for a conversation, too few to spam with.
 MAX_MENTIONS = 5
 
@@ -817,7 +819,8 @@ def _mentioned_readers(comment: Any, article: Article, *, exclude: set[int]) -> 
     from byline.access.decision import decide
     from byline.comments.models import Block
 
-    names = list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(comment.body_markdown)))[:MAX_MENTIONS]
+    said = CODE.sub(" ", comment.body_markdown)
+    names = list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(said)))[:MAX_MENTIONS]
     if not names:
         return []
     blocked = Block.objects.filter(author_id=article.author_id).values("reader_id")

@@ -38,3 +38,10 @@ def test_an_at_sign_inside_a_link_mentions_nobody(paid_article, committed):  # n
     assert mentions_of(alice) == 0
     committed(write, buyer_of(paid_article, "asker"), paid_article, f"(@{alice.username}) what do you think?")
     assert mentions_of(alice) == 1
+
+
+def test_a_name_quoted_as_code_mentions_nobody(paid_article, committed):  # noqa: F811
+    quoted, called = buyer_of(paid_article, "quoted"), buyer_of(paid_article, "called")
+    committed(write, buyer_of(paid_article, "coder"), paid_article,
+              f"Type `@{quoted.username}` to name them, as @{called.username} did.")
+    assert mentions_of(quoted) == 0 and mentions_of(called) == 1
