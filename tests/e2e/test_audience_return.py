@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from byline.gifts.models import PaidGift
 from tests.audience.conftest import smtp_sink  # noqa: F401 (the fixture)
 from tests.conftest import make_article, make_author, make_topic, make_user
 from tests.e2e.checks import DESKTOP, PHONE, problems_on
@@ -24,9 +25,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SIGNUP_LINK = re.compile(r"^(http\S+/accounts/signup/code/link/\?\S+)$", re.M)
 WALKS = [
     ("zh-hans", PHONE, {"follow": "关注", "following": "已关注", "send": "发送验证码",
-                        "create": "创建我的账户", "gift": "送给您一份礼物", "bell": "通知（1 条未读）"}),
+                        "create": "创建我的账户", "gift": "送给您一份礼物", "bell": "通知（2 条未读）"}),
     ("en", DESKTOP, {"follow": "Follow", "following": "Following", "send": "E-mail me a code",
-                     "create": "Create my account", "gift": "sent you a gift", "bell": "Notifications (1 unread)"}),
+                     "create": "Create my account", "gift": "sent you a gift", "bell": "Notifications (2 unread)"}),
 ]
 
 
@@ -95,6 +96,7 @@ def test_sign_up_by_link_on_the_way_to_following_then_topic_gift_and_bell(live_s
                                                               message="For the crossing"),
                        idempotency_key=uuid.uuid4().hex)
         [gift_mail] = [m for m in smtp_sink.to(address) if words["gift"] in str(m["Subject"])]
+        gift_token = PaidGift.objects.get(buyer=buyer).token
         mail = context.new_page()
         mail.set_content(gift_mail.get_body(("html",)).get_content())
         problems += problems_on(mail, f"{tag} gift e-mail")
@@ -106,7 +108,9 @@ def test_sign_up_by_link_on_the_way_to_following_then_topic_gift_and_bell(live_s
         page.goto(live_server.url + f"/{language}/")
         page.get_by_role("link", name=words["bell"]).click()
         page.wait_for_load_state()
+        # Two unread: the new article from the followed topic, and the paid gift bought for the verified address.
         assert f"Harbour news ({language})" in page.content(), tag
+        assert page.locator(f"a[href*='{gift_token}']").count() == 1, tag
         problems += problems_on(page, f"{tag} notifications")
         shot(page, "bell")
         context.close()
