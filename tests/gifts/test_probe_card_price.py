@@ -30,15 +30,19 @@ def _pay(checkout, event_id):
     return checkout
 
 
-def test_a_price_raised_between_the_card_page_and_the_payment_keeps_the_money_in_the_wallet(paid_article):
+def _gift_to_pay_by_card(paid_article):
+    """A signed-in buyer's unpaid gift of `paid_article`, with its card page and the card's return page (en)."""
     buyer = make_user()
     client = Client()
     client.force_login(buyer)
     gift = services.open_gift(buyer=buyer, order=services.article_order(article=paid_article),
                               idempotency_key=new_key())
     with translation.override("en"):
-        card = reverse("purchases:gift_by_card", args=[gift.pk])
-        back = reverse("payments:return")
+        return buyer, client, gift, reverse("purchases:gift_by_card", args=[gift.pk]), reverse("payments:return")
+
+
+def test_a_price_raised_between_the_card_page_and_the_payment_keeps_the_money_in_the_wallet(paid_article):
+    buyer, client, gift, card, back = _gift_to_pay_by_card(paid_article)
     price = gift.price_minor
     assert client.post(card, {"idempotency_key": new_key(), "quoted_price": str(price)}).status_code == 303
     checkout = gift.checkouts.get()
@@ -55,14 +59,7 @@ def test_a_price_raised_between_the_card_page_and_the_payment_keeps_the_money_in
 
 
 def test_a_second_card_payment_for_a_gift_already_paid_stays_in_the_wallet_and_says_so(paid_article):
-    buyer = make_user()
-    client = Client()
-    client.force_login(buyer)
-    gift = services.open_gift(buyer=buyer, order=services.article_order(article=paid_article),
-                              idempotency_key=new_key())
-    with translation.override("en"):
-        card = reverse("purchases:gift_by_card", args=[gift.pk])
-        back = reverse("payments:return")
+    buyer, client, gift, card, back = _gift_to_pay_by_card(paid_article)
     price = gift.price_minor
     client.post(card, {"idempotency_key": new_key(), "quoted_price": str(price)})
     client.post(card, {"idempotency_key": new_key(), "quoted_price": str(price)})
@@ -81,16 +78,10 @@ def test_a_second_card_payment_for_a_gift_already_paid_stays_in_the_wallet_and_s
 def test_a_card_payment_arriving_after_the_gift_was_paid_from_the_wallet_stays_in_the_wallet(paid_article):
     from tests.ledger.conftest import fund
 
-    buyer = make_user()
+    buyer, client, gift, card, back = _gift_to_pay_by_card(paid_article)
     fund(buyer, 1000)
-    client = Client()
-    client.force_login(buyer)
-    gift = services.open_gift(buyer=buyer, order=services.article_order(article=paid_article),
-                              idempotency_key=new_key())
     with translation.override("en"):
-        card = reverse("purchases:gift_by_card", args=[gift.pk])
         confirm = reverse("purchases:gift_confirm", args=[gift.pk])
-        back = reverse("payments:return")
     price = gift.price_minor
     client.post(card, {"idempotency_key": new_key(), "quoted_price": str(price), "top_up": "1"})
     checkout = gift.checkouts.get()
