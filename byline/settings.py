@@ -511,6 +511,8 @@ CELERY_BEAT_SCHEDULE = {
     "flush-view-counters": {"task": "byline.dashboard.flush_view_counters", "schedule": 60.0},
     "sweep-newsletters": {"task": "byline.audience.sweep_newsletters", "schedule": 60.0},
     "send-digests": {"task": "byline.audience.send_digests", "schedule": 900.0},
+    # Receipts wait in an outbox (mail.models.ReceiptDue) so an unlock pays no queue round trip: sent within ~10 s.
+    "send-receipts": {"task": "byline.mail.send_due_receipts", "schedule": 10.0},
 }
 
 # Related articles: an optional sentence-embedding back end, blended with the text signals (off by

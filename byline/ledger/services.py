@@ -175,7 +175,8 @@ def _check_legs(legs: Sequence[Leg]) -> str:
 def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | None = None,
              memo: str = "", locked: Mapping[int, Account] | None = None, savepoints: bool = True,
              before_balances: Callable[[Transfer], object] | None = None,
-             row: tuple[str, Sequence] | None = None) -> Transfer:
+             row: tuple[str, Sequence] | None = None,
+             after_row: tuple[str, Sequence] | None = None) -> Transfer:
     """Post one transfer, once per `key`. Raises InsufficientFunds or LedgerError and writes nothing.
 
     `locked`: wallet rows the caller already locked in this transaction (`lock_accounts`' answer), so
@@ -195,7 +196,9 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
 
     `row`: on that one-statement path (`posts_in_one_statement()`), the caller's own row instead of
     `before_balances`, in the same statement: `(sql, params)` of one INSERT that reads the new transfer from
-    `posted` (columns id and created_at) and returns the new row's id, which is set as `transfer.row_id`."""
+    `posted` (columns id and created_at) and returns the new row's id, which is set as `transfer.row_id`.
+    `after_row`: one more INSERT in that statement, after `row`, which may read the new row's id from `caller`
+    (a purchase's pending receipt)."""
     if not key or len(key) > 160:
         raise LedgerError("a transfer needs a key of 1 to 160 characters")
     currency = _check_legs(legs)
@@ -211,11 +214,11 @@ def transfer(*, key: str, kind: str, legs: Sequence[Leg], reverses: Transfer | N
         if not savepoints and posts_in_one_statement():
             _check_funds(legs, locked)
             posted = _post_in_one_statement(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses,
-                                            legs=legs, locked=locked, row=row)
+                                            legs=legs, locked=locked, row=row, after_row=after_row)
             if before_balances is not None and row is None:
                 before_balances(posted)
             return posted
-        if row is not None:
+        if row is not None or after_row is not None:
             raise LedgerError("transfer(row=...) is for the one-statement path only (posts_in_one_statement)")
         if savepoints:
             posted, first = _insert_once(key=key, kind=kind, currency=currency, memo=memo, reverses=reverses)
@@ -276,18 +279,21 @@ WITH posted AS (
 )
 SELECT id, created_at FROM posted
 """.split())  # one line in the logs
-# With the caller's row (`transfer(row=...)`): its INSERT reads `posted` too, and the answer carries its id.
-_POST_WITH_ROW_SQL = _POST_SQL.replace(" SELECT id, created_at FROM posted",
-                                       ", caller AS ({row}) SELECT id, created_at, (SELECT id FROM caller) FROM posted")
+# With the caller's row (`transfer(row=...)`): its INSERT reads `posted` too, and the answer carries its id; an
+# `after_row` INSERT (`{after}`: empty, or a CTE of its own) may read that id from `caller`.
+_POST_WITH_ROW_SQL = _POST_SQL.replace(
+    " SELECT id, created_at FROM posted",
+    ", caller AS ({row}){after} SELECT id, created_at, (SELECT id FROM caller) FROM posted")
 assert _POST_WITH_ROW_SQL != _POST_SQL
 
 
 def _post_in_one_statement(*, key: str, kind: str, currency: str, memo: str, reverses: Transfer | None,
                            legs: Sequence[Leg], locked: Mapping[int, Account],
-                           row: tuple[str, Sequence] | None = None) -> Transfer:
+                           row: tuple[str, Sequence] | None = None,
+                           after_row: tuple[str, Sequence] | None = None) -> Transfer:
     """The transfer, its entries and every balance in one statement (PostgreSQL, inside the caller's block),
-    with the caller's `row` if given. A repeated key raises IntegrityError, as `Transfer.objects.create` does on
-    the ORM path (and so does a unique index of the caller's row)."""
+    with the caller's `row` (and `after_row`) if given. A repeated key raises IntegrityError, as
+    `Transfer.objects.create` does on the ORM path (and so does a unique index of the caller's row)."""
     posted = Transfer(key=key, kind=kind, currency=currency, memo=memo[:200], reverses=reverses,
                       created_at=timezone.now())
     ids = [leg.account.pk for leg in legs]
@@ -296,7 +302,9 @@ def _post_in_one_statement(*, key: str, kind: str, currency: str, memo: str, rev
     sql = _POST_SQL
     if row is not None:
         # `row`'s placeholders come after the transfer's, as its CTE follows theirs in the text.
-        sql, params = _POST_WITH_ROW_SQL.replace("{row}", row[0]), [*params, *row[1]]
+        after, after_params = (f", after_row AS ({after_row[0]})", after_row[1]) if after_row else ("", [])
+        sql = _POST_WITH_ROW_SQL.replace("{row}", row[0]).replace("{after}", after)
+        params = [*params, *row[1], *after_params]
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(sql, params)
         posted.pk, posted.created_at, *row_id = cursor.fetchone()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from byline.articles.models import Article, Visibility
 from byline.ledger import services as ledger
 from byline.ledger.models import AccountKind, TransferKind
+from byline.mail import receipts
 from byline.pricing.conversion import sold_currencies
 from byline.pricing.selectors import currency_of
 from byline.purchases.errors import (
@@ -217,11 +218,14 @@ def _charge(*, reader, article: Article, key: str, currency: str, price: int, ac
         memo = f"article {article.pk}: {article.title}"[:200]
         if one_statement:
             # On PostgreSQL the transfer, its entries, the balances and the purchase row are one statement.
+            # Its receipt's outbox row too (mail.models.ReceiptDue): no round trip to a task queue after the commit.
             posted = ledger.transfer(key=key, kind=TransferKind.PURCHASE, legs=legs, locked=locked, savepoints=False,
-                                     memo=memo, row=_purchase_row(purchase))
+                                     memo=memo, row=_purchase_row(purchase),
+                                     after_row=receipts.receipt_due_insert(language=receipts.request_language()))
             purchase.pk, purchase.transfer = posted.row_id, posted
             purchase._state.adding, purchase._state.db = False, transaction.get_connection().alias
-            # What `save()` would have announced (the receipt e-mail listens).
+            purchase.receipt_due_written = True
+            # What `save()` would have announced (the receipt e-mail listens, and sends at once without workers).
             post_save.send(sender=Purchase, instance=purchase, created=True, update_fields=None, raw=False,
                            using=purchase._state.db)
         else:
