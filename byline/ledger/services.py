@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from byline.core import prepared
 from byline.ledger.models import Account, AccountKind, Entry, Transfer
 
 MAX_AMOUNT = 10**12  # a bound on any one leg, far above any real payment
@@ -131,7 +132,9 @@ def accounts_locked(specs: Sequence[tuple[str, str, object]],
         sql += (f" UNION ALL SELECT {columns}{', NULL' * len(asked)} FROM {table} WHERE "
                 + " OR ".join(clause for clause, _ in others))
         params += [value for _, values in others for value in values]
-    with connection.cursor() as cursor:
+    # Prepared (parsed and planned once per connection and shape): the plan of this statement and of the transfer's
+    # cost the server more than running them.
+    with prepared.cursor(connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found, locked, answers = {}, {}, [None] * len(asked)
@@ -305,7 +308,7 @@ def _post_in_one_statement(*, key: str, kind: str, currency: str, memo: str, rev
         after, after_params = (f", after_row AS ({after_row[0]})", after_row[1]) if after_row else ("", [])
         sql = _POST_WITH_ROW_SQL.replace("{row}", row[0]).replace("{after}", after)
         params = [*params, *row[1], *after_params]
-    with transaction.get_connection().cursor() as cursor:
+    with prepared.cursor(transaction.get_connection()) as cursor:
         cursor.execute(sql, params)
         posted.pk, posted.created_at, *row_id = cursor.fetchone()
     if row is not None:
