@@ -80,6 +80,8 @@ def send_due_receipts(*, only: int | None = None, limit: int = 500) -> int:
                 return sent
             ReceiptDue.objects.filter(pk=due.pk).delete()
             sent += 1
+        if only is not None:
+            break
     return sent
 
 
