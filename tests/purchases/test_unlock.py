@@ -324,7 +324,8 @@ def test_one_wallet_unlock_writes_in_few_statements(funded_reader, paid_article,
     On PostgreSQL the transfer, its entries, the three balances and the purchase row are one statement
     (`ledger.transfer`'s data-modifying WITH), and the referral count rides in the statement that locks the wallet
     (`accounts_locked(writes=...)`); SQLite takes the ORM path, the purchase row before the balances, and counts
-    the referral after the commit. Outside a test's transaction add BEGIN and COMMIT (bench/unlock.py prints
+    the referral after the commit. The receipt's outbox row is written with the purchase (mail.models.ReceiptDue:
+    no round trip to a task queue). Outside a test's transaction add BEGIN and COMMIT (bench/unlock.py prints
     them): 4 statements on PostgreSQL."""
     from django.db import connection
 
@@ -339,12 +340,14 @@ def test_one_wallet_unlock_writes_in_few_statements(funded_reader, paid_article,
         assert statements == ["SAVEPOINT", "WITH", "WITH", "RELEASE"], statements
         assert "INSERT INTO sharing_referralevent" in queries.captured_queries[1]["sql"]
         assert "purchases_purchase" in queries.captured_queries[2]["sql"]
+        assert "mail_receiptdue" in queries.captured_queries[2]["sql"]  # the receipt's outbox row, same statement
     else:
-        assert statements == ["SAVEPOINT", "WITH", "INSERT", "INSERT", "INSERT", "UPDATE", "UPDATE", "UPDATE",
-                              "RELEASE"], statements
-        # The purchase row before the balances: the busy earnings and fees rows are held from their update to
-        # the commit only.
+        assert statements == ["SAVEPOINT", "WITH", "INSERT", "INSERT", "INSERT", "INSERT", "UPDATE", "UPDATE",
+                              "UPDATE", "RELEASE"], statements
+        # The purchase row (and its receipt's outbox row) before the balances: the busy earnings and fees rows are
+        # held from their update to the commit only.
         assert "purchases_purchase" in queries.captured_queries[4]["sql"]
+        assert "mail_receiptdue" in queries.captured_queries[5]["sql"]
     # Either way the same rows: the transfer, one entry per leg, the balances moved by them.
     transfer = purchase.transfer
     assert sorted(transfer.entries.values_list("amount", flat=True)) == sorted(
