@@ -85,6 +85,7 @@ def main() -> None:
 
 
 def run(options, Client) -> None:
+    from django.contrib.auth import get_user_model
     from django.urls import reverse
     from django.utils import translation
 
@@ -92,11 +93,12 @@ def run(options, Client) -> None:
     from byline.articles.text import _markdown, count_words, render_body
     from byline.studio import services
     from byline.studio.drafts import Draft
-    from tests.conftest import make_user
 
     translation.activate("en")
     text = article_text(options.words, options.images)
-    user = make_user("benchwriter")
+    # Not tests.conftest's make_user: benchmarks run after `make install`, without the test extras.
+    user = get_user_model().objects.create_user(username="benchwriter", email="benchwriter@example.org",
+                                                password="a-long-bench-password")
     author = Author.objects.create(user=user, slug="benchwriter", display_name="Bench Writer")
     topic = Topic.objects.create(slug="history", name_en="History")
     client = Client()
