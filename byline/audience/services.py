@@ -765,10 +765,10 @@ def import_subscribers(*, author: Author | None, rows: Iterable[str], language: 
 
 def notify_of_comment(comment: Any) -> list[int]:
     """`comments.services.ON_NEW_COMMENT`: the article's author hears of every new comment and reply (but
-    their own); the writer of a comment hears of a reply to it (but their own) only if they may read that
-    reply now, which is what the access decision answers for the article (a new reply is never featured).
-    A reply waiting for the author's approval tells only the author. Returns who was told."""
-    from byline.access.decision import decide
+    their own); the writer of a comment hears of a reply to it (but their own) only if they may be called back
+    to it (`_may_be_called_back`: active, not blocked by the author, and allowed to read that reply now, which is
+    what the access decision answers for the article; a new reply is never featured). A reply waiting for the
+    author's approval tells only the author. Returns who was told."""
     from byline.comments.models import Comment, CommentStatus
 
     comment = (Comment.objects.filter(pk=comment.pk).select_related("article__author", "parent__reader")
@@ -784,7 +784,7 @@ def notify_of_comment(comment: Any) -> list[int]:
     if (parent is not None and comment.status == CommentStatus.VISIBLE
             and parent.status == CommentStatus.VISIBLE
             and parent.reader_id not in (comment.reader_id, author_id)
-            and parent.reader.is_active and decide(parent.reader, article).allowed):
+            and _may_be_called_back([parent.reader], article)):
         told.append((parent.reader_id, NotificationKind.REPLY))
     if comment.status == CommentStatus.VISIBLE:
         already = {uid for uid, _kind in told} | {comment.reader_id, author_id}
@@ -810,23 +810,33 @@ MAX_MENTIONS = 5
 
 
 def _mentioned_readers(comment: Any, article: Article, *, exclude: set[int]) -> list[int]:
-    """The readers a visible comment names as "@username" (exactly: look-alike names cannot be registered),
-    who are active and may read that comment now (the access decision for its article, as for a reply),
-    but not those in `exclude` (its writer, the article's author, the reader replied to), nor readers the
-    article's author blocked (a mention would call them back to comments they may no longer join)."""
+    """The readers a visible comment names as "@username" (exactly: look-alike names cannot be registered)
+    whom it may call back (`_may_be_called_back`, as for a reply), but not those in `exclude` (its writer, the
+    article's author, the reader replied to)."""
     from django.contrib.auth import get_user_model
-
-    from byline.access.decision import decide
-    from byline.comments.models import Block
 
     said = CODE.sub(" ", comment.body_markdown)
     names = list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(said)))[:MAX_MENTIONS]
     if not names:
         return []
-    blocked = Block.objects.filter(author_id=article.author_id).values("reader_id")
-    readers = (get_user_model().objects.filter(username__in=names, is_active=True)
-               .exclude(pk__in=exclude).exclude(pk__in=blocked))
-    return [reader.pk for reader in readers if decide(reader, article).allowed]
+    readers = get_user_model().objects.filter(username__in=names).exclude(pk__in=exclude)
+    return _may_be_called_back(list(readers), article)
+
+
+def _may_be_called_back(readers: list[Any], article: Article) -> list[int]:
+    """Of these readers, the ids of those a comment on `article` may notify (a reply to them, a mention): active,
+    not blocked by the article's author (a block means the author wants no more of them on their pages, and a
+    notification would call them back to comments they may no longer join), and allowed to read the comment
+    now (the access decision for its article)."""
+    from byline.access.decision import decide
+    from byline.comments.models import Block
+
+    if not readers:
+        return []
+    blocked = set(Block.objects.filter(author_id=article.author_id, reader_id__in=[r.pk for r in readers])
+                  .values_list("reader_id", flat=True))
+    return [reader.pk for reader in readers
+            if reader.is_active and reader.pk not in blocked and decide(reader, article).allowed]
 
 
 def mail_comment_notification(*, notification_id: int) -> bool:

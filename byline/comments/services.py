@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,10 @@ from byline.core.text_input import TextRefused, has_visible_text, normalise_text
 MAX_LENGTH = 4000
 INVISIBLE_ONLY = _("Your comment has only invisible characters (spaces, line breaks or formatting marks). Please "
                    "write something first.")
+EMPTY_LINK = _("A link in your comment has no words to click: write them between the brackets, as in "
+               "[the report](https://example.org).")
+# A link as nh3 leaves it (no nesting, attributes quoted), and what it shows.
+_RENDERED_LINK = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 
 # Called once a new comment is committed (comment -> None), e.g. to notify the author, or the writer of the
 # comment a reply answers. Apps above this one register in their AppConfig.ready; a listener that fails is
@@ -71,6 +76,9 @@ def _clean_body(body: str) -> tuple[str, str]:
     # What shows is the rendered text: "&#8203;", an empty link or "**​**" are visible only as typed.
     if not has_visible_text(html.unescape(strip_tags(body_html))):
         raise CommentRefused(INVISIBLE_ONLY, code="invalid")
+    # A link no one can see beside visible words ("hello [](https://spam)") is a hidden link: refused too.
+    if any(not has_visible_text(html.unescape(strip_tags(shown))) for shown in _RENDERED_LINK.findall(body_html)):
+        raise CommentRefused(EMPTY_LINK, code="invalid")
     return text, body_html
 
 

@@ -45,3 +45,18 @@ def test_a_name_quoted_as_code_mentions_nobody(paid_article, committed):  # noqa
     committed(write, buyer_of(paid_article, "coder"), paid_article,
               f"Type `@{quoted.username}` to name them, as @{called.username} did.")
     assert mentions_of(quoted) == 0 and mentions_of(called) == 1
+
+
+def test_a_reader_the_author_blocked_is_not_told_of_a_reply_to_an_earlier_comment(paid_article, author,
+                                                                                  committed):  # noqa: F811
+    """Blocked after commenting: a reply to that old comment does not call them back (nor by e-mail: the mail
+    copy follows the notification row), while a reply to a reader in good standing does."""
+    blocked, welcome = buyer_of(paid_article, "blocked"), buyer_of(paid_article, "welcome")
+    old = committed(write, blocked, paid_article, "An early thought")
+    kind = committed(write, welcome, paid_article, "A kind thought")
+    services.block_reader(author_user=author.user, reader_id=blocked.pk)
+    talker = buyer_of(paid_article, "talker")
+    committed(write, talker, paid_article, "I disagree", parent=old)
+    committed(write, talker, paid_article, "I agree", parent=kind)
+    replies = Notification.objects.filter(kind=NotificationKind.REPLY)
+    assert not replies.filter(user=blocked).exists() and replies.filter(user=welcome).count() == 1

@@ -1,5 +1,6 @@
 # ruff: noqa: E501
 ZH = {
+    "A link in your comment has no words to click: write them between the brackets, as in [the report](https://example.org).": "您的留言里有一个链接没有可点击的文字：请把文字写在方括号里，例如 [那份报告](https://example.org)。",
     "Done.": "已完成。",
     "Hide the selected comments": "隐藏选中的留言",
     "Remove the selected comments": "删除选中的留言",
