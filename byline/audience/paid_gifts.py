@@ -7,16 +7,20 @@ Gifts sit below audience and cannot call it: `gifts.services` calls these after 
   owner_of_verified_address`: not an unverified one, not a look-alike) gets one notification, with the
   gift's id only. The claim link is the gift's secret, so the page shows it only to that reader while the
   address is still theirs and the gift still waits (`selectors.describe_paid_gift_notes`).
+- Paid before the address was verified: when its owner verifies it (allauth's `email_confirmed`, whichever way:
+  the link, the code, staff), the gifts still waiting for it are told then (`tell_owner_of_verified_address`).
 - Claimed: the notification is read; the page then says "claimed".
 - Taken back before the claim: the notification is deleted.
 """
 
 from __future__ import annotations
 
+from allauth.account.signals import email_confirmed
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
-from byline.accounts.selectors import owner_of_verified_address
+from byline.accounts.selectors import owner_of_verified_address, same_address
 from byline.audience import selectors
 from byline.audience.models import Notification, NotificationKind
 from byline.core import forgetting
@@ -42,6 +46,22 @@ def tell_recipient_of_paid_gift(gift: PaidGift) -> int | None:
         Notification.objects.filter(paid_gift_id=gift.pk).delete()
     forgetting.forget(selectors.state_key(owner.pk))
     return owner.pk
+
+
+@receiver(email_confirmed, dispatch_uid="audience-paid-gifts-on-verified-address")
+def tell_owner_of_verified_address(sender, email_address=None, **kwargs) -> None:
+    """An address just verified: the paid gifts still waiting for it ring its owner's bell, once each (one
+    notification per gift), after the verification commits."""
+    address = getattr(email_address, "email", "") or ""
+    if not address:
+        return
+
+    def tell() -> None:
+        for gift in PaidGift.objects.filter(state=GiftState.PAID, recipient_email__iexact=address.strip()):
+            if same_address(gift.recipient_email, address):
+                tell_recipient_of_paid_gift(gift)
+
+    transaction.on_commit(tell, robust=True)
 
 
 def mark_paid_gift_claimed(gift: PaidGift) -> None:

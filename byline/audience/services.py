@@ -158,11 +158,18 @@ def language_of_user(user: Any) -> str | None:
 
 
 def language_of_address(email: str) -> str | None:
-    """The language chosen for e-mail at `email`: its subscriber row's, or that of the account with that
-    address (`mail.transactional.language_for_address`)."""
+    """The language chosen for e-mail at `email` (`mail.transactional.language_for_address`): that very address's
+    subscriber row (equal but for ASCII case: `accounts.selectors.same_address`), else the choice of the account
+    that verified the address (`owner_of_verified_address`, the owner the bell tells of a gift: never an account
+    that only typed the address, nor a look-alike such as "ſam@" for "sam@")."""
+    from byline.accounts.selectors import owner_of_verified_address, same_address
+
     email = _normalised_email(email)
-    return (Subscriber.objects.filter(Q(email__iexact=email) | Q(user__email__iexact=email))
-            .order_by(F("email").asc(nulls_last=True)).values_list("language", flat=True).first())
+    for row_email, language in Subscriber.objects.filter(email__iexact=email).values_list("email", "language")[:3]:
+        if same_address(row_email, email):
+            return language
+    owner = owner_of_verified_address(email)
+    return language_of_user(owner) if owner is not None else None
 
 
 def send_confirmation(*, subscriber: Subscriber, what: str) -> None:

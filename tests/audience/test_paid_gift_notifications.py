@@ -1,14 +1,21 @@
 """A paid gift bought for an address rings the bell of the account that proved the address is theirs, and only
 theirs; the claim link is shown to that reader alone, reads "claimed" once claimed, and is gone if taken back."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
+from django.test import Client
 from django.urls import reverse
 
+from byline.accounts.selectors import owner_of_verified_address
 from byline.audience.models import Notification
 from byline.gifts import services as gifts
 from byline.gifts.models import PaidGift
 from byline.purchases.models import MembershipPlan
+from tests.accounts.test_code_mail_and_link import _sign_up
+from tests.audience.conftest import smtp_sink  # noqa: F401 (the fixture)
 from tests.conftest import make_user
 from tests.ledger.conftest import fund, new_key
 
@@ -123,3 +130,32 @@ def test_a_gift_paid_by_card_rings_the_bell_when_the_payment_arrives(client, dja
     with django_capture_on_commit_callbacks(execute=True):
         assert receive(provider_name="sandbox", body=body, headers=headers).status == 200
     assert Notification.objects.get().user == friend
+
+
+def test_gifts_paid_before_the_address_was_verified_ring_the_bell_when_it_is(
+        paid_article, smtp_sink, django_capture_on_commit_callbacks):  # noqa: F811
+    """The usual case: a gift for a friend with no account yet. They sign up with that address through the
+    one-button link of the sign-up e-mail (which verifies it): the waiting gift is under their bell at once, in
+    their language; a gift already taken back is not, and verifying tells nobody twice."""
+    _buyer, waiting = _give(gifts.article_order(article=paid_article, recipient_email="New.Friend@example.net"),
+                            django_capture_on_commit_callbacks)
+    taker, taken_back = _give(gifts.article_order(article=paid_article, recipient_email="new.friend@example.net"),
+                              django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        gifts.refund_gift(buyer=taker, gift_id=taken_back.pk)
+    assert not Notification.objects.exists()  # nobody owns the address yet
+    client = Client()
+    link = _sign_up(client, "new.friend@example.net", "/zh-hans/", smtp_sink)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup_code_link"), {"t": parse_qs(urlsplit(link).query)["t"][0],
+                                                           "next": "/zh-hans/"})
+    friend = owner_of_verified_address("new.friend@example.net")
+    assert friend is not None
+    [note] = Notification.objects.all()
+    assert (note.user, note.paid_gift_id) == (friend, waiting.pk)
+    page = client.get("/zh-hans/audience/notifications/").content.decode()
+    assert paid_article.title in page and reverse("gifts:claim", args=[waiting.token]) in page
+    assert taken_back.token not in page
+    with django_capture_on_commit_callbacks(execute=True):  # verified again (staff's admin action): still one
+        email_confirmed.send(sender=EmailAddress, request=None, email_address=friend.emailaddress_set.get())
+    assert Notification.objects.count() == 1

@@ -204,6 +204,28 @@ def test_the_gift_email_is_on_the_shared_frame_in_the_recipients_language(paid_a
     assert "sent you a gift" in other["Subject"] and "/en/claim/" in other.get_body(("plain",)).get_content()
 
 
+def test_the_gift_email_takes_the_language_of_the_account_that_verified_the_address_only(
+        paid_article, smtp_sink, django_capture_on_commit_callbacks):
+    """An account's language counts for an address it proved is its own, as the bell decides who that is; an
+    account that only typed the address, or a look-alike ("ſ" for "s"), does not choose for it."""
+    from allauth.account.models import EmailAddress
+
+    from byline.audience.models import Subscriber
+
+    for address, verified in (("sam@example.net", True), ("typed@example.net", False)):
+        owner = make_user(email=address)
+        EmailAddress.objects.create(user=owner, email=address, verified=verified, primary=True)
+        Subscriber.objects.create(user=owner, email=None, language="zh-hans")
+    buyer = make_user()
+    fund(buyer, 3000)
+    with django_capture_on_commit_callbacks(execute=True):
+        for address in ("Sam@example.net", "typed@example.net", "ſam@example.net"):
+            _buy(buyer, paid_article, recipient_email=address)
+    assert "送给您一份礼物" in smtp_sink.to("Sam@example.net")[0]["Subject"]
+    assert "sent you a gift" in smtp_sink.to("typed@example.net")[0]["Subject"]
+    assert "sent you a gift" in smtp_sink.to("ſam@example.net")[0]["Subject"]
+
+
 def test_months_outside_one_to_twelve_are_refused(monthly_plan):
     for months in (0, 13):
         with pytest.raises(GiftRefused):
