@@ -870,7 +870,7 @@ def mail_comment_notification(*, notification_id: int) -> bool:
             NotificationKind.MENTION: _("%(name)s mentioned you in a comment on “%(title)s”"),
         }.get(note.kind, _("%(name)s commented on “%(title)s”")) % names
         context = {"heading": heading, "excerpt": note.excerpt,
-                   "article_url": site_url(note.article.get_absolute_url()),
+                   "article_url": site_url(f"{note.article.get_absolute_url()}#comment-{note.comment_id}"),
                    "notifications_url": site_url(reverse("audience:notifications")),
                    "preferences_url": site_url(reverse("audience:preferences")),
                    "SITE_NAME": settings.SITE_NAME, "site_url": settings.SITE_URL,

@@ -34,17 +34,27 @@ def log_in(browser, live_server, lang, viewport, username, next_url, caring=Fals
 def walk(browser, live_server, screenshot_dir, lang, viewport, tag, caring=False):
     author = make_author(f"writer{tag}")
     article = make_article(author=author, title=f"Harbour notes {tag}", slug=f"harbour-notes-{tag}", lang="en")
-    buyer, other = make_user(f"buyer{tag}"), make_user(f"other{tag}")
+    buyer, other, friend = make_user(f"buyer{tag}"), make_user(f"other{tag}"), make_user(f"friend{tag}")
     fund(buyer, 2_000)
+    fund(friend, 1_000)
     unlock_with_wallet(reader=buyer, article=article, idempotency_key=f"e2e-{tag}")
+    unlock_with_wallet(reader=friend, article=article, idempotency_key=f"e2e-friend-{tag}")
     with translation.override(lang):
         url = article.get_absolute_url()
     problems: list[str] = []
     shot = lambda page, name: page.screenshot(path=str(screenshot_dir / f"social-{tag}-{name}.png"), full_page=True)  # noqa: E731
 
     context, page = log_in(browser, live_server, lang, viewport, buyer.username, url, caring)
-    page.fill("#comment-body", "The **third** chapter moved me.\n\n> quiet harbour")
+    # A link with nothing to click beside words (a hidden link) is refused with a message, and the text stays.
+    page.fill("#comment-body", "Nice [](https://spam.example)")
     page.locator("form.comment-form button[type=submit]").click()
+    page.wait_for_selector("#form-errors")
+    assert page.locator("textarea[name=body]").input_value().replace("\r\n", "\n") == "Nice [](https://spam.example)"
+    problems += problems_on(page, f"{tag} hidden link refused")
+    shot(page, "0-hidden-link")
+    page.fill("textarea[name=body]", f"The **third** chapter moved me, @{friend.username}.\n\n> quiet harbour")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**" + url + "*")
     comment = Comment.objects.get(reader=buyer, parent=None)
     page.wait_for_selector(f"#comment-{comment.pk}")
     problems += problems_on(page, f"{tag} article with a comment")
@@ -142,6 +152,19 @@ def walk(browser, live_server, screenshot_dir, lang, viewport, tag, caring=False
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**" + url + "*")
     assert Report.objects.filter(reporter=other).count() == 1
+    context.close()
+
+    # The reader the comment names hears of it under the bell, and the bell leads to the comment itself.
+    context, page = log_in(browser, live_server, lang, viewport, friend.username, url, caring)
+    with translation.override(lang):
+        page.goto(live_server.url + reverse("audience:notifications"))
+    mention = page.locator(f".notification a[href$='#comment-{comment.pk}']")
+    assert mention.count() == 1 and "quiet harbour" in page.content()
+    problems += problems_on(page, f"{tag} bell with a mention")
+    shot(page, "6c-mentioned")
+    mention.click()
+    page.wait_for_url(f"**#comment-{comment.pk}")
+    assert page.locator(f"#comment-{comment.pk}").is_visible()
     context.close()
 
     context = browser.new_context(viewport=viewport)

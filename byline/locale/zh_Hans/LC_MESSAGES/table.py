@@ -225,7 +225,7 @@ ZH = {
     'Tagged “%(name)s”': '标签“%(name)s”',
     'No live articles with this tag.': '还没有带这个标签的已发表文章。',
     'Tags': '标签',
-    "%(n)s comment": ["%(n)s 条评论"],
+    "%(n)s comment": ["%(n)s 条留言"],
     'Your subscriptions to writers': '您订阅的作者',
     'commission for readers whose share brought a buyer (percent of your share)': '分销佣金（您分成的百分比，付给带来买家的分享读者）',
     'hours in which readers may refund a purchase themselves': '读者可自助退款的小时数',

@@ -127,7 +127,7 @@ ZH = {
     "%(n)s like": ["%(n)s 个赞"],
     "likes": "点赞数",
     "like": "点赞",
-    "Your own comments are not yours to like.": "不能给自己的评论点赞。",
+    "Your own comments are not yours to like.": "不能给自己的留言点赞。",
     'Unlike': '取消点赞',
     'Your comment has only invisible characters (spaces, line breaks or formatting marks). Please write something first.': '您的留言里只有看不见的字符（空格、换行或格式符号）。请先写点内容。',
 }
