@@ -16,6 +16,7 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/<str:token>/", views.preferences_by_link, name="preferences_by_link"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open/", views.open_notification, name="open_notification"),
     path("subscribers/", views.subscribers, name="subscribers"),
     path("subscribers.csv", views.subscribers_csv, name="subscribers_csv"),
     path("newsletter/<slug:slug>/preview/", views.newsletter_preview, name="newsletter_preview"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from byline.articles.models import Author, Topic
 from byline.audience import selectors, services, tokens
 from byline.audience.forms import ImportForm, PreferencesForm, SubscribeForm
-from byline.audience.models import ListKind, Subscriber
+from byline.audience.models import ListKind, Notification, Subscriber
 from byline.core.addresses import client_bucket
 from byline.core.errors import Refused, too_many_requests
 from byline.core.ratelimit import count_request
@@ -212,6 +212,20 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "audience/notifications.html", {
         "notifications": selectors.notifications_for(request.user),
         "unread": selectors.unread_count(request.user)})
+
+
+@never_cache
+@login_required
+@require_GET
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note's link on the bell page: marks that note read (opening it is reading it), then goes where it points,
+    the comment under its article or the article. The target comes from the note, never from the request."""
+    note = get_object_or_404(Notification.objects.select_related("article").defer(
+        "article__body_markdown", "article__locked_html", "article__preview_html"),
+        pk=pk, user_id=request.user.pk, article__isnull=False)
+    services.mark_read(user=request.user, notification_ids=[note.pk])
+    anchor = f"#comment-{note.comment_id}" if note.comment_id else ""
+    return redirect(note.article.get_absolute_url() + anchor)
 
 
 def _author_of(request: HttpRequest) -> Author:

@@ -171,3 +171,30 @@ def test_a_comment_mentions_at_most_a_few_readers(paid_article, committed):
     committed(write, buyer_of(paid_article, "loud"), paid_article, " ".join(f"@{r.username}" for r in readers))
     told = Notification.objects.filter(kind=NotificationKind.MENTION).count()
     assert told == 5
+
+
+@pytest.mark.parametrize("language, read_it", [("en", "Read it under the article: "),
+                                               ("zh-hans", "到文章下查看：")])
+def test_a_note_opens_its_comment_and_is_read_and_its_e_mail_links_the_comment(
+        paid_article, committed, mailoutbox, language, read_it):
+    """The bell's link goes to the comment itself (through a link that marks the note read: opening it is reading
+    it), and so does the e-mail's, whose plain text puts a full-width colon after a Chinese label."""
+    from tests.audience.helpers import confirmed_subscriber
+
+    first, replier = buyer_of(paid_article, "first"), buyer_of(paid_article, "replier")
+    confirmed_subscriber(first.email, author=paid_article.author, user=first, language=language)
+    comment = committed(write, first, paid_article, "A question")
+    reply = committed(write, replier, paid_article, "An answer", parent=comment)
+    note = Notification.objects.get(user=first, kind=NotificationKind.REPLY)
+    [message] = [m for m in mailoutbox if first.email in m.to]
+    client = signed_in(first)
+    with translation.override(language):
+        assert f"{paid_article.get_absolute_url()}#comment-{reply.pk}" in message.body and read_it in message.body
+        bell = reverse("audience:notifications")
+        opened = reverse("audience:open_notification", args=[note.pk])
+    assert opened in client.get(bell).content.decode()
+    response = client.get(opened)
+    assert response.status_code == 302 and response["Location"].endswith(f"#comment-{reply.pk}")
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert signed_in(replier).get(opened).status_code == 404  # someone else's note

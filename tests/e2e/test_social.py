@@ -158,13 +158,16 @@ def walk(browser, live_server, screenshot_dir, lang, viewport, tag, caring=False
     context, page = log_in(browser, live_server, lang, viewport, friend.username, url, caring)
     with translation.override(lang):
         page.goto(live_server.url + reverse("audience:notifications"))
-    mention = page.locator(f".notification a[href$='#comment-{comment.pk}']")
+    mention = page.locator(".notification-unread a")
     assert mention.count() == 1 and "quiet harbour" in page.content()
     problems += problems_on(page, f"{tag} bell with a mention")
     shot(page, "6c-mentioned")
     mention.click()
     page.wait_for_url(f"**#comment-{comment.pk}")
     assert page.locator(f"#comment-{comment.pk}").is_visible()
+    page.go_back()  # opening the note read it: the bell has nothing unread now
+    page.reload()
+    assert page.locator(".notification-unread").count() == 0
     context.close()
 
     context = browser.new_context(viewport=viewport)

@@ -63,3 +63,10 @@ def personal_value(context: template.Context, name: str) -> str:
 def site_name() -> str:
     """The site's name where no context processor ran (bare.html: the 400, 500 and 503 pages)."""
     return settings.SITE_NAME
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label in plain-text e-mail ("Receipt number: 123"): full-width in Chinese
+    ("收据编号：123"), where a translated label followed by a typed ": " read wrong."""
+    return "：" if (get_language() or "").startswith("zh") else ": "
