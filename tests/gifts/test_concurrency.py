@@ -31,14 +31,45 @@ def _outcome(call):
         return refused.code
 
 
-def test_twenty_readers_claiming_one_gift_at_once_claim_it_once(paid_article):
-    _buyer, gift = _gift(paid_article)
+def _twenty_claim_at_once(gift, opened):
+    """Twenty readers claim the gift at the same moment: one wins, nineteen hear "claimed", and only the
+    winner reads `opened` (an article the gift opens). The readers."""
     readers = [make_user() for _ in range(20)]
     outcomes = run_concurrently(20, lambda i: _outcome(lambda: services.claim_gift(token=gift.token,
                                                                                     reader=readers[i])))
     assert outcomes.count("ok") == 1 and outcomes.count("claimed") == 19
+    assert [decide(r, opened).allowed for r in readers].count(True) == 1
+    return readers
+
+
+def _refund_races_claim(buyer, gift, opened, *, funded_minor):
+    """The buyer's refund and a friend's claim start at the same moment: exactly one wins, and the wallet and
+    the friend's access say which (the buyer was funded with `funded_minor` before buying)."""
+    friend = make_user()
+    start = threading.Barrier(2)
+
+    def act(index):
+        start.wait()
+        if index == 0:
+            return _outcome(lambda: services.claim_gift(token=gift.token, reader=friend))
+        return _outcome(lambda: services.refund_gift(buyer=buyer, gift_id=gift.pk))
+
+    claim, refund = run_concurrently(2, act)
+    state = PaidGift.objects.get(pk=gift.pk).state
+    if state == GiftState.CLAIMED:
+        assert (claim, refund) == ("ok", "claimed") and balance(buyer) == funded_minor - gift.price_minor
+        assert decide(friend, opened).allowed
+    else:
+        assert state == GiftState.REFUNDED and (claim, refund) == ("refunded", "ok")
+        assert balance(buyer) == funded_minor
+        assert not decide(friend, opened).allowed
+    assert_balanced()
+
+
+def test_twenty_readers_claiming_one_gift_at_once_claim_it_once(paid_article):
+    _buyer, gift = _gift(paid_article)
+    _twenty_claim_at_once(gift, paid_article)
     claimed = PaidGift.objects.get(pk=gift.pk)
-    assert [decide(r, paid_article).allowed for r in readers].count(True) == 1
     assert decide(claimed.recipient, paid_article).allowed
     assert_balanced()
 
@@ -55,24 +86,8 @@ def test_one_reader_claiming_twice_at_once_claims_once(paid_article):
 @pytest.mark.parametrize("round_", range(5))
 def test_a_refund_racing_a_claim_lets_exactly_one_win(paid_article, round_):
     buyer, gift = _gift(paid_article)
-    friend = make_user()
-    start = threading.Barrier(2)
-
-    def act(index):
-        start.wait()
-        if index == 0:
-            return _outcome(lambda: services.claim_gift(token=gift.token, reader=friend))
-        return _outcome(lambda: services.refund_gift(buyer=buyer, gift_id=gift.pk))
-
-    claim, refund = run_concurrently(2, act)
-    state = PaidGift.objects.get(pk=gift.pk).state
-    if state == GiftState.CLAIMED:
-        assert (claim, refund) == ("ok", "claimed") and balance(buyer) == 700
-        assert decide(friend, paid_article).allowed
-    else:
-        assert state == GiftState.REFUNDED and (claim, refund) == ("refunded", "ok") and balance(buyer) == 1000
-        assert not decide(friend, paid_article).allowed
-    assert_balanced()
+    assert gift.price_minor == 300  # the buyer keeps 700 of the 1000 when the claim wins
+    _refund_races_claim(buyer, gift, paid_article, funded_minor=1000)
 
 
 def test_twenty_requests_with_one_key_buy_one_gift(paid_article):
@@ -127,11 +142,7 @@ def _kind_gift(kind, author):
 @pytest.mark.parametrize("kind", ["collection", "author"])
 def test_twenty_readers_claiming_a_collection_or_months_gift_claim_it_once(author, kind):
     _buyer, gift, parts = _kind_gift(kind, author)
-    readers = [make_user() for _ in range(20)]
-    outcomes = run_concurrently(20, lambda i: _outcome(lambda: services.claim_gift(token=gift.token,
-                                                                                    reader=readers[i])))
-    assert outcomes.count("ok") == 1 and outcomes.count("claimed") == 19
-    assert [decide(r, parts[0]).allowed for r in readers].count(True) == 1
+    _twenty_claim_at_once(gift, parts[0])
     assert_balanced()
 
 
@@ -139,24 +150,7 @@ def test_twenty_readers_claiming_a_collection_or_months_gift_claim_it_once(autho
 @pytest.mark.parametrize("round_", range(3))
 def test_a_refund_racing_the_claim_of_a_collection_or_months_gift_lets_one_win(author, kind, round_):
     buyer, gift, parts = _kind_gift(kind, author)
-    friend = make_user()
-    start = threading.Barrier(2)
-
-    def act(index):
-        start.wait()
-        if index == 0:
-            return _outcome(lambda: services.claim_gift(token=gift.token, reader=friend))
-        return _outcome(lambda: services.refund_gift(buyer=buyer, gift_id=gift.pk))
-
-    claim, refund = run_concurrently(2, act)
-    state = PaidGift.objects.get(pk=gift.pk).state
-    if state == GiftState.CLAIMED:
-        assert (claim, refund) == ("ok", "claimed") and balance(buyer) == 2000 - gift.price_minor
-        assert decide(friend, parts[0]).allowed
-    else:
-        assert state == GiftState.REFUNDED and (claim, refund) == ("refunded", "ok") and balance(buyer) == 2000
-        assert not decide(friend, parts[0]).allowed
-    assert_balanced()
+    _refund_races_claim(buyer, gift, parts[0], funded_minor=2000)
 
 
 def test_a_collection_gift_claimed_while_its_recipient_buys_it_opens_it_once(author):

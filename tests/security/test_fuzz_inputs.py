@@ -25,7 +25,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.tokens import default_token_generator
 from django.core.signals import got_request_exception
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -377,11 +377,26 @@ def fuzz_cookies(run: Run, world: World, names: set[str]) -> None:
 
 def test_no_page_answers_500_to_odd_input_anonymous_signed_in_or_staff(recorder):
     """Anonymous and signed-in readers on every route; staff on the routes readers are refused (dashboard,
-    ledger health)."""
+    ledger health).
+
+    The anonymous reader runs on PostgreSQL only (`make test` runs this file on both databases). Its
+    requests that reach a database meet PostgreSQL's stricter rules: a NUL in text is refused there (SQLite
+    stores it), a 100 kB value can overflow an index row there, and a 30-digit number is out of range of
+    every integer column on both. What parses input in Python (the Unicode digits and letters) does the same
+    on either database. The signed-in reader and staff, whose paths write the most (unlocks, gifts, top-ups,
+    forms), still run on both; on SQLite an anonymous plain GET of each route still finds the routes staff
+    are to try. Anonymous was half of this test's requests (4,200 of 8,100)."""
     world = build_world()
     runs = []
     staff_routes: set[str] = set()
-    for who, routes_to_try in ((None, routes()), (world.reader, routes()), (world.staff, None)):
+    if connection.vendor == "postgresql":
+        anonymous = [(None, routes())]
+    else:
+        anonymous = []
+        look = Run(Client(raise_request_exception=False))
+        staff_routes.update(route for route in routes() if refuses(look.send("GET", url_of(route, world.values))))
+        runs.append(look)
+    for who, routes_to_try in (*anonymous, (world.reader, routes()), (world.staff, None)):
         run = Run(Client(raise_request_exception=False), user=who)
         run.stay_signed_in()
         staff_routes.update(fuzz_pages(run, world, recorder, routes_to_try or sorted(staff_routes)))

@@ -149,20 +149,13 @@ def transactional_emails(client: Client, article: Article) -> tuple[int, str]:
     return response.status_code, "\n".join(_both_parts(m) for m in mail.outbox)
 
 
-def email_only_newsletter(client: Client, article: Article) -> tuple[int, str]:
-    """An e-mail-only post of a paid article: refused to its author; and a newsletter forced to e-mail-only over
-    it anyway is still decided per recipient by the access decision (here: the preview, and no paywall box)."""
+def _subscribed_to_the_author(client: Client, article: Article):
+    """The client's account (or, signed out, a fresh address) subscribed to the article's writer, confirmed:
+    (address, subscriber)."""
     from django.contrib.auth import get_user_model
 
-    from byline.audience import services as audience
-    from byline.audience.models import Consent, Delivery, Newsletter, Subscriber, Subscription
+    from byline.audience.models import Consent, Subscriber, Subscription
 
-    try:
-        audience.send_email_only(article=article, user=article.author.user)
-    except audience.EmailOnlyRefused:
-        pass
-    else:
-        raise AssertionError("a paid article went out as an e-mail-only post")
     user_id = client.session.get("_auth_user_id")
     user = get_user_model().objects.get(pk=user_id) if user_id else None
     address = user.email if user is not None else f"reader-{uuid.uuid4().hex[:8]}@example.org"
@@ -170,6 +163,22 @@ def email_only_newsletter(client: Client, article: Article) -> tuple[int, str]:
     subscriber = Subscriber.objects.create(email=address, user=user, confirmed_at=now)
     Subscription.objects.create(subscriber=subscriber, kind="author", author=article.author,
                                 consent=Consent.DOUBLE_OPT_IN, confirmed_at=now)
+    return address, subscriber
+
+
+def email_only_newsletter(client: Client, article: Article) -> tuple[int, str]:
+    """An e-mail-only post of a paid article: refused to its author; and a newsletter forced to e-mail-only over
+    it anyway is still decided per recipient by the access decision (here: the preview, and no paywall box)."""
+    from byline.audience import services as audience
+    from byline.audience.models import Delivery, Newsletter
+
+    try:
+        audience.send_email_only(article=article, user=article.author.user)
+    except audience.EmailOnlyRefused:
+        pass
+    else:
+        raise AssertionError("a paid article went out as an e-mail-only post")
+    address, subscriber = _subscribed_to_the_author(client, article)
     newsletter = Newsletter.objects.create(article=article, email_only=True)
     Delivery.objects.create(newsletter=newsletter, article=article, subscriber=subscriber)
     mail.outbox.clear()
@@ -181,18 +190,9 @@ def email_only_newsletter(client: Client, article: Article) -> tuple[int, str]:
 def newsletter_email(client: Client, article: Article) -> tuple[int, str]:
     """The article's newsletter as this reader receives it: the client's account subscribed (address confirmed),
     or an address without an account for a client that is not signed in. Both parts of the message."""
-    from django.contrib.auth import get_user_model
-
     from byline.audience import services as audience
-    from byline.audience.models import Consent, Subscriber, Subscription
 
-    user_id = client.session.get("_auth_user_id")
-    user = get_user_model().objects.get(pk=user_id) if user_id else None
-    address = user.email if user is not None else f"reader-{uuid.uuid4().hex[:8]}@example.org"
-    now = timezone.now()
-    subscriber = Subscriber.objects.create(email=address, user=user, confirmed_at=now)
-    Subscription.objects.create(subscriber=subscriber, kind="author", author=article.author,
-                                consent=Consent.DOUBLE_OPT_IN, confirmed_at=now)
+    address, _subscriber = _subscribed_to_the_author(client, article)
     mail.outbox.clear()
     newsletter = audience.queue_newsletter(article_id=article.pk, now=article.published_at)
     audience.send_newsletter(newsletter_id=newsletter.pk)
@@ -900,13 +900,16 @@ def expired_gift_with_the_cookie(client: Client, article: Article) -> None:
 
 
 def _paid_gift_for(client: Client, article: Article, *, kind: str = "article"):
-    """Someone buys a paid gift (byline/gifts) for the client's reader, who signs in: (buyer, gift, reader)."""
+    """Someone buys a paid gift (byline/gifts) for the client's reader, who signs in: (buyer, gift, reader).
+    `kind`: the article itself, a month of membership, or the article's whole collection."""
     from byline.gifts import services as gifts
 
     buyer, reader = make_user(), make_user()
     fund(buyer, 5000)
     if kind == "article":
         order = gifts.article_order(article=article, recipient_email=reader.email)
+    elif kind == "collection":
+        order = gifts.collection_order(collection=_collection_holding(article), recipient_email=reader.email)
     else:
         if not MembershipPlan.objects.filter(active=True, interval="month").exists():
             MembershipPlan.objects.create(name="Monthly", interval="month", price_minor=800, currency="USD")
@@ -941,16 +944,21 @@ def gift_opened_then_price_raised(client: Client, article: Article) -> None:
     client.force_login(buyer)
 
 
-def paid_gift_taken_back_before_claim(client: Client, article: Article) -> None:
-    """Someone bought the article as a gift for this reader, then took it back; the reader's claim is refused."""
+def _take_back_then_refuse_the_claim(buyer, gift, reader) -> None:
+    """The buyer takes the paid gift back (its e-mails sent); the reader's claim after that is refused."""
     from byline.gifts import services as gifts
     from byline.gifts.errors import GiftRefused
 
-    buyer, gift, reader = _paid_gift_for(client, article)
     with TestCase.captureOnCommitCallbacks(execute=True):
         gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
     with pytest.raises(GiftRefused):
         gifts.claim_gift(token=gift.token, reader=reader)
+
+
+def paid_gift_taken_back_before_claim(client: Client, article: Article) -> None:
+    """Someone bought the article as a gift for this reader, then took it back; the reader's claim is refused."""
+    buyer, gift, reader = _paid_gift_for(client, article)
+    _take_back_then_refuse_the_claim(buyer, gift, reader)
 
 
 def membership_gift_taken_back_before_claim(client: Client, article: Article) -> None:
@@ -974,36 +982,15 @@ def buyer_of_a_claimed_gift(client: Client, article: Article) -> None:
     client.transfer_ids = [gift.transfer_id]
 
 
-def _collection_gift_for(client: Client, article: Article):
-    """Someone buys the article's whole collection as a gift for the client's reader, who signs in."""
-    from byline.gifts import services as gifts
-
-    buyer, reader = make_user(), make_user()
-    fund(buyer, 5000)
-    order = gifts.collection_order(collection=_collection_holding(article), recipient_email=reader.email)
-    # The address is the reader's, proved (as allauth's code does), so the gift also rings their bell.
-    EmailAddress.objects.get_or_create(user=reader, email=reader.email, defaults={"verified": True})
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        gift = gifts.buy_gift(buyer=buyer, order=order, idempotency_key=uuid.uuid4().hex)
-    client.force_login(reader)
-    return buyer, gift, reader
-
-
 def collection_gift_unclaimed(client: Client, article: Article) -> None:
     """Someone bought the article's whole collection as a gift for this reader, who has not claimed it yet."""
-    _collection_gift_for(client, article)
+    _paid_gift_for(client, article, kind="collection")
 
 
 def collection_gift_taken_back(client: Client, article: Article) -> None:
     """Someone bought the article's collection as a gift for this reader, then took it back before the claim."""
-    from byline.gifts import services as gifts
-    from byline.gifts.errors import GiftRefused
-
-    buyer, gift, reader = _collection_gift_for(client, article)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        gifts.refund_gift(buyer=buyer, gift_id=gift.pk)
-    with pytest.raises(GiftRefused):
-        gifts.claim_gift(token=gift.token, reader=reader)
+    buyer, gift, reader = _paid_gift_for(client, article, kind="collection")
+    _take_back_then_refuse_the_claim(buyer, gift, reader)
 
 
 def buyer_of_a_claimed_collection_gift(client: Client, article: Article) -> None:
@@ -1011,7 +998,7 @@ def buyer_of_a_claimed_collection_gift(client: Client, article: Article) -> None
     part, the buyer none."""
     from byline.gifts import services as gifts
 
-    buyer, gift, reader = _collection_gift_for(client, article)
+    buyer, gift, reader = _paid_gift_for(client, article, kind="collection")
     gifts.claim_gift(token=gift.token, reader=reader)
     assert decide(reader, article).allowed
     client.force_login(buyer)
