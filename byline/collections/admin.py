@@ -30,7 +30,8 @@ class CollectionAdmin(admin.ModelAdmin):
 class CollectionPurchaseAdmin(admin.ModelAdmin):
     actions = ["refund"]
     search_fields = ("reader__username", "reader__email", "collection__title")
-    list_display = ("reader", "collection", "price_minor", "credit_minor", "paid_minor", "currency", "status",
+    # The status early: a support person checks it before and after a refund, on a phone too.
+    list_display = ("reader", "collection", "status", "paid_minor", "currency", "price_minor", "credit_minor",
                     "created_at")
     list_filter = ("status", "currency")
     readonly_fields = [field.name for field in CollectionPurchase._meta.fields]

@@ -145,4 +145,5 @@ ZH = {
     'Collection purchase %(id)s was not refunded: %(why)s': '合集购买记录 %(id)s 未退款：%(why)s',
     '%(n)d collection purchase refunded.': '已退款 %(n)d 笔合集购买。',
     '%(n)d collection purchases refunded.': '已退款 %(n)d 笔合集购买。',
+    'reader': '读者',
 }
