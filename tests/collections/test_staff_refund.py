@@ -18,7 +18,7 @@ from byline.purchases.errors import UndoRefused
 from byline.subscriptions import services as offers
 from byline.subscriptions.models import Offer, OfferKind, OfferTarget
 from tests.collections.conftest import make_collection
-from tests.conftest import make_user
+from tests.conftest import LOCKED_SENTINEL, make_user
 from tests.ledger.conftest import balance, fund, new_key
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +135,6 @@ def test_the_reader_is_told_in_their_language(series, reader):
     assert send_collection_purchase_ended(bought.pk, "zh-hans")
     assert mail.outbox[0].subject == "购买已退款：《The harbour series》"
     assert "合集对您重新关闭" in mail.outbox[0].body
+    # Titles, prices and links only: no part's locked text, whoever reads it.
+    sent = mail.outbox[0].body + "".join(content for content, _type in mail.outbox[0].alternatives)
+    assert LOCKED_SENTINEL not in sent and "合集" in sent
