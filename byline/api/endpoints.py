@@ -294,14 +294,14 @@ def get_author(request, slug: str = SlugPath):
     return _author(author)
 
 
-def _collection(collection, parts: list[Article]) -> dict[str, Any]:
+def _collection(collection, part_count: int, caps: dict[str, int] | None = None) -> dict[str, Any]:
     # What a reader is charged: capped at the writer's monthly subscription price in each currency.
-    prices = collection_selectors.prices_everywhere(collection)
+    prices = collection_selectors.prices_everywhere(collection, caps)
     return {"slug": collection.slug, "title": collection.title, "description": collection.description,
             "author": collection.author.slug, "url": collection.get_absolute_url(),
             "price_minor": prices.get(collection.currency, collection.price_minor),
             "currency": collection.currency, "prices": prices,
-            "includes_later": collection.includes_later, "part_count": len(parts)}
+            "includes_later": collection.includes_later, "part_count": part_count}
 
 
 @api.get("/collections", response=schemas.CollectionPage, tags=["collections"],
@@ -310,7 +310,11 @@ def _collection(collection, parts: list[Article]) -> dict[str, Any]:
 def list_collections(request, limit: int = Limit, offset: int = Offset):
     listed = collection_selectors.listed_queryset()
     page = list(listed[offset:offset + limit])
-    items = [_collection(c, [i.article for i in collection_selectors.current_items(c)]) for c in page]
+    # A fixed number of queries for the page, however many collections: the writers' monthly prices (the cap)
+    # and the live part counts are read for all of them at once.
+    caps = collection_selectors.monthly_prices_of(author_ids={c.author_id for c in page})
+    counts = collection_selectors.live_part_counts([c.pk for c in page])
+    items = [_collection(c, counts[c.pk], caps[c.author_id]) for c in page]
     return _page(items, listed.count(), limit, offset)
 
 
@@ -326,7 +330,7 @@ def get_collection(request, slug: str = SlugPath):
     readable = readable_ids(reader, parts)
     currency = currency_of(reader)
     terms = collection_selectors.quote(reader=reader, collection=collection, currency=currency)
-    return {**_collection(collection, parts), "parts": [_summary(a) for a in parts],
+    return {**_collection(collection, len(parts)), "parts": [_summary(a) for a in parts],
             "readable_parts": [a.slug for a in parts if a.pk in readable],
             "quote": {"currency": currency, "price_minor": terms.price, "credit_minor": terms.credit,
                       "to_pay_minor": terms.to_pay, "parts_owned": terms.parts_owned},

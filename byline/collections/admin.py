@@ -1,8 +1,13 @@
-"""Staff see collections and what was bought of them; money is changed only through the services."""
+"""Staff see collections and what was bought of them; money is changed only through the services (a refund
+is a reversing transfer, never an edit)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from byline.collections.models import Collection, CollectionItem, CollectionPurchase
+from byline.collections.models import Collection, CollectionItem, CollectionPurchase, CollectionPurchaseStatus
+from byline.collections.services import refund_collection_purchase
+from byline.purchases.errors import UndoRefused
 
 
 class ItemInline(admin.TabularInline):
@@ -23,7 +28,10 @@ class CollectionAdmin(admin.ModelAdmin):
 
 @admin.register(CollectionPurchase)
 class CollectionPurchaseAdmin(admin.ModelAdmin):
-    list_display = ("reader", "collection", "price_minor", "credit_minor", "paid_minor", "currency", "status",
+    actions = ["refund"]
+    search_fields = ("reader__username", "reader__email", "collection__title")
+    # The status early: a support person checks it before and after a refund, on a phone too.
+    list_display = ("reader", "collection", "status", "paid_minor", "currency", "price_minor", "credit_minor",
                     "created_at")
     list_filter = ("status", "currency")
     readonly_fields = [field.name for field in CollectionPurchase._meta.fields]
@@ -33,3 +41,18 @@ class CollectionPurchaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.action(description=_("Refund the selected collection purchases to the readers' wallets"))
+    def refund(self, request, queryset):
+        done = 0
+        for bought in queryset.filter(status=CollectionPurchaseStatus.ACTIVE):
+            try:
+                refund_collection_purchase(purchase_id=bought.pk, staff_user=request.user, reason="admin refund")
+            except UndoRefused as refused:
+                self.message_user(request, _("Collection purchase %(id)s was not refunded: %(why)s") % {
+                    "id": bought.pk, "why": refused.message}, messages.ERROR)
+                continue
+            done += 1
+        self.message_user(request, ngettext("%(n)d collection purchase refunded.",
+                                            "%(n)d collection purchases refunded.", done) % {"n": done},
+                          messages.SUCCESS)

@@ -85,8 +85,9 @@ class CollectionPurchase(models.Model):
     credited part purchases (`credits`) are what paid, and they cannot be undone on their own."""
 
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="collection_purchases")
-    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="purchases")
+                               related_name="collection_purchases", verbose_name=_("reader"))
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="purchases",
+                                   verbose_name=_("collection"))
     idempotency_key = models.CharField(max_length=160, unique=True)
     currency = models.CharField(_("currency"), max_length=3)
     price_minor = models.PositiveIntegerField(_("collection price"))

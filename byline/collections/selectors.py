@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from byline.articles.models import LIVE_STATUSES, Article
 from byline.collections.models import (
@@ -194,12 +194,35 @@ def price_of(collection: Collection, currency: str) -> tuple[int, int]:
     return (min(own, cap) if cap is not None else own), own
 
 
-def prices_everywhere(collection: Collection) -> dict[str, int]:
+def monthly_prices_of(*, author_ids) -> dict[int, dict[str, int]]:
+    """{author id: `monthly_prices`} for many writers in one query (a page of collections)."""
+    from byline.purchases.models import Interval
+    from byline.subscriptions.models import AuthorPrice
+
+    found: dict[int, dict[str, int]] = {author_id: {} for author_id in author_ids}
+    rows = AuthorPrice.objects.filter(author_id__in=list(found), interval=Interval.MONTH, active=True)
+    for author_id, currency, price in rows.values_list("author_id", "currency", "price_minor"):
+        found[author_id][currency] = price
+    return found
+
+
+def live_part_counts(collection_ids) -> dict[int, int]:
+    """{collection id: how many live parts it has now (at most MAX_PARTS, as `current_items`)}, one query."""
+    rows = (CollectionItem.objects.filter(_live(), collection_id__in=list(collection_ids), removed_at__isnull=True)
+            .order_by().values("collection_id").annotate(n=Count("id")).values_list("collection_id", "n"))
+    counts = dict.fromkeys(collection_ids, 0)
+    counts.update({collection_id: min(n, MAX_PARTS) for collection_id, n in rows})
+    return counts
+
+
+def prices_everywhere(collection: Collection, caps: dict[str, int] | None = None) -> dict[str, int]:
     """{currency: what the whole collection costs there} for every currency the site sells (`price_of`), in
-    one query for the writer's monthly prices."""
+    one query for the writer's monthly prices, or none where the caller read them already (`caps`, from
+    `monthly_prices_of` for a page of collections)."""
     from byline.core.conversion import prices_in_every_currency
 
-    caps = monthly_prices(author_id=collection.author_id)
+    if caps is None:
+        caps = monthly_prices(author_id=collection.author_id)
     own = prices_in_every_currency(base_minor=collection.price_minor, base_currency=collection.currency,
                                    own=collection.prices)
     return {currency: min(price, caps.get(currency, price)) for currency, price in own.items()}

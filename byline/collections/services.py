@@ -186,6 +186,44 @@ def undo_collection_purchase(*, reader, purchase_id: int, now: dt.datetime | Non
         return bought
 
 
+def refund_collection_purchase(*, purchase_id: int, staff_user, reason: str = "",
+                               now: dt.datetime | None = None) -> CollectionPurchase:
+    """Staff refund at any time, as `purchases.services.refund_purchase` is for an article: the purchase
+    transfer reversed (the money back to the reader's wallet, the writer's and the platform's shares out of
+    theirs), the collection's access ended, an offer it redeemed given its use back. A card payment that
+    topped up the wallet for it is returned from the wallet separately (the checkout's own staff action,
+    `payments.refunds`), as for an article. Idempotent: a purchase already ended is returned as it is, so a
+    double click, or a refund racing the reader's undo, moves the money once.
+
+    Refused (UndoRefused) for a collection received as a gift: the money was the giver's, and the gift's own
+    rules apply. Its credited part purchases stay as they were (the reader paid for them); they may then be
+    refunded on their own."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reader_id = (CollectionPurchase.objects.filter(pk=purchase_id).values_list("reader_id", flat=True)
+                     .first())
+        if reader_id is None:
+            raise UndoRefused(_("There is no such purchase."), code="missing")
+        # Lock order as the reader's undo: the reader, the purchase, the offer, the ledger accounts.
+        _lock_reader(reader_id)
+        bought = (CollectionPurchase.objects.select_for_update(of=("self",)).select_related("transfer")
+                  .get(pk=purchase_id))
+        if bought.status != CollectionPurchaseStatus.ACTIVE:
+            return bought
+        if bought.gifted:
+            raise UndoRefused(_("This collection was a gift, so there is nothing of the reader's to give back."),
+                              code="gift")
+        if bought.redemption_id is not None:
+            offer_services.release(redemption=bought.redemption, now=now)
+        if bought.transfer is not None:
+            bought.reversal = ledger.reverse(
+                original=bought.transfer, key=f"collection-refund:{bought.pk}", kind=TransferKind.REFUND,
+                memo=f"refund of collection purchase {bought.pk} by {staff_user}: {reason}"[:200])
+        bought.status, bought.reversed_at = CollectionPurchaseStatus.REFUNDED, now
+        bought.save(update_fields=["status", "reversal", "reversed_at"])
+        return bought
+
+
 def refuse_undo_of_credited_part(purchase: Purchase) -> str:
     """purchases' undo guard: a part purchase that an active collection purchase counted cannot be undone
     alone (the collection was sold for less because of it); the collection purchase can be."""

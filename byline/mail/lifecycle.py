@@ -1,11 +1,11 @@
 """E-mails about what happened to a reader's money, on the shared templates (`transactional`), in their language:
-a purchase undone or refunded; a membership or a subscription to a writer renewed, or ended.
+a purchase (an article's or a whole collection's) undone or refunded; a membership or a subscription to a writer
+renewed, or ended.
 
-Each one follows a row written by the app that owns it (purchases, subscriptions), through `post_save` (as the
-receipt does):
-the apps that move money never wait on a mail server, and this module imports none of them. Sent after the
-transaction commits, by a task. None carries article text (titles, prices, dates and links only), so none needs
-an access decision: the same message whoever reads it.
+Each one follows a row written by the app that owns it (purchases, collections, subscriptions), through
+`post_save` (as the receipt does): the apps that move money never wait on a mail server, and this module
+imports none of them. Sent after the transaction commits, by a task. None carries article text (titles,
+prices, dates and links only), so none needs an access decision: the same message whoever reads it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from byline.mail import transactional
 
-# Purchase.status values (purchases.models.PurchaseStatus) that end a purchase with the money back.
+# Purchase.status values (purchases.models.PurchaseStatus, and collections' CollectionPurchaseStatus) that end a
+# purchase with the money back.
 ENDED_PURCHASE = {"undone", "refunded", "returned"}
 
 
@@ -69,6 +70,38 @@ def send_purchase_ended(purchase_id: int, request_language: str) -> bool:
         subject=subjects.get(purchase.status, lambda: _("Purchase refunded: %(title)s") % {"title": title}),
         context={"title": title, "status": purchase.status, "price": purchase.price_minor,
                  "currency": purchase.currency, "number": purchase.transfer_id, "article_url": article_url,
+                 "wallet_url": wallet_url})
+    return True
+
+
+@receiver(post_save, sender="collections.CollectionPurchase", dispatch_uid="mail-collection-purchase-ended")
+def collection_purchase_saved(sender: Any, instance: Any, created: bool = False, raw: bool = False,
+                              update_fields: Any = None, **kwargs: Any) -> None:
+    if raw or created or not _status_written(update_fields) or instance.status not in ENDED_PURCHASE:
+        return
+    purchase_id, language = instance.pk, _request_language()
+    transaction.on_commit(lambda: send_collection_purchase_ended.delay(purchase_id, language), robust=True)
+
+
+@shared_task(name="byline.mail.send_collection_purchase_ended", autoretry_for=(OSError,), retry_backoff=True,
+             max_retries=5)
+def send_collection_purchase_ended(purchase_id: int, request_language: str) -> bool:
+    """The same message as for an article (`purchase_ended`), naming the collection and linking to its page."""
+    bought = (apps.get_model("collections", "CollectionPurchase").objects.select_related("reader", "collection")
+              .filter(pk=purchase_id).first())
+    if bought is None or bought.status not in ENDED_PURCHASE or not _reachable(bought.reader):
+        return False
+    language = transactional.language_for(bought.reader, request_language)
+    with translation.override(language):
+        collection_url = _site(bought.collection.get_absolute_url())
+        wallet_url = _site(reverse("purchases:wallet"))
+    title = bought.collection.title
+    subjects = {"undone": lambda: _("Purchase undone: %(title)s") % {"title": title}}
+    transactional.send(
+        template="mail/email/purchase_ended", to=bought.reader.email, language=language,
+        subject=subjects.get(bought.status, lambda: _("Purchase refunded: %(title)s") % {"title": title}),
+        context={"title": title, "status": bought.status, "price": bought.paid_minor, "currency": bought.currency,
+                 "number": bought.transfer_id, "article_url": collection_url, "kind": "collection",
                  "wallet_url": wallet_url})
     return True
 

@@ -66,3 +66,28 @@ def test_a_card_payment_for_a_part_that_arrives_after_the_whole_collection_was_b
     assert not Purchase.objects.filter(reader=reader, article=parts[1]).exists()
     assert balance(reader) == before + checkout.amount_minor
     assert_balanced()
+
+
+def test_a_card_paid_collection_refunded_by_staff_goes_back_to_the_card(series, reader):
+    """As for an article bought by card: the staff refund puts the money back in the wallet (the card topped it
+    up), then the checkout's own refund returns it from the wallet to the card, once."""
+    from byline.payments.errors import RefundRefused
+    from byline.payments.refunds import refund_to_payment_method
+    from tests.conftest import make_user
+
+    collection, _parts = series
+    checkout = start_card_collection(reader=reader, collection=collection, idempotency_key=new_key(),
+                                     success_url="http://t/r/", cancel_url="http://t/")
+    sandbox.pay(payment=SandboxPayment.objects.get(ref=checkout.provider_ref), card_number=sandbox.SUCCESS)
+    checkout = Checkout.objects.get(pk=checkout.pk)
+    bought = CollectionPurchase.objects.get()
+    assert balance(reader) == 0 and checkout.amount_minor == 700
+    staff = make_user(is_staff=True)
+    with pytest.raises(RefundRefused):  # the money is in the collection until the collection is refunded
+        refund_to_payment_method(checkout=checkout, staff_user=staff, idempotency_key=new_key())
+    collections.refund_collection_purchase(purchase_id=bought.pk, staff_user=staff)
+    assert balance(reader) == 700
+    result = refund_to_payment_method(checkout=checkout, staff_user=staff, idempotency_key=new_key())
+    assert not result.repeated and SandboxPayment.objects.get(ref=checkout.provider_ref).state == "refunded"
+    assert balance(reader) == 0
+    assert_balanced()

@@ -5,6 +5,8 @@ monthly price (or a converted price) is charged at most that, and every page tha
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from byline.collections import selectors
@@ -15,6 +17,8 @@ from byline.ledger.invariants import assert_balanced
 from byline.purchases import services as purchases
 from byline.purchases.models import Interval
 from byline.subscriptions import services as subscriptions
+from tests.collections.conftest import make_collection
+from tests.conftest import make_author
 from tests.ledger.conftest import balance, fund, new_key
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +59,27 @@ def test_a_collection_dearer_than_a_later_monthly_price_is_charged_at_most_that(
     api = client.get(f"/api/v1/collections/{collection.slug}").json()
     assert api["price_minor"] == 500 and api["prices"]["USD"] == 500
     assert_balanced()
+
+
+def _listed_queries(client) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/collections?limit=50").json()
+    return len(queries.captured_queries), body
+
+
+def test_the_api_collection_list_reads_the_writers_monthly_prices_in_a_fixed_number_of_queries(client):
+    """The cap needs each writer's monthly prices: read for the whole page at once, so a page of ten collections
+    (by ten writers, one of them capped) costs the queries of a page of one."""
+    writers = [make_author() for _ in range(10)]
+    make_collection(writers[0], slug="capped-0")
+    subscriptions.set_price(author=writers[0], interval=Interval.MONTH, currency="USD", price_minor=500)
+    client.get("/api/v1/collections")  # warm what is read once per process (the site's currencies)
+    one, body = _listed_queries(client)
+    assert body["count"] == 1 and body["items"][0]["prices"]["USD"] == 500 and body["items"][0]["part_count"] == 3
+    for index, writer in enumerate(writers[1:], start=1):
+        make_collection(writer, slug=f"capped-{index}", parts=index % 3 + 1)
+    ten, body = _listed_queries(client)
+    assert body["count"] == 10 and one == ten, (one, ten)
+    by_slug = {item["slug"]: item for item in body["items"]}
+    assert by_slug["capped-0"]["prices"]["USD"] == 500 and by_slug["capped-1"]["prices"]["USD"] == 700
+    assert [by_slug[f"capped-{i}"]["part_count"] for i in range(1, 4)] == [2, 3, 1]

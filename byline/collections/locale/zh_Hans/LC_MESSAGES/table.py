@@ -139,4 +139,11 @@ ZH = {
     'This is more than your monthly subscription (%(monthly)s). A collection may cost at most that, so a reader never pays more than for subscribing to you: lower the price to %(monthly)s or less.': '这高于您的月订阅价格（%(monthly)s）。合集的价格最多只能是这个数，这样读者花的钱永远不会比订阅您更多：请把价格降到 %(monthly)s 或更低。',
     'Listed at %(own)s, but never more than a month’s subscription to %(writer)s: %(price)s.': '标价 %(own)s，但不会超过订阅 %(writer)s 一个月的价格：%(price)s。',
     'Never more than a month’s subscription to %(writer)s.': '价格不超过订阅 %(writer)s 一个月的费用。',
+    'There is no such purchase.': '没有这笔购买。',
+    "This collection was a gift, so there is nothing of the reader's to give back.": '这个合集是别人送的礼物，没有读者付的钱可以退回。',
+    "Refund the selected collection purchases to the readers' wallets": '将所选合集购买退款到读者的钱包',
+    'Collection purchase %(id)s was not refunded: %(why)s': '合集购买记录 %(id)s 未退款：%(why)s',
+    '%(n)d collection purchase refunded.': '已退款 %(n)d 笔合集购买。',
+    '%(n)d collection purchases refunded.': '已退款 %(n)d 笔合集购买。',
+    'reader': '读者',
 }

@@ -34,6 +34,8 @@ ZH = {
     'You undid your purchase of “%(title)s”.': '您已撤销购买《%(title)s》。',
     'Your purchase of “%(title)s” was refunded.': '您购买的《%(title)s》已退款。',
     '%(amount)s is back in your wallet; the article is locked again for you.': '%(amount)s 已退回您的钱包，这篇文章对您重新锁定。',
+    '%(amount)s is back in your wallet; the collection is closed to you again (articles you bought on their own stay yours).': '%(amount)s 已退回您的钱包，这个合集对您重新关闭（您单独购买的文章仍归您所有）。',
+    'The collection': '合集',
     'The article': '文章',
     # Subscriptions to writers renewed and ended (lifecycle.py)
     'Your membership is renewed: %(name)s': '会员已续期：%(name)s',
