@@ -89,13 +89,25 @@ def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
         raise ValidationError(_("“%(amount)s” is not a price.") % {"amount": amount})
     if value < 0:
         raise ValidationError(_("A price cannot be negative."))
-    minor = value.scaleb(settings.CURRENCIES[currency])
-    if minor != minor.to_integral_value():
+    if value == 0:
+        return 0
+    # Exact integer arithmetic, not Decimal's context: "1e999999" overflows that context (decimal.Overflow, a 500)
+    # and its 28 digits round "1.000…001" to a whole number of cents. Comparisons are exact, so bound it first.
+    if value > MAX_PRICE_MINOR:
+        raise ValidationError(_("That price is too high."))
+    _sign, digits, exponent = value.as_tuple()
+    digits = list(digits)
+    while digits[-1] == 0:  # "3.000…0" is 3; what is left ends in a non-zero digit
+        digits.pop()
+        exponent += 1
+    shift = exponent + settings.CURRENCIES[currency]
+    if shift < 0:  # the last non-zero digit lies below the minor unit
         raise ValidationError(_("%(amount)s has more decimals than %(currency)s allows.") % {
             "amount": amount, "currency": currency})
+    minor = int("".join(map(str, digits))) * 10**shift  # few digits and a small shift: value <= MAX_PRICE_MINOR
     if minor > MAX_PRICE_MINOR:
         raise ValidationError(_("That price is too high."))
-    return int(minor)
+    return minor
 
 
 @dataclass
