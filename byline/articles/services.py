@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from byline.articles.models import Article, Author, Currency, Language, Status, Topic, Visibility
 from byline.articles.text import find_dividers, render_body
+from byline.core.money import exact_minor
 from byline.core.text_input import TextRefused, normalise_text
 
 RENDERED_FIELDS = ("preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
@@ -89,22 +90,10 @@ def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
         raise ValidationError(_("“%(amount)s” is not a price.") % {"amount": amount})
     if value < 0:
         raise ValidationError(_("A price cannot be negative."))
-    if value == 0:
-        return 0
-    # Exact integer arithmetic, not Decimal's context: "1e999999" overflows that context (decimal.Overflow, a 500)
-    # and its 28 digits round "1.000…001" to a whole number of cents. Comparisons are exact, so bound it first.
-    if value > MAX_PRICE_MINOR:
-        raise ValidationError(_("That price is too high."))
-    _sign, digits, exponent = value.as_tuple()
-    digits = list(digits)
-    while digits[-1] == 0:  # "3.000…0" is 3; what is left ends in a non-zero digit
-        digits.pop()
-        exponent += 1
-    shift = exponent + settings.CURRENCIES[currency]
-    if shift < 0:  # the last non-zero digit lies below the minor unit
+    minor = exact_minor(value, settings.CURRENCIES[currency], at_most=MAX_PRICE_MINOR)
+    if minor is None:
         raise ValidationError(_("%(amount)s has more decimals than %(currency)s allows.") % {
             "amount": amount, "currency": currency})
-    minor = int("".join(map(str, digits))) * 10**shift  # few digits and a small shift: value <= MAX_PRICE_MINOR
     if minor > MAX_PRICE_MINOR:
         raise ValidationError(_("That price is too high."))
     return minor
