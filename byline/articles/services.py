@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from byline.articles.models import Article, Author, Currency, Language, Status, Topic, Visibility
 from byline.articles.text import find_dividers, render_body
+from byline.core.money import exact_minor
 from byline.core.text_input import TextRefused, normalise_text
 
 RENDERED_FIELDS = ("preview_html", "locked_html", "preview_text", "preview_words", "locked_words", "has_divider")
@@ -89,13 +90,13 @@ def to_minor_units(amount: str | int | float | Decimal, currency: str) -> int:
         raise ValidationError(_("“%(amount)s” is not a price.") % {"amount": amount})
     if value < 0:
         raise ValidationError(_("A price cannot be negative."))
-    minor = value.scaleb(settings.CURRENCIES[currency])
-    if minor != minor.to_integral_value():
+    minor = exact_minor(value, settings.CURRENCIES[currency], at_most=MAX_PRICE_MINOR)
+    if minor is None:
         raise ValidationError(_("%(amount)s has more decimals than %(currency)s allows.") % {
             "amount": amount, "currency": currency})
     if minor > MAX_PRICE_MINOR:
         raise ValidationError(_("That price is too high."))
-    return int(minor)
+    return minor
 
 
 @dataclass

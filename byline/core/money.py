@@ -22,3 +22,23 @@ def money(minor: int | None, currency: str) -> str:
     amount = f"{whole:,}" + (f".{fraction:0{exponent}d}" if exponent else "")
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+
+
+def exact_minor(value, places: int, *, at_most: int) -> int | None:
+    """A finite, non-negative Decimal in major units as minor units (`places` decimals), exactly: None when a
+    non-zero digit lies below the minor unit; `at_most + 1` for anything above `at_most` (the caller says "too
+    high"). Integer arithmetic, not Decimal's context: "1e999999" overflows that context (decimal.Overflow), and
+    its 28 digits would round "1.000…001" to a whole number of cents."""
+    if value == 0:
+        return 0
+    if value > at_most:  # exact comparison; keeps the digits and the shift below small
+        return at_most + 1
+    _sign, digits, exponent = value.as_tuple()
+    digits = list(digits)
+    while digits[-1] == 0:  # "3.000…0" is 3: what is left ends in a non-zero digit
+        digits.pop()
+        exponent += 1
+    shift = exponent + places
+    if shift < 0:  # that last non-zero digit lies below the minor unit
+        return None
+    return min(int("".join(map(str, digits))) * 10**shift, at_most + 1)

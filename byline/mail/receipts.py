@@ -123,6 +123,10 @@ def send_receipt(purchase_id: int, request_language: str) -> bool:
                 .filter(pk=purchase_id).first())
     if purchase is None or not purchase.reader.email or not purchase.reader.is_active:
         return False
+    if purchase.status != "active":
+        # Undone (or refunded) before the sender came to it: the charge did not stand, so no receipt for it.
+        # A string, not PurchaseStatus: mail sits below purchases (docs/DEVELOPING.md, "Layers").
+        return False
     language = transactional.language_for(purchase.reader, request_language)
     with translation.override(language):
         article_url = settings.SITE_URL + purchase.article.get_absolute_url()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from byline.core.money import money
+from byline.core.money import exact_minor, money
 from byline.payments.checkout import check_topup_amount
 from byline.pricing.conversion import exponent
 
@@ -30,11 +30,12 @@ def typed_amount(text: str, currency: str) -> int:
     if value is None or not value.is_finite():
         raise ValidationError(_("Type the amount in figures, for example %(example)s.") % {"example": example},
                               code="not_a_number")
-    minor = value.scaleb(exponent(currency))
-    if minor != minor.to_integral_value():
+    # Exact, whatever the exponent ("1e999999" overflowed Decimal's context: a 500). A negative amount, or one far
+    # above any limit (capped), is left to check_topup_amount's sentence about the limits.
+    amount = -1 if value < 0 else exact_minor(value, exponent(currency), at_most=10**15)
+    if amount is None:
         raise ValidationError(_("Use at most two decimals, for example %(example)s.") % {"example": example},
                               code="decimals")
-    amount = int(minor)
     check_topup_amount(amount_minor=amount, currency=currency)
     return amount
 
