@@ -19,8 +19,16 @@ _DECORATION = re.compile(r"[\s,$€¥￥£]|USD|EUR|CNY|RMB|元", re.IGNORECASE)
 
 
 def typed_amount(text: str, currency: str) -> int:
-    """A typed amount ("12.50", "$12.50", "１００元") in minor units of `currency`; ValidationError with a
-    sentence a reader understands when it is not one."""
+    """A typed top-up ("12.50", "$12.50", "１００元") in minor units of `currency`, within the top-up limits;
+    ValidationError with a sentence a reader understands when it is not one."""
+    amount = typed_minor(text, currency)
+    check_topup_amount(amount_minor=amount, currency=currency)
+    return amount
+
+
+def typed_minor(text: str, currency: str) -> int:
+    """A typed amount in minor units of `currency` (-1 for a negative one, and above 10**15 for a huge one: the
+    caller's limits say why), or ValidationError when it is not figures or has too many decimals."""
     cleaned = _DECORATION.sub("", unicodedata.normalize("NFKC", text or ""))
     example = "100" if currency == "CNY" else "12.50"
     try:
@@ -31,12 +39,11 @@ def typed_amount(text: str, currency: str) -> int:
         raise ValidationError(_("Type the amount in figures, for example %(example)s.") % {"example": example},
                               code="not_a_number")
     # Exact, whatever the exponent ("1e999999" overflowed Decimal's context: a 500). A negative amount, or one far
-    # above any limit (capped), is left to check_topup_amount's sentence about the limits.
+    # above any limit (capped), is left to the caller's sentence about its limits.
     amount = -1 if value < 0 else exact_minor(value, exponent(currency), at_most=10**15)
     if amount is None:
         raise ValidationError(_("Use at most two decimals, for example %(example)s.") % {"example": example},
                               code="decimals")
-    check_topup_amount(amount_minor=amount, currency=currency)
     return amount
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from byline.articles.services import to_minor_units
+from byline.payments.forms import typed_minor
 from byline.payouts.models import Schedule
 from byline.payouts.providers import LABELS, offered, provider_class
 
@@ -69,7 +69,9 @@ class AmountForm(forms.Form):
         self.currency = currency
 
     def clean_amount(self) -> int:
-        amount = to_minor_units(self.cleaned_data["amount"], self.currency)
+        # An amount, not a price: no price cap ("That price is too high" refused large earnings); more than is
+        # available is the service's refusal, in its own words.
+        amount = typed_minor(self.cleaned_data["amount"], self.currency)
         if amount <= 0:
             raise ValidationError(_("Enter an amount above zero."))
         return amount
