@@ -33,6 +33,7 @@ def test_amounts_convert_between_fen_and_yuan_exactly():
     assert [yuan(1), yuan(5000), yuan(123456)] == ["0.01", "50.00", "1234.56"]
     assert [fen("0.01"), fen("50.00"), fen("1234.56")] == [1, 5000, 123456]
     assert [fen("0.001"), fen("-1"), fen("abc"), fen("NaN")] == [None, None, None, None]
+    assert [fen("1e999999"), fen("1.000000000000000000000000000001")] == [None, None]  # no Overflow, no rounding
 
 
 def test_an_alipay_top_up_precreates_a_qr_code_signed_with_rsa2(alipay, reader):

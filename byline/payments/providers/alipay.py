@@ -20,6 +20,7 @@ from alipay.utils import AliPayConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy
 
+from byline.core.money import exact_minor
 from byline.payments.providers import config
 from byline.payments.providers.base import (
     CheckoutRequest,
@@ -47,12 +48,14 @@ def yuan(fen: int) -> str:
 def fen(value: Any) -> int | None:
     """'12.34' -> 1234; None for anything that is not a plain non-negative amount with at most 2 decimals."""
     try:
-        amount = Decimal(str(value)) * 100
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    if not amount.is_finite() or amount < 0 or amount != amount.to_integral_value():
+    if not amount.is_finite() or amount < 0:
         return None
-    return int(amount)
+    # Exact, whatever the exponent ("1e999999" overflowed Decimal's context); nothing real comes near the cap.
+    minor = exact_minor(amount, 2, at_most=10**15)
+    return None if minor is None or minor > 10**15 else minor
 
 
 def china_time(value: Any) -> dt.datetime | None:
