@@ -9,20 +9,23 @@ seconds from beat (`CELERY_BEAT_SCHEDULE["send-receipts"]`).
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ReceiptDue(models.Model):
     # Not a foreign key: mail sits below purchases (docs/DEVELOPING.md, "Layers"), and purchases are never
     # deleted (a row whose purchase is gone is dropped by the sender).
-    purchase_id = models.BigIntegerField(primary_key=True)
-    language = models.CharField(max_length=16)  # of the request that made the purchase, the fallback
-    created_at = models.DateTimeField(default=timezone.now)
+    purchase_id = models.BigIntegerField(_("purchase"), primary_key=True)
+    # Of the request that made the purchase: the fallback when the reader chose none for e-mail.
+    language = models.CharField(_("language"), max_length=16)
+    created_at = models.DateTimeField(_("bought at"), default=timezone.now)
     # When a sender may take it: now for a new row; later while a sender holds it, or after a failed try.
-    not_before = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField(_("next try"), default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
 
     class Meta:
-        verbose_name = "receipt due"
+        verbose_name = _("receipt waiting to be sent")
+        verbose_name_plural = _("receipts waiting to be sent")
 
     def __str__(self) -> str:
         return f"receipt of purchase {self.purchase_id}"

@@ -15,14 +15,15 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ReceiptDue',
             fields=[
-                ('purchase_id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('language', models.CharField(max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('not_before', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('purchase_id', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='purchase')),
+                ('language', models.CharField(max_length=16, verbose_name='language')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='bought at')),
+                ('not_before', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='next try')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='tries')),
             ],
             options={
-                'verbose_name': 'receipt due',
+                'verbose_name': 'receipt waiting to be sent',
+                'verbose_name_plural': 'receipts waiting to be sent',
             },
         ),
     ]

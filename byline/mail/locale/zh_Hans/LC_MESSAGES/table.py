@@ -1,5 +1,13 @@
 # ruff: noqa: E501
 ZH = {
+    # The receipts outbox in the admin (models.ReceiptDue)
+    'receipt waiting to be sent': '待发送的收据',
+    'receipts waiting to be sent': '待发送的收据',
+    'purchase': '购买',
+    'language': '语言',
+    'bought at': '购买时间',
+    'next try': '下次尝试',
+    'tries': '尝试次数',
     "E-mail": "电子邮件",
     "All mail": "全部邮件",
     "Headers": "邮件头",
