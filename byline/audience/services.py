@@ -862,6 +862,11 @@ def mail_comment_notification(*, notification_id: int) -> bool:
     subscriber = Subscriber.objects.filter(user_id=note.user_id).first()
     if subscriber is None or not subscriber.receives_mail or not note.user.is_active:
         return False
+    from byline.comments.models import Block
+
+    if note.kind != NotificationKind.COMMENT and Block.objects.filter(
+            author_id=note.article.author_id, reader_id=note.user_id).exists():
+        return False  # blocked since the note was written: no call back by e-mail either (the author's own notes go)
     selectors.describe_comment_notes(note.user, [note])
     with translation.override(subscriber.language):
         names = {"name": note.writer, "title": note.article.title}

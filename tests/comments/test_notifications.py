@@ -129,6 +129,23 @@ def test_the_e_mail_is_decided_when_it_is_sent(paid_article, mailoutbox, committ
     assert paid_article.title in sent.subject
 
 
+def test_a_reader_blocked_between_the_reply_and_the_sending_gets_no_e_mail(paid_article, author, committed,
+                                                                           mailoutbox):
+    """The note was written before the author blocked its reader; its e-mail, sent after, does not call them back."""
+    from tests.audience.helpers import confirmed_subscriber
+
+    reader = buyer_of(paid_article, "mine")
+    confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader)
+    theirs = committed(write, reader, paid_article, "My thought")
+    with pytest.MonkeyPatch.context() as patch:  # the task is held back until after the block
+        held = []
+        patch.setattr("byline.audience.tasks.mail_comment_notification.delay", held.append)
+        committed(write, buyer_of(paid_article, "other"), paid_article, "A reply", parent=theirs)
+    services.block_reader(author_user=author.user, reader_id=reader.pk)
+    assert held and not any(services_mail(note_id) for note_id in held)
+    assert mailoutbox == []
+
+
 def test_no_e_mail_to_an_address_that_wants_none(paid_article, committed, mailoutbox):
     from tests.audience.helpers import confirmed_subscriber
 
