@@ -99,6 +99,7 @@ def test_a_receipt_refused_every_time_is_given_up_and_logged(settings, paid_arti
     assert "given up" in caplog.text
 
 
+@pytest.mark.postgres  # SQLite's in-memory test database answers two writers "table is locked" at once
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_send_each_receipt_once(settings, author, smtp_sink):  # noqa: F811
     settings.CELERY_TASK_ALWAYS_EAGER = False
