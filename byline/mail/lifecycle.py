@@ -59,19 +59,9 @@ def send_purchase_ended(purchase_id: int, request_language: str) -> bool:
                 .filter(pk=purchase_id).first())
     if purchase is None or purchase.status not in ENDED_PURCHASE or not _reachable(purchase.reader):
         return False
-    language = transactional.language_for(purchase.reader, request_language)
-    with translation.override(language):
-        article_url = _site(purchase.article.get_absolute_url())
-        wallet_url = _site(reverse("purchases:wallet"))
-    title = purchase.article.title
-    subjects = {"undone": lambda: _("Purchase undone: %(title)s") % {"title": title}}
-    transactional.send(
-        template="mail/email/purchase_ended", to=purchase.reader.email, language=language,
-        subject=subjects.get(purchase.status, lambda: _("Purchase refunded: %(title)s") % {"title": title}),
-        context={"title": title, "status": purchase.status, "price": purchase.price_minor,
-                 "currency": purchase.currency, "number": purchase.transfer_id, "article_url": article_url,
-                 "wallet_url": wallet_url})
-    return True
+    return _send_ended(reader=purchase.reader, request_language=request_language, status=purchase.status,
+                       title=purchase.article.title, page=purchase.article.get_absolute_url,
+                       price=purchase.price_minor, currency=purchase.currency, number=purchase.transfer_id)
 
 
 @receiver(post_save, sender="collections.CollectionPurchase", dispatch_uid="mail-collection-purchase-ended")
@@ -91,18 +81,26 @@ def send_collection_purchase_ended(purchase_id: int, request_language: str) -> b
               .filter(pk=purchase_id).first())
     if bought is None or bought.status not in ENDED_PURCHASE or not _reachable(bought.reader):
         return False
-    language = transactional.language_for(bought.reader, request_language)
+    return _send_ended(reader=bought.reader, request_language=request_language, status=bought.status,
+                       title=bought.collection.title, page=bought.collection.get_absolute_url,
+                       price=bought.paid_minor, currency=bought.currency, number=bought.transfer_id,
+                       kind="collection")
+
+
+def _send_ended(*, reader: Any, request_language: str, status: str, title: str, page: Callable[[], str],
+                price: int, currency: str, number: int | None, kind: str = "article") -> bool:
+    """The "purchase undone / refunded" message, for an article or a whole collection (`kind`); `page` gives the
+    path of what was bought, asked in the reader's language."""
+    language = transactional.language_for(reader, request_language)
     with translation.override(language):
-        collection_url = _site(bought.collection.get_absolute_url())
+        page_url = _site(page())
         wallet_url = _site(reverse("purchases:wallet"))
-    title = bought.collection.title
     subjects = {"undone": lambda: _("Purchase undone: %(title)s") % {"title": title}}
     transactional.send(
-        template="mail/email/purchase_ended", to=bought.reader.email, language=language,
-        subject=subjects.get(bought.status, lambda: _("Purchase refunded: %(title)s") % {"title": title}),
-        context={"title": title, "status": bought.status, "price": bought.paid_minor, "currency": bought.currency,
-                 "number": bought.transfer_id, "article_url": collection_url, "kind": "collection",
-                 "wallet_url": wallet_url})
+        template="mail/email/purchase_ended", to=reader.email, language=language,
+        subject=subjects.get(status, lambda: _("Purchase refunded: %(title)s") % {"title": title}),
+        context={"title": title, "status": status, "price": price, "currency": currency, "number": number,
+                 "article_url": page_url, "kind": kind, "wallet_url": wallet_url})
     return True
 
 
