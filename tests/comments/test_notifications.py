@@ -109,17 +109,24 @@ def test_a_reader_whose_address_takes_mail_gets_the_reply_by_e_mail_once(paid_ar
     assert len(mailoutbox) == 1
 
 
-def test_the_e_mail_is_decided_when_it_is_sent(paid_article, mailoutbox, committed):
-    """Access lost between the reply and the sending: the e-mail names the writer and the title only."""
+def _replied_to_with_mail_held(article, committed, reply: str):
+    """A buyer who takes mail commented and another buyer replied; the reply's e-mail task is held back (not run)
+    so that something can happen before it is sent. Returns (the first buyer, the held notification ids)."""
     from tests.audience.helpers import confirmed_subscriber
 
-    reader = buyer_of(paid_article, "mine")
-    confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader)
-    theirs = committed(write, reader, paid_article, "My thought")
-    with pytest.MonkeyPatch.context() as patch:  # the task is held back until after the refund
-        held = []
+    reader = buyer_of(article, "mine")
+    confirmed_subscriber("reader@example.com", author=article.author, user=reader)
+    theirs = committed(write, reader, article, "My thought")
+    held: list[int] = []
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr("byline.audience.tasks.mail_comment_notification.delay", held.append)
-        committed(write, buyer_of(paid_article, "other"), paid_article, f"Quoting: {LOCKED_SENTINEL}", parent=theirs)
+        committed(write, buyer_of(article, "other"), article, reply, parent=theirs)
+    return reader, held
+
+
+def test_the_e_mail_is_decided_when_it_is_sent(paid_article, mailoutbox, committed):
+    """Access lost between the reply and the sending: the e-mail names the writer and the title only."""
+    reader, held = _replied_to_with_mail_held(paid_article, committed, f"Quoting: {LOCKED_SENTINEL}")
     undo_purchase(reader=reader, purchase_id=Purchase.objects.get(reader=reader).pk)
     for note_id in held:
         services_mail(note_id)
@@ -132,15 +139,7 @@ def test_the_e_mail_is_decided_when_it_is_sent(paid_article, mailoutbox, committ
 def test_a_reader_blocked_between_the_reply_and_the_sending_gets_no_e_mail(paid_article, author, committed,
                                                                            mailoutbox):
     """The note was written before the author blocked its reader; its e-mail, sent after, does not call them back."""
-    from tests.audience.helpers import confirmed_subscriber
-
-    reader = buyer_of(paid_article, "mine")
-    confirmed_subscriber("reader@example.com", author=paid_article.author, user=reader)
-    theirs = committed(write, reader, paid_article, "My thought")
-    with pytest.MonkeyPatch.context() as patch:  # the task is held back until after the block
-        held = []
-        patch.setattr("byline.audience.tasks.mail_comment_notification.delay", held.append)
-        committed(write, buyer_of(paid_article, "other"), paid_article, "A reply", parent=theirs)
+    reader, held = _replied_to_with_mail_held(paid_article, committed, "A reply")
     services.block_reader(author_user=author.user, reader_id=reader.pk)
     assert held and not any(services_mail(note_id) for note_id in held)
     assert mailoutbox == []
