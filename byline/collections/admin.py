@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from byline.collections.models import Collection, CollectionItem, CollectionPurchase, CollectionPurchaseStatus
 from byline.collections.services import refund_collection_purchase
+from byline.core.admin import RecordAdmin
 from byline.purchases.errors import UndoRefused
 
 
@@ -27,20 +28,13 @@ class CollectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CollectionPurchase)
-class CollectionPurchaseAdmin(admin.ModelAdmin):
+class CollectionPurchaseAdmin(RecordAdmin):
     actions = ["refund"]
     search_fields = ("reader__username", "reader__email", "collection__title")
     # The status early: a support person checks it before and after a refund, on a phone too.
     list_display = ("reader", "collection", "status", "paid_minor", "currency", "price_minor", "credit_minor",
                     "created_at")
     list_filter = ("status", "currency")
-    readonly_fields = [field.name for field in CollectionPurchase._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Refund the selected collection purchases to the readers' wallets"))
     def refund(self, request, queryset):

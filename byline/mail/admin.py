@@ -3,21 +3,15 @@ server that refused it. Read-only: the sender alone takes and deletes rows."""
 
 from django.contrib import admin
 
+from byline.core.admin import RecordAdmin
 from byline.mail.models import ReceiptDue
 
 
 @admin.register(ReceiptDue)
-class ReceiptDueAdmin(admin.ModelAdmin):
+class ReceiptDueAdmin(RecordAdmin):
     list_display = ("purchase_id", "created_at", "attempts", "not_before", "language")
     list_filter = ("attempts",)
     ordering = ("not_before",)
-    readonly_fields = list_display
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+        return False  # and no actions either: only the sender changes a row
